@@ -1,0 +1,172 @@
+"""The ``pathways`` command: the product's front door (SPEC section 7)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipelines.errors import PathwaysError
+
+
+def _month(text: str) -> str:
+    parts = text.split("-")
+    if (
+        len(parts) != 2
+        or not (parts[0].isdigit() and parts[1].isdigit())
+        or not 1 <= int(parts[1]) <= 12
+    ):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM")
+    return text
+
+
+def _cmd_generate(a: argparse.Namespace) -> int:
+    from pipelines.synthetic import generate
+
+    summary = generate(
+        out_dir=a.out, scale=a.scale, start=a.start, end=a.end, seed=a.seed, truth_path=a.truth
+    )
+    print(summary)
+    return 0
+
+
+def _cmd_validate(a: argparse.Namespace) -> int:
+    from pipelines.config import load_config
+    from pipelines.validate import validate_sources
+
+    result = validate_sources(a.sources, load_config(a.config), report_dir=a.report_dir)
+    print(result.report_text())
+    return 0 if result.passed else 1
+
+
+def _cmd_link(a: argparse.Namespace) -> int:
+    from pipelines.config import load_config
+    from pipelines.link import link_command
+
+    print(link_command(a.sources, a.out, truth_path=a.truth, config=load_config(a.config)))
+    return 0
+
+
+def _cmd_run(a: argparse.Namespace) -> int:
+    from pipelines.config import load_config
+    from pipelines.run import run_pipeline
+
+    print(run_pipeline(a.sources, a.work, a.release, config=load_config(a.config)))
+    return 0
+
+
+def _cmd_demo(a: argparse.Namespace) -> int:
+    from pipelines.demo import demo
+
+    return demo(scale=a.scale, seed=a.seed, port=a.port, workdir=a.dir)
+
+
+def _cmd_app(a: argparse.Namespace) -> int:
+    from app.serve import serve
+
+    return serve(a.release, port=a.port)
+
+
+def _cmd_pack(a: argparse.Namespace) -> int:
+    from app.pack import build_pack
+
+    print(build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir))
+    return 0
+
+
+def _cmd_audit_verify(a: argparse.Namespace) -> int:
+    from app.audit import verify_log
+
+    ok, message = verify_log(a.log)
+    print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def _cmd_bench(a: argparse.Namespace) -> int:
+    from pipelines.bench import run_bench
+
+    print(run_bench(size=a.size, out=a.out))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pathways",
+        description="Linked, anonymised journeys and outcome metrics for London's work to end "
+        "rough sleeping.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str):
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(handler=handler)
+        return sp
+
+    g = add("generate", _cmd_generate, "Generate a synthetic London's source extracts.")
+    g.add_argument("--out", type=Path, required=True, help="sources directory to write")
+    g.add_argument("--scale", type=float, default=0.1, help="1.0 = London's published volumes")
+    g.add_argument("--start", type=_month, default="2019-04", help="first month, YYYY-MM")
+    g.add_argument("--end", type=_month, default="2025-03", help="last month, YYYY-MM")
+    g.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    g.add_argument("--truth", type=Path, default=None, help="where to write the true identities")
+
+    v = add("validate", _cmd_validate, "Check a sources directory and report every bad row.")
+    v.add_argument("--sources", type=Path, required=True)
+    v.add_argument("--report-dir", type=Path, default=None, help="write the quarantine file here")
+    v.add_argument("--config", type=Path, default=None)
+
+    lk = add("link", _cmd_link, "Link person records within and across sources.")
+    lk.add_argument("--sources", type=Path, required=True)
+    lk.add_argument("--out", type=Path, required=True, help="links Parquet file to write")
+    lk.add_argument("--truth", type=Path, default=None, help="truth CSV to measure quality")
+    lk.add_argument("--config", type=Path, default=None)
+
+    r = add("run", _cmd_run, "Run the whole pipeline: validate, link, events, metrics, release.")
+    r.add_argument("--sources", type=Path, required=True)
+    r.add_argument("--work", type=Path, required=True, help="secure-zone work directory")
+    r.add_argument("--release", type=Path, required=True, help="release directory to write")
+    r.add_argument("--config", type=Path, default=None)
+
+    d = add("demo", _cmd_demo, "Synthetic London, the pipeline and the dashboard, on localhost.")
+    d.add_argument("--scale", type=float, default=0.05)
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--port", type=int, default=8501)
+    d.add_argument("--dir", type=Path, default=Path(".demo"), help="where the demo keeps its files")
+
+    ap = add("app", _cmd_app, "Serve the dashboard on a release.")
+    ap.add_argument("--release", type=Path, required=True)
+    ap.add_argument("--port", type=int, default=8501)
+
+    pk = add("pack", _cmd_pack, "Build the monthly taskforce chart pack.")
+    pk.add_argument("--release", type=Path, required=True)
+    pk.add_argument("--month", type=_month, required=True)
+    pk.add_argument("--out", type=Path, required=True)
+    pk.add_argument("--borough", default=None, help="ONS code for a borough edition")
+    pk.add_argument("--png-dir", type=Path, default=None)
+
+    au = add("audit", lambda a: 2, "Audit log tools.")
+    au_sub = au.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    av = au_sub.add_parser("verify", help="Check the audit log's hash chain.")
+    av.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
+    av.set_defaults(handler=_cmd_audit_verify)
+
+    b = add("bench", _cmd_bench, "Run the benchmark suite and print its table.")
+    b.add_argument("--size", choices=("small", "london", "national"), default="small")
+    b.add_argument("--out", type=Path, default=None, help="also write the results as JSON here")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except PathwaysError as e:
+        print(f"pathways: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+import subprocess
+import sys
+
+
+def test_pathways_lists_every_command_of_the_contract():
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for command in ("demo", "generate", "validate", "link", "run", "app", "pack", "audit", "bench"):
+        assert command in out
+
+
+def test_a_bad_month_is_one_plain_line_not_a_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "generate", "--out", "x", "--start", "2024-13"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode != 0
+    assert "not a month written YYYY-MM" in proc.stderr
+    assert "Traceback" not in proc.stderr
