@@ -377,7 +377,7 @@ def load_sources(sources_dir: Path, config: PathwaysConfig) -> ValidatedSources:
     tables, manifest, report = _check(_existing(sources_dir), config)
     if report.failures:
         more = len(report.failures) - 1
-        tail = f" ({more} more problem{'s' if more > 1 else ''}: run pathways validate.)"
+        tail = f" (And {_n(more, 'more problem')}: pathways validate lists them all.)"
         raise PathwaysError(report.failures[0] + (tail if more else ""))
     assert manifest is not None  # no failures means the manifest was read
     return ValidatedSources(
@@ -573,7 +573,7 @@ def _validate_table(
     ).cast(BLANKED_SCHEMA)  # type: ignore[arg-type]
     table = accepted_rows.select(
         pl.when(pl.col(_p(c.name)).is_null()).then(pl.col(_v(c.name))).alias(c.name)
-        if not c.required
+        if not c.required and c.kind != "support_needs"  # known support needs survive a bad one
         else pl.col(_v(c.name)).alias(c.name)
         for c in spec.columns
     )
