@@ -83,15 +83,25 @@ def first_intervention(events: pl.DataFrame, first_seen: pl.DataFrame) -> pl.Dat
     )
 
 
-def person_breakdowns(people: pl.DataFrame, interventions: pl.DataFrame) -> pl.DataFrame:
+def person_breakdowns(
+    people: pl.DataFrame, interventions: pl.DataFrame, everyone: pl.Series
+) -> pl.DataFrame:
     """Long frame ``person_key``, ``breakdown``: ``all`` plus each group the person is in.
 
     Args:
         people: ``PEOPLE_SCHEMA`` frame.
         interventions: output of ``first_intervention``; people missing from it are ``none``.
+        everyone: every person_key to count; one missing from ``people`` still counts in
+            ``all``, with unknown attributes and no support-need flags.
     """
-    base = people.join(interventions, on="person_key", how="left").with_columns(
-        pl.col("first_intervention").fill_null("none")
+    flags = [c for c, t in people.schema.items() if t == pl.Boolean()]
+    base = (
+        pl.DataFrame({"person_key": everyone.unique()})
+        .join(people, on="person_key", how="left")
+        .join(interventions, on="person_key", how="left")
+        .with_columns(
+            pl.col("first_intervention").fill_null("none"), pl.col(flags).fill_null(False)
+        )
     )
     parts = [base.select("person_key", pl.lit("all").alias("breakdown"))]
     for name in (*SINGLE_BREAKDOWNS, "first_intervention"):

@@ -308,7 +308,7 @@ def _count(
     config: MetricsConfig,
 ) -> pl.DataFrame:
     """Count a population by period, geography and breakdown group: ``n`` and one sum per flag."""
-    joined = population.join(groups, on="person_key", how="inner")
+    joined = population.lazy().join(groups.lazy(), on="person_key", how="inner")
     is_london = pl.col("geography_code") == LONDON_CODE
     breakdown_name = pl.col("breakdown").str.split("=").list.first()
     keep = (pl.col("breakdown") == "all") | (
@@ -323,6 +323,8 @@ def _count(
             *[pl.col(flag).sum().alias(flag) for flag in flags],
             *[pl.col(flag).is_not_null().sum().alias(f"{flag}__base") for flag in flags],
         )
+        # Streaming keeps memory low: each person is repeated once per breakdown group.
+        .collect(engine="streaming")
     )
 
 
@@ -452,7 +454,9 @@ def compute_metrics(
     events = events.filter(pl.col("event_date") <= extract_date)
     history = person_history(events, seen, config)
     groups = person_breakdowns(
-        people, first_intervention(events, history.select("person_key", "first_seen"))
+        people,
+        first_intervention(events, history.select("person_key", "first_seen")),
+        events["person_key"],
     )
 
     seen_counts = _count(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -93,7 +94,7 @@ class MetricsConfig(_Section):
         "return-to-street curves do: it is usually the same episode (a move that had not started "
         "yet, or a record entered late), and the shares then agree with the curves.",
     )
-    borough_breakdown_periods: tuple[str, ...] = Field(
+    borough_breakdown_periods: tuple[Literal["month", "quarter", "fy"], ...] = Field(
         ("quarter", "fy"),
         description="Borough figures are broken down (age, gender, ethnic group, needs, first "
         "intervention) for these period types only: monthly borough groups are mostly too small "

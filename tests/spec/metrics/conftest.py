@@ -51,10 +51,13 @@ def events_table(text: str) -> pl.DataFrame:
     )
 
 
-def people_table(events: pl.DataFrame, text: str | None = None) -> pl.DataFrame:
-    """People for everyone in the events; attributes from the table, else unknown / False."""
+def people_table(
+    events: pl.DataFrame, text: str | None = None, *, everyone: bool = True
+) -> pl.DataFrame:
+    """People for everyone in the events (or, with ``everyone=False``, only those in the table);
+    attributes from the table, else unknown / False."""
     given = {r["person"]: r for r in parse_table(text)} if text else {}
-    keys = sorted(set(events["person_key"]) | set(given))
+    keys = sorted(set(events["person_key"]) | set(given)) if everyone else sorted(given)
     columns: dict[str, list] = {"person_key": keys}
     for column, dtype in PEOPLE_SCHEMA.items():
         if column == "person_key":
@@ -112,13 +115,14 @@ def run(
     people: str | None = None,
     extract: str = "2025-03-31",
     config: MetricsConfig | None = None,
+    people_for_everyone: bool = True,
 ) -> Result:
     """Compute every metric on the drawn events."""
     events = events_table(events_text)
     return Result(
         compute_metrics(
             events,
-            people_table(events, people),
+            people_table(events, people, everyone=people_for_everyone),
             config or MetricsConfig(),
             date.fromisoformat(extract),
         )

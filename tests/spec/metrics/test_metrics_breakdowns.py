@@ -61,3 +61,10 @@ def test_first_intervention_is_the_first_response_after_first_seen(metrics_of):
         == 1
     )
     assert result.value("seen_rough_sleeping", q2, breakdown="first_intervention=none") == 1
+
+
+def test_a_person_missing_from_people_still_counts_in_all(metrics_of):
+    # Only ann has a people row; bob and cat are counted in 'all' and as 'unknown'.
+    result = metrics_of(EVENTS, people="person | gender\nann | female", people_for_everyone=False)
+    assert result.value("seen_rough_sleeping", "2024-Q2") == 3
+    assert result.value("seen_rough_sleeping", "2024-Q2", breakdown="gender=unknown") == 2
