@@ -426,9 +426,15 @@ def build_journeys(
         ``(people, events)`` with exactly ``PEOPLE_SCHEMA`` and ``EVENTS_SCHEMA``.
 
     Example:
+        >>> contacts = pl.DataFrame({"chain_id": ["C1"], "contact_date": [date(2025, 1, 6)],
+        ...     "borough": ["E09000033"], "contact_type": ["bedded_down"], "team": [None]})
+        >>> links = pl.DataFrame({"source": ["chain"], "source_record_id": ["C1"],
+        ...     "person_key": ["9f2c"]})
         >>> people, events = build_journeys({"chain_contacts": contacts}, links, date(2025, 3, 31))
-        >>> events.columns
-        ['person_key', 'event_date', 'event_type', 'borough', 'source', 'detail']
+        >>> events.select("person_key", "event_type", "borough").row(0)
+        ('9f2c', 'seen_rough_sleeping', 'E09000033')
+        >>> people.select("person_key", "age_band", "gender").row(0)
+        ('9f2c', 'unknown', 'unknown')
     """
     links = links.select(
         pl.col("source").cast(pl.String),
