@@ -151,7 +151,9 @@ def aalen_johansen(
     se = pl.col("variance").clip(lower_bound=0.0).sqrt() / (f * log_f.abs())
     low = (-(((-log_f).log() + z * se).exp())).exp()
     high = (-(((-log_f).log() - z * se).exp())).exp()
+    # The log(-log) band is undefined at 0 and 1; there the estimate is certain.
     no_incidence = f <= 0.0
+    everyone_returned = f >= 1.0
     return (
         table.with_columns(
             lag_s=(1.0 - d / n).cum_prod().shift(1, fill_value=1.0).over(keys),
@@ -167,8 +169,16 @@ def aalen_johansen(
         )
         .with_columns(variance=variance)
         .with_columns(
-            ci_lower=pl.when(no_incidence).then(0.0).otherwise(low.fill_nan(None)),
-            ci_upper=pl.when(no_incidence).then(0.0).otherwise(high.fill_nan(None)),
+            ci_lower=pl.when(no_incidence)
+            .then(0.0)
+            .when(everyone_returned)
+            .then(1.0)
+            .otherwise(low),
+            ci_upper=pl.when(no_incidence)
+            .then(0.0)
+            .when(everyone_returned)
+            .then(1.0)
+            .otherwise(high),
         )
         .select(
             *keys,
