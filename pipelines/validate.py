@@ -39,6 +39,7 @@ import polars as pl
 from pipelines.config import PathwaysConfig
 from pipelines.errors import PathwaysError
 from pipelines.reference import borough_codes
+from pipelines.release_reader import QUALITY_SCHEMA
 from pipelines.schema import (
     EARLIEST_BIRTH_YEAR,
     FALSE_WORDS,
@@ -182,6 +183,37 @@ class ValidationReport:
                 }
             )
         return pl.DataFrame(rows, schema=COUNTS_SCHEMA)
+
+    def quality_indicators(self) -> pl.DataFrame:
+        """The validation counts as rows of the release's quality table, before disclosure control.
+
+        ``source`` is the table name, ``period`` the extract date of its source; indicators are
+        ``rows_read``, ``rows_accepted``, ``rows_quarantined``, ``values_blanked`` (counts) and
+        ``quarantined_share`` (a proportion of rows read). Only tables that were read appear.
+        """
+        rows = []
+        for name, t in self.tables.items():
+            if t.error:
+                continue
+            period = (t.extract_date or self.extract_date or dt.date.min).isoformat()
+            values = {
+                "rows_read": t.rows_read,
+                "rows_accepted": t.rows_accepted,
+                "rows_quarantined": t.rows_quarantined,
+                "values_blanked": t.values_blanked,
+                "quarantined_share": t.rows_quarantined / t.rows_read if t.rows_read else None,
+            }
+            for indicator, value in values.items():
+                rows.append(
+                    {
+                        "source": name,
+                        "period": period,
+                        "indicator": indicator,
+                        "value": None if value is None else float(value),
+                        "status": "ok",
+                    }
+                )
+        return pl.DataFrame(rows, schema=QUALITY_SCHEMA)
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -7,6 +7,7 @@ import json
 import polars as pl
 
 from pipelines.config import PathwaysConfig, ValidationConfig
+from pipelines.release_reader import QUALITY_SCHEMA, is_quality_share
 from pipelines.validate import COUNTS_SCHEMA, validate_sources
 
 LENIENT = PathwaysConfig(validation=ValidationConfig(max_quarantine_fraction=1.0))
@@ -101,3 +102,20 @@ def test_a_report_without_quarantined_rows_writes_empty_files_with_headers(write
     validate_sources(write_sources(), LENIENT, report_dir=out)
     assert (out / "quarantine.csv").read_text().strip() == "table,row,column,reason,detail"
     assert (out / "blanked_values.csv").read_text().strip() == "table,row,column,reason"
+
+
+def test_the_counts_feed_the_release_quality_table(write_sources):
+    folder = write_sources({"chain_people": PEOPLE, "chain_contacts": CONTACTS})
+    quality = validate_sources(folder, LENIENT).report.quality_indicators()
+    assert quality.schema == pl.Schema(QUALITY_SCHEMA)
+    contacts = quality.filter(pl.col("source") == "chain_contacts")
+    assert dict(contacts.select("indicator", "value").rows()) == {
+        "rows_read": 4.0,
+        "rows_accepted": 1.0,
+        "rows_quarantined": 3.0,
+        "values_blanked": 0.0,
+        "quarantined_share": 0.75,
+    }
+    assert set(contacts["period"]) == {"2025-03-31"}
+    # Disclosure control rounds the counts and leaves the share as a proportion.
+    assert is_quality_share("quarantined_share") and not is_quality_share("rows_read")
