@@ -326,6 +326,17 @@ class ValidationReport:
             for r in self.quarantine.head(_LISTED_IN_MARKDOWN).iter_rows(named=True):
                 detail = str(r["detail"]).replace("|", "\\|").replace("\n", " ")
                 md.append(f"| {r['table']} | {r['row']} | {r['column']} | {detail} |")
+        if self.blanked.height:
+            md += ["", "## Every blanked value (the value itself is not repeated here)", ""]
+            if self.blanked.height > _LISTED_IN_MARKDOWN:
+                md += [
+                    f"The first {_LISTED_IN_MARKDOWN:,} of {self.blanked.height:,} are shown; "
+                    "`blanked_values.csv` lists them all.",
+                    "",
+                ]
+            md += ["| table | row | column | problem |", "|---|---:|---|---|"]
+            for r in self.blanked.head(_LISTED_IN_MARKDOWN).iter_rows(named=True):
+                md.append(f"| {r['table']} | {r['row']} | {r['column']} | {r['reason']} |")
         return "\n".join(md) + "\n"
 
     def write(self, report_dir: Path) -> list[Path]:

@@ -68,6 +68,7 @@ def test_the_report_files_name_every_bad_row_and_why(write_sources, tmp_path):
     assert "| chain_contacts | 5 | contact_type | 'sleeping' is not one of" in markdown
     assert "| chain_people | chain_people.csv | 3 | 2 | 1 | 1 |" in markdown
     assert "the line number (the header is line 1, the first record line 2)" in markdown
+    assert "| chain_people | 3 | ni_number | not a National Insurance number" in markdown
 
 
 def test_accepted_plus_quarantined_is_read_for_every_table(write_sources):
