@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -409,15 +410,25 @@ def validate_sources(
     return ValidationResult(passed=not report.failures, report=report, written=written)
 
 
-def load_sources(sources_dir: Path, config: PathwaysConfig) -> ValidatedSources:
+def load_sources(
+    sources_dir: Path,
+    config: PathwaysConfig,
+    required_tables: Sequence[str] = REQUIRED_FOR_RUN,
+) -> ValidatedSources:
     """Read and validate a sources directory for a run.
+
+    Args:
+        sources_dir: directory with ``manifest.json`` and one file per table.
+        config: the run's configuration (its ``validation`` section).
+        required_tables: tables whose absence fails; a run needs ``chain_people`` and
+            ``chain_contacts``, linkage alone may pass ``()`` to take whatever is present.
 
     Raises:
         PathwaysError: naming the file (and column) when a required column is missing, a file is
             not UTF-8 or unreadable, the manifest is missing or invalid, ``chain_people`` or
             ``chain_contacts`` is absent, or too much of a table is quarantined.
     """
-    tables, manifest, report = _check(_existing(sources_dir), config)
+    tables, manifest, report = _check(_existing(sources_dir), config, required_tables)
     if report.failures:
         more = len(report.failures) - 1
         tail = f" (And {_n(more, 'more problem')}: pathways validate lists them all.)"
@@ -436,7 +447,7 @@ def _existing(sources_dir: Path) -> Path:
 
 
 def _check(
-    sources_dir: Path, config: PathwaysConfig
+    sources_dir: Path, config: PathwaysConfig, required_tables: Sequence[str] = REQUIRED_FOR_RUN
 ) -> tuple[dict[str, pl.DataFrame], SourcesManifest | None, ValidationReport]:
     report = ValidationReport(sources_dir=str(sources_dir))
     try:
@@ -459,7 +470,7 @@ def _check(
         path = files.get(name)
         if path is None:
             report.absent_tables.append(name)
-            if name in REQUIRED_FOR_RUN:
+            if name in required_tables:
                 report.failures.append(
                     f"{name} is absent: a run needs {name}.csv or {name}.parquet."
                 )
