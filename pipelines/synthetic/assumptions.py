@@ -33,7 +33,7 @@ NEW_PEOPLE_BY_FY: tuple[tuple[int, int], ...] = (
 
 # Borough code -> relative weight of where a person's street episodes happen.
 BOROUGH_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("E09000033", 15.2),  # Westminster: DERIVED so 18% of people are seen there (PUBLISHED 2,102)
+    ("E09000033", 13.5),  # Westminster: DERIVED so 18% of people are seen there (PUBLISHED 2,102)
     ("E09000022", 5.4),  # Lambeth: DERIVED from PUBLISHED 681
     ("E09000008", 3.6),  # Croydon: DERIVED from PUBLISHED 449
     ("E09000020", 1.8),  # Kensington and Chelsea: DERIVED from PUBLISHED 226
@@ -129,13 +129,16 @@ class Assumptions:
 
     # --- Volumes -------------------------------------------------------------------------
     new_people_by_fy: tuple[tuple[int, int], ...] = NEW_PEOPLE_BY_FY
+    # DERIVED: first-ever arrivals per published "new" person. Data that begin in --start
+    # cannot know that someone last seen before then is not new, so a few returners look new.
+    arrival_scale: float = 0.94
     # ASSUMPTION: months simulated before --start so that a stock of people already on the
     # street, in hostels or away exists on day one (records before --start are not written).
     burn_in_months: int = 36
     # ASSUMPTION: month-of-year weights for arrivals (Jan..Dec); summer higher, as in CHAIN
     # quarterly reports (2023/24 Q2 new 2,086 is above a quarter of 7,974).
     arrival_seasonality: tuple[float, ...] = (
-        0.92, 0.88, 0.95, 1.0, 1.02, 1.05, 1.08, 1.07, 1.03, 1.0, 0.98, 0.92,
+        0.95, 0.92, 0.97, 1.0, 1.02, 1.03, 1.05, 1.05, 1.02, 1.0, 0.98, 0.95,
     )  # fmt: skip
 
     # --- Who arrives ---------------------------------------------------------------------
@@ -143,7 +146,7 @@ class Assumptions:
     share_from_asylum_support: float = 0.17
     # DERIVED: nationality group of other arrivals (UK, EU/EEA, rest of world) so the year's
     # total is UK 45%, Europe 25%, rest 30% (PUBLISHED 2023/24).
-    nationality_mix_other_routes: tuple[float, float, float] = (0.55, 0.285, 0.165)
+    nationality_mix_other_routes: tuple[float, float, float] = (0.54, 0.30, 0.16)
     # ASSUMPTION: routes in for people not from asylum support (shares sum to 1):
     # end of tenancy, family/friends eviction, left prison, left hospital, domestic abuse, other.
     route_mix_other: tuple[float, ...] = (0.22, 0.26, 0.10, 0.04, 0.05, 0.33)
@@ -153,9 +156,9 @@ class Assumptions:
     other_gender_shares: tuple[float, float, float] = (0.004, 0.002, 0.005)
     # DERIVED: age at arrival in bands 18-25, 26-35, 36-45, 46-55, 56-70 so that 9% are 25 or
     # under and 79% are 26-55 among people seen in 2023/24 (PUBLISHED).
-    age_band_mix: tuple[float, ...] = (0.115, 0.29, 0.28, 0.215, 0.10)
+    age_band_mix: tuple[float, ...] = (0.10, 0.29, 0.285, 0.22, 0.105)
     # DERIVED: mental-health support need, 48% of people seen in 2023/24 (PUBLISHED).
-    mental_health_share: float = 0.43
+    mental_health_share: float = 0.58
     # ASSUMPTION: other support needs.
     alcohol_share: float = 0.30
     drugs_share: float = 0.30
@@ -169,17 +172,17 @@ class Assumptions:
     # --- Life on the street ------------------------------------------------------------------
     # DERIVED: share of first episodes that are a single night (PUBLISHED: 70% of new people in
     # 2023/24 were seen only once).
-    brief_first_episode_share: float = 0.73
+    brief_first_episode_share: float = 0.56
     # ASSUMPTION: share of later episodes (returns) that are a single night.
     brief_return_episode_share: float = 0.30
     # ASSUMPTION: share of longer episodes that are entrenched (seen most weeks, slow to leave).
-    entrenched_share: float = 0.20
+    entrenched_share: float = 0.13
     # ASSUMPTION: mean bedded-down sightings per month on the street (entrenched, other).
-    sightings_per_month: tuple[float, float] = (5.0, 1.1)
+    sightings_per_month: tuple[float, float] = (1.3, 0.42)
     # ASSUMPTION: non-bedded-down street contacts per month on the street (entrenched, other).
-    street_contacts_per_month: tuple[float, float] = (5.0, 0.8)
+    street_contacts_per_month: tuple[float, float] = (8.0, 2.2)
     # ASSUMPTION: chance each month of leaving the street (entrenched, other longer episodes).
-    street_exit_rate: tuple[float, float] = (0.07, 0.40)
+    street_exit_rate: tuple[float, float] = (0.07, 0.30)
     # ASSUMPTION: monthly chance of dying while on the street, and elsewhere.
     death_rate_street: float = 0.0012
     death_rate_elsewhere: float = 0.0003
@@ -190,28 +193,28 @@ class Assumptions:
 
     # --- Responses -------------------------------------------------------------------------
     # ASSUMPTION: share of single-night new people brought to No Second Night Out.
-    nsno_share_of_brief_new: float = 0.40
+    nsno_share_of_brief_new: float = 0.45
     # ASSUMPTION: where people go from NSNO: hostel, TA, supported, reconnection UK,
     # reconnection abroad, settled PRS, no known outcome (away).
-    nsno_destinations: tuple[float, ...] = (0.22, 0.12, 0.06, 0.12, 0.10, 0.05, 0.33)
+    nsno_destinations: tuple[float, ...] = (0.30, 0.04, 0.02, 0.12, 0.10, 0.03, 0.39)
     # ASSUMPTION: where other single-night people go: hostel, reconnection, away.
-    brief_destinations: tuple[float, ...] = (0.05, 0.03, 0.92)
+    brief_destinations: tuple[float, ...] = (0.10, 0.03, 0.87)
     # ASSUMPTION: where longer episodes end: hostel, TA, supported, housing first, settled PRS,
     # settled social, reconnection UK, reconnection abroad, hospital, custody, away.
     street_exit_destinations: tuple[float, ...] = (
-        0.36, 0.09, 0.07, 0.02, 0.05, 0.02, 0.04, 0.06, 0.03, 0.04, 0.22,
+        0.42, 0.04, 0.03, 0.02, 0.03, 0.01, 0.04, 0.06, 0.03, 0.04, 0.28,
     )  # fmt: skip
     # ASSUMPTION: Housing First goes mostly to entrenched people: multiplier on its share.
     housing_first_entrenched_boost: float = 4.0
     # ASSUMPTION: share of arrivals who approached a borough's housing options (H-CLIC) in the
     # year before first sleeping rough (CALIBRATION assumption: about a quarter).
-    prior_hclic_share: float = 0.24
+    prior_hclic_share: float = 0.26
     # ASSUMPTION: share of longer street episodes with an H-CLIC approach while rough sleeping.
     street_hclic_share: float = 0.15
 
     # --- Hostels and other accommodation ---------------------------------------------------------
     # ASSUMPTION: monthly chance of leaving a hostel (mean stay about 10 months).
-    hostel_exit_rate: float = 0.10
+    hostel_exit_rate: float = 0.12
     # ASSUMPTION: hostel move-out reasons: planned move-on, evicted, abandoned, transferred,
     # custody, hospital, died, other.
     hostel_exit_reasons: tuple[float, ...] = (0.50, 0.14, 0.20, 0.07, 0.03, 0.03, 0.01, 0.02)
@@ -219,17 +222,17 @@ class Assumptions:
     # family/friends.
     move_on_destinations: tuple[float, ...] = (0.30, 0.20, 0.27, 0.05, 0.18)
     # ASSUMPTION: share of evictions and abandonments that end on the street (rest unknown).
-    unplanned_exit_to_street: float = 0.5
+    unplanned_exit_to_street: float = 0.7
     # ASSUMPTION: monthly chance of leaving TA, supported housing (to elsewhere).
     ta_exit_rate: float = 0.06
     supported_exit_rate: float = 0.05
     # ASSUMPTION: share of TA and supported-housing leavers who return to the street (rest split
     # settled / away 2:1).
-    ta_exit_to_street: float = 0.15
-    supported_exit_to_street: float = 0.18
+    ta_exit_to_street: float = 0.2
+    supported_exit_to_street: float = 0.22
     # ASSUMPTION: monthly chance of returning to the street from Housing First / settled homes.
     housing_first_return_rate: float = 0.005
-    settled_return_rate: float = 0.012
+    settled_return_rate: float = 0.02
     # ASSUMPTION: monthly chance of leaving hospital or custody; share going to the street,
     # to a hostel (rest away).
     institution_exit_rate: float = 0.25
@@ -240,11 +243,11 @@ class Assumptions:
     pilot_return_multiplier: float = 0.8
     # DERIVED: monthly chance that someone whose whereabouts are unknown comes back to the street:
     # early (decaying with months away) + long-run. Sets stock (20%) and returners (14%).
-    away_return_early: float = 0.030
+    away_return_early: float = 0.058
     away_return_decay_months: float = 10.0
-    away_return_long_run: float = 0.0045
+    away_return_long_run: float = 0.012
     # ASSUMPTION: single-night and NSNO people come back less (87% of NSNO did not return).
-    away_return_multiplier_brief: float = 0.45
+    away_return_multiplier_brief: float = 0.22
 
     # --- Records and identity noise --------------------------------------------------------------
     # ASSUMPTION (CALIBRATION): share of people with a duplicate CHAIN record; of those, share

@@ -212,7 +212,9 @@ def simulate(
     season = np.asarray(a.arrival_seasonality)[months % 12]
     # Normalise seasonality within each financial year so a year's arrivals match its figure.
     season_fy = np.array([season[fy == y].mean() if (fy == y).any() else 1.0 for y in fy])
-    rate = scale * np.array([by_fy[int(y)] for y in fy]) / 12.0 * season / season_fy
+    rate = (
+        scale * a.arrival_scale * np.array([by_fy[int(y)] for y in fy]) / 12.0 * season / season_fy
+    )
     counts = rng.poisson(rate)
     arrival_month = np.repeat(months, counts).astype(np.int32)
     n = len(arrival_month)
@@ -258,7 +260,7 @@ def simulate(
     )
     home_borough = _choice(rng, borough_weights, n)
     entrenched_person = rng.random(n) < a.entrenched_share
-    lam_scale = rng.gamma(2.0, 0.5, n)  # person-level visibility around the mean
+    lam_scale = rng.gamma(4.0, 0.25, n)  # person-level visibility around the mean
 
     # --- month by month ---
     state = np.zeros(n, dtype=np.int8)
