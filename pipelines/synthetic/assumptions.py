@@ -176,9 +176,9 @@ class Assumptions:
     # ASSUMPTION: share of later episodes (returns) that are a single night.
     brief_return_episode_share: float = 0.30
     # ASSUMPTION: share of longer episodes that are entrenched (seen most weeks, slow to leave).
-    entrenched_share: float = 0.13
+    entrenched_share: float = 0.16
     # ASSUMPTION: mean bedded-down sightings per month on the street (entrenched, other).
-    sightings_per_month: tuple[float, float] = (1.3, 0.42)
+    sightings_per_month: tuple[float, float] = (0.9, 0.42)
     # ASSUMPTION: non-bedded-down street contacts per month on the street (entrenched, other).
     street_contacts_per_month: tuple[float, float] = (8.0, 2.2)
     # ASSUMPTION: chance each month of leaving the street (entrenched, other longer episodes).
@@ -202,7 +202,7 @@ class Assumptions:
     # ASSUMPTION: where longer episodes end: hostel, TA, supported, housing first, settled PRS,
     # settled social, reconnection UK, reconnection abroad, hospital, custody, away.
     street_exit_destinations: tuple[float, ...] = (
-        0.42, 0.04, 0.03, 0.02, 0.03, 0.01, 0.04, 0.06, 0.03, 0.04, 0.28,
+        0.44, 0.04, 0.03, 0.02, 0.03, 0.01, 0.04, 0.06, 0.03, 0.04, 0.26,
     )  # fmt: skip
     # ASSUMPTION: Housing First goes mostly to entrenched people: multiplier on its share.
     housing_first_entrenched_boost: float = 4.0
@@ -243,11 +243,11 @@ class Assumptions:
     pilot_return_multiplier: float = 0.8
     # DERIVED: monthly chance that someone whose whereabouts are unknown comes back to the street:
     # early (decaying with months away) + long-run. Sets stock (20%) and returners (14%).
-    away_return_early: float = 0.058
+    away_return_early: float = 0.036
     away_return_decay_months: float = 10.0
-    away_return_long_run: float = 0.012
+    away_return_long_run: float = 0.0175
     # ASSUMPTION: single-night and NSNO people come back less (87% of NSNO did not return).
-    away_return_multiplier_brief: float = 0.22
+    away_return_multiplier_brief: float = 0.18
 
     # --- Records and identity noise --------------------------------------------------------------
     # ASSUMPTION (CALIBRATION): share of people with a duplicate CHAIN record; of those, share
