@@ -647,21 +647,19 @@ def _hclic_cases(
     cols = {key: np.concatenate([np.asarray(p[key]) for p in parts]) for key in parts[0]}
     keep = (cols["approach_date"] >= start_date) & (cols["approach_date"] <= extract)
     cols = {key: v[keep] for key, v in cols.items()}
-    # Nothing after the extract date: later dates are not yet known, so the duty is still open.
-    for key, outcome in (
+    # Nothing after the extract date: later steps are not yet known, so the duty is still open.
+    for key in (
+        "prevention_start", "prevention_end", "relief_start", "relief_end", "ta_start", "ta_end",
+    ):  # fmt: skip
+        future = ~np.isnat(cols[key]) & (cols[key] > extract)
+        cols[key] = np.where(future, np.datetime64("NaT"), cols[key])
+    for end, outcome in (
         ("prevention_end", "prevention_outcome"),
         ("relief_end", "relief_outcome"),
-        ("ta_end", None),
     ):
-        future = ~np.isnat(cols[key]) & (cols[key] > extract)
-        cols[key] = np.where(future, np.datetime64("NaT"), cols[key])
-        if outcome:
-            cols[outcome] = np.where(future, None, cols[outcome])
-    for key in ("relief_start", "ta_start"):
-        future = ~np.isnat(cols[key]) & (cols[key] > extract)
-        cols[key] = np.where(future, np.datetime64("NaT"), cols[key])
-    future_main = np.isnat(cols["relief_end"]) & (cols["main_duty_decision"] == "accepted")
-    cols["main_duty_decision"] = np.where(future_main, "none", cols["main_duty_decision"])
+        cols[outcome] = np.where(np.isnat(cols[end]), None, cols[outcome])
+    undecided = np.isnat(cols["relief_end"]) & (cols["main_duty_decision"] == "accepted")
+    cols["main_duty_decision"] = np.where(undecided, "none", cols["main_duty_decision"])
     n = len(cols["person"])
     frame = _identity_frame(ids, cols["person"].astype(np.int64), rec.HCLIC, a, rng)
     date_cols = (
