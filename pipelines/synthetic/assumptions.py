@@ -131,7 +131,7 @@ class Assumptions:
     new_people_by_fy: tuple[tuple[int, int], ...] = NEW_PEOPLE_BY_FY
     # DERIVED: first-ever arrivals per published "new" person. Data that begin in --start
     # cannot know that someone last seen before then is not new, so a few returners look new.
-    arrival_scale: float = 0.94
+    arrival_scale: float = 0.93
     # ASSUMPTION: months simulated before --start so that a stock of people already on the
     # street, in hostels or away exists on day one (records before --start are not written).
     burn_in_months: int = 36
@@ -176,7 +176,7 @@ class Assumptions:
     # ASSUMPTION: share of later episodes (returns) that are a single night.
     brief_return_episode_share: float = 0.30
     # ASSUMPTION: share of longer episodes that are entrenched (seen most weeks, slow to leave).
-    entrenched_share: float = 0.16
+    entrenched_share: float = 0.13
     # ASSUMPTION: mean bedded-down sightings per month on the street (entrenched, other).
     sightings_per_month: tuple[float, float] = (0.9, 0.42)
     # ASSUMPTION: non-bedded-down street contacts per month on the street (entrenched, other).
@@ -222,7 +222,7 @@ class Assumptions:
     # family/friends.
     move_on_destinations: tuple[float, ...] = (0.30, 0.20, 0.27, 0.05, 0.18)
     # ASSUMPTION: share of evictions and abandonments that end on the street (rest unknown).
-    unplanned_exit_to_street: float = 0.7
+    unplanned_exit_to_street: float = 0.75
     # ASSUMPTION: monthly chance of leaving TA, supported housing (to elsewhere).
     ta_exit_rate: float = 0.06
     supported_exit_rate: float = 0.05
@@ -232,7 +232,7 @@ class Assumptions:
     supported_exit_to_street: float = 0.22
     # ASSUMPTION: monthly chance of returning to the street from Housing First / settled homes.
     housing_first_return_rate: float = 0.005
-    settled_return_rate: float = 0.02
+    settled_return_rate: float = 0.024
     # ASSUMPTION: monthly chance of leaving hospital or custody; share going to the street,
     # to a hostel (rest away).
     institution_exit_rate: float = 0.25
@@ -243,11 +243,11 @@ class Assumptions:
     pilot_return_multiplier: float = 0.8
     # DERIVED: monthly chance that someone whose whereabouts are unknown comes back to the street:
     # early (decaying with months away) + long-run. Sets stock (20%) and returners (14%).
-    away_return_early: float = 0.036
+    away_return_early: float = 0.02
     away_return_decay_months: float = 10.0
-    away_return_long_run: float = 0.0175
+    away_return_long_run: float = 0.0085
     # ASSUMPTION: single-night and NSNO people come back less (87% of NSNO did not return).
-    away_return_multiplier_brief: float = 0.18
+    away_return_multiplier_brief: float = 0.22
 
     # --- Records and identity noise --------------------------------------------------------------
     # ASSUMPTION (CALIBRATION): share of people with a duplicate CHAIN record; of those, share

@@ -417,7 +417,10 @@ def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.Da
         .agg(pl.col("date").min().alias("first_seen"))
         .sort("person", "record")
     )
-    records = records.with_columns(chain_id=pl.Series(_unique_ids(rng, records.height, 7)))
+    # A letter prefix keeps identifiers text when a reader infers column types.
+    records = records.with_columns(
+        chain_id=pl.Series(np.char.add("CH", _unique_ids(rng, records.height, 7)))
+    )
     person = records["person"].to_numpy()
     first_seen = records["first_seen"].to_numpy().astype("datetime64[D]")
     people = _identity_frame(ids, person, rec.CHAIN, a, rng, first_seen)

@@ -49,6 +49,11 @@ STREET_EXIT_STATE = np.array(
         AWAY,
     ]
 )
+# Order of ``Assumptions.street_exit_destinations``.
+LONGER_EPISODE_EXITS = np.array(
+    [X_HOSTEL, X_TA, X_SUPPORTED, X_HF, X_PRS, X_SOCIAL, X_RECON_UK, X_RECON_ABROAD, X_HOSPITAL,
+     X_CUSTODY, X_AWAY]
+)  # fmt: skip
 STREET_EXIT_OUTCOME = (
     "hostel", "temporary_accommodation", "supported_housing", "housing_first", "settled_prs",
     "settled_social", "reconnection_uk", "reconnection_abroad", "hospital", "custody", "died",
@@ -371,7 +376,7 @@ def simulate(
             probs = np.tile(p_exit_dest, (int(longer.sum()), 1))
             probs[ent[leaves][longer]] *= hf_boost
             probs[nat_group[who[longer]] == NAT_UK, X_RECON_ABROAD] = 0.0
-            dest[longer] = _row_choice(rng, probs)
+            dest[longer] = LONGER_EPISODE_EXITS[_row_choice(rng, probs)]
         # UK nationals are not reconnected abroad: they are reconnected within the UK.
         dest[(dest == X_RECON_ABROAD) & (nat_group[who] == NAT_UK)] = X_RECON_UK
         dest[dies[leaves]] = X_DIED
