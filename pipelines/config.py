@@ -46,6 +46,14 @@ class LinkageConfig(_Section):
         2e6,
         description="Random record pairs sampled to estimate u-probabilities.",
     )
+    sure_rules_recall: float = Field(
+        0.6,
+        gt=0.0,
+        le=1.0,
+        description="Share of true record pairs found by the near-certain rules (same NI number, "
+        "or same full name and date of birth), used to estimate how often two random records "
+        "are one person. An assumption: street records often lack NI numbers and exact dates.",
+    )
 
 
 class MetricsConfig(_Section):
