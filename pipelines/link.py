@@ -68,19 +68,17 @@ def _quiet_splink() -> Iterator[None]:
 
 def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | None) -> pl.DataFrame:
     """Train, score and cluster; returns ``unique_id`` and ``cluster``."""
-    from splink import Linker
-
     from pipelines.linkage import model
     from pipelines.linkage.engine import engine_session, to_polars
 
     with engine_session(config.engine) as database:
         records = database.register(features.to_arrow())
-        linker = Linker(records, model.settings(), log_level=None)
-        model.train(
-            linker,
+        linker = model.fit(
+            records,
+            use_context=config.use_context,
             max_pairs_for_u=config.max_pairs_for_u,
             seed=TRAINING_SEED,
-            recall_of_sure_rules=config.sure_rules_recall,
+            recall=config.sure_rules_recall,
         )
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import splink.comparison_level_library as cll
-from splink import SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_library import CustomComparison
 
 NAME_LEVELS = (
@@ -40,13 +40,52 @@ BIRTH_LEVELS = (
     "day and month transposed",
     "date of birth one slip apart",
     "dates of birth within two years",
+    "age guess within a year",
     "age guess within 2.5 years",
     "age guess within 6 years",
     "birth years differ",
 )
 
 
+# Where training starts, and what a level keeps when its data hold no training pairs for it:
+# the chance that two records of one person meet the level (plausible values, not measured).
+STARTING_M = {
+    "same full name": 0.55,
+    "forename variant, same surname": 0.08,
+    "forename variant, similar surname": 0.08,
+    "similar forename and surname": 0.06,
+    "forename and surname swapped": 0.02,
+    "rare forename variant, surname missing": 0.03,
+    "forename variant, surname missing": 0.03,
+    "similar forename, surname missing": 0.01,
+    "same or similar surname only": 0.04,
+    "forename variant only": 0.04,
+    "names differ": 0.06,
+    "same date of birth": 0.6,
+    "day and month transposed": 0.02,
+    "date of birth one slip apart": 0.03,
+    "dates of birth within two years": 0.02,
+    "age guess within a year": 0.08,
+    "age guess within 2.5 years": 0.08,
+    "age guess within 6 years": 0.06,
+    "birth years differ": 0.01,
+    "same NI number": 0.9,
+    "NI numbers one character apart": 0.03,
+    "NI numbers differ": 0.07,
+    "a borough in common": 0.6,
+    "no borough in common": 0.4,
+    "active within 14 days": 0.4,
+    "active within 90 days": 0.2,
+    "active within a year": 0.15,
+    "active within three years": 0.1,
+    "active further apart": 0.15,
+}
+
+
 def _label(level: cll.ComparisonLevelCreator, label: str, **options: Any):
+    options.setdefault("m_probability", STARTING_M.get(label))
+    if options["m_probability"] is None:
+        del options["m_probability"]
     return level.configure(label_for_charts=label, **options)
 
 
@@ -106,9 +145,10 @@ def _birth_comparison() -> CustomComparison:
         _label(
             cll.And(both_dates, cll.AbsoluteDifferenceLevel("birth_year", 2.0)), BIRTH_LEVELS[3]
         ),
-        _label(cll.And(a_guess, cll.AbsoluteDifferenceLevel("birth_year", 2.5)), BIRTH_LEVELS[4]),
-        _label(cll.And(a_guess, cll.AbsoluteDifferenceLevel("birth_year", 6.0)), BIRTH_LEVELS[5]),
-        _label(cll.ElseLevel(), BIRTH_LEVELS[6]),
+        _label(cll.And(a_guess, cll.AbsoluteDifferenceLevel("birth_year", 1.0)), BIRTH_LEVELS[4]),
+        _label(cll.And(a_guess, cll.AbsoluteDifferenceLevel("birth_year", 2.5)), BIRTH_LEVELS[5]),
+        _label(cll.And(a_guess, cll.AbsoluteDifferenceLevel("birth_year", 6.0)), BIRTH_LEVELS[6]),
+        _label(cll.ElseLevel(), BIRTH_LEVELS[7]),
     ]
     return CustomComparison(levels, output_column_name="birth")
 
@@ -146,6 +186,40 @@ GENDER_DISAGREEMENT = 0.02
 NATIONALITY_DISAGREEMENT = 0.08
 
 
+PLACE_LEVELS = ("a borough in common", "no borough in common")
+TIME_LEVELS = (
+    "active within 14 days",
+    "active within 90 days",
+    "active within a year",
+    "active within three years",
+    "active further apart",
+)
+
+
+def _place_comparison() -> CustomComparison:
+    levels = [
+        cll.NullLevel("boroughs"),
+        _label(cll.ArrayIntersectLevel("boroughs"), PLACE_LEVELS[0]),
+        _label(cll.ElseLevel(), PLACE_LEVELS[1]),
+    ]
+    return CustomComparison(levels, output_column_name="place")
+
+
+def _time_comparison() -> CustomComparison:
+    gap = "GREATEST(active_from_day_l - active_to_day_r, active_from_day_r - active_to_day_l, 0)"
+    levels = [
+        cll.CustomLevel("active_from_day_l IS NULL OR active_from_day_r IS NULL").configure(
+            is_null_level=True, label_for_charts="no dates"
+        ),
+        _label(cll.CustomLevel(f"{gap} <= 14"), TIME_LEVELS[0]),
+        _label(cll.CustomLevel(f"{gap} <= 90"), TIME_LEVELS[1]),
+        _label(cll.CustomLevel(f"{gap} <= 365"), TIME_LEVELS[2]),
+        _label(cll.CustomLevel(f"{gap} <= 1095"), TIME_LEVELS[3]),
+        _label(cll.ElseLevel(), TIME_LEVELS[4]),
+    ]
+    return CustomComparison(levels, output_column_name="time")
+
+
 def prediction_blocking_rules() -> list:
     """Which pairs are scored at all. Each rule is an equality join, so the work stays linear."""
     return [
@@ -154,30 +228,41 @@ def prediction_blocking_rules() -> list:
         block_on("dob_key"),
         block_on("fn_key", "sn_key"),
         {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
-        # surname missing or unrelated: a shared forename form and a compatible year of birth
+        # surname missing, misspelt or unrelated: a shared forename form and a year of birth
+        # within about five years
         block_on("given_forms", "birth_band", arrays_to_explode=["given_forms"]),
         block_on("given_forms", "birth_band_offset", arrays_to_explode=["given_forms"]),
+        # forename misspelt: the same surname and a year of birth within about five years
         block_on("sn_key", "birth_band"),
+        block_on("sn_key", "birth_band_offset"),
+        # nickname and surname, nothing known of the year of birth
+        block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
     ]
 
 
-def settings(explain: bool = False) -> SettingsCreator:
+def settings(use_context: bool = True, explain: bool = False) -> SettingsCreator:
     """The untrained model: unique ids, comparisons and prediction blocking rules.
 
     Args:
+        use_context: also weigh where and when the records place their person (a borough in
+            common, dates of activity close together). It separates namesakes, at the cost of
+            favouring links between records close in place and time.
         explain: keep each pair's comparison levels and weights in predictions (for tests and
             for examining the model inside the secure zone).
     """
+    comparisons = [
+        _name_comparison(),
+        _birth_comparison(),
+        _ni_comparison(),
+        _fixed_agreement("gender", GENDER_DISAGREEMENT),
+        _fixed_agreement("nationality", NATIONALITY_DISAGREEMENT),
+    ]
+    if use_context:
+        comparisons += [_place_comparison(), _time_comparison()]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=[
-            _name_comparison(),
-            _birth_comparison(),
-            _ni_comparison(),
-            _fixed_agreement("gender", GENDER_DISAGREEMENT),
-            _fixed_agreement("nationality", NATIONALITY_DISAGREEMENT),
-        ],
+        comparisons=comparisons,
         blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_matching_columns=explain,
         retain_intermediate_calculation_columns=explain,
@@ -202,3 +287,50 @@ def train(linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("ni"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+
+
+def without_duplicates_in_u(model: dict[str, Any]) -> dict[str, Any]:
+    """Correct u-probabilities for the true pairs among the random pairs they were counted on.
+
+    Random sampling counts every pair as two people. Street records hold many duplicates, so
+    for strong levels (same full name, same date of birth) true pairs are a visible share of
+    the count: u_sampled = λ·m + (1 − λ)·u. Solving for u restores the evidence those levels
+    carry. A floor keeps any level from claiming near-impossible agreement by chance.
+    """
+    prior = model["probability_two_random_records_match"]
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if level.get("is_null_level") or m is None or u is None:
+                continue
+            corrected = max((u - prior * m) / (1 - prior), u * _U_FLOOR)
+            level["u_probability"] = min(corrected, 1.0)
+    return model
+
+
+# A corrected u-probability keeps at least this share of the sampled value.
+_U_FLOOR = 0.2
+
+
+def fit(
+    records,
+    use_context: bool,
+    max_pairs_for_u: float,
+    seed: int,
+    recall: float,
+    explain: bool = False,
+) -> Linker:
+    """Train the model on registered records and return a linker ready to predict.
+
+    Args:
+        records: the identity features registered with the engine.
+        use_context: weigh place and time as well as identity.
+        max_pairs_for_u: random pairs sampled for u-probabilities.
+        seed: sampling seed, fixed so the same records train the same model.
+        recall: share of true pairs the near-certain rules find (for the prior).
+        explain: keep comparison levels and weights in predictions.
+    """
+    linker = Linker(records, settings(use_context=use_context, explain=explain), log_level=None)
+    train(linker, max_pairs_for_u=max_pairs_for_u, seed=seed, recall_of_sure_rules=recall)
+    trained = linker.misc.save_model_to_json()
+    return Linker(records, without_duplicates_in_u(trained), log_level=None)

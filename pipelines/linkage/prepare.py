@@ -56,17 +56,53 @@ def _stack(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
                 *(pl.col(c).cast(_TYPES.get(c, pl.String)) for c in _IDENTITY),
                 pl.col("ni_number").cast(pl.String),
                 pl.col(made_on or "first_contact").cast(pl.Date).alias("reference_date"),
+                *_context(source, frame),
             )
         )
     return pl.concat(parts, how="vertical")
 
 
 def _first_contacts(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Date of each CHAIN record's first contact: the day its approximate age was given."""
+    """Each CHAIN record's contacts: first and last date (the first is the day its approximate
+    age was given) and the boroughs it was seen in."""
     contacts = tables.get("chain_contacts")
+    schema = {
+        "chain_id": pl.String,
+        "first_contact": pl.Date,
+        "last_contact": pl.Date,
+        "contact_boroughs": pl.List(pl.String),
+    }
     if contacts is None or contacts.is_empty():
-        return pl.DataFrame(schema={"chain_id": pl.String, "first_contact": pl.Date})
-    return contacts.group_by("chain_id").agg(pl.col("contact_date").min().alias("first_contact"))
+        return pl.DataFrame(schema=schema)
+    return contacts.group_by("chain_id").agg(
+        pl.col("contact_date").min().alias("first_contact"),
+        pl.col("contact_date").max().alias("last_contact"),
+        pl.col("borough").drop_nulls().unique().sort().alias("contact_boroughs"),
+    )
+
+
+def _context(source: str, frame: pl.DataFrame) -> list[pl.Expr]:
+    """Where and when a record places its person: boroughs, and the span of dates it covers."""
+
+    def col(name: str, dtype: pl.DataType) -> pl.Expr:
+        return pl.col(name) if name in frame.columns else pl.lit(None, dtype)
+
+    if source == "chain":
+        boroughs = col("contact_boroughs", pl.List(pl.String))
+        start, end = col("first_contact", pl.Date), col("last_contact", pl.Date)
+    elif source == "hclic":
+        boroughs = pl.concat_list(col("la_code", pl.String))
+        start = col("approach_date", pl.Date)
+        end = pl.max_horizontal(start, col("prevention_end", pl.Date), col("relief_end", pl.Date))
+    else:
+        boroughs = pl.concat_list(col("hostel_borough", pl.String))
+        start = col("move_in", pl.Date)
+        end = pl.max_horizontal(start, col("move_out", pl.Date))
+    return [
+        boroughs.list.drop_nulls().alias("boroughs"),
+        start.cast(pl.Date).alias("active_from"),
+        end.cast(pl.Date).alias("active_to"),
+    ]
 
 
 def _clean_ni(ni: pl.Expr) -> pl.Expr:
@@ -178,12 +214,13 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
     empty_to_null = {
         c: pl.when(pl.col(c).list.len() > 0).then(pl.col(c))
-        for c in ("given_names", "given_keys", "given_forms", "sn_tokens")
+        for c in ("given_names", "given_keys", "given_forms", "sn_tokens", "boroughs")
     }
     frame = frame.with_columns(**empty_to_null).with_columns(
-        # Two overlapping five-year bands, so that any two guesses within 2.5 years share one.
-        (pl.col("birth_year") / 5).floor().cast(pl.Int32).alias("birth_band"),
-        ((pl.col("birth_year") + 2.5) / 5).floor().cast(pl.Int32).alias("birth_band_offset"),
+        # Two overlapping ten-year bands, so that any two years of birth within five years of
+        # each other (an age guess and a date of birth) share one.
+        (pl.col("birth_year") / 10).floor().cast(pl.Int32).alias("birth_band"),
+        ((pl.col("birth_year") + 5) / 10).floor().cast(pl.Int32).alias("birth_band_offset"),
     )
     # Share of records with the forename's key: common forenames say little on their own.
     frame = frame.with_columns(
@@ -215,4 +252,8 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "ni",
         pl.col("gender_known").alias("gender"),
         pl.col("nationality_known").alias("nationality"),
+        "boroughs",
+        # Days since 1970, so that engines compare plain numbers.
+        pl.col("active_from").cast(pl.Int32).alias("active_from_day"),
+        pl.col("active_to").cast(pl.Int32).alias("active_to_day"),
     ).sort("unique_id")
