@@ -74,6 +74,8 @@ def _first_contacts(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     }
     if contacts is None or contacts.is_empty():
         return pl.DataFrame(schema=schema)
+    if "borough" not in contacts.columns:
+        contacts = contacts.with_columns(pl.lit(None, pl.String).alias("borough"))
     return contacts.group_by("chain_id").agg(
         pl.col("contact_date").min().alias("first_contact"),
         pl.col("contact_date").max().alias("last_contact"),
