@@ -320,10 +320,11 @@ def curve_membership(durations: pl.DataFrame, *, with_intervention: bool) -> pl.
     return pl.concat(parts)
 
 
-def _finish(curves: pl.LazyFrame, curve_id: str) -> pl.LazyFrame:
+def _finish(curves: pl.LazyFrame, curve_id: str | None) -> pl.LazyFrame:
+    named = curves if curve_id is None else curves.with_columns(curve_id=pl.lit(curve_id))
     return (
-        curves.rename({"t": "t_days"})
-        .with_columns(curve_id=pl.lit(curve_id), status=pl.lit("ok"))
+        named.rename({"t": "t_days"})
+        .with_columns(status=pl.lit("ok"))
         .select(pl.col(name).cast(dtype) for name, dtype in SURVIVAL_WORK_SCHEMA.items())
     )
 
@@ -332,7 +333,7 @@ def survival_curves(
     durations: pl.DataFrame | pl.LazyFrame,
     keys: list[str],
     *,
-    curve_id: str,
+    curve_id: str | None,
     cumulative_incidence_id: str | None = None,
     confidence_level: float = 0.95,
 ) -> pl.DataFrame:
@@ -340,8 +341,9 @@ def survival_curves(
 
     Args:
         durations: rows of ``keys``, ``t`` and ``outcome`` (one per person and curve).
-        keys: the columns naming a curve, here ``geography_code`` and ``group``.
-        curve_id: id of the Kaplan–Meier curves.
+        keys: the columns naming a curve: ``geography_code``, ``group`` and perhaps
+            ``curve_id``.
+        curve_id: id of the Kaplan–Meier curves; None when ``keys`` carry it.
         cumulative_incidence_id: id of the cumulative incidence curves, when wanted.
         confidence_level: level of the bands.
 
