@@ -145,18 +145,20 @@ def _covariates(sides: pl.DataFrame) -> pd.DataFrame:
             frame = frame.with_columns(
                 (sides[column] == value).cast(pl.Int8).alias(f"{column}={value}")
             )
-    keep = ["t", "event", _GROUP]
+    usable = [_GROUP]
     for name in frame.columns[3:]:
         has = frame[name] == 1
-        if not (10 <= has.sum() <= frame.height - 10 and frame.filter(has)["event"].sum() > 0):
-            continue
-        # A term the others already determine (two needs always recorded together) adds
-        # nothing and makes the model singular.
-        candidate = frame.select(keep[2:] + [name]).to_numpy().astype(float)
-        centred = candidate - candidate.mean(axis=0)
-        if np.linalg.matrix_rank(centred) == centred.shape[1]:
-            keep.append(name)
-    return frame.select(keep).to_pandas()
+        if 10 <= has.sum() <= frame.height - 10 and frame.filter(has)["event"].sum() > 0:
+            usable.append(name)
+    # A term the others already determine (two needs always recorded together) adds nothing
+    # and makes the model singular: keep a term only if it raises the rank of the terms kept.
+    correlation = np.atleast_2d(np.corrcoef(frame.select(usable).to_numpy().astype(float).T))
+    kept = [0]
+    for j in range(1, len(usable)):
+        trial = kept + [j]
+        if np.linalg.eigvalsh(correlation[np.ix_(trial, trial)])[0] > 1e-8:
+            kept.append(j)
+    return frame.select("t", "event", *(usable[j] for j in kept)).to_pandas()
 
 
 def proportional_hazards_test(
