@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -85,6 +86,19 @@ class MetricsConfig(_Section):
         12,
         ge=1,
         description="Missed prevention: an H-CLIC approach within 12 months before first seen.",
+    )
+    sustained_grace_days: int = Field(
+        14,
+        ge=0,
+        description="Sustainment ignores a bedded-down contact within 14 days of moving in, as the "
+        "return-to-street curves do: it is usually the same episode (a move that had not started "
+        "yet, or a record entered late), and the shares then agree with the curves.",
+    )
+    borough_breakdown_periods: tuple[Literal["month", "quarter", "fy"], ...] = Field(
+        ("quarter", "fy"),
+        description="Borough figures are broken down (age, gender, ethnic group, needs, first "
+        "intervention) for these period types only: monthly borough groups are mostly too small "
+        "to publish, and leaving them out keeps the table a sane size for a decade of data.",
     )
 
 
@@ -184,6 +198,12 @@ class DisclosureConfig(_Section):
         10,
         description="Survival steps are merged until at least 10 people left the risk set, so a "
         "single event or censoring cannot be read from a step.",
+    )
+    survival_time_step_days: int = Field(
+        7,
+        ge=1,
+        description="Survival times are reported in whole weeks (each step ends on a week "
+        "boundary), so no step names the exact day on which someone returned to the street.",
     )
 
     @model_validator(mode="after")
