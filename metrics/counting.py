@@ -108,7 +108,8 @@ def _seen_in_periods(seen: pl.DataFrame, period_type: str, config: MetricsConfig
         .sort("person_key", "period")
         .with_columns(previous=pl.col("period").shift(1).over("person_key"))
     )
-    span_days = (pl.col("last_day") - pl.col("first_day")).dt.total_days() + 1
+    # "Over three weeks": the last day seen at least 21 days after the first.
+    span_days = (pl.col("last_day") - pl.col("first_day")).dt.total_days()
     new = pl.col("previous").is_null()
     living = (pl.col("days_seen") >= config.living_on_streets_min_days) & (
         span_days >= config.living_on_streets_min_span_days

@@ -96,8 +96,8 @@ METRICS: tuple[Metric, ...] = (
         "living_on_streets",
         "People living on the streets",
         "People seen rough sleeping on at least {living_on_streets_min_days} separate days in the "
-        "period, the first and last of them spanning at least {living_on_streets_min_span_days} "
-        "days (both counted).",
+        "period, the last of them at least {living_on_streets_min_span_days} days after the first "
+        "(a pattern over three weeks or more).",
         "people",
         parameters=("living_on_streets_min_days", "living_on_streets_min_span_days"),
     ),

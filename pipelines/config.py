@@ -54,7 +54,10 @@ class MetricsConfig(_Section):
         3, ge=1, description="Mayor's definition: seen on at least 3 separate days..."
     )
     living_on_streets_min_span_days: int = Field(
-        21, ge=0, description="...spanning at least 21 days within the period."
+        21,
+        ge=0,
+        description="...within the period, the last at least 21 days after the first (a pattern "
+        "over three weeks or more).",
     )
     p1_lookback_months: int = Field(
         60, ge=1, description="Data Framework P1: not seen in that borough in the previous 5 years."
