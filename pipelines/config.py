@@ -120,6 +120,67 @@ class SurvivalConfig(_Section):
         ge=1,
         description="Pathways: a response within 90 days of first seen is 'first response'.",
     )
+    moved_in_lookback_months: int = Field(
+        12,
+        ge=1,
+        description="The return-to-street clock starts at a move into accommodation by someone seen "
+        "rough sleeping in the previous 12 months, the same rule as moved_into_accommodation, so "
+        "the curves follow the people that metric counts.",
+    )
+    confidence_level: float = Field(
+        0.95,
+        gt=0.5,
+        lt=1.0,
+        description="Confidence level of survival bands and hazard ratio intervals; 95% is the "
+        "convention readers expect.",
+    )
+    pathway_hclic_months: int = Field(
+        12,
+        ge=0,
+        description="Pathways 'before' stage: an H-CLIC approach up to 12 months before first seen "
+        "is the route in, the same window as prior_hclic_approach (missed prevention).",
+    )
+    pathway_institution_days: int = Field(
+        85,
+        ge=0,
+        description="Pathways 'before' stage: a custody or hospital record up to 85 days before "
+        "first seen counts as leaving an institution, the Data Framework P2 window.",
+    )
+    pathway_state_window_days: int = Field(
+        90,
+        ge=1,
+        description="Pathways 6- and 12-month states: being seen rough sleeping or an institution "
+        "record says where someone is for 90 days; older than that, where they are is not known.",
+    )
+    pathway_top_paths: int = Field(
+        10,
+        ge=1,
+        description="How many of the most common full paths to list per cohort and geography.",
+    )
+    compare_min_group: int = Field(
+        20,
+        ge=2,
+        description="A comparison is made only when each group has at least 20 people: smaller "
+        "groups give intervals too wide to read and tests with little power.",
+    )
+    compare_min_events: int = Field(
+        5,
+        ge=1,
+        description="...and at least 5 returns to the street in each group, below which a hazard "
+        "ratio cannot be estimated reliably.",
+    )
+    compare_top_boroughs: int = Field(
+        6,
+        ge=0,
+        description="Boroughs compared with the rest of London: the four pilots plus the 6 with "
+        "the most moves into accommodation, keeping the number of models (and of chance "
+        "findings) modest.",
+    )
+    compare_reference_intervention: str = Field(
+        "hostel_entry",
+        description="Each first intervention is compared with hostels, the most common route off "
+        "the street, so every hazard ratio has the same familiar baseline.",
+    )
 
 
 class DisclosureConfig(_Section):
@@ -140,6 +201,12 @@ class DisclosureConfig(_Section):
         10,
         description="Survival steps are merged until at least 10 people left the risk set, so a "
         "single event or censoring cannot be read from a step.",
+    )
+    survival_time_step_days: int = Field(
+        7,
+        ge=1,
+        description="Survival times are reported in whole weeks (each step ends on a week "
+        "boundary), so no step names the exact day on which someone returned to the street.",
     )
 
     @model_validator(mode="after")
