@@ -122,13 +122,11 @@ def read_table(path: Path, spec: TableSpec) -> RawTable:
     if path.suffix.lower() == ".parquet":
         frame, row_label, blank_lines = _read_parquet(path), "record", 0
     else:
-        frame, blank_lines = _read_csv(path)
+        frame, blank_lines = _read_csv(path, spec)
         row_label = "line"
 
     names = [c for c in frame.columns if c != ROW]
-    missing = [c for c in spec.required if c not in names]
-    if missing:
-        raise PathwaysError(_missing_column_message(path, missing, names))
+    _require_columns(path, spec, names)
     wanted = [c for c in spec.column_names if c in names]
     trimmed = frame.select(
         ROW,
@@ -146,6 +144,12 @@ def read_table(path: Path, spec: TableSpec) -> RawTable:
         absent_optional_columns=[c for c in spec.column_names if c not in names],
         blank_lines=blank_lines,
     )
+
+
+def _require_columns(path: Path, spec: TableSpec, names: list[str]) -> None:
+    missing = [c for c in spec.required if c not in names]
+    if missing:
+        raise PathwaysError(_missing_column_message(path, missing, names))
 
 
 def _missing_column_message(path: Path, missing: list[str], names: list[str]) -> str:
@@ -173,7 +177,7 @@ def _normalise_names(path: Path, names: list[str]) -> list[str]:
     return [n or f"(unnamed column {i + 1})" for i, n in enumerate(normalised)]
 
 
-def _read_csv(path: Path) -> tuple[pl.DataFrame, int]:
+def _read_csv(path: Path, spec: TableSpec) -> tuple[pl.DataFrame, int]:
     raw = path.read_bytes()
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
@@ -191,6 +195,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, int]:
         raise PathwaysError(f"{path.name} has no header row on its first line.")
     header = next(csv.reader([header_line]))
     names = _normalise_names(path, header)
+    _require_columns(path, spec, names)  # the header alone tells, before any record is read
     try:
         frame = pl.read_csv(
             io.BytesIO(raw),
@@ -224,16 +229,22 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, int]:
 
 def _csv_shape_problem(path: Path, raw: bytes, width: int) -> str:
     """Find the first line whose number of fields differs from the header's (error path only)."""
-    reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+    reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""), strict=True)
+    start = 1
     try:
         for fields in reader:
             if len(fields) > width:
                 return (
-                    f"{path.name}: line {reader.line_num} has {len(fields)} values but the header "
+                    f"{path.name}: line {start} has {len(fields)} values but the header "
                     f"has {width} columns. Put values that contain commas in double quotes."
                 )
-    except csv.Error as e:
-        return f"{path.name}: line {reader.line_num} cannot be read as CSV ({e})."
+            start = reader.line_num + 1
+    except csv.Error:
+        return (
+            f"{path.name}: line {start} cannot be read as CSV: a double quote is misplaced or "
+            "never closed. Values with quotes, commas or line breaks must be in double quotes, "
+            'with any quote inside doubled ("").'
+        )
     return f"{path.name} cannot be read as CSV; check its quoting around line breaks and commas."
 
 

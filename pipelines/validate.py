@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ import polars as pl
 from pipelines.config import PathwaysConfig
 from pipelines.errors import PathwaysError
 from pipelines.reference import borough_codes
+from pipelines.release_reader import QUALITY_SCHEMA
 from pipelines.schema import (
     EARLIEST_BIRTH_YEAR,
     FALSE_WORDS,
@@ -183,6 +185,37 @@ class ValidationReport:
             )
         return pl.DataFrame(rows, schema=COUNTS_SCHEMA)
 
+    def quality_indicators(self) -> pl.DataFrame:
+        """The validation counts as rows of the release's quality table, before disclosure control.
+
+        ``source`` is the table name, ``period`` the extract date of its source; indicators are
+        ``rows_read``, ``rows_accepted``, ``rows_quarantined``, ``values_blanked`` (counts) and
+        ``quarantined_share`` (a proportion of rows read). Only tables that were read appear.
+        """
+        rows = []
+        for name, t in self.tables.items():
+            if t.error:
+                continue
+            period = (t.extract_date or self.extract_date or dt.date.min).isoformat()
+            values = {
+                "rows_read": t.rows_read,
+                "rows_accepted": t.rows_accepted,
+                "rows_quarantined": t.rows_quarantined,
+                "values_blanked": t.values_blanked,
+                "quarantined_share": t.rows_quarantined / t.rows_read if t.rows_read else None,
+            }
+            for indicator, value in values.items():
+                rows.append(
+                    {
+                        "source": name,
+                        "period": period,
+                        "indicator": indicator,
+                        "value": None if value is None else float(value),
+                        "status": "ok",
+                    }
+                )
+        return pl.DataFrame(rows, schema=QUALITY_SCHEMA)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "sources_dir": self.sources_dir,
@@ -294,6 +327,17 @@ class ValidationReport:
             for r in self.quarantine.head(_LISTED_IN_MARKDOWN).iter_rows(named=True):
                 detail = str(r["detail"]).replace("|", "\\|").replace("\n", " ")
                 md.append(f"| {r['table']} | {r['row']} | {r['column']} | {detail} |")
+        if self.blanked.height:
+            md += ["", "## Every blanked value (the value itself is not repeated here)", ""]
+            if self.blanked.height > _LISTED_IN_MARKDOWN:
+                md += [
+                    f"The first {_LISTED_IN_MARKDOWN:,} of {self.blanked.height:,} are shown; "
+                    "`blanked_values.csv` lists them all.",
+                    "",
+                ]
+            md += ["| table | row | column | problem |", "|---|---:|---|---|"]
+            for r in self.blanked.head(_LISTED_IN_MARKDOWN).iter_rows(named=True):
+                md.append(f"| {r['table']} | {r['row']} | {r['column']} | {r['reason']} |")
         return "\n".join(md) + "\n"
 
     def write(self, report_dir: Path) -> list[Path]:
@@ -366,15 +410,25 @@ def validate_sources(
     return ValidationResult(passed=not report.failures, report=report, written=written)
 
 
-def load_sources(sources_dir: Path, config: PathwaysConfig) -> ValidatedSources:
+def load_sources(
+    sources_dir: Path,
+    config: PathwaysConfig,
+    required_tables: Sequence[str] = REQUIRED_FOR_RUN,
+) -> ValidatedSources:
     """Read and validate a sources directory for a run.
+
+    Args:
+        sources_dir: directory with ``manifest.json`` and one file per table.
+        config: the run's configuration (its ``validation`` section).
+        required_tables: tables whose absence fails; a run needs ``chain_people`` and
+            ``chain_contacts``, linkage alone may pass ``()`` to take whatever is present.
 
     Raises:
         PathwaysError: naming the file (and column) when a required column is missing, a file is
             not UTF-8 or unreadable, the manifest is missing or invalid, ``chain_people`` or
             ``chain_contacts`` is absent, or too much of a table is quarantined.
     """
-    tables, manifest, report = _check(_existing(sources_dir), config)
+    tables, manifest, report = _check(_existing(sources_dir), config, required_tables)
     if report.failures:
         more = len(report.failures) - 1
         tail = f" (And {_n(more, 'more problem')}: pathways validate lists them all.)"
@@ -393,7 +447,7 @@ def _existing(sources_dir: Path) -> Path:
 
 
 def _check(
-    sources_dir: Path, config: PathwaysConfig
+    sources_dir: Path, config: PathwaysConfig, required_tables: Sequence[str] = REQUIRED_FOR_RUN
 ) -> tuple[dict[str, pl.DataFrame], SourcesManifest | None, ValidationReport]:
     report = ValidationReport(sources_dir=str(sources_dir))
     try:
@@ -416,7 +470,7 @@ def _check(
         path = files.get(name)
         if path is None:
             report.absent_tables.append(name)
-            if name in REQUIRED_FOR_RUN:
+            if name in required_tables:
                 report.failures.append(
                     f"{name} is absent: a run needs {name}.csv or {name}.parquet."
                 )

@@ -282,3 +282,17 @@ def test_parquet_rows_that_fail_their_types_are_quarantined_by_record_number(wri
 def test_a_file_that_is_not_parquet_is_named(write_sources):
     folder = write_sources({"chain_contacts": None, "chain_contacts.parquet": b"PAR1 not really"})
     assert failure_of_run(folder) == "chain_contacts.parquet is not a readable Parquet file."
+
+
+def test_linkage_alone_may_load_whatever_person_tables_are_present(write_sources):
+    folder = write_sources(
+        {
+            "chain_contacts": None,
+            "hclic_cases": """
+                la_code,case_ref,approach_date
+                E09000007,A1,2024-01-01
+            """,
+        }
+    )
+    sources = load_sources(folder, DEFAULT, required_tables=())
+    assert sorted(sources.tables) == ["chain_people", "hclic_cases"]
