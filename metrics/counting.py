@@ -396,8 +396,9 @@ def _mark_incomplete(table: pl.DataFrame, extract_date: date) -> pl.DataFrame:
     )
 
 
-def _grid(first_day: date, extract_date: date) -> pl.DataFrame:
+def _grid(first_day: date, extract_date: date, config: MetricsConfig) -> pl.DataFrame:
     """Every (metric, period, geography) the release reports, breakdown ``all``."""
+    left_out = {f"sustained_{m}m" for m in SUSTAINED_MONTHS if m not in config.sustained_months}
     periods = pl.DataFrame(
         [
             (period_type, period)
@@ -417,6 +418,7 @@ def _grid(first_day: date, extract_date: date) -> pl.DataFrame:
         [
             (metric.id, period_type, geography)
             for metric in METRICS
+            if metric.id not in left_out
             for period_type in metric.period_types
             for geography in metric.geographies
         ],
@@ -473,7 +475,7 @@ def compute_metrics(
         ],
         how="vertical",
     )
-    grid = _grid(seen["event_date"].min(), extract_date)
+    grid = _grid(seen["event_date"].min(), extract_date, config)
     reported = grid.select("metric_id", "period_type", "period", "geography_code").unique()
     # Groups other than 'all' are reported where the metric applies; 'all' comes from the grid.
     groups_rows = long.filter(pl.col("breakdown") != "all").join(

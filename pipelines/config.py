@@ -82,8 +82,10 @@ class MetricsConfig(_Section):
         description="An accommodation move counts for people seen rough sleeping in the previous "
         "12 months, so moves by people never on the street are not credited to rough sleeping work.",
     )
-    sustained_months: tuple[int, ...] = Field(
-        (3, 6, 12), description="Follow-up windows for the sustainment shares."
+    sustained_months: tuple[Literal[3, 6, 12], ...] = Field(
+        (3, 6, 12),
+        description="Follow-up windows reported for the sustainment shares: any of the registry's "
+        "sustained_3m, sustained_6m and sustained_12m.",
     )
     prior_hclic_months: int = Field(
         12,
