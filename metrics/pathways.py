@@ -65,6 +65,15 @@ from pipelines.config import SurvivalConfig
 from pipelines.reference import LONDON_CODE, borough_codes
 from pipelines.release_reader import PATHWAYS_SCHEMA
 
+#: Plain-words definition, for the registry and the About page.
+DEFINITION = (
+    "People first seen rough sleeping in a financial year or quarter, followed for 12 months: "
+    "what came before (an approach to a council for help and its reason, or leaving custody or "
+    "hospital), the first response within 90 days, and where they were 6 and 12 months after "
+    "they were first seen. Only periods whose people have all been followed for 12 months are "
+    "shown. 'Not known' means no record says where someone was."
+)
+
 STAGES = ("before", "first_response", "6_months", "12_months")
 STAGE_COLUMNS = dict(zip(STAGES, ("before", "first_response", "month_6", "month_12"), strict=True))
 

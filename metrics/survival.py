@@ -19,7 +19,7 @@ Two measures, each a curve of days for London, every borough and the London brea
     (``estimate`` is the share not yet returned, had nobody died) and counts as a competing event
     in the cumulative incidence (``estimate`` is the share who returned, with death taking people
     out of the running). Everyone else is censored at the extract date. A death and a return on
-    the same day count as a return.
+    the same day count as a return. A death is a ``died`` event or a hostel exit to death.
 
     **Where and who.** Borough: the borough of the move into accommodation (moves with no
     borough count for London only). ``first_intervention``: the kind of move that started the
@@ -67,6 +67,19 @@ RETURN_TO_STREET = "return_to_street"
 RETURN_TO_STREET_CIF = "return_to_street_cif"
 TIME_TO_ACCOMMODATION = "time_to_accommodation"
 
+#: Plain-words definitions, for the registry and the About page.
+DEFINITIONS = {
+    RETURN_TO_STREET: "Of people who moved into accommodation (hostel, supported housing, Housing "
+    "First, temporary accommodation or a settled tenancy) having been seen rough sleeping in the "
+    "previous 12 months, the share not yet seen rough sleeping again, by days since the move. "
+    "Each person counts once, from their first such move. Sightings in the first 14 days are "
+    "treated as the same episode. People who died are counted until their death.",
+    RETURN_TO_STREET_CIF: "Of the same people, the share seen rough sleeping again by each day "
+    "since the move, allowing for people who died first (who can no longer return).",
+    TIME_TO_ACCOMMODATION: "Of people seen rough sleeping for the first time, the share not yet "
+    "moved into accommodation, by days since they were first seen.",
+}
+
 #: The survival release table plus the two counts disclosure control needs (and then drops).
 SURVIVAL_WORK_SCHEMA: dict[str, pl.DataType] = {
     **SURVIVAL_SCHEMA,
@@ -78,7 +91,10 @@ SURVIVAL_WORK_SCHEMA: dict[str, pl.DataType] = {
 BREAKDOWN_COLUMNS = ("age_band", "gender", "ethnic_group", "nationality_group")
 
 _SEEN = "seen_rough_sleeping"
-_DIED = "died"
+# A death is a ``died`` event or a hostel exit whose destination is death.
+_IS_DEATH = (pl.col("event_type") == "died") | (
+    (pl.col("event_type") == "hostel_exit") & (pl.col("detail") == "died")
+)
 
 
 def _lazy(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
@@ -129,11 +145,7 @@ def return_to_street_durations(
         .unique()
         .sort("seen_date")
     )
-    died = (
-        ev.filter(pl.col("event_type") == _DIED)
-        .group_by("person_key")
-        .agg(died_date=pl.col("event_date").min())
-    )
+    died = ev.filter(_IS_DEATH).group_by("person_key").agg(died_date=pl.col("event_date").min())
     priority = pl.col("event_type").replace_strict(
         {e: i for i, e in enumerate(ACCOMMODATION_EVENTS)}, default=None, return_dtype=pl.Int32
     )
@@ -233,7 +245,7 @@ def time_to_accommodation_durations(
         .sort("move_date")
     )
     deaths = (
-        ev.filter(pl.col("event_type") == _DIED)
+        ev.filter(_IS_DEATH)
         .select("person_key", died_date=pl.col("event_date"))
         .unique()
         .sort("died_date")
@@ -320,10 +332,11 @@ def curve_membership(durations: pl.DataFrame, *, with_intervention: bool) -> pl.
     return pl.concat(parts)
 
 
-def _finish(curves: pl.LazyFrame, curve_id: str) -> pl.LazyFrame:
+def _finish(curves: pl.LazyFrame, curve_id: str | None) -> pl.LazyFrame:
+    named = curves if curve_id is None else curves.with_columns(curve_id=pl.lit(curve_id))
     return (
-        curves.rename({"t": "t_days"})
-        .with_columns(curve_id=pl.lit(curve_id), status=pl.lit("ok"))
+        named.rename({"t": "t_days"})
+        .with_columns(status=pl.lit("ok"))
         .select(pl.col(name).cast(dtype) for name, dtype in SURVIVAL_WORK_SCHEMA.items())
     )
 
@@ -332,7 +345,7 @@ def survival_curves(
     durations: pl.DataFrame | pl.LazyFrame,
     keys: list[str],
     *,
-    curve_id: str,
+    curve_id: str | None,
     cumulative_incidence_id: str | None = None,
     confidence_level: float = 0.95,
 ) -> pl.DataFrame:
@@ -340,8 +353,9 @@ def survival_curves(
 
     Args:
         durations: rows of ``keys``, ``t`` and ``outcome`` (one per person and curve).
-        keys: the columns naming a curve, here ``geography_code`` and ``group``.
-        curve_id: id of the Kaplan–Meier curves.
+        keys: the columns naming a curve: ``geography_code``, ``group`` and perhaps
+            ``curve_id``.
+        curve_id: id of the Kaplan–Meier curves; None when ``keys`` carry it.
         cumulative_incidence_id: id of the cumulative incidence curves, when wanted.
         confidence_level: level of the bands.
 
@@ -402,4 +416,39 @@ def compute_survival(
         pl.concat(parts)
         .sort("curve_id", "geography_code", "group", "t_days")
         .select(list(SURVIVAL_WORK_SCHEMA))
+    )
+
+
+def estimates_at(curves: pl.DataFrame, days: tuple[int, ...] | list[int]) -> pl.DataFrame:
+    """Read each curve at given days (``report_days``: 90, 180, 365, 730), as a step function.
+
+    Args:
+        curves: survival rows (this module's output, or a released survival table).
+        days: the days to read.
+
+    Returns:
+        ``curve_id``, ``geography_code``, ``group``, ``t_days`` (the day asked for),
+        ``estimate``, ``ci_lower``, ``ci_upper`` and ``at_risk`` of the last step on or before
+        that day. Days beyond a curve's last row are left out: nobody was followed that long.
+    """
+    keys = ["curve_id", "geography_code", "group"]
+    last = curves.group_by(keys).agg(last_day=pl.col("t_days").max())
+    wanted = last.join(
+        pl.DataFrame({"t_days": list(days)}, schema={"t_days": pl.Int64}), how="cross"
+    )
+    wanted = wanted.filter(pl.col("t_days") <= pl.col("last_day")).drop("last_day")
+    return (
+        wanted.sort("t_days")
+        .join_asof(
+            curves.select(*keys, "t_days", "estimate", "ci_lower", "ci_upper", "at_risk")
+            .rename({"t_days": "step_day"})
+            .sort("step_day"),
+            left_on="t_days",
+            right_on="step_day",
+            by=keys,
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .drop("step_day")
+        .sort(*keys, "t_days")
     )

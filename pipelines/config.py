@@ -47,6 +47,21 @@ class LinkageConfig(_Section):
         2e6,
         description="Random record pairs sampled to estimate u-probabilities.",
     )
+    use_context: bool = Field(
+        True,
+        description="Weigh where and when records place a person (a borough in common, dates of "
+        "activity close together) besides names, dates of birth and NI numbers. It tells apart "
+        "namesakes whom identity fields cannot, but it favours links between records close in "
+        "place and time, so a returner after years away is a little likelier to be split.",
+    )
+    sure_rules_recall: float = Field(
+        0.6,
+        gt=0.0,
+        le=1.0,
+        description="Share of true record pairs found by the near-certain rules (same NI number, "
+        "or same full name and date of birth), used to estimate how often two random records "
+        "are one person. An assumption: street records often lack NI numbers and exact dates.",
+    )
 
 
 class MetricsConfig(_Section):

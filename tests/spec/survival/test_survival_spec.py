@@ -10,6 +10,7 @@ import pytest
 from metrics.survival import (
     SURVIVAL_WORK_SCHEMA,
     compute_survival,
+    estimates_at,
     return_to_street_durations,
 )
 from pipelines.config import SurvivalConfig
@@ -216,3 +217,21 @@ def test_nothing_to_follow_gives_an_empty_table(draw_events, no_people):
     empty = draw_events("person | date | event")
     result = compute_survival(empty, no_people, SurvivalConfig(), EXTRACT)
     assert result.height == 0 and dict(result.schema) == SURVIVAL_WORK_SCHEMA
+
+
+def test_a_hostel_exit_to_death_is_a_death(draw_events, no_people):
+    events = draw_events("""
+    person | date       | event               | borough | detail
+    V      | 2024-01-01 | seen_rough_sleeping | -       | -
+    V      | 2024-01-01 | hostel_entry        | -       | -
+    V      | 2024-03-01 | hostel_exit         | -       | died
+    """)
+    durations = return_to_street_durations(events, no_people, SurvivalConfig(), EXTRACT)
+    assert durations.select("t", "outcome").row(0) == (60, 2)  # died on day 60
+
+
+def test_curves_are_read_at_the_report_days_as_steps(five):
+    at = estimates_at(five.filter(pl.col("curve_id") == "return_to_street"), (90, 180, 365))
+    london = at.filter(geography_code=LONDON, group="all")
+    # Day 90 falls on the step from day 50 (3/4); day 180 is the last row; 365 is unobserved.
+    assert london.select("t_days", "estimate", "at_risk").rows() == [(90, 0.75, 4), (180, 0.25, 1)]
