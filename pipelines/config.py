@@ -69,7 +69,10 @@ class MetricsConfig(_Section):
         3, ge=1, description="Mayor's definition: seen on at least 3 separate days..."
     )
     living_on_streets_min_span_days: int = Field(
-        21, ge=0, description="...spanning at least 21 days within the period."
+        21,
+        ge=0,
+        description="...within the period, the last at least 21 days after the first (a pattern "
+        "over three weeks or more).",
     )
     p1_lookback_months: int = Field(
         60, ge=1, description="Data Framework P1: not seen in that borough in the previous 5 years."
@@ -94,8 +97,10 @@ class MetricsConfig(_Section):
         description="An accommodation move counts for people seen rough sleeping in the previous "
         "12 months, so moves by people never on the street are not credited to rough sleeping work.",
     )
-    sustained_months: tuple[int, ...] = Field(
-        (3, 6, 12), description="Follow-up windows for the sustainment shares."
+    sustained_months: tuple[Literal[3, 6, 12], ...] = Field(
+        (3, 6, 12),
+        description="Follow-up windows reported for the sustainment shares: any of the registry's "
+        "sustained_3m, sustained_6m and sustained_12m.",
     )
     prior_hclic_months: int = Field(
         12,
