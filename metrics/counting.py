@@ -108,7 +108,8 @@ def _seen_in_periods(seen: pl.DataFrame, period_type: str, config: MetricsConfig
         .sort("person_key", "period")
         .with_columns(previous=pl.col("period").shift(1).over("person_key"))
     )
-    span_days = (pl.col("last_day") - pl.col("first_day")).dt.total_days() + 1
+    # "Over three weeks": the last day seen at least 21 days after the first.
+    span_days = (pl.col("last_day") - pl.col("first_day")).dt.total_days()
     new = pl.col("previous").is_null()
     living = (pl.col("days_seen") >= config.living_on_streets_min_days) & (
         span_days >= config.living_on_streets_min_span_days
@@ -395,8 +396,9 @@ def _mark_incomplete(table: pl.DataFrame, extract_date: date) -> pl.DataFrame:
     )
 
 
-def _grid(first_day: date, extract_date: date) -> pl.DataFrame:
+def _grid(first_day: date, extract_date: date, config: MetricsConfig) -> pl.DataFrame:
     """Every (metric, period, geography) the release reports, breakdown ``all``."""
+    left_out = {f"sustained_{m}m" for m in SUSTAINED_MONTHS if m not in config.sustained_months}
     periods = pl.DataFrame(
         [
             (period_type, period)
@@ -416,6 +418,7 @@ def _grid(first_day: date, extract_date: date) -> pl.DataFrame:
         [
             (metric.id, period_type, geography)
             for metric in METRICS
+            if metric.id not in left_out
             for period_type in metric.period_types
             for geography in metric.geographies
         ],
@@ -472,7 +475,7 @@ def compute_metrics(
         ],
         how="vertical",
     )
-    grid = _grid(seen["event_date"].min(), extract_date)
+    grid = _grid(seen["event_date"].min(), extract_date, config)
     reported = grid.select("metric_id", "period_type", "period", "geography_code").unique()
     # Groups other than 'all' are reported where the metric applies; 'all' comes from the grid.
     groups_rows = long.filter(pl.col("breakdown") != "all").join(

@@ -80,24 +80,25 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "stock",
         "People also seen in the previous period (stock)",
-        "People seen rough sleeping in the period who were also seen rough sleeping in the previous "
-        "period of the same length (the previous month, quarter or financial year).",
+        "People seen rough sleeping in the period who were also seen rough sleeping (anywhere in "
+        "London) in the previous period of the same length (the previous month, quarter or "
+        "financial year).",
         "people",
     ),
     Metric(
         "returner",
         "People returning to the streets (returners)",
         "People seen rough sleeping in the period who were first seen before the previous period "
-        "and were not seen in the previous period. New, stock and returners add up to everyone "
-        "seen in the period.",
+        "and were not seen anywhere in London in the previous period. New, stock and returners "
+        "add up to everyone seen in the period.",
         "people",
     ),
     Metric(
         "living_on_streets",
         "People living on the streets",
         "People seen rough sleeping on at least {living_on_streets_min_days} separate days in the "
-        "period, the first and last of them spanning at least {living_on_streets_min_span_days} "
-        "days (both counted).",
+        "period, the last of them at least {living_on_streets_min_span_days} days after the first "
+        "(a pattern over three weeks or more).",
         "people",
         parameters=("living_on_streets_min_days", "living_on_streets_min_span_days"),
     ),
@@ -139,8 +140,8 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "b1_long_term",
         "Long-term rough sleeping (B1)",
-        "People seen rough sleeping this month who were also seen rough sleeping in at least "
-        "{b1_min_months} of the previous {b1_lookback_months} months.",
+        "People seen rough sleeping this month who were also seen rough sleeping (anywhere in "
+        "London) in at least {b1_min_months} of the previous {b1_lookback_months} months.",
         "people",
         parameters=("b1_lookback_months", "b1_min_months"),
         period_types=("month",),
@@ -148,8 +149,8 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "nr1_returning",
         "Returning to rough sleeping (NR1)",
-        "People seen rough sleeping this month who were not seen in the previous {nr1_gap_months} "
-        "months but had been seen rough sleeping before that.",
+        "People seen rough sleeping this month who were not seen anywhere in London in the previous "
+        "{nr1_gap_months} months but had been seen rough sleeping before that.",
         "people",
         parameters=("nr1_gap_months",),
         period_types=("month",),

@@ -47,6 +47,21 @@ class LinkageConfig(_Section):
         2e6,
         description="Random record pairs sampled to estimate u-probabilities.",
     )
+    use_context: bool = Field(
+        True,
+        description="Weigh where and when records place a person (a borough in common, dates of "
+        "activity close together) besides names, dates of birth and NI numbers. It tells apart "
+        "namesakes whom identity fields cannot, but it favours links between records close in "
+        "place and time, so a returner after years away is a little likelier to be split.",
+    )
+    sure_rules_recall: float = Field(
+        0.6,
+        gt=0.0,
+        le=1.0,
+        description="Share of true record pairs found by the near-certain rules (same NI number, "
+        "or same full name and date of birth), used to estimate how often two random records "
+        "are one person. An assumption: street records often lack NI numbers and exact dates.",
+    )
 
 
 class MetricsConfig(_Section):
@@ -54,7 +69,10 @@ class MetricsConfig(_Section):
         3, ge=1, description="Mayor's definition: seen on at least 3 separate days..."
     )
     living_on_streets_min_span_days: int = Field(
-        21, ge=0, description="...spanning at least 21 days within the period."
+        21,
+        ge=0,
+        description="...within the period, the last at least 21 days after the first (a pattern "
+        "over three weeks or more).",
     )
     p1_lookback_months: int = Field(
         60, ge=1, description="Data Framework P1: not seen in that borough in the previous 5 years."
@@ -79,8 +97,10 @@ class MetricsConfig(_Section):
         description="An accommodation move counts for people seen rough sleeping in the previous "
         "12 months, so moves by people never on the street are not credited to rough sleeping work.",
     )
-    sustained_months: tuple[int, ...] = Field(
-        (3, 6, 12), description="Follow-up windows for the sustainment shares."
+    sustained_months: tuple[Literal[3, 6, 12], ...] = Field(
+        (3, 6, 12),
+        description="Follow-up windows reported for the sustainment shares: any of the registry's "
+        "sustained_3m, sustained_6m and sustained_12m.",
     )
     prior_hclic_months: int = Field(
         12,

@@ -122,7 +122,8 @@ def _column(
 ) -> pl.Expr:
     """A column of the table, or nulls when an optional column is absent."""
     if name in frame.columns:
-        return pl.col(name).cast(dtype)
+        # Not strict: validation has already blanked bad values; a stray one must not stop a run.
+        return pl.col(name).cast(dtype, strict=False)
     return pl.lit(None, dtype=dtype)
 
 

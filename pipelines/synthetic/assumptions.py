@@ -175,9 +175,11 @@ class Assumptions:
     brief_first_episode_share: float = 0.56
     # ASSUMPTION: share of later episodes (returns) that are a single night.
     brief_return_episode_share: float = 0.30
-    # ASSUMPTION: share of longer episodes that are entrenched (seen most weeks, slow to leave).
+    # DERIVED: share of longer episodes that are entrenched (seen often, slow to leave), with the
+    # sightings below, so 2023/24 Q2 living on the streets (481) and stock (20%) are reproduced.
     entrenched_share: float = 0.13
-    # ASSUMPTION: mean bedded-down sightings per month on the street (entrenched, other).
+    # DERIVED: mean bedded-down sightings per month on the street (entrenched, other); sets
+    # living on the streets vs intermittent (PUBLISHED 2023/24 Q2: 481 and 1,561).
     sightings_per_month: tuple[float, float] = (0.9, 0.42)
     # ASSUMPTION: non-bedded-down street contacts per month on the street (entrenched, other).
     street_contacts_per_month: tuple[float, float] = (8.0, 2.2)
@@ -213,7 +215,7 @@ class Assumptions:
     street_hclic_share: float = 0.15
 
     # --- Hostels and other accommodation ---------------------------------------------------------
-    # ASSUMPTION: monthly chance of leaving a hostel (mean stay about 10 months).
+    # ASSUMPTION: monthly chance of leaving a hostel (mean stay about 8 months).
     hostel_exit_rate: float = 0.12
     # ASSUMPTION: hostel move-out reasons: planned move-on, evicted, abandoned, transferred,
     # custody, hospital, died, other.

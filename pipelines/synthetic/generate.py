@@ -114,6 +114,9 @@ def generate(
     extract = str(rec.month_start(np.array([end_m + 1]))[0] - 1)
     manifest = {
         "extract_date": extract,
+        # Marks the extract as made up: demo mode refuses anything without it, and the release
+        # manifest carries it so the app shows its "synthetic data" banner.
+        "synthetic": True,
         "sources": {
             source: {
                 "provider": PROVIDERS[source],

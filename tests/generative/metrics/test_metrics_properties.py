@@ -141,10 +141,12 @@ def test_sustained_shares_only_for_complete_follow_up(rows, extract):
 
 @common
 @given(journeys, extracts)
-def test_no_period_reported_after_the_extract_date_and_nationality_only_for_london(rows, extract):
+def test_one_row_per_cell_complete_periods_and_nationality_only_for_london(rows, extract):
     events, people = _frames(rows)
     table = compute_metrics(events, people, MetricsConfig(), extract)
     assert table.filter(pl.col("period_start") > extract).height == 0
+    key = ["metric_id", "period_type", "period_start", "geography_code", "breakdown"]
+    assert table.select(key).is_duplicated().sum() == 0
     nationality = table.filter(pl.col("breakdown").str.starts_with("nationality_group="))
     assert set(nationality["geography_code"]) <= {LONDON_CODE}
     shares = table.filter(pl.col("denominator").is_not_null() & pl.col("value").is_not_null())

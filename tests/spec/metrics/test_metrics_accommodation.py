@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines.config import MetricsConfig
+
 MOVES = """
 person | date       | event               | borough
 -------+------------+---------------------+------------
@@ -70,3 +72,9 @@ def test_prior_hclic_approach_in_the_year_before_first_seen(metrics_of):
     row = result.row("prior_hclic_approach", "2024-05", where="Camden")
     assert (row["numerator"], row["denominator"]) == (1, 3)
     assert abs(row["value"] - 1 / 3) < 1e-12
+
+
+def test_the_configuration_chooses_the_follow_up_windows(metrics_of):
+    result = metrics_of(MOVES, config=MetricsConfig(sustained_months=(6,)))
+    assert result.row("sustained_3m", "2024-Q1") == {}
+    assert result.value("sustained_6m", "2024-Q1") == 0.5

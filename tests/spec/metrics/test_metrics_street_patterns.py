@@ -9,10 +9,10 @@ person | date       | event               | borough
 -------+------------+---------------------+------------
 ann    | 2024-07-01 | seen_rough_sleeping | Westminster
 ann    | 2024-07-10 | seen_rough_sleeping | Westminster
-ann    | 2024-07-21 | seen_rough_sleeping | Camden
+ann    | 2024-07-22 | seen_rough_sleeping | Camden
 bob    | 2024-07-01 | seen_rough_sleeping | Westminster
 bob    | 2024-07-10 | seen_rough_sleeping | Westminster
-bob    | 2024-07-20 | seen_rough_sleeping | Westminster
+bob    | 2024-07-21 | seen_rough_sleeping | Westminster
 cat    | 2024-07-05 | seen_rough_sleeping | Lambeth
 cat    | 2024-07-29 | seen_rough_sleeping | Lambeth
 dan    | 2023-02-01 | seen_rough_sleeping | Lambeth
@@ -22,8 +22,9 @@ eve    | 2024-07-15 | seen_rough_sleeping | Hackney
 
 
 def test_living_on_the_streets_needs_three_days_spanning_three_weeks(metrics_of):
-    # ann: 3 days, 1 to 21 July = 21 days counting both ends -> living on the streets.
-    # bob: 3 days, 1 to 20 July = 20 days -> not. cat: 24 days but only 2 days seen -> not.
+    # ann: 3 days, the last (22 July) 21 days after the first (1 July) -> living on the streets.
+    # bob: 3 days, the last (21 July) 20 days after the first -> not.
+    # cat: 24 days apart but seen on only 2 days -> not.
     result = metrics_of(JULY_2024)
     assert result.value("living_on_streets", "2024-07") == 1
     # The status is London-wide: ann counts in both boroughs she was seen in.

@@ -96,6 +96,7 @@ def test_manifest_names_the_extract_date_and_each_source(small_london):
     manifest = json.loads((small_london[0] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["extract_date"] == "2025-01-31"  # last day of --end
     assert set(manifest["sources"]) == {"chain", "hclic", "inform"}
+    assert manifest["synthetic"] is True  # demo mode and the app banner depend on it
     for source in manifest["sources"].values():
         assert source["extract_date"] == "2025-01-31"
         assert source["provider"] and source["lawful_basis"]

@@ -1,0 +1,251 @@
+"""Record linkage: which CHAIN records, H-CLIC cases and hostel stays belong to one person.
+
+One public function per use: ``link_records`` for the pipeline, ``link_command`` for
+``pathways link``, ``pseudonym_key`` for the secret. Names, dates of birth and NI numbers go in;
+only ``source``, ``source_record_id`` and a keyed pseudonym come out (``LINKS_SCHEMA``), with a
+report of counts and shares. Nothing identifying is logged or written.
+
+How it works (details in ``pipelines/linkage``): the person tables are stacked into one frame
+of cleaned identity features and deduplicated as one with Splink, trained without labels;
+record pairs at or above ``linkage.match_threshold`` are joined into people (connected
+components), and each person is named by an HMAC of their smallest record identity.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipelines.config import LinkageConfig, PathwaysConfig
+from pipelines.contracts import LINKS_SCHEMA, check_schema
+from pipelines.errors import PathwaysError
+from pipelines.linkage.pseudonyms import person_keys, pseudonym_key
+from pipelines.linkage.quality import linkage_report
+
+__all__ = ["LinkResult", "link_command", "link_records", "pseudonym_key"]
+
+MODEL_FILE = "linkage_model.json"
+REPORT_FILE = "linkage_report.json"
+LINKS_FILE = "links.parquet"
+# Fixed so that the same inputs always train the same model and give the same links.
+TRAINING_SEED = 20190401
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """Links (one row per person record, ``LINKS_SCHEMA``) and the linkage report."""
+
+    links: pl.DataFrame
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Keep Splink and DuckDB from logging or warning during the link stage.
+
+    Their messages name columns rather than values, but the stage promises silence.
+    """
+    splink_logger = logging.getLogger("splink")
+    level, propagate = splink_logger.level, splink_logger.propagate
+    splink_logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        splink_logger.setLevel(level)
+        splink_logger.propagate = propagate
+
+
+def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | None) -> pl.DataFrame:
+    """Train, score and cluster; returns ``unique_id`` and ``cluster``."""
+    from pipelines.linkage import model
+    from pipelines.linkage.engine import engine_session, to_polars
+
+    with engine_session(config.engine) as database:
+        records = database.register(features.to_arrow())
+        linker = model.fit(
+            records,
+            use_context=config.use_context,
+            max_pairs_for_u=config.max_pairs_for_u,
+            seed=TRAINING_SEED,
+            recall=config.sure_rules_recall,
+        )
+        if work_dir is not None:
+            linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
+        scored = linker.inference.predict(threshold_match_probability=config.match_threshold)
+        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            scored, threshold_match_probability=config.match_threshold
+        )
+        clusters = to_polars(clustered).select("unique_id", pl.col("cluster_id").alias("cluster"))
+    return clusters
+
+
+def link_records(
+    tables: dict[str, pl.DataFrame],
+    config: LinkageConfig,
+    key: bytes,
+    work_dir: Path | None = None,
+    truth: pl.DataFrame | None = None,
+) -> LinkResult:
+    """Find the people behind the person records of all sources.
+
+    Args:
+        tables: validated source tables by name; ``chain_people`` is required,
+            ``hclic_cases`` and ``inform_stays`` are linked when present (``chain_contacts``,
+            when present, dates each CHAIN record's age guess).
+        config: the ``linkage`` section of the configuration.
+        key: the pseudonym secret (``pseudonym_key``).
+        work_dir: when given, ``links.parquet``, ``linkage_report.json`` and the trained model
+            (``linkage_model.json``) are written there.
+        truth: optional ``source``, ``source_record_id``, ``true_person`` to measure quality.
+
+    Returns:
+        ``LinkResult`` with one row per person record and the linkage report.
+
+    Example:
+        >>> result = link_records(tables, PathwaysConfig().linkage, key)  # doctest: +SKIP
+        >>> result.links.columns
+        ['source', 'source_record_id', 'person_key']
+    """
+    from pipelines.linkage.prepare import identity_features
+
+    if tables.get("chain_people") is None:
+        raise PathwaysError("Linkage needs the chain_people table; it is missing from the sources.")
+    if work_dir is not None:
+        work_dir = Path(work_dir)
+        work_dir.mkdir(parents=True, exist_ok=True)
+    features = identity_features(tables)
+    with _quiet_splink():
+        if features.height >= 2:
+            clusters = _cluster(features, config, work_dir)
+        else:
+            clusters = features.select("unique_id", pl.col("unique_id").alias("cluster"))
+    clusters = features.select("unique_id", "source", "source_record_id").join(
+        clusters, on="unique_id", how="left"
+    )
+    # Any record the engine did not return stands alone rather than vanishing.
+    clusters = clusters.with_columns(
+        pl.col("cluster").cast(pl.String).fill_null(pl.col("unique_id"))
+    )
+    links = person_keys(clusters, key)
+    check_schema(links, LINKS_SCHEMA, "links")
+    report = linkage_report(clusters, truth)
+    report["match_threshold"] = config.match_threshold
+    if work_dir is not None:
+        links.write_parquet(work_dir / LINKS_FILE)
+        (work_dir / REPORT_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return LinkResult(links=links, report=report)
+
+
+_DATE_COLUMNS = (
+    "dob",
+    "contact_date",
+    "outcome_date",
+    "approach_date",
+    "prevention_start",
+    "prevention_end",
+    "relief_start",
+    "relief_end",
+    "ta_start",
+    "ta_end",
+    "move_in",
+    "move_out",
+)
+_BOOLEAN_COLUMNS = (
+    "armed_forces",
+    "care_leaver",
+    "prison_history",
+    "rough_sleeping_at_approach",
+    "history_of_rough_sleeping",
+)
+
+
+def _read_sources_for_now(sources: Path) -> dict[str, pl.DataFrame]:
+    """Read person tables and contacts from CSV or Parquet until the validate stage supplies them."""
+    tables = {}
+    for name in ("chain_people", "chain_contacts", "hclic_cases", "inform_stays"):
+        csv, parquet = sources / f"{name}.csv", sources / f"{name}.parquet"
+        if parquet.exists():
+            frame = pl.read_parquet(parquet).cast(pl.String)
+        elif csv.exists():
+            frame = pl.read_csv(csv, infer_schema=False)
+        else:
+            continue
+        frame = frame.with_columns(
+            *(
+                pl.col(c).str.to_date("%Y-%m-%d", strict=False)
+                for c in _DATE_COLUMNS
+                if c in frame.columns
+            ),
+            *(
+                pl.col(c)
+                .str.to_lowercase()
+                .replace_strict(
+                    {"true": True, "1": True, "false": False, "0": False},
+                    default=None,
+                    return_dtype=pl.Boolean,
+                )
+                for c in _BOOLEAN_COLUMNS
+                if c in frame.columns
+            ),
+        )
+        tables[name] = frame
+    return tables
+
+
+def _read_truth(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        raise PathwaysError(f"The truth file {path} does not exist.")
+    truth = pl.read_csv(path, infer_schema=False)
+    missing = {"source", "source_record_id", "true_person"} - set(truth.columns)
+    if missing:
+        raise PathwaysError(
+            f"The truth file {path} lacks the column(s) {', '.join(sorted(missing))}; it needs "
+            "source, source_record_id and true_person."
+        )
+    return truth
+
+
+def link_command(sources: Path, out: Path, truth_path: Path | None, config: PathwaysConfig) -> str:
+    """``pathways link``: link the sources' person records and write the links Parquet file.
+
+    Runs in demo mode (a random pseudonym key) when ``PATHWAYS_DEMO=1``; otherwise it needs
+    ``PATHWAYS_PSEUDONYM_KEY``.
+
+    Returns:
+        A short summary for the terminal, with precision, recall and F1 when a truth is given.
+    """
+    key = pseudonym_key(demo=os.environ.get("PATHWAYS_DEMO") == "1")
+    sources, out = Path(sources), Path(out)
+    if not sources.is_dir():
+        raise PathwaysError(f"The sources directory {sources} does not exist.")
+    truth = _read_truth(Path(truth_path)) if truth_path is not None else None
+    tables = _read_sources_for_now(sources)
+    result = link_records(tables, config.linkage, key, truth=truth)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.links.write_parquet(out)
+    report = result.report
+    per_source = ", ".join(f"{s} {n:,}" for s, n in report["records_per_source"].items())
+    summary = (
+        f"Linked {report['records']:,} person records ({per_source}) into "
+        f"{report['people_found']:,} people; {report['people_in_more_than_one_source']:,} "
+        f"appear in more than one source. Links written to {out}."
+    )
+    quality = report.get("quality_against_truth")
+    if quality:
+        summary += (
+            f"\nAgainst the truth: pairwise precision {quality['pairwise_precision']:.3f}, "
+            f"recall {quality['pairwise_recall']:.3f}, F1 {quality['pairwise_f1']:.3f}; "
+            f"{quality['people_exactly_recovered']:.1%} of true people recovered exactly."
+        )
+    return summary

@@ -1,0 +1,336 @@
+"""The Splink model for street records: comparisons, blocking, unsupervised training.
+
+Comparisons (each level is evidence the model weighs; the first level a pair meets applies):
+
+- ``name`` compares forename and surname together, because on the street they fail together:
+  a swapped pair, a surname left blank, a nickname or a known-as name in place of the forename,
+  transliteration on both parts. Levels run from the same full name to neither part agreeing.
+- ``birth`` compares dates of birth, their day/month transpositions and one-digit slips, and,
+  where a record has only an outreach worker's age guess, the birth years it implies.
+- ``ni_number``: the same National Insurance number is strong evidence; one digit off, weaker.
+- ``gender`` and ``nationality``: weak evidence, ignored when unknown.
+
+Common names count for less than rare ones (term-frequency adjustment on full name, surname,
+forename and date of birth: 1 January is a common placeholder birthday on asylum documents).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import splink.comparison_level_library as cll
+from splink import Linker, SettingsCreator, block_on
+from splink.internals.comparison_library import CustomComparison
+
+NAME_LEVELS = (
+    "same full name",
+    "forename variant, same surname",
+    "forename variant, similar surname",
+    "similar forename and surname",
+    "forename and surname swapped",
+    "rare forename variant, surname missing",
+    "forename variant, surname missing",
+    "similar forename, surname missing",
+    "same or similar surname only",
+    "forename variant only",
+    "names differ",
+)
+BIRTH_LEVELS = (
+    "same date of birth",
+    "day and month transposed",
+    "date of birth one slip apart",
+    "dates of birth within two years",
+    "age guess within a year",
+    "age guess within 2.5 years",
+    "age guess within 6 years",
+    "birth years differ",
+)
+
+
+# Where training starts, and what a level keeps when its data hold no training pairs for it:
+# the chance that two records of one person meet the level (plausible values, not measured).
+STARTING_M = {
+    "same full name": 0.55,
+    "forename variant, same surname": 0.08,
+    "forename variant, similar surname": 0.08,
+    "similar forename and surname": 0.06,
+    "forename and surname swapped": 0.02,
+    "rare forename variant, surname missing": 0.03,
+    "forename variant, surname missing": 0.03,
+    "similar forename, surname missing": 0.01,
+    "same or similar surname only": 0.04,
+    "forename variant only": 0.04,
+    "names differ": 0.06,
+    "same date of birth": 0.6,
+    "day and month transposed": 0.02,
+    "date of birth one slip apart": 0.03,
+    "dates of birth within two years": 0.02,
+    "age guess within a year": 0.08,
+    "age guess within 2.5 years": 0.08,
+    "age guess within 6 years": 0.06,
+    "birth years differ": 0.01,
+    "same NI number": 0.9,
+    "NI numbers one character apart": 0.03,
+    "NI numbers differ": 0.07,
+    "a borough in common": 0.6,
+    "no borough in common": 0.4,
+    "active within 14 days": 0.4,
+    "active within 90 days": 0.2,
+    "active within a year": 0.15,
+    "active within three years": 0.1,
+    "active further apart": 0.15,
+}
+
+
+def _label(level: cll.ComparisonLevelCreator, label: str, **options: Any):
+    options.setdefault("m_probability", STARTING_M.get(label))
+    if options["m_probability"] is None:
+        del options["m_probability"]
+    return level.configure(label_for_charts=label, **options)
+
+
+def _name_comparison() -> CustomComparison:
+    forename_exact = cll.ExactMatchLevel("fn")
+    forename_variant = cll.Or(
+        cll.ArrayIntersectLevel("given_names"), cll.ArrayIntersectLevel("given_forms")
+    )
+    forename_similar = cll.Or(
+        cll.ArrayIntersectLevel("given_keys"), cll.JaroWinklerLevel("fn", 0.88)
+    )
+    surname_exact = cll.ExactMatchLevel("sn")
+    surname_similar = cll.Or(
+        cll.ExactMatchLevel("sn_key"),
+        cll.JaroWinklerLevel("sn", 0.88),
+        cll.ArrayIntersectLevel("sn_tokens"),
+    )
+    surname_missing = cll.CustomLevel("sn_l IS NULL OR sn_r IS NULL")
+    # A forename alone says more when it is rare: Filmon, not Mohammed.
+    rare_forename = cll.CustomLevel("NOT fn_common_l AND NOT fn_common_r")
+    # Full names are rarely shared by chance, unless they are common ones. The level's own
+    # u-probability is the baseline for the adjustment, as the level is an exact match.
+    full_name_frequency = {
+        "tf_adjustment_column": "full_name",
+        "disable_tf_exact_match_detection": True,
+    }
+    swapped = cll.CustomLevel(
+        "(fn_l = sn_r AND sn_l = fn_r) OR (fn_key_l = sn_key_r AND sn_key_l = fn_key_r)"
+    )
+    levels = [
+        cll.CustomLevel(
+            "(fn_l IS NULL AND sn_l IS NULL) OR (fn_r IS NULL AND sn_r IS NULL)"
+        ).configure(is_null_level=True, label_for_charts="no name"),
+        _label(cll.And(forename_exact, surname_exact), NAME_LEVELS[0], **full_name_frequency),
+        _label(cll.And(forename_variant, surname_exact), NAME_LEVELS[1], **full_name_frequency),
+        _label(cll.And(forename_variant, surname_similar), NAME_LEVELS[2]),
+        _label(cll.And(forename_similar, cll.Or(surname_exact, surname_similar)), NAME_LEVELS[3]),
+        _label(swapped, NAME_LEVELS[4]),
+        _label(cll.And(forename_variant, surname_missing, rare_forename), NAME_LEVELS[5]),
+        _label(cll.And(forename_variant, surname_missing), NAME_LEVELS[6]),
+        _label(cll.And(forename_similar, surname_missing), NAME_LEVELS[7]),
+        _label(cll.Or(surname_exact, surname_similar), NAME_LEVELS[8]),
+        _label(forename_variant, NAME_LEVELS[9]),
+        _label(cll.ElseLevel(), NAME_LEVELS[10]),
+    ]
+    return CustomComparison(levels, output_column_name="name")
+
+
+def _birth_comparison() -> CustomComparison:
+    both_dates = cll.CustomLevel("dob_l IS NOT NULL AND dob_r IS NOT NULL")
+    a_guess = cll.CustomLevel("dob_l IS NULL OR dob_r IS NULL")
+    levels = [
+        cll.NullLevel("birth_year"),
+        _label(cll.ExactMatchLevel("dob"), BIRTH_LEVELS[0], tf_adjustment_column="dob"),
+        _label(cll.CustomLevel("dob_l = dob_swapped_r"), BIRTH_LEVELS[1]),
+        _label(cll.DamerauLevenshteinLevel("dob_text", 1), BIRTH_LEVELS[2]),
+        _label(
+            cll.And(both_dates, cll.AbsoluteDifferenceLevel("birth_year", 2.0)), BIRTH_LEVELS[3]
+        ),
+        _label(cll.And(a_guess, cll.AbsoluteDifferenceLevel("birth_year", 1.0)), BIRTH_LEVELS[4]),
+        _label(cll.And(a_guess, cll.AbsoluteDifferenceLevel("birth_year", 2.5)), BIRTH_LEVELS[5]),
+        _label(cll.And(a_guess, cll.AbsoluteDifferenceLevel("birth_year", 6.0)), BIRTH_LEVELS[6]),
+        _label(cll.ElseLevel(), BIRTH_LEVELS[7]),
+    ]
+    return CustomComparison(levels, output_column_name="birth")
+
+
+def _ni_comparison() -> CustomComparison:
+    levels = [
+        cll.NullLevel("ni"),
+        _label(cll.ExactMatchLevel("ni"), "same NI number"),
+        _label(cll.DamerauLevenshteinLevel("ni", 1), "NI numbers one character apart"),
+        _label(cll.ElseLevel(), "NI numbers differ"),
+    ]
+    return CustomComparison(levels, output_column_name="ni")
+
+
+def _fixed_agreement(column: str, disagreement: float) -> CustomComparison:
+    """Agree or disagree, with the chance that one person's records disagree set, not learnt.
+
+    Training pairs rarely disagree on these fields, so learnt values would make any
+    disagreement a veto; recording slips on the street are not that rare.
+    """
+    fixed = {"fix_m_probability": True}
+    levels = [
+        cll.NullLevel(column),
+        _label(
+            cll.ExactMatchLevel(column), f"same {column}", m_probability=1 - disagreement, **fixed
+        ),
+        _label(cll.ElseLevel(), f"{column} differs", m_probability=disagreement, **fixed),
+    ]
+    return CustomComparison(levels, output_column_name=column)
+
+
+# Chance that two records of one person disagree: gender is misheard or misrecorded now and
+# then; nationality more often (Eritrean recorded as Ethiopian, a second citizenship).
+GENDER_DISAGREEMENT = 0.02
+NATIONALITY_DISAGREEMENT = 0.08
+
+
+PLACE_LEVELS = ("a borough in common", "no borough in common")
+TIME_LEVELS = (
+    "active within 14 days",
+    "active within 90 days",
+    "active within a year",
+    "active within three years",
+    "active further apart",
+)
+
+
+def _place_comparison() -> CustomComparison:
+    levels = [
+        cll.NullLevel("boroughs"),
+        _label(cll.ArrayIntersectLevel("boroughs"), PLACE_LEVELS[0]),
+        _label(cll.ElseLevel(), PLACE_LEVELS[1]),
+    ]
+    return CustomComparison(levels, output_column_name="place")
+
+
+def _time_comparison() -> CustomComparison:
+    gap = "GREATEST(active_from_day_l - active_to_day_r, active_from_day_r - active_to_day_l, 0)"
+    levels = [
+        cll.CustomLevel("active_from_day_l IS NULL OR active_from_day_r IS NULL").configure(
+            is_null_level=True, label_for_charts="no dates"
+        ),
+        _label(cll.CustomLevel(f"{gap} <= 14"), TIME_LEVELS[0]),
+        _label(cll.CustomLevel(f"{gap} <= 90"), TIME_LEVELS[1]),
+        _label(cll.CustomLevel(f"{gap} <= 365"), TIME_LEVELS[2]),
+        _label(cll.CustomLevel(f"{gap} <= 1095"), TIME_LEVELS[3]),
+        _label(cll.ElseLevel(), TIME_LEVELS[4]),
+    ]
+    return CustomComparison(levels, output_column_name="time")
+
+
+def prediction_blocking_rules() -> list:
+    """Which pairs are scored at all. Each rule is an equality join, so the work stays linear."""
+    return [
+        block_on("ni"),
+        # year plus day and month in order: catches transposed dates of birth too
+        block_on("dob_key"),
+        block_on("fn_key", "sn_key"),
+        {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
+        # surname missing, misspelt or unrelated: a shared forename form and a year of birth
+        # within about five years
+        block_on("given_forms", "birth_band", arrays_to_explode=["given_forms"]),
+        block_on("given_forms", "birth_band_offset", arrays_to_explode=["given_forms"]),
+        # forename misspelt: the same surname and a year of birth within about five years
+        block_on("sn_key", "birth_band"),
+        block_on("sn_key", "birth_band_offset"),
+        # nickname and surname, nothing known of the year of birth
+        block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
+    ]
+
+
+def settings(use_context: bool = True, explain: bool = False) -> SettingsCreator:
+    """The untrained model: unique ids, comparisons and prediction blocking rules.
+
+    Args:
+        use_context: also weigh where and when the records place their person (a borough in
+            common, dates of activity close together). It separates namesakes, at the cost of
+            favouring links between records close in place and time.
+        explain: keep each pair's comparison levels and weights in predictions (for tests and
+            for examining the model inside the secure zone).
+    """
+    comparisons = [
+        _name_comparison(),
+        _birth_comparison(),
+        _ni_comparison(),
+        _fixed_agreement("gender", GENDER_DISAGREEMENT),
+        _fixed_agreement("nationality", NATIONALITY_DISAGREEMENT),
+    ]
+    if use_context:
+        comparisons += [_place_comparison(), _time_comparison()]
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=prediction_blocking_rules(),
+        retain_matching_columns=explain,
+        retain_intermediate_calculation_columns=explain,
+        em_convergence=0.001,
+        max_iterations=40,
+    )
+
+
+def train(linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float) -> None:
+    """Estimate the model without labels.
+
+    u: random sampling (pairs of random records are almost all different people).
+    Prior: pairs that share an NI number, or a full name and date of birth, are almost all the
+    same person; those rules find ``recall_of_sure_rules`` of true pairs (an assumption).
+    m: expectation maximisation in two sessions, each blocking on one kind of evidence so the
+    others' parameters are learnt: same NI number (nearly all true pairs; learns names and
+    dates of birth), same date of birth (learns names and NI numbers).
+    """
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("ni"), block_on("fn", "sn", "dob")], recall=recall_of_sure_rules
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("ni"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+
+
+def without_duplicates_in_u(model: dict[str, Any]) -> dict[str, Any]:
+    """Correct u-probabilities for the true pairs among the random pairs they were counted on.
+
+    Random sampling counts every pair as two people. Street records hold many duplicates, so
+    for strong levels (same full name, same date of birth) true pairs are a visible share of
+    the count: u_sampled = λ·m + (1 − λ)·u. Solving for u restores the evidence those levels
+    carry. A floor keeps any level from claiming near-impossible agreement by chance.
+    """
+    prior = model["probability_two_random_records_match"]
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if level.get("is_null_level") or m is None or u is None:
+                continue
+            corrected = max((u - prior * m) / (1 - prior), u * _U_FLOOR)
+            level["u_probability"] = min(corrected, 1.0)
+    return model
+
+
+# A corrected u-probability keeps at least this share of the sampled value.
+_U_FLOOR = 0.2
+
+
+def fit(
+    records,
+    use_context: bool,
+    max_pairs_for_u: float,
+    seed: int,
+    recall: float,
+    explain: bool = False,
+) -> Linker:
+    """Train the model on registered records and return a linker ready to predict.
+
+    Args:
+        records: the identity features registered with the engine.
+        use_context: weigh place and time as well as identity.
+        max_pairs_for_u: random pairs sampled for u-probabilities.
+        seed: sampling seed, fixed so the same records train the same model.
+        recall: share of true pairs the near-certain rules find (for the prior).
+        explain: keep comparison levels and weights in predictions.
+    """
+    linker = Linker(records, settings(use_context=use_context, explain=explain), log_level=None)
+    train(linker, max_pairs_for_u=max_pairs_for_u, seed=seed, recall_of_sure_rules=recall)
+    trained = linker.misc.save_model_to_json()
+    return Linker(records, without_duplicates_in_u(trained), log_level=None)

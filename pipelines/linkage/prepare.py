@@ -1,0 +1,261 @@
+"""Stack the person-level source tables into one frame of comparable identity features.
+
+The three sources are stacked and deduplicated as one (Splink ``dedupe_only``), rather than
+linked as three datasets: a person may have several CHAIN records, several H-CLIC cases and
+several hostel stays, so duplicates within a source and links across sources are the same
+question, and one model answers both with one set of parameters.
+
+Every feature here is derived from identity fields and lives only inside the link stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from pipelines.linkage.names import fold_name, name_forms, name_key
+
+# source -> (table, expression building source_record_id, date the record was made)
+SOURCES: dict[str, tuple[str, pl.Expr, str | None]] = {
+    "chain": ("chain_people", pl.col("chain_id"), None),
+    "hclic": ("hclic_cases", pl.concat_str("la_code", pl.lit("/"), "case_ref"), "approach_date"),
+    "inform": ("inform_stays", pl.concat_str("provider", pl.lit("/"), "resident_id"), "move_in"),
+}
+_IDENTITY = ("first_name", "last_name", "known_as", "dob", "approx_age", "gender", "nationality")
+_TYPES = {"dob": pl.Date, "approx_age": pl.String}
+
+# A forename carried by at least this share of records is common (Mohammed, John).
+_COMMON_FORENAME_SHARE = 0.01
+# Outreach workers' age guesses: anything outside this range is a recording slip, not an age.
+_PLAUSIBLE_AGE = (12, 95)
+
+
+def _per_value(column: str, function: Callable, dtype: pl.DataType) -> pl.Expr:
+    """Apply a Python function once per distinct value (names repeat, so this stays cheap)."""
+    return pl.col(column).map_elements(function, return_dtype=dtype, skip_nulls=True)
+
+
+def _stack(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    parts = []
+    for source, (table, record_id, made_on) in SOURCES.items():
+        frame = tables.get(table)
+        if frame is None:
+            continue
+        missing = [c for c in (*_IDENTITY, "ni_number", made_on) if c and c not in frame.columns]
+        frame = frame.with_columns(
+            pl.lit(None, dtype=_TYPES.get(c, pl.Date if c == made_on else pl.String)).alias(c)
+            for c in missing
+        )
+        if source == "chain":
+            frame = frame.join(_first_contacts(tables), on="chain_id", how="left")
+        parts.append(
+            frame.select(
+                pl.lit(source).alias("source"),
+                record_id.cast(pl.String).alias("source_record_id"),
+                *(pl.col(c).cast(_TYPES.get(c, pl.String)) for c in _IDENTITY),
+                pl.col("ni_number").cast(pl.String),
+                pl.col(made_on or "first_contact").cast(pl.Date).alias("reference_date"),
+                *_context(source, frame),
+            )
+        )
+    return pl.concat(parts, how="vertical")
+
+
+def _first_contacts(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Each CHAIN record's contacts: first and last date (the first is the day its approximate
+    age was given) and the boroughs it was seen in."""
+    contacts = tables.get("chain_contacts")
+    schema = {
+        "chain_id": pl.String,
+        "first_contact": pl.Date,
+        "last_contact": pl.Date,
+        "contact_boroughs": pl.List(pl.String),
+    }
+    if contacts is None or contacts.is_empty():
+        return pl.DataFrame(schema=schema)
+    if "borough" not in contacts.columns:
+        contacts = contacts.with_columns(pl.lit(None, pl.String).alias("borough"))
+    return contacts.group_by("chain_id").agg(
+        pl.col("contact_date").min().alias("first_contact"),
+        pl.col("contact_date").max().alias("last_contact"),
+        pl.col("borough").drop_nulls().unique().sort().alias("contact_boroughs"),
+    )
+
+
+def _context(source: str, frame: pl.DataFrame) -> list[pl.Expr]:
+    """Where and when a record places its person: boroughs, and the span of dates it covers."""
+
+    def col(name: str, dtype: pl.DataType) -> pl.Expr:
+        return pl.col(name) if name in frame.columns else pl.lit(None, dtype)
+
+    if source == "chain":
+        boroughs = col("contact_boroughs", pl.List(pl.String))
+        start, end = col("first_contact", pl.Date), col("last_contact", pl.Date)
+    elif source == "hclic":
+        boroughs = pl.concat_list(col("la_code", pl.String))
+        start = col("approach_date", pl.Date)
+        end = pl.max_horizontal(start, col("prevention_end", pl.Date), col("relief_end", pl.Date))
+    else:
+        boroughs = pl.concat_list(col("hostel_borough", pl.String))
+        start = col("move_in", pl.Date)
+        end = pl.max_horizontal(start, col("move_out", pl.Date))
+    return [
+        boroughs.list.drop_nulls().alias("boroughs"),
+        start.cast(pl.Date).alias("active_from"),
+        end.cast(pl.Date).alias("active_to"),
+    ]
+
+
+def _clean_ni(ni: pl.Expr) -> pl.Expr:
+    ni = ni.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    # Temporary reference numbers (TN + date of birth) and example numbers are shared by many
+    # people, so they are not identifiers.
+    shared = ni.str.starts_with("TN") | ni.str.contains("000000") | ni.str.starts_with("QQ1234")
+    return pl.when((ni.str.len_chars() >= 5) & ~shared).then(ni)
+
+
+def _birth_year(dob: pl.Expr, approx_age: pl.Expr, reference: pl.Expr) -> pl.Expr:
+    """Year of birth as a decimal: exact from a date of birth, else from an age guess."""
+    from_dob = dob.dt.year() + (dob.dt.ordinal_day() - 0.5) / 366.0
+    age = approx_age.str.strip_chars().cast(pl.Int32, strict=False)
+    age = pl.when(age.is_between(*_PLAUSIBLE_AGE)).then(age)
+    # Age A on day D means birth between D-(A+1) years and D-A years: take the middle.
+    from_age = reference.dt.year() + (reference.dt.ordinal_day() - 0.5) / 366.0 - age - 0.5
+    return pl.coalesce(from_dob, from_age)
+
+
+def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """One row per person record with the cleaned, keyed fields the linkage model compares.
+
+    Args:
+        tables: validated source tables keyed by table name (``chain_people`` at least).
+
+    Returns:
+        A frame keyed by ``unique_id`` (``source:source_record_id``), sorted by it.
+    """
+    stacked = _stack(tables)
+    # Names are folded once per distinct spelling, then joined back.
+    spellings = (
+        pl.concat([stacked[c] for c in ("first_name", "last_name", "known_as")])
+        .drop_nulls()
+        .unique()
+        .to_frame("spelling")
+        .with_columns(_per_value("spelling", fold_name, pl.String).alias("folded"))
+    )
+    folded = dict(zip(spellings["spelling"], spellings["folded"], strict=True))
+    frame = stacked.with_columns(
+        pl.col(c).replace_strict(folded, default=None, return_dtype=pl.String).alias(f"{c}_f")
+        for c in ("first_name", "last_name", "known_as")
+    )
+    given_tokens = pl.concat_list(
+        pl.col("first_name_f").str.split(" ").fill_null([]),
+        pl.col("known_as_f").str.split(" ").fill_null([]),
+    ).list.unique(maintain_order=True)
+    frame = frame.with_columns(
+        pl.coalesce(
+            pl.col("first_name_f").str.split(" ").list.first(),
+            pl.col("known_as_f").str.split(" ").list.first(),
+        ).alias("fn"),
+        pl.col("last_name_f").str.replace_all(" ", "").alias("sn"),
+        pl.col("last_name_f").str.split(" ").alias("sn_tokens"),
+        given_tokens.alias("given_names"),
+    )
+    tokens = (
+        pl.concat(
+            [frame["given_names"].explode(), frame["fn"], frame["sn"], frame["sn_tokens"].explode()]
+        )
+        .drop_nulls()
+        .unique()
+        .to_frame("token")
+        .with_columns(
+            _per_value("token", name_key, pl.String).alias("key"),
+            _per_value("token", name_forms, pl.List(pl.String)).alias("forms"),
+        )
+    )
+    keys = dict(zip(tokens["token"], tokens["key"], strict=True))
+    forms = dict(zip(tokens["token"], tokens["forms"], strict=True))
+
+    def key_of(expr: pl.Expr) -> pl.Expr:
+        return expr.replace_strict(keys, default=None, return_dtype=pl.String)
+
+    dob = pl.col("dob")
+    swappable = (dob.dt.day() <= 12) & (dob.dt.day() != dob.dt.month())
+    frame = frame.with_columns(
+        pl.concat_str(pl.col("source"), pl.lit(":"), pl.col("source_record_id")).alias("unique_id"),
+        key_of(pl.col("fn")).alias("fn_key"),
+        key_of(pl.col("sn")).alias("sn_key"),
+        pl.col("given_names").list.eval(key_of(pl.element())).list.unique().alias("given_keys"),
+        pl.col("given_names")
+        .list.eval(
+            pl.element().replace_strict(forms, default=None, return_dtype=pl.List(pl.String))
+        )
+        .list.eval(pl.element().explode())
+        .list.unique()
+        .list.sort()
+        .alias("given_forms"),
+        pl.concat_str(pl.col("fn"), pl.lit(" "), pl.col("sn")).alias("full_name"),
+        dob.dt.strftime("%Y-%m-%d").alias("dob_text"),
+        pl.when(swappable)
+        .then(pl.date(dob.dt.year(), dob.dt.day(), dob.dt.month()))
+        .alias("dob_swapped"),
+        # Year with day and month in order: the same for a date and its transposition.
+        pl.concat_str(
+            dob.dt.year().cast(pl.String),
+            pl.min_horizontal(dob.dt.day(), dob.dt.month()).cast(pl.String).str.zfill(2),
+            pl.max_horizontal(dob.dt.day(), dob.dt.month()).cast(pl.String).str.zfill(2),
+            separator="-",
+        ).alias("dob_key"),
+        _birth_year(dob, pl.col("approx_age"), pl.col("reference_date")).alias("birth_year"),
+        _clean_ni(pl.col("ni_number")).alias("ni"),
+        pl.col("gender").str.to_lowercase().replace("unknown", None).alias("gender_known"),
+        pl.col("nationality")
+        .str.to_uppercase()
+        .replace({"UNKNOWN": None, "": None})
+        .alias("nationality_known"),
+    )
+    empty_to_null = {
+        c: pl.when(pl.col(c).list.len() > 0).then(pl.col(c))
+        for c in ("given_names", "given_keys", "given_forms", "sn_tokens", "boroughs")
+    }
+    frame = frame.with_columns(**empty_to_null).with_columns(
+        # Two overlapping ten-year bands, so that any two years of birth within five years of
+        # each other (an age guess and a date of birth) share one.
+        (pl.col("birth_year") / 10).floor().cast(pl.Int32).alias("birth_band"),
+        ((pl.col("birth_year") + 5) / 10).floor().cast(pl.Int32).alias("birth_band_offset"),
+    )
+    # Share of records with the forename's key: common forenames say little on their own.
+    frame = frame.with_columns(
+        ((pl.len().over("fn_key") / pl.len()) >= _COMMON_FORENAME_SHARE)
+        .fill_null(False)
+        .alias("fn_common")
+    )
+    return frame.select(
+        "unique_id",
+        "source",
+        "source_record_id",
+        "fn",
+        "sn",
+        "sn_tokens",
+        "given_names",
+        "given_forms",
+        "given_keys",
+        "fn_key",
+        "fn_common",
+        "sn_key",
+        "full_name",
+        "dob",
+        "dob_text",
+        "dob_swapped",
+        "dob_key",
+        "birth_year",
+        "birth_band",
+        "birth_band_offset",
+        "ni",
+        pl.col("gender_known").alias("gender"),
+        pl.col("nationality_known").alias("nationality"),
+        "boroughs",
+        # Days since 1970, so that engines compare plain numbers.
+        pl.col("active_from").cast(pl.Int32).alias("active_from_day"),
+        pl.col("active_to").cast(pl.Int32).alias("active_to_day"),
+    ).sort("unique_id")

@@ -1,0 +1,75 @@
+"""Pseudonyms: keyed hashes of a stable cluster identity (SPEC section 2.8).
+
+A cluster's identity is its smallest (source, source_record_id), so the same records and the
+same key always give the same pseudonym, whatever order the records came in and whatever
+numbers Splink gave its clusters. The key comes from the environment and is never written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+
+import polars as pl
+
+from pipelines.errors import PathwaysError
+
+KEY_VARIABLE = "PATHWAYS_PSEUDONYM_KEY"
+MIN_KEY_CHARS = 32
+
+
+def pseudonym_key(demo: bool) -> bytes:
+    """The secret for person pseudonyms.
+
+    Args:
+        demo: draw a fresh random key for this run (synthetic data only), ignoring the
+            environment.
+
+    Raises:
+        PathwaysError: outside demo mode, when ``PATHWAYS_PSEUDONYM_KEY`` is missing or
+            shorter than 32 characters.
+    """
+    if demo:
+        return secrets.token_bytes(32)
+    key = os.environ.get(KEY_VARIABLE, "")
+    if len(key) < MIN_KEY_CHARS:
+        state = "is not set" if not key else f"is shorter than {MIN_KEY_CHARS} characters"
+        raise PathwaysError(
+            f"set {KEY_VARIABLE} to a secret of at least {MIN_KEY_CHARS} characters "
+            f"(it {state}); the same secret must be used for every monthly run."
+        )
+    return key.encode("utf-8")
+
+
+def person_keys(clusters: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """Give every record its person's pseudonym.
+
+    Args:
+        clusters: ``source``, ``source_record_id`` and an arbitrary ``cluster`` label.
+        key: the pseudonym secret.
+
+    Returns:
+        ``source``, ``source_record_id``, ``person_key`` sorted by source and record id.
+    """
+    identity = pl.concat_str("source", pl.lit("\x1f"), "source_record_id")
+    anchors = (
+        clusters.with_columns(identity.alias("anchor"))
+        .sort("source", "source_record_id")
+        .group_by("cluster", maintain_order=True)
+        .agg(pl.col("anchor").first())
+    )
+    anchors = anchors.with_columns(
+        pl.col("anchor")
+        .map_elements(
+            lambda anchor: hmac.new(key, anchor.encode("utf-8"), hashlib.sha256).hexdigest(),
+            return_dtype=pl.String,
+        )
+        .alias("person_key")
+    )
+    return (
+        clusters.join(anchors.select("cluster", "person_key"), on="cluster", how="left")
+        .select("source", "source_record_id", "person_key")
+        .sort("source", "source_record_id")
+    )

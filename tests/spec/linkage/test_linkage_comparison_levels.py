@@ -1,0 +1,187 @@
+"""Spec: which comparison level a pair of street records falls into.
+
+Each test draws two records as a CHAIN worker might have written them and names the level the
+model must put them in. The weights each level carries are learnt from the data; the levels are
+the model's domain knowledge, so they are what these tests pin down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import string
+
+import polars as pl
+import pytest
+from splink import Linker
+
+from pipelines.linkage import model
+from pipelines.linkage.engine import engine_session, to_polars
+from pipelines.linkage.prepare import identity_features
+
+COLUMNS = ("first_name", "last_name", "known_as", "dob", "approx_age", "ni_number")
+
+
+def _people(*rows: dict) -> dict[str, pl.DataFrame]:
+    frame = pl.DataFrame(
+        [
+            {
+                "chain_id": f"C{i}",
+                "gender": "male",
+                "nationality": "SOM",
+                **dict.fromkeys(COLUMNS),
+                **row,
+            }
+            for i, row in enumerate(rows)
+        ],
+        schema_overrides={"dob": pl.Date, **{c: pl.String for c in COLUMNS if c != "dob"}},
+    )
+    contacts = pl.DataFrame(
+        {
+            "chain_id": frame["chain_id"],
+            "contact_date": [dt.date(2024, 6, 1)] * frame.height,
+            "borough": ["E09000033"] * frame.height,
+        }
+    )
+    return {"chain_people": frame, "chain_contacts": contacts}
+
+
+def _background(n: int = 400) -> list[dict]:
+    """Other people on the caseload, so that name frequencies mean something."""
+    rng = random.Random(3)
+    return [
+        {"first_name": "".join(rng.choices(string.ascii_lowercase, k=7)), "last_name": "Quill"}
+        for _ in range(n)
+    ]
+
+
+def levels(left: dict, right: dict) -> dict[str, str]:
+    """The label of the level each comparison gives the pair (left, right)."""
+    features = identity_features(_people(left, right, *_background()))
+    features = pl.concat(
+        [
+            features.filter(pl.col("source_record_id").is_in(["C0", "C1"])).sort(
+                "source_record_id"
+            ),
+            features.filter(~pl.col("source_record_id").is_in(["C0", "C1"])),
+        ]
+    )
+    with engine_session("duckdb") as database:
+        records = database.register(features.to_arrow())
+        linker = Linker(records, model.settings(explain=True), log_level=None)
+        first = database.register(features.slice(0, 1).to_arrow())
+        second = database.register(features.slice(1, 1).to_arrow())
+        scored = to_polars(linker.inference.score_pairs(first, second)).row(0, named=True)
+    out = {}
+    for comparison in linker._settings_obj.comparisons:
+        name = comparison.output_column_name
+        labels = [
+            lv.label_for_charts for lv in comparison.comparison_levels if not lv.is_null_level
+        ]
+        gamma = scored[f"gamma_{name}"]
+        out[name] = "null" if gamma == -1 else labels[len(labels) - 1 - gamma]
+    return out
+
+
+def test_mo_ahmed_is_a_forename_variant_of_mohammed_ahmad():
+    # first_name | last_name
+    # Mo         | Ahmed
+    # Mohammed   | Ahmad      -> Mo is a short form of Mohammed; Ahmed/Ahmad transliterate
+    got = levels(
+        {"first_name": "Mo", "last_name": "Ahmed"},
+        {"first_name": "Mohammed", "last_name": "Ahmad"},
+    )
+    assert got["name"] == "forename variant, similar surname"
+
+
+def test_known_as_is_compared_with_the_forename():
+    # first_name | known_as | last_name
+    # Robert     |          | Smith
+    # Frank      | Bob      | Smith      -> Bob is the name he goes by, a form of Robert
+    got = levels(
+        {"first_name": "Robert", "last_name": "Smith"},
+        {"first_name": "Frank", "known_as": "Bob", "last_name": "Smith"},
+    )
+    assert got["name"] == "forename variant, same surname"
+
+
+def test_transliterations_share_a_spelling_key():
+    # Tesfaye Berhane vs Tesfay Berhane: one sound, two spellings
+    got = levels(
+        {"first_name": "Tesfaye", "last_name": "Gebremedhin"},
+        {"first_name": "Tesfay", "last_name": "Gebremedin"},
+    )
+    assert got["name"] in {"forename variant, similar surname", "similar forename and surname"}
+
+
+def test_swapped_forename_and_surname():
+    # Hassan Abdi vs Abdi Hassan
+    got = levels(
+        {"first_name": "Hassan", "last_name": "Abdi"},
+        {"first_name": "ABDI", "last_name": "hassan"},
+    )
+    assert got["name"] == "forename and surname swapped"
+
+
+def test_missing_surname_with_a_rare_forename():
+    # Filmon (no surname) vs Filmon Tekle
+    got = levels({"first_name": "Filmon"}, {"first_name": "Filmon", "last_name": "Tekle"})
+    assert got["name"] == "rare forename variant, surname missing"
+
+
+def test_placeholders_are_no_name():
+    got = levels(
+        {"first_name": "N/K", "last_name": "Unknown"}, {"first_name": "Ali", "last_name": "Said"}
+    )
+    assert got["name"] == "null"
+
+
+@pytest.mark.parametrize(
+    ("approx_age", "dob", "expected"),
+    [
+        # Age 40 guessed on 2024-06-01 -> born about 1983-84
+        ("40", dt.date(1984, 3, 1), "age guess within a year"),
+        ("40", dt.date(1981, 9, 1), "age guess within 2.5 years"),
+        ("40", dt.date(1979, 1, 1), "age guess within 6 years"),
+        ("40", dt.date(1960, 1, 1), "birth years differ"),
+    ],
+)
+def test_an_age_guess_is_compared_with_a_date_of_birth(approx_age, dob, expected):
+    got = levels(
+        {"first_name": "Ali", "approx_age": approx_age},
+        {"first_name": "Ali", "dob": dob},
+    )
+    assert got["birth"] == expected
+
+
+def test_no_date_of_birth_and_no_age_is_no_evidence():
+    got = levels({"first_name": "Ali"}, {"first_name": "Ali", "dob": dt.date(1984, 3, 1)})
+    assert got["birth"] == "null"
+
+
+def test_day_and_month_transposed():
+    # 1985-03-07 vs 1985-07-03
+    got = levels(
+        {"first_name": "Ali", "dob": dt.date(1985, 3, 7)},
+        {"first_name": "Ali", "dob": dt.date(1985, 7, 3)},
+    )
+    assert got["birth"] == "day and month transposed"
+
+
+def test_ni_number_match_outweighs_a_name_typo():
+    # Same NI number (spaced differently), forename misspelt, surname missing on one side
+    left = {"first_name": "Abdirahman", "last_name": "Warsame", "ni_number": "AB 12 34 56 C"}
+    right = {"first_name": "Abdiraxman", "ni_number": "ab123456c"}
+    got = levels(left, right)
+    assert got["ni"] == "same NI number"
+    assert got["name"] == "similar forename, surname missing"
+    # and the level's starting weight is decisive on its own
+    assert model.STARTING_M["same NI number"] > 0.5
+
+
+def test_temporary_ni_numbers_are_not_identifiers():
+    got = levels(
+        {"first_name": "Ali", "ni_number": "TN010185M"},
+        {"first_name": "Omar", "ni_number": "TN010185M"},
+    )
+    assert got["ni"] == "null"
