@@ -77,7 +77,9 @@ def round_count(column: pl.Expr, config: DisclosureConfig) -> pl.Expr:
     base = config.rounding_base
     rounded = ((column + base // 2) // base) * base
     return (
-        pl.when(column == 0)
+        pl.when(column.is_null())
+        .then(None)
+        .when(column == 0)
         .then(0)
         .otherwise(pl.max_horizontal(rounded, pl.lit(smallest_shown_count(config))))
         .cast(pl.Int64)
@@ -731,6 +733,13 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
         odd = frame.filter(~pl.col("status").is_in(["ok", SUPPRESSED, "incomplete_follow_up"]))
         if odd.height:
             yield f"{odd.height} {name} rows have an unknown status"
+        counts = [c for c in ("value", "numerator", "denominator", "at_risk", "estimate", "count")
+                  if c in frame.columns]  # fmt: skip
+        leaky = frame.filter(
+            (pl.col("status") == SUPPRESSED) & pl.any_horizontal(pl.col(counts).is_not_null())
+        )
+        if leaky.height:
+            yield f"{leaky.height} suppressed {name} rows still carry a figure"
     if "geography_code" in frame.columns:
         places = set(frame.get_column("geography_code").unique().to_list())
         if places - set(borough_codes()) - {LONDON_CODE}:
@@ -758,12 +767,6 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
         )
         if leaks.height:
             yield f"{leaks.height} metrics rows show nationality for a borough"
-        hidden_values = frame.filter(
-            (pl.col("status") == SUPPRESSED)
-            & (pl.col("value").is_not_null() | pl.col("numerator").is_not_null())
-        )
-        if hidden_values.height:
-            yield f"{hidden_values.height} suppressed metrics rows still carry a value"
         families = frame.filter(pl.col("breakdown") != "all").get_column("breakdown")
         if not families.str.split("=").list.first().is_in(BREAKDOWN_FAMILIES).all():
             yield "the metrics table has breakdowns outside the published families"

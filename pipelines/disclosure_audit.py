@@ -228,7 +228,6 @@ def _solve_intervals(
 ) -> list[dict]:
     """Smallest and largest value of each hidden unknown subject to the relations and bounds."""
     from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
