@@ -143,11 +143,21 @@ class _Cells:
     (people with the outcome and people without it), because either could be differenced.
     """
 
-    def __init__(self, masses: np.ndarray, suppressed: np.ndarray, config: DisclosureConfig):
+    def __init__(
+        self,
+        masses: np.ndarray,
+        suppressed: np.ndarray,
+        config: DisclosureConfig,
+        size_known: np.ndarray | None = None,
+    ):
         # Plain Python lists: the loop below touches single cells, where numpy is slow.
         self.mass_a = [int(v) for v in masses[:, 0]]
         self.mass_b = [int(v) for v in masses[:, 1]]
         self.suppressed = [bool(v) for v in suppressed]
+        # A hidden cell whose size (count or denominator) is not secret: a share hidden only
+        # because few or nearly all of its people had the outcome. It does not hide its ties.
+        known = size_known if size_known is not None else np.zeros(len(self.suppressed), bool)
+        self.hides_size = [bool(h) and not bool(k) for h, k in zip(suppressed, known, strict=True)]
         self.threshold = config.threshold
 
     def group_is_safe(self, total: int, parts: list[int]) -> bool:
@@ -177,8 +187,9 @@ class _Cells:
 
         Args:
             groups: (total cell, part cells) of each additive relation.
-            ties: cells that must share one fate: a share row whose denominator is a count shown
-                elsewhere is hidden with that count.
+            ties: cells of equal size (a count, and shares whose denominator is that count):
+                when one is hidden for its size, the others are hidden too, else they would
+                show the hidden size.
         """
         memberships: dict[int, list[int]] = {}
         for g, (total, parts) in enumerate(groups):
@@ -194,12 +205,13 @@ class _Cells:
             if self.suppressed[total] or any(self.suppressed[p] for p in parts):
                 queue.append(("group", g))
         for t, tie in enumerate(ties):
-            if any(self.suppressed[c] for c in tie):
+            if any(self.hides_size[c] for c in tie):
                 queue.append(("tie", t))
 
         def hide(cell: int) -> None:
-            if not self.suppressed[cell]:
+            if not self.hides_size[cell]:
                 self.suppressed[cell] = True
+                self.hides_size[cell] = True
                 queue.extend(("group", g) for g in memberships.get(cell, ()))
                 queue.extend(("tie", t) for t in tie_of.get(cell, ()))
 
@@ -208,7 +220,7 @@ class _Cells:
             kind, index = queue.popleft()
             if kind == "tie":
                 tie = ties[index]
-                if any(self.suppressed[c] for c in tie):
+                if any(self.hides_size[c] for c in tie):
                     for cell in tie:
                         hide(cell)
                 continue
@@ -390,10 +402,14 @@ def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> p
     nothing_to_show = (pl.col("status") == "incomplete_follow_up") & pl.col("value").is_null()
     cells = cells.with_columns(_primary=pl.col("_primary") & ~nothing_to_show)
 
+    size_known = cells.select(
+        pl.col("_share") & pl.col("denominator").is_not_null() & (den >= min_den)
+    ).to_series()
     protector = _Cells(
         cells.select("_mass_a", "_mass_b").to_numpy(),
         cells.get_column("_primary").to_numpy(),
         config,
+        size_known.fill_null(False).to_numpy(),
     )
     suppressed = protector.protect(_relation_groups(cells), _ties(cells))
     cells = cells.with_columns(_suppressed=pl.Series(suppressed, dtype=pl.Boolean))
