@@ -18,7 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.config import DisclosureConfig
-from pipelines.disclosure import protect_metrics, protect_pathways, release_problems
+from pipelines.disclosure import (
+    protect_metrics,
+    protect_pathways,
+    protect_survival,
+    release_problems,
+)
 from pipelines.disclosure_audit import intruder_intervals, metrics_from_people
 from pipelines.release_reader import METRICS_SCHEMA
 
@@ -177,3 +182,44 @@ def test_the_interval_attack_pins_no_hidden_person(rows):
     intervals = intruder_intervals(published, DisclosureConfig(), quick=True)
     pinned = intervals.filter((pl.col("low") == pl.col("high")) & (pl.col("low") > 0))
     assert pinned.is_empty(), pinned
+
+
+cohorts = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=400), st.booleans()), min_size=1, max_size=120
+)
+
+
+@SETTINGS
+@given(people=cohorts, config=configs)
+def test_survival_steps_never_tell_a_small_number(people, config):
+    frame = pl.DataFrame(people, schema=["t", "event"], orient="row")
+    steps = (
+        frame.group_by("t")
+        .agg(n_events=pl.col("event").sum(), n_censored=(~pl.col("event")).sum())
+        .sort("t")
+    )
+    at_risk, estimate = len(people), 1.0
+    rows = [(0, at_risk, 0, 0, 1.0)]
+    for t, d, c in steps.iter_rows():
+        estimate *= 1 - d / at_risk
+        rows.append((t, at_risk, d, c, estimate))
+        at_risk -= d + c
+    events = pl.DataFrame(
+        [{"curve_id": "return_to_street", "geography_code": LONDON, "group": "all", "t_days": t,
+          "estimate": s, "ci_lower": s, "ci_upper": s, "at_risk": n, "status": "ok",
+          "n_events": d, "n_censored": c} for t, n, d, c, s in rows]
+    )  # fmt: skip
+    published = protect_survival(events, config)
+    assert [p for p in release_problems({"survival": published}, config) if "survival" in p] == []
+    if len(people) < config.survival_min_at_risk:
+        assert published["status"].to_list() == ["suppressed"]
+        return
+    shown = published["t_days"].to_list()
+    for start, end in zip(shown, shown[1:], strict=False):
+        window = events.filter(
+            (pl.col("t_days") <= end) & ((pl.col("t_days") > start) | (start == 0))
+        )
+        returns = window["n_events"].sum()
+        assert window["n_events"].sum() + window["n_censored"].sum() >= config.survival_min_leavers
+        assert returns == 0 or returns >= config.threshold
+        assert window["at_risk"].min() >= config.survival_min_at_risk
