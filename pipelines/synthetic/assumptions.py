@@ -129,11 +129,16 @@ class Assumptions:
 
     # --- Volumes -------------------------------------------------------------------------
     new_people_by_fy: tuple[tuple[int, int], ...] = NEW_PEOPLE_BY_FY
-    # DERIVED: first-ever arrivals per published "new" person. Data that begin in --start
-    # cannot know that someone last seen before then is not new, so a few returners look new.
-    arrival_scale: float = 0.93
-    # ASSUMPTION: months simulated before --start so that a stock of people already on the
-    # street, in hostels or away exists on day one (records before --start are not written).
+    # DERIVED: first-ever arrivals per published "new" person. Returns fade after a few years
+    # (``return_plateau_months``), so with four or more years of extract before a year hardly
+    # anyone last seen before the extract began looks new, and this stays close to 1.
+    arrival_scale: float = 1.0
+    # ASSUMPTION: the simulated world begins in April of this year whatever --start is, so a
+    # given year has the same history (stock, people away, returners) for every start.
+    history_from_fy: int = 2010
+    # ASSUMPTION: at least this many months are simulated before --start (for starts before
+    # ``history_from_fy``) so that people are on the street, in hostels or away on day one.
+    # Records before --start are not written.
     burn_in_months: int = 36
     # ASSUMPTION: month-of-year weights for arrivals (Jan..Dec); summer higher, as in CHAIN
     # quarterly reports (2023/24 Q2 new 2,086 is above a quarter of 7,974).
@@ -172,7 +177,7 @@ class Assumptions:
     # --- Life on the street ------------------------------------------------------------------
     # DERIVED: share of first episodes that are a single night (PUBLISHED: 70% of new people in
     # 2023/24 were seen only once).
-    brief_first_episode_share: float = 0.56
+    brief_first_episode_share: float = 0.52
     # ASSUMPTION: share of later episodes (returns) that are a single night.
     brief_return_episode_share: float = 0.30
     # DERIVED: share of longer episodes that are entrenched (seen often, slow to leave), with the
@@ -184,7 +189,7 @@ class Assumptions:
     # ASSUMPTION: non-bedded-down street contacts per month on the street (entrenched, other).
     street_contacts_per_month: tuple[float, float] = (8.0, 2.2)
     # ASSUMPTION: chance each month of leaving the street (entrenched, other longer episodes).
-    street_exit_rate: tuple[float, float] = (0.07, 0.30)
+    street_exit_rate: tuple[float, float] = (0.075, 0.36)
     # ASSUMPTION: monthly chance of dying while on the street, and elsewhere.
     death_rate_street: float = 0.0012
     death_rate_elsewhere: float = 0.0003
@@ -210,7 +215,7 @@ class Assumptions:
     housing_first_entrenched_boost: float = 4.0
     # ASSUMPTION: share of arrivals who approached a borough's housing options (H-CLIC) in the
     # year before first sleeping rough (CALIBRATION assumption: about a quarter).
-    prior_hclic_share: float = 0.26
+    prior_hclic_share: float = 0.24
     # ASSUMPTION: share of longer street episodes with an H-CLIC approach while rough sleeping.
     street_hclic_share: float = 0.15
 
@@ -224,7 +229,7 @@ class Assumptions:
     # family/friends.
     move_on_destinations: tuple[float, ...] = (0.30, 0.20, 0.27, 0.05, 0.18)
     # ASSUMPTION: share of evictions and abandonments that end on the street (rest unknown).
-    unplanned_exit_to_street: float = 0.75
+    unplanned_exit_to_street: float = 0.85
     # ASSUMPTION: monthly chance of leaving TA, supported housing (to elsewhere).
     ta_exit_rate: float = 0.06
     supported_exit_rate: float = 0.05
@@ -234,7 +239,7 @@ class Assumptions:
     supported_exit_to_street: float = 0.22
     # ASSUMPTION: monthly chance of returning to the street from Housing First / settled homes.
     housing_first_return_rate: float = 0.005
-    settled_return_rate: float = 0.024
+    settled_return_rate: float = 0.022
     # ASSUMPTION: monthly chance of leaving hospital or custody; share going to the street,
     # to a hostel (rest away).
     institution_exit_rate: float = 0.25
@@ -244,10 +249,20 @@ class Assumptions:
     # sustainment support).
     pilot_return_multiplier: float = 0.8
     # DERIVED: monthly chance that someone whose whereabouts are unknown comes back to the street:
-    # early (decaying with months away) + long-run. Sets stock (20%) and returners (14%).
-    away_return_early: float = 0.02
+    # early (decaying with months away; none here, as quick returns come from hostels and
+    # tenancies) + long-run. Sets stock (20%) and returners (14%).
+    away_return_early: float = 0.0
     away_return_decay_months: float = 10.0
-    away_return_long_run: float = 0.0085
+    away_return_long_run: float = 0.024
+    # ASSUMPTION: the long-run chance builds up over this many months away (people who drift
+    # back after a long absence are the returners, not the stock).
+    away_return_ramp_months: float = 12.0
+    # ASSUMPTION: this many months after last leaving the street, the long-run chance of coming
+    # back to it (from away, a settled home or Housing First) fades (e-folding months below), so
+    # few people return after more than four years and the split of a year's people into new
+    # and returners does not depend on how many earlier years the extract holds.
+    return_plateau_months: float = 30.0
+    return_fade_months: float = 5.0
     # ASSUMPTION: single-night and NSNO people come back less (87% of NSNO did not return).
     away_return_multiplier_brief: float = 0.22
 

@@ -152,7 +152,9 @@ def build_sources(
     weights = np.array([weight_of[c] for c in codes], dtype=float)
     weights /= weights.sum()
     pilot = np.array([b.pilot for b in boroughs()])
-    j = sim.simulate(a, scale, start_m - a.burn_in_months, end_m, weights, pilot, rng)
+    # The world starts at a fixed month (or earlier for early starts), not relative to --start.
+    first_m = min(start_m - a.burn_in_months, a.history_from_fy * 12 + 3)
+    j = sim.simulate(a, scale, first_m, end_m, weights, pilot, rng)
 
     start_date = rec.month_start(np.array([start_m]))[0]
     extract = rec.month_start(np.array([end_m + 1]))[0] - 1
