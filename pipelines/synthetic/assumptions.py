@@ -154,7 +154,7 @@ class Assumptions:
     nationality_mix_other_routes: tuple[float, float, float] = (0.54, 0.30, 0.16)
     # ASSUMPTION: routes in for people not from asylum support (shares sum to 1):
     # end of tenancy, family/friends eviction, left prison, left hospital, domestic abuse, other.
-    route_mix_other: tuple[float, ...] = (0.22, 0.26, 0.10, 0.04, 0.05, 0.33)
+    route_mix_other: tuple[float, ...] = (0.22, 0.26, 0.12, 0.05, 0.05, 0.30)
     # DERIVED: 84% of people seen in 2023/24 were male (PUBLISHED).
     male_share: float = 0.835
     # ASSUMPTION: non-binary, other and unknown gender shares.
@@ -213,9 +213,25 @@ class Assumptions:
     )  # fmt: skip
     # ASSUMPTION: Housing First goes mostly to entrenched people: multiplier on its share.
     housing_first_entrenched_boost: float = 4.0
-    # ASSUMPTION: share of arrivals who approached a borough's housing options (H-CLIC) in the
-    # year before first sleeping rough (CALIBRATION assumption: about a quarter).
-    prior_hclic_share: float = 0.24
+    # DERIVED: share of arrivals by other routes (end of tenancy, family, domestic abuse,
+    # other) who approached a borough's housing options (H-CLIC) in the year before first
+    # sleeping rough, so that with the referrals below about a quarter of new people had an
+    # H-CLIC case in the previous 12 months (CALIBRATION assumption).
+    prior_hclic_share: float = 0.10
+    # DERIVED: share of people leaving asylum support accommodation whose borough was told
+    # (an H-CLIC case with reason ``asylum_support_ended``) in the weeks before their first
+    # night out, so the recorded share of new people from asylum support is the PUBLISHED 17%.
+    asylum_support_hclic_share: float = 0.95
+    # ASSUMPTION: share of prison and hospital leavers referred to a borough under the duty to
+    # refer (an H-CLIC case with reason ``left_institution``) before their first night out.
+    institution_hclic_share: float = 0.2
+    # ASSUMPTION: such referrals and notices come at most this many days before the street.
+    institution_referral_max_days: int = 80
+    # DERIVED: share of prison and hospital leavers who had a hostel place before going in (an
+    # In-Form stay ending in custody or hospital weeks before the street), so that, with the
+    # referrals above, 10% of a month's people are new and left an institution in the 85 days
+    # before (PUBLISHED, England, Data Framework March 2025: P2).
+    hostel_before_institution_share: float = 0.55
     # ASSUMPTION: share of longer street episodes with an H-CLIC approach while rough sleeping.
     street_hclic_share: float = 0.15
 
