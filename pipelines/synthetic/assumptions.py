@@ -177,19 +177,19 @@ class Assumptions:
     # --- Life on the street ------------------------------------------------------------------
     # DERIVED: share of first episodes that are a single night (PUBLISHED: 70% of new people in
     # 2023/24 were seen only once).
-    brief_first_episode_share: float = 0.52
+    brief_first_episode_share: float = 0.50
     # ASSUMPTION: share of later episodes (returns) that are a single night.
     brief_return_episode_share: float = 0.30
     # DERIVED: share of longer episodes that are entrenched (seen often, slow to leave), with the
     # sightings below, so 2023/24 Q2 living on the streets (481) and stock (20%) are reproduced.
-    entrenched_share: float = 0.13
+    entrenched_share: float = 0.12
     # DERIVED: mean bedded-down sightings per month on the street (entrenched, other); sets
     # living on the streets vs intermittent (PUBLISHED 2023/24 Q2: 481 and 1,561).
     sightings_per_month: tuple[float, float] = (0.9, 0.42)
     # ASSUMPTION: non-bedded-down street contacts per month on the street (entrenched, other).
     street_contacts_per_month: tuple[float, float] = (8.0, 2.2)
     # ASSUMPTION: chance each month of leaving the street (entrenched, other longer episodes).
-    street_exit_rate: tuple[float, float] = (0.075, 0.36)
+    street_exit_rate: tuple[float, float] = (0.075, 0.40)
     # ASSUMPTION: monthly chance of dying while on the street, and elsewhere.
     death_rate_street: float = 0.0012
     death_rate_elsewhere: float = 0.0003
@@ -205,11 +205,11 @@ class Assumptions:
     # reconnection abroad, settled PRS, no known outcome (away).
     nsno_destinations: tuple[float, ...] = (0.30, 0.04, 0.02, 0.12, 0.10, 0.03, 0.39)
     # ASSUMPTION: where other single-night people go: hostel, reconnection, away.
-    brief_destinations: tuple[float, ...] = (0.10, 0.03, 0.87)
+    brief_destinations: tuple[float, ...] = (0.06, 0.03, 0.91)
     # ASSUMPTION: where longer episodes end: hostel, TA, supported, housing first, settled PRS,
     # settled social, reconnection UK, reconnection abroad, hospital, custody, away.
     street_exit_destinations: tuple[float, ...] = (
-        0.44, 0.04, 0.03, 0.02, 0.03, 0.01, 0.04, 0.06, 0.03, 0.04, 0.26,
+        0.42, 0.04, 0.03, 0.02, 0.03, 0.01, 0.04, 0.06, 0.03, 0.04, 0.28,
     )  # fmt: skip
     # ASSUMPTION: Housing First goes mostly to entrenched people: multiplier on its share.
     housing_first_entrenched_boost: float = 4.0
@@ -217,7 +217,7 @@ class Assumptions:
     # other) who approached a borough's housing options (H-CLIC) in the year before first
     # sleeping rough, so that with the referrals below about a quarter of new people had an
     # H-CLIC case in the previous 12 months (CALIBRATION assumption).
-    prior_hclic_share: float = 0.10
+    prior_hclic_share: float = 0.09
     # DERIVED: share of people leaving asylum support accommodation whose borough was told
     # (an H-CLIC case with reason ``asylum_support_ended``) in the weeks before their first
     # night out, so the recorded share of new people from asylum support is the PUBLISHED 17%.
@@ -245,17 +245,17 @@ class Assumptions:
     # family/friends.
     move_on_destinations: tuple[float, ...] = (0.30, 0.20, 0.27, 0.05, 0.18)
     # ASSUMPTION: share of evictions and abandonments that end on the street (rest unknown).
-    unplanned_exit_to_street: float = 0.85
+    unplanned_exit_to_street: float = 0.8
     # ASSUMPTION: monthly chance of leaving TA, supported housing (to elsewhere).
     ta_exit_rate: float = 0.06
     supported_exit_rate: float = 0.05
     # ASSUMPTION: share of TA and supported-housing leavers who return to the street (rest split
     # settled / away 2:1).
-    ta_exit_to_street: float = 0.2
-    supported_exit_to_street: float = 0.22
+    ta_exit_to_street: float = 0.26
+    supported_exit_to_street: float = 0.28
     # ASSUMPTION: monthly chance of returning to the street from Housing First / settled homes.
     housing_first_return_rate: float = 0.005
-    settled_return_rate: float = 0.022
+    settled_return_rate: float = 0.025
     # ASSUMPTION: monthly chance of leaving hospital or custody; share going to the street,
     # to a hostel (rest away).
     institution_exit_rate: float = 0.25
@@ -269,7 +269,7 @@ class Assumptions:
     # tenancies) + long-run. Sets stock (20%) and returners (14%).
     away_return_early: float = 0.0
     away_return_decay_months: float = 10.0
-    away_return_long_run: float = 0.024
+    away_return_long_run: float = 0.028
     # ASSUMPTION: the long-run chance builds up over this many months away (people who drift
     # back after a long absence are the returners, not the stock).
     away_return_ramp_months: float = 12.0
@@ -279,6 +279,10 @@ class Assumptions:
     # and returners does not depend on how many earlier years the extract holds.
     return_plateau_months: float = 30.0
     return_fade_months: float = 5.0
+    # DERIVED: multiplier on those long-run returns for people who left the street in 2020/21
+    # (Everyone In: hotels, then move-on with support), so the returners of 2022/23 (PUBLISHED
+    # 1,578) are not inflated by that year's large intake.
+    everyone_in_return_multiplier: float = 0.6
     # ASSUMPTION: single-night and NSNO people come back less (87% of NSNO did not return).
     away_return_multiplier_brief: float = 0.22
 

@@ -377,7 +377,8 @@ def _identity_frame(ids, person, source, a, rng, first_seen=None) -> pl.DataFram
 
 def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.DataFrame):
     """CHAIN person records (with duplicates) and their contacts and outcomes."""
-    contacts = contacts.sort("person", "contact_date")
+    # Stable sorts throughout: the same seed must give byte-identical files.
+    contacts = contacts.sort("person", "contact_date", maintain_order=True)
     per = contacts.group_by("person", maintain_order=True).agg(pl.len().alias("n"))
     n = per.height
     u = rng.random(n)
@@ -392,7 +393,7 @@ def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.Da
     )
     per = per.with_columns(cut1=pl.Series(cut1), cut2=pl.Series(cut2))
     contacts = (
-        contacts.join(per, on="person", how="left")
+        contacts.join(per, on="person", how="left", maintain_order="left")
         .with_columns(rank=pl.int_range(pl.len()).over("person"))
         .with_columns(
             record=(pl.col("rank") >= pl.col("cut1")).cast(pl.Int64)
@@ -402,9 +403,9 @@ def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.Da
     # An outcome belongs to the record of the person's latest contact on or before it.
     marks = contacts.group_by("person", "record").agg(pl.col("contact_date").min().alias("from"))
     outcomes = (
-        outcomes.sort("outcome_date")
+        outcomes.sort("outcome_date", maintain_order=True)
         .join_asof(
-            marks.sort("from"),
+            marks.sort("from", "person", "record"),
             left_on="outcome_date",
             right_on="from",
             by="person",
@@ -441,8 +442,12 @@ def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.Da
         **flags,
     )
     ids_of = records.select("person", "record", "chain_id")
-    contacts = contacts.join(ids_of, on=["person", "record"]).sort("contact_date", "chain_id")
-    outcomes = outcomes.join(ids_of, on=["person", "record"]).sort("outcome_date", "chain_id")
+    contacts = contacts.join(ids_of, on=["person", "record"]).sort(
+        "contact_date", "chain_id", "contact_type", "borough", "team", maintain_order=True
+    )
+    outcomes = outcomes.join(ids_of, on=["person", "record"]).sort(
+        "outcome_date", "chain_id", "outcome_type", "borough", maintain_order=True
+    )
     return people, contacts, outcomes
 
 

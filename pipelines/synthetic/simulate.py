@@ -457,6 +457,10 @@ def simulate(
         fade = np.exp(
             -np.maximum(off_street_for - a.return_plateau_months, 0) / a.return_fade_months
         )
+        # Everyone In: people helped off the street in 2020/21 came back less.
+        fade = fade * np.where(
+            fy_of_month(left_street[off]) == 2020, a.everyone_in_return_multiplier, 1.0
+        )
         for s_code, rate in (
             (HOUSING_FIRST, a.housing_first_return_rate),
             (SETTLED, a.settled_return_rate),
