@@ -1,0 +1,108 @@
+"""About this data: sources, definitions, disclosure rules, linkage quality, who sees what."""
+
+import polars as pl
+import streamlit as st
+
+from app import figures, ui
+from app.auth import ROLE_WORDS
+
+s = ui.page_session("about", "About this data")
+info = s.release.info
+
+st.markdown(
+    "Pathways links the records that London's street outreach teams (CHAIN), borough housing "
+    "options services (H-CLIC) and hostel providers (In-Form) keep about the same people, turns "
+    "them into anonymised journeys, and publishes only counts that passed disclosure control. "
+    "This dashboard reads that published release and nothing else: it never sees a name, a date "
+    "of birth, a pseudonym or a single person's record."
+)
+if info.synthetic:
+    st.warning("This release is synthetic: generated data, not real people.")
+
+st.header("Sources", anchor=False)
+sources = pl.DataFrame(
+    {
+        "source": [figures.SOURCE_NAMES.get(k, k) for k in info.source_extract_dates],
+        "extract date": [d.isoformat() for d in info.source_extract_dates.values()],
+    },
+    schema={"source": pl.String, "extract date": pl.String},
+)
+st.dataframe(sources, hide_index=True)
+st.caption(
+    f"Release {info.release_id}, created {info.created_at}; data from {info.data_start} to "
+    f"{info.data_end}; code version {info.code_version or 'not recorded'}."
+)
+
+st.header("Definitions", anchor=False)
+st.caption(f"Definitions version {info.definitions_version or 'not recorded'}.")
+definitions = pl.DataFrame(
+    [
+        {
+            "metric": d.metric_id,
+            "name": d.title,
+            "definition": d.text,
+            "version": d.version,
+            "unit": d.unit,
+        }
+        for d in info.definitions.values()
+    ],
+    schema={
+        "metric": pl.String,
+        "name": pl.String,
+        "definition": pl.String,
+        "version": pl.String,
+        "unit": pl.String,
+    },
+)
+st.dataframe(
+    definitions,
+    hide_index=True,
+    column_config={"definition": st.column_config.TextColumn(width="large")},
+)
+
+st.header("Disclosure rules", anchor=False)
+st.markdown(info.disclosure_rules)
+if info.sdc:
+    st.caption("Settings: " + ", ".join(f"{k} = {v}" for k, v in info.sdc.items()))
+
+st.header("Linkage and data quality", anchor=False)
+quality = s.release.quality()
+if quality.is_empty():
+    st.write("This release carries no quality indicators.")
+else:
+    st.dataframe(quality, hide_index=True)
+    st.caption("Aggregate indicators per source and period; no record-level detail is published.")
+
+st.header("Who can see what", anchor=False)
+st.dataframe(
+    pl.DataFrame(
+        {
+            "role": ["london", "borough:<ONS code>", "overview", "admin"],
+            "sees": [
+                ROLE_WORDS["london"],
+                ROLE_WORDS["borough"],
+                ROLE_WORDS["overview"],
+                ROLE_WORDS["admin"],
+            ],
+        }
+    ),
+    hide_index=True,
+    column_config={"sees": st.column_config.TextColumn(width="large")},
+)
+st.markdown(
+    f"You are signed in with the role **{s.role.label}**. Everyone states a purpose when a "
+    "session starts; every sign-in, page view, filter change and download is written to a "
+    "tamper-evident audit log that the information governance lead can check."
+)
+
+st.header("What Pathways will never show", anchor=False)
+st.markdown(
+    """
+- **No people.** No row per person, no names, dates of birth, identifiers, pseudonyms or case notes.
+- **No places finer than a borough.** No points, postcodes, streets or sites.
+- **No nationality by place.** Nationality appears only for London as a whole, in four broad
+  groups, and never on a map.
+- **No hotspots or patrol views.** Nothing here can direct enforcement to where people sleep.
+- **No small numbers.** Fewer than 10 people are never shown; other counts are rounded.
+"""
+)
