@@ -110,7 +110,7 @@ class Identity:
         email = claims.get("email") or claims.get("preferred_username") or None
         return cls(
             subject=str(claims.get("sub") or email or ""),
-            email=str(email) if email else None,
+            email=str(email).strip().lower() if email else None,
             name=str(claims["name"]) if claims.get("name") else None,
             groups=tuple(str(g) for g in groups),
         )
@@ -163,7 +163,7 @@ def load_policy(path: Path | None = None) -> AccessPolicy:
     try:
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
         return AccessPolicy.model_validate(data)
-    except (ValueError, tomllib.TOMLDecodeError) as e:
+    except (ValueError, tomllib.TOMLDecodeError, PathwaysError) as e:
         raise PathwaysError(f"The access policy at {path} cannot be read: {e}") from None
 
 

@@ -16,7 +16,7 @@ from app import auth
 from app.audit import AuditLog
 from app.auth import DEMO_ACCOUNTS, Identity, Role
 from app.data import ScopedRelease, load_release
-from app.ui import CONTEXT_KEY, PAGES_BY_ROLE, Session
+from app.ui import CONTEXT_KEY, PAGES_BY_ROLE, Session, synthetic_banner
 from pipelines.errors import PathwaysError
 
 HERE = Path(__file__).resolve().parent
@@ -37,21 +37,15 @@ PURPOSES = (
 )
 
 PAGE_SPECS = {
-    "overview": ("pages/overview.py", "London overview", ":material/monitoring:"),
-    "map": ("pages/borough_map.py", "Borough map", ":material/grid_view:"),
-    "snapshot": ("pages/snapshot.py", "Borough snapshot", ":material/summarize:"),
-    "pathways": ("pages/pathways.py", "Pathways", ":material/route:"),
-    "returns": ("pages/returns.py", "Returns to the street", ":material/replay:"),
-    "compare": ("pages/compare.py", "Compare interventions", ":material/compare_arrows:"),
-    "about": ("pages/about.py", "About this data", ":material/info:"),
-    "audit": ("pages/audit_log.py", "Audit log", ":material/fact_check:"),
+    "overview": ("views/overview.py", "London overview", ":material/monitoring:"),
+    "map": ("views/borough_map.py", "Borough map", ":material/grid_view:"),
+    "snapshot": ("views/snapshot.py", "Borough snapshot", ":material/summarize:"),
+    "pathways": ("views/pathways.py", "Pathways", ":material/route:"),
+    "returns": ("views/returns.py", "Returns to the street", ":material/replay:"),
+    "compare": ("views/compare.py", "Compare interventions", ":material/compare_arrows:"),
+    "about": ("views/about.py", "About this data", ":material/info:"),
+    "audit": ("views/audit_log.py", "Audit log", ":material/fact_check:"),
 }
-
-BANNER = (
-    '<div role="status" style="background:#E69F00;color:#000;padding:0.45rem 0.8rem;'
-    'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
-    "Synthetic data — not real people</div>"
-)
 
 
 def _stop_with(message: str) -> None:
@@ -212,14 +206,15 @@ def main() -> None:
     st.set_page_config(page_title="Pathways", page_icon=":material/route:", layout="wide")
     release = _release()
     demo = auth.demo_mode()
-    if release.info.synthetic:
-        st.markdown(BANNER, unsafe_allow_html=True)
     if demo and not release.info.synthetic:
         _stop_with(
             "Demo mode is refused on this release: its manifest does not mark it as synthetic. "
             "Demo accounts may only ever see synthetic data."
         )
     audit = AuditLog()
+    signed_in = auth.read_token(st.session_state.get(TOKEN_KEY)) if demo else None
+    if release.info.synthetic and not (signed_in and st.session_state.get(PURPOSE_KEY)):
+        synthetic_banner()  # the sign-in screens; pages draw their own
     identity, role = _demo_sign_in(audit) if demo else _oidc_sign_in(audit)
     purpose = _purpose(identity, role, audit)
 
@@ -238,9 +233,11 @@ def main() -> None:
             st.Page(str(HERE / path), title=title, icon=icon, url_path=name, default=i == 0)
         )
     nav = st.navigation(pages)
-    s.page = nav.url_path or "overview"
+    s.page = nav.url_path or PAGES_BY_ROLE[role.kind][0]
 
     with st.sidebar:
+        if release.info.synthetic:
+            synthetic_banner()
         st.markdown(f"**{identity.name or identity.user_id}**  \n{role.label}")
         st.caption(f"Purpose: {purpose}")
         if demo:

@@ -91,11 +91,11 @@ def _fmt(x: float) -> str:
     return f"{int(x):,}"
 
 
-_NICE = (1, 2, 2.5, 5)
+_NICE = (1, 2.5, 5)
 
 
 def _nice_steps(limit: float) -> list[float]:
-    """1, 2, 2.5, 5, 10, 20, 25, 50, ... up to ``limit``."""
+    """1, 2.5, 5, 10, 25, 50, ... up to ``limit``."""
     steps = []
     exp = 0
     while True:
@@ -122,15 +122,12 @@ def count_bands(
     classes = max(2, min(classes, len(BAND_COLOURS)))
     if not present:
         return [Band(threshold, None, BAND_COLOURS[0])]
-    top = present[-1]
-    candidates = [s for s in _nice_steps(max(top, threshold) * 1.0) if s > threshold]
-    breaks: list[float] = [float(threshold)]
-    # quantile positions, snapped up to the next round number
-    for i in range(1, classes):
-        q = present[min(len(present) - 1, int(len(present) * i / classes))]
-        nice = next((s for s in candidates if s >= q), None)
-        if nice is not None and nice > breaks[-1]:
-            breaks.append(nice)
+    # round numbers between the threshold and the largest value, evenly spread on a log scale
+    ladder = [s for s in _nice_steps(present[-1]) if s > threshold]
+    if len(ladder) > classes - 1:
+        step = len(ladder) / (classes - 1)
+        ladder = [ladder[min(len(ladder) - 1, int(i * step))] for i in range(classes - 1)]
+    breaks: list[float] = [float(threshold), *sorted(set(ladder))]
     colours = _spread(len(breaks))
     return [
         Band(lo, breaks[i + 1] if i + 1 < len(breaks) else None, colours[i])

@@ -66,6 +66,18 @@ def session() -> Session:
     return ctx
 
 
+BANNER = (
+    '<div role="status" style="background:#E69F00;color:#000;padding:0.45rem 0.8rem;'
+    'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
+    "Synthetic data — not real people</div>"
+)
+
+
+def synthetic_banner() -> None:
+    """The permanent warning on a synthetic release."""
+    st.markdown(BANNER, unsafe_allow_html=True)
+
+
 def page_session(page: str, title: str) -> Session:
     """Start a page: check the role may open it, then write its title and freshness line."""
     s = session()
@@ -74,6 +86,8 @@ def page_session(page: str, title: str) -> Session:
         s.log("refused", {"reason": "page not open to this role", "page": page})
         st.error(f"Your role ({s.role.label}) cannot open this page.")
         st.stop()
+    if s.release.info.synthetic:
+        synthetic_banner()
     st.title(title)
     freshness_line(s)
     return s

@@ -110,7 +110,7 @@ with right:
     if r.can_see_detail(code):
         if st.button("Open the full borough snapshot", key="open_snapshot", type="primary"):
             st.session_state["snapshot_borough"] = code
-            st.switch_page("pages/snapshot.py", query_params={"borough": code})
+            st.switch_page("views/snapshot.py", query_params={"borough": code})
     else:
         st.caption(
             "The full snapshot is open to your own borough only; this is its published total."
