@@ -145,7 +145,7 @@ class ReleaseInfo:
 _TITLES = {
     "seen_rough_sleeping": "People seen rough sleeping",
     "flow_new": "New people (flow)",
-    "stock": "Stock (seen in the previous period too)",
+    "stock": "Stock",
     "returner": "Returners",
     "living_on_streets": "Living on the streets",
     "intermittent": "Intermittent rough sleepers",

@@ -686,57 +686,63 @@ def borough_map(
         "style": {"fontFamily": theme.FONT_FAMILY, "fontSize": "14px"},
     }
     if boundaries is not None:
-        deck = _boundary_deck(records, boundaries, tooltip)
+        figure: go.Figure | pdk.Deck = _boundary_deck(records, boundaries, tooltip)
     else:
-        polygons = pdk.Layer(
-            "PolygonLayer",
-            id=MAP_LAYER_ID,
-            data=records,
-            get_polygon="polygon",
-            get_fill_color="fill",
-            get_line_color="line",
-            get_line_width="line_width",
-            line_width_units="pixels",
-            stroked=True,
-            filled=True,
-            pickable=True,
-            auto_highlight=True,
-            highlight_color=[230, 159, 0, 160],
+        figure = _tile_figure(records, selected)
+    return Chart(key, title, subtitle, footnote, figure, table)
+
+
+def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figure:
+    """Squares as layout shapes (they scale with the chart), with one clickable point per tile."""
+    fig = go.Figure()
+    for r in records:
+        (x0, y0), _, (x1, y1), _ = r["polygon"]
+        chosen = r["code"] == selected
+        fig.add_shape(
+            type="rect",
+            x0=x0, x1=x1, y0=y0, y1=y1,
+            fillcolor="rgb({},{},{})".format(*r["fill"][:3]),
+            line={"color": theme.INK if chosen else "white", "width": 4 if chosen else 1},
+            layer="below",
+        )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=[r["centre"][0] for r in records],
+            y=[r["centre"][1] for r in records],
+            mode="markers+text",
+            text=[
+                f"<b>{r['abbr']}</b><br>{r['value_text'].replace('suppressed', '—')}"
+                for r in records
+            ],
+            textfont={
+                "family": theme.FONT_FAMILY,
+                "size": 13,
+                "color": ["rgb({},{},{})".format(*r["text_colour"][:3]) for r in records],
+            },
+            marker={"symbol": "square", "size": 46, "opacity": 0.01, "color": "white"},
+            customdata=[[r["code"], r["name"], r["value_text"], r["band"]] for r in records],
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} — band %{customdata[3]}"
+            "<extra></extra>",
+            showlegend=False,
         )
-        abbreviations = pdk.Layer(
-            "TextLayer",
-            id="borough-labels",
-            data=records,
-            get_position="centre",
-            get_text="abbr",
-            get_color="text_colour",
-            get_size=15,
-            get_pixel_offset=[0, -9],
-            font_family=theme.FONT_FAMILY,
-            font_weight=700,
-            get_alignment_baseline="'center'",
-        )
-        values = pdk.Layer(
-            "TextLayer",
-            id="borough-values",
-            data=records,
-            get_position="centre",
-            get_text="value_text",
-            get_color="text_colour",
-            get_size=12,
-            get_pixel_offset=[0, 10],
-            font_family=theme.FONT_FAMILY,
-            get_alignment_baseline="'center'",
-        )
-        deck = pdk.Deck(
-            layers=[polygons, abbreviations, values],
-            views=[pdk.View(type="OrthographicView", controller=False)],
-            initial_view_state=pdk.ViewState(target=[4, 3.5, 0], zoom=5.9),
-            map_provider=None,
-            map_style=None,
-            tooltip=tooltip,  # type: ignore[arg-type]
-        )
-    return Chart(key, title, subtitle, footnote, deck, table)
+    )
+    cols = max(r["centre"][0] for r in records) + 0.5
+    rows = max(r["centre"][1] for r in records) + 0.5
+    fig.update_layout(
+        template=theme.TEMPLATE,
+        height=520,
+        margin={"l": 4, "r": 4, "t": 4, "b": 4},
+        dragmode=False,
+        clickmode="event+select",
+        xaxis={"visible": False, "range": [-0.1, cols + 0.1], "fixedrange": True},
+        yaxis={
+            "visible": False,
+            "range": [rows + 0.1, -0.1],  # row 0 at the top
+            "scaleanchor": "x",
+            "fixedrange": True,
+        },
+    )
+    return fig
 
 
 def _feature_code(properties: dict[str, Any]) -> str | None:

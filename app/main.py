@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas  # noqa: F401  (imported up front: plotly's lazy import can race between sessions)
 import streamlit as st
 
 from app import auth
@@ -20,6 +21,7 @@ from app.ui import CONTEXT_KEY, PAGES_BY_ROLE, Session, synthetic_banner
 from pipelines.errors import PathwaysError
 
 HERE = Path(__file__).resolve().parent
+ICON = HERE.parent / "assets" / "pathways-icon.png"  # a local file: no icon fetched from the web
 
 TOKEN_KEY = "_pathways_demo_token"
 PURPOSE_KEY = "_pathways_purpose"
@@ -203,7 +205,7 @@ def _sign_out(s: Session) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Pathways", page_icon=":material/route:", layout="wide")
+    st.set_page_config(page_title="Pathways", page_icon=str(ICON), layout="wide")
     release = _release()
     demo = auth.demo_mode()
     if demo and not release.info.synthetic:
@@ -212,9 +214,8 @@ def main() -> None:
             "Demo accounts may only ever see synthetic data."
         )
     audit = AuditLog()
-    signed_in = auth.read_token(st.session_state.get(TOKEN_KEY)) if demo else None
-    if release.info.synthetic and not (signed_in and st.session_state.get(PURPOSE_KEY)):
-        synthetic_banner()  # the sign-in screens; pages draw their own
+    if release.info.synthetic and not st.session_state.get(PURPOSE_KEY):
+        synthetic_banner()  # on the sign-in screens; every page draws its own
     identity, role = _demo_sign_in(audit) if demo else _oidc_sign_in(audit)
     purpose = _purpose(identity, role, audit)
 

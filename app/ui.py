@@ -108,9 +108,9 @@ def freshness_line(s: Session, today: date | None = None) -> None:
     )
     text = f"Extract date {when} — {days} days ago{period} · release {info.release_id}"
     if days is not None and days > 45:
-        st.warning(f"{text}. This release is more than six weeks old.", icon="🕒")
+        st.warning(f"{text}. This release is more than six weeks old.", icon=":material/schedule:")
     else:
-        st.caption(f"🕒 {text}")
+        st.caption(f":material/schedule: {text}")
 
 
 def refused(s: Session, error: ScopeError) -> None:
@@ -174,7 +174,8 @@ def show_chart(
     height: int | None = None,
     table: pl.DataFrame | None = None,
     plotly_config: dict[str, Any] | None = None,
-    pydeck_select: bool = False,
+    select_key: str | None = None,
+    bands: Sequence[theme.Band] | None = None,
 ) -> Any:
     """Title, definition, figure, footnote, table alternative and the audited CSV download."""
     st.subheader(chart.title, anchor=False)
@@ -183,19 +184,22 @@ def show_chart(
     if chart.figure is None:
         st.info(chart.empty_message or "Nothing to show for this choice.")
     elif hasattr(chart.figure, "to_plotly_json"):
-        st.plotly_chart(
+        event = st.plotly_chart(
             chart.figure,
             config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
             | (plotly_config or {}),
-            key=f"fig-{chart.key}",
+            key=select_key or f"fig-{chart.key}",
+            **({"on_select": "rerun", "selection_mode": "points"} if select_key else {}),
         )
     else:
         event = st.pydeck_chart(
             chart.figure,
             height=height or 520,
-            key=f"deck-{chart.key.split('-')[0]}",
-            **({"on_select": "rerun", "selection_mode": "single-object"} if pydeck_select else {}),
+            key=select_key or f"deck-{chart.key}",
+            **({"on_select": "rerun", "selection_mode": "single-object"} if select_key else {}),
         )
+    if bands is not None:
+        legend(bands)
     data_footer(chart, table=table)
     return event
 

@@ -1,6 +1,8 @@
 """Borough map: classed bands, a month slider, and a snapshot of the borough you click."""
 
+import os
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
@@ -8,6 +10,13 @@ import streamlit as st
 from app import figures, theme, ui
 from app.data import HEADLINE_METRICS, ScopeError, metric_title
 from pipelines.reference import borough_codes, borough_name
+
+
+@st.cache_resource
+def _boundaries(path: str) -> dict:
+    """An ONS borough boundary GeoJSON named by PATHWAYS_BOUNDARIES, read once."""
+    return figures.load_boundaries(Path(path))
+
 
 s = ui.page_session("map", "Borough map")
 r = s.release
@@ -48,14 +57,29 @@ month = st.select_slider(
 
 # the selection comes from a click on the map, the keyboard picker, or the address
 SELECTED = "map_selected"
-state = st.session_state.get("deck-map")
-objects = (state or {}).get("selection", {}).get("objects", {}) if isinstance(state, dict) else {}
-clicked = (objects.get(figures.MAP_LAYER_ID) or [None])[0]
-if clicked and clicked.get("code") != st.session_state.get("_map_last_click"):
-    st.session_state["_map_last_click"] = clicked.get("code")
-    st.session_state[SELECTED] = clicked["code"]
-    st.session_state["map_pick"] = clicked["code"]
-    s.log("select", {"borough": clicked["code"], "via": "map click"})
+MAP_KEY = "borough_map"
+
+
+def _clicked(state: object) -> str | None:
+    """The borough code a map click selected (Plotly tile map or pydeck boundaries)."""
+    selection = state.get("selection", {}) if isinstance(state, dict) else {}
+    for point in selection.get("points", []) or []:
+        data = point.get("customdata")
+        if data:
+            return data[0]
+    for obj in (selection.get("objects", {}) or {}).get(figures.MAP_LAYER_ID, []) or []:
+        props = obj.get("properties", obj)
+        if props.get("code"):
+            return props["code"]
+    return None
+
+
+clicked = _clicked(st.session_state.get(MAP_KEY))
+if clicked and clicked != st.session_state.get("_map_last_click"):
+    st.session_state["_map_last_click"] = clicked
+    st.session_state[SELECTED] = clicked
+    st.session_state["map_pick"] = clicked
+    s.log("select", {"borough": clicked, "via": "map click"})
 if SELECTED not in st.session_state:
     asked = st.query_params.get("borough")
     default = asked if asked in borough_codes() else (s.role.borough or "E09000033")
@@ -66,12 +90,15 @@ bands = theme.count_bands(
     totals.get_column("value").to_list(), threshold=int(r.info.sdc.get("threshold", 10))
 )
 selected = st.session_state[SELECTED]
-chart = figures.borough_map(words, totals, metric, month, bands, selected=selected, boundaries=None)
+boundaries_file = os.environ.get("PATHWAYS_BOUNDARIES")
+boundaries = _boundaries(boundaries_file) if boundaries_file else None
+chart = figures.borough_map(
+    words, totals, metric, month, bands, selected=selected, boundaries=boundaries
+)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ui.show_chart(chart, height=480, pydeck_select=True)
-    ui.legend(bands)
+    ui.show_chart(chart, height=520, select_key=MAP_KEY, bands=bands)
 
 
 def _picked() -> None:

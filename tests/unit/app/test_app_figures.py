@@ -132,23 +132,26 @@ def test_borough_map_is_a_banded_tile_map_with_no_basemap(words, london):
     chart = figures.borough_map(
         words, totals, "seen_rough_sleeping", date(2025, 3, 1), bands, selected=CAMDEN
     )
-    deck = chart.figure
-    spec = json.loads(deck.to_json())
-    assert spec["views"][0]["@@type"] == "OrthographicView"
-    assert not spec.get("mapStyle")
-    assert "http" not in deck.to_json()  # nothing fetched: no tiles, no fonts
-    tiles = spec["layers"][0]["data"]
-    assert len(tiles) == 33 and len({t["code"] for t in tiles}) == 33
-    assert chart.data.height == 33
-    suppressed = chart.data.filter(pl.col("status") == "suppressed")
-    for t in tiles:
-        if t["code"] in set(suppressed["geography_code"]):
-            assert t["fill"][:3] == theme.hex_to_rgb(theme.SUPPRESSED_FILL)
-            assert t["value_text"] == "suppressed"
+    fig = chart.figure
+    assert isinstance(fig, go.Figure)
+    text = fig.to_json()
+    assert "mapbox" not in text and "http" not in text
+    assert all(t.type == "scatter" for t in fig.data)  # no geo or tile-map traces
+    tiles = fig.layout.shapes
+    assert len(tiles) == 33 and chart.data.height == 33
+    (points,) = fig.data
+    codes = [c[0] for c in points.customdata]
+    assert sorted(codes) == sorted(chart.data["geography_code"].to_list())
+    band_fills = {"rgb({},{},{})".format(*theme.hex_to_rgb(b.colour)) for b in bands}
+    grey = "rgb({},{},{})".format(*theme.hex_to_rgb(theme.SUPPRESSED_FILL))
+    status = dict(zip(chart.data["geography_code"], chart.data["status"], strict=True))
+    for code, shape, label in zip(codes, tiles, points.text, strict=True):
+        if status[code] == "suppressed":
+            assert shape.fillcolor == grey and label.endswith("—")
         else:
-            assert t["fill"][:3] in [theme.hex_to_rgb(b.colour) for b in bands]
-    camden = next(t for t in tiles if t["code"] == CAMDEN)
-    assert camden["line_width"] == 4
+            assert shape.fillcolor in band_fills
+    camden = tiles[codes.index(CAMDEN)]
+    assert camden.line.width == 4
     assert not any("nationality" in c for c in chart.data.columns)
 
 
