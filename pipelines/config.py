@@ -124,6 +124,12 @@ class DisclosureConfig(_Section):
         description="Survival steps are merged until at least 10 people left the risk set, so a "
         "single event or censoring cannot be read from a step.",
     )
+    survival_time_step_days: int = Field(
+        7,
+        ge=1,
+        description="Survival times are reported in whole weeks (each step ends on a week "
+        "boundary), so no step names the exact day on which someone returned to the street.",
+    )
 
     @model_validator(mode="after")
     def _floors(self) -> DisclosureConfig:
