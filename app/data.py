@@ -15,8 +15,6 @@ Whatever the role, nationality is never returned for a borough (SPEC section 2.4
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -91,7 +89,12 @@ class ReleaseInfo:
         if hasattr(manifest, "model_dump"):
             manifest = manifest.model_dump(mode="json")
         period = _get(manifest, "data_period", {}) or {}
-        sources = _get(manifest, "extract_dates") or _get(manifest, "sources") or {}
+        sources = (
+            _get(manifest, "source_extract_dates")
+            or _get(manifest, "extract_dates")
+            or _get(manifest, "sources")
+            or {}
+        )
         source_dates: dict[str, date] = {}
         for name, value in dict(sources).items():
             when = _get(value, "extract_date") if isinstance(value, Mapping) else value
@@ -183,16 +186,6 @@ def default_disclosure_words(sdc: Mapping[str, Any]) -> str:
     )
 
 
-PATHS_SCHEMA: dict[str, pl.DataType] = {
-    "cohort_period": pl.String(),
-    "geography_code": pl.String(),
-    "rank": pl.Int64(),
-    "path": pl.String(),
-    "count": pl.Int64(),
-    "status": pl.String(),
-}
-
-
 @dataclass(frozen=True)
 class LoadedRelease:
     """A release read from disk: its manifest and its tables."""
@@ -208,76 +201,32 @@ class LoadedRelease:
     raw: Any = field(default=None, repr=False)
 
 
-def _empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame(schema=dict(schema))
-
-
-def _read_release_files(path: Path) -> tuple[dict[str, Any], dict[str, pl.DataFrame], str | None]:
-    """Read manifest and tables directly, checking each table's sha256 against the manifest."""
-    manifest_file = path / "manifest.json"
-    if not manifest_file.is_file():
-        raise PathwaysError(f"{path} is not a release: it has no manifest.json.")
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    hashes = manifest.get("tables", {}) or {}
-    tables: dict[str, pl.DataFrame] = {}
-    for name in (*release_reader.RELEASE_TABLES, "paths"):
-        file = path / f"{name}.parquet"
-        if not file.is_file():
-            continue
-        expected = hashes.get(name) or hashes.get(f"{name}.parquet")
-        if expected and hashlib.sha256(file.read_bytes()).hexdigest() != expected:
-            raise PathwaysError(
-                f"The release table {file.name} does not match its manifest hash; it was "
-                "altered after the run. Rerun the pipeline or restore the release."
-            )
-        tables[name] = pl.read_parquet(file)
-    rules_file = next(
-        (path / n for n in ("DISCLOSURE.md", "disclosure.md") if (path / n).is_file()), None
-    )
-    rules = rules_file.read_text(encoding="utf-8") if rules_file else None
-    return manifest, tables, rules
-
-
 @lru_cache(maxsize=4)
 def _load_release_cached(path: str, stamp: int) -> LoadedRelease:
-    release_dir = Path(path)
-    opener = getattr(release_reader, "open_release", None)
-    raw: Any = None
-    if opener is not None:
-        raw = opener(release_dir)
-        manifest = raw.manifest
-        tables = {
-            name: getattr(raw, name)
-            for name in (*release_reader.RELEASE_TABLES, "paths")
-            if getattr(raw, name, None) is not None
-        }
-        rules = getattr(raw, "disclosure_rules", None) or getattr(raw, "rules_text", None)
-    else:
-        manifest, tables, rules = _read_release_files(release_dir)
-    schemas = {
-        "metrics": release_reader.METRICS_SCHEMA,
-        "survival": release_reader.SURVIVAL_SCHEMA,
-        "pathways": release_reader.PATHWAYS_SCHEMA,
-        "comparisons": release_reader.COMPARISONS_SCHEMA,
-        "paths": PATHS_SCHEMA,
-    }
-    frames = {name: tables.get(name, _empty(schemas.get(name, {}))) for name in schemas}
+    release = release_reader.open_release(Path(path))  # checks every table's hash
+    try:
+        rules = release.disclosure_rules
+    except PathwaysError:
+        rules = None
     return LoadedRelease(
-        path=release_dir,
-        info=ReleaseInfo.from_manifest(manifest, rules),
-        quality=tables.get("quality", pl.DataFrame()),
-        raw=raw,
-        **frames,
+        path=Path(path),
+        info=ReleaseInfo.from_manifest(release.manifest, rules),
+        metrics=release.metrics,
+        survival=release.survival,
+        pathways=release.pathways,
+        paths=release.paths,
+        comparisons=release.comparisons,
+        quality=release.quality,
+        raw=release,
     )
 
 
 def load_release(path: Path | str) -> LoadedRelease:
     """Open a release directory; reread only when its manifest changes."""
     path = Path(path).resolve()
-    manifest = path / "manifest.json"
-    if not manifest.is_file():
-        raise PathwaysError(f"{path} is not a release: it has no manifest.json.")
-    return _load_release_cached(str(path), manifest.stat().st_mtime_ns)
+    manifest = path / release_reader.MANIFEST_FILE
+    stamp = manifest.stat().st_mtime_ns if manifest.is_file() else 0
+    return _load_release_cached(str(path), stamp)
 
 
 Refusal = Callable[[str, dict[str, Any]], None]

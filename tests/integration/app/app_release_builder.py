@@ -8,8 +8,6 @@ intervention comparisons and quality indicators. Every count is either suppresse
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from datetime import date
 from pathlib import Path
@@ -19,6 +17,7 @@ import polars as pl
 
 from pipelines import release_reader
 from pipelines.reference import borough_codes
+from pipelines.release import write_release
 
 LONDON = "E12000007"
 WESTMINSTER, LAMBETH, CAMDEN, HILLINGDON = "E09000033", "E09000022", "E09000007", "E09000017"
@@ -90,8 +89,8 @@ def _metrics(rng: np.random.Generator) -> pl.DataFrame:
                 dict(metric_id=metric, period_type=ptype, period_start=start,
                      geography_type="london" if geo == LONDON else "borough",
                      geography_code=geo, breakdown=breakdown,
-                     value=round(share, 4) if ok else None, numerator=num if ok else None,
-                     denominator=den if ok else None, status="ok" if ok else "suppressed")
+                     value=round(share, 2) if ok and num else None, numerator=num if ok and num else None,
+                     denominator=den if ok and num else None, status="ok" if ok and num else "suppressed")
             )  # fmt: skip
 
     periods = [("month", m, 1.0) for m in _months()]
@@ -215,8 +214,8 @@ def _pathways(rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
                                           status="ok"))  # fmt: skip
                 if small:
                     links.append(dict(cohort_period=cohort, geography_code=geo, stage_from=a,
-                                      state_from="other_small_numbers", stage_to=b,
-                                      state_to="other_small_numbers", count=_protect(small),
+                                      state_from=release_reader.OTHER_SMALL_NUMBERS, stage_to=b,
+                                      state_to=release_reader.OTHER_SMALL_NUMBERS, count=_protect(small),
                                       status="ok"))  # fmt: skip
             common = [
                 "none_known>nsno_hub>supported_or_hostel>settled",
@@ -232,20 +231,10 @@ def _pathways(rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
                 v = _protect(n * 0.12 / rank)
                 if v is not None:
                     paths.append(dict(cohort_period=cohort, geography_code=geo, rank=rank,
-                                      path=p, count=v, status="ok"))  # fmt: skip
+                                      path=p, count=v))  # fmt: skip
     return (
         pl.DataFrame(links, schema=release_reader.PATHWAYS_SCHEMA),
-        pl.DataFrame(
-            paths,
-            schema={
-                "cohort_period": pl.String,
-                "geography_code": pl.String,
-                "rank": pl.Int64,
-                "path": pl.String,
-                "count": pl.Int64,
-                "status": pl.String,
-            },
-        ),  # fmt: skip
+        pl.DataFrame(paths, schema=release_reader.PATHS_SCHEMA),
     )
 
 
@@ -255,7 +244,7 @@ def _comparisons() -> pl.DataFrame:
         ("first_intervention", "first_intervention=housing_first", ref, "hazard_ratio", 0.42, 0.28, 0.63, 0.0001, 360, 1200),
         ("first_intervention", "first_intervention=supported_housing", ref, "hazard_ratio", 0.71, 0.55, 0.92, 0.01, 360, 1200),
         ("first_intervention", "first_intervention=temporary_accommodation", ref, "hazard_ratio", 0.88, 0.72, 1.07, 0.2, 420, 1200),
-        ("first_intervention", "all_groups", "", "log_rank_chi2", 38.2, None, None, 0.00001, 3000, 0),
+        ("first_intervention", "all_groups", "", "log_rank_chi2", 38.2, None, None, 0.00001, 3000, 3000),
         ("pilot_vs_other", "pilot", "other_boroughs", "hazard_ratio", 0.93, 0.8, 1.08, 0.34, 1320, 1680),
         ("borough", LAMBETH, "rest_of_london", "hazard_ratio", 1.05, 0.85, 1.3, 0.6, 260, 2740),
         ("borough", CAMDEN, "rest_of_london", "hazard_ratio", 0.9, 0.7, 1.15, 0.4, 220, 2780),
@@ -274,23 +263,21 @@ def _quality() -> pl.DataFrame:
         ("hclic", 21330, 0.41),
         ("inform", 9870, 0.83),
     ):
-        rows.append(
-            dict(source=source, period="2022-04/2025-03", indicator="records", value=float(records))
-        )
-        rows.append(
-            dict(
-                source=source, period="2022-04/2025-03", indicator="quarantined_share", value=0.004
+        for indicator, value in (
+            ("records", float(_protect(records))),
+            ("quarantined_share", 0.0),
+            ("linked_to_chain_share", rate),
+        ):
+            rows.append(
+                dict(
+                    source=source,
+                    period="2022-04/2025-03",
+                    indicator=indicator,
+                    value=value,
+                    status="ok",
+                )
             )
-        )
-        rows.append(
-            dict(
-                source=source,
-                period="2022-04/2025-03",
-                indicator="linked_to_chain_share",
-                value=rate,
-            )
-        )
-    return pl.DataFrame(rows)  # fmt: skip
+    return pl.DataFrame(rows, schema=release_reader.QUALITY_SCHEMA)  # fmt: skip
 
 
 def manifest(synthetic: bool = True) -> dict:
@@ -298,22 +285,18 @@ def manifest(synthetic: bool = True) -> dict:
         "release_id": "2025-04-test",
         "created_at": "2025-05-02T06:00:00Z",
         "data_period": {"start": "2022-04-01", "end": "2025-03-31"},
-        "extract_date": EXTRACT_DATE.isoformat(),
-        "extract_dates": {"chain": "2025-04-30", "hclic": "2025-04-28", "inform": "2025-04-30"},
-        "sdc": {
-            "threshold": 10,
-            "rounding_base": 5,
-            "min_rate_denominator": 10,
-            "survival_min_at_risk": 10,
-            "survival_min_leavers": 10,
-        },  # fmt: skip
+        "source_extract_dates": {
+            "chain": "2025-04-30",
+            "hclic": "2025-04-28",
+            "inform": "2025-04-30",
+        },
         "definitions_version": "2026.1",
         "code_version": "0.1.0",
         "synthetic": synthetic,
-        "definitions": {
-            k: {"title": t, "definition": d, "version": "2026.1", "unit": u}
+        "definitions": [
+            {"id": k, "title": t, "definition": d, "version": "2026.1", "unit": u}
             for k, (t, d, u) in DEFINITIONS.items()
-        },
+        ],
     }
 
 
@@ -329,20 +312,5 @@ def build_release(out: Path, *, synthetic: bool = True, seed: int = 7) -> Path:
         "comparisons": _comparisons(),
         "quality": _quality(),
     }
-    man = manifest(synthetic)
-    try:
-        from pipelines.release import write_release  # the real writer, once it exists
-    except ImportError:
-        write_release = None
-    if write_release is not None:
-        write_release(out, tables, man)
-        return out
-    out.mkdir(parents=True, exist_ok=True)
-    hashes = {}
-    for name, frame in tables.items():
-        file = out / f"{name}.parquet"
-        frame.write_parquet(file)
-        hashes[name] = hashlib.sha256(file.read_bytes()).hexdigest()
-    man["tables"] = hashes
-    (out / "manifest.json").write_text(json.dumps(man, indent=2), encoding="utf-8")
+    write_release(out, tables, manifest(synthetic))
     return out

@@ -108,7 +108,7 @@ def test_admin_holds_no_data(release):
         r.metrics()
     with pytest.raises(ScopeError):
         r.survival()
-    assert r.info.release_id == "2025-04-test"  # the manifest is transparency, open to all
+    assert r.info.release_id and r.info.synthetic  # the manifest is transparency, open to all
     assert len(refusals) == 2
 
 
@@ -128,7 +128,7 @@ def test_an_altered_table_is_refused(release_dir, tmp_path):
     shutil.copytree(release_dir, copy)
     frame = pl.read_parquet(copy / "metrics.parquet")
     frame.with_columns(pl.col("value") + 1).write_parquet(copy / "metrics.parquet")
-    with pytest.raises(PathwaysError, match="altered"):
+    with pytest.raises(PathwaysError, match="changed after"):
         load_release(copy)
-    with pytest.raises(PathwaysError, match="not a release"):
+    with pytest.raises(PathwaysError, match="No release found"):
         load_release(tmp_path)

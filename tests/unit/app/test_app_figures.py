@@ -197,7 +197,7 @@ def test_sankey_draws_every_published_link(words, london):
     cohort = links.filter(pl.col("cohort_period") == "2023-24")
     assert sum(sankey.link.value) == cohort["count"].sum()
     labels = list(sankey.node.label)
-    assert "other small numbers" in labels
+    assert "other (small numbers)" in labels
     assert labels.count("settled") == 2  # at 6 and at 12 months: one node per stage
     assert chart.data.height == cohort.height
 
