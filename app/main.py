@@ -217,6 +217,16 @@ def main() -> None:
     if release.info.synthetic and not st.session_state.get(PURPOSE_KEY):
         synthetic_banner()  # on the sign-in screens; every page draws its own
     identity, role = _demo_sign_in(audit) if demo else _oidc_sign_in(audit)
+
+    pages = []
+    for i, name in enumerate(PAGES_BY_ROLE[role.kind]):
+        path, title, icon = PAGE_SPECS[name]
+        pages.append(
+            st.Page(str(HERE / path), title=title, icon=icon, url_path=name, default=i == 0)
+        )
+    # navigation before the purpose form, so the page in the address survives it
+    has_purpose = bool(st.session_state.get(PURPOSE_KEY))
+    nav = st.navigation(pages, position="sidebar" if has_purpose else "hidden")
     purpose = _purpose(identity, role, audit)
 
     s = Session(identity, role, purpose, None, audit, demo)  # type: ignore[arg-type]
@@ -227,13 +237,6 @@ def main() -> None:
     )
     st.session_state[CONTEXT_KEY] = s
 
-    pages = []
-    for i, name in enumerate(PAGES_BY_ROLE[role.kind]):
-        path, title, icon = PAGE_SPECS[name]
-        pages.append(
-            st.Page(str(HERE / path), title=title, icon=icon, url_path=name, default=i == 0)
-        )
-    nav = st.navigation(pages)
     s.page = nav.url_path or PAGES_BY_ROLE[role.kind][0]
 
     with st.sidebar:
