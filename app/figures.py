@@ -408,7 +408,7 @@ def flow_stock_returner_chart(
                 hovertemplate=f"{metric_title(m)}<br>%{{x|%b %Y}}: %{{y:,.0f}}<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack", bargap=0.15)
+    fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
     _style(fig, y_title="people")
     return Chart(key, title, subtitle, footnote, fig, _shown(data))
 
@@ -500,7 +500,7 @@ def breakdown_chart(
         f"{period_label(latest, period_type)}"  # type: ignore[arg-type]
     )
     share = _is_share(words.definition(metric_id), metric_id)
-    labels = [b.split("=", 1)[1].replace("_", " ") for b in rows.get_column("breakdown")]
+    labels = [breakdown_words(b) for b in rows.get_column("breakdown")]
     values = [_display_value(v, share) for v in rows.get_column("value").to_list()]
     fig = go.Figure(
         go.Bar(
@@ -515,11 +515,24 @@ def breakdown_chart(
         )
     )
     _style(fig, height=max(240, 48 * len(labels) + 80))
-    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
+    fig.update_yaxes(type="category", autorange="reversed", gridcolor="rgba(0,0,0,0)")
     fig.update_xaxes(
         title_text="per cent" if share else "people", showgrid=True, gridcolor=theme.GRID
     )
     return Chart(key, title, subtitle, footnote, fig, _shown(rows))
+
+
+_BREAKDOWN_VALUES = {
+    "under_18": "Under 18", "18_25": "18–25", "26_35": "26–35", "36_45": "36–45",
+    "46_55": "46–55", "56_plus": "56 and over", "eu_eea": "EU/EEA", "uk": "UK",
+    "rest_of_world": "Rest of world", "non_binary": "Non-binary",
+}  # fmt: skip
+
+
+def breakdown_words(breakdown: str) -> str:
+    """'age_band=18_25' as '18–25', 'nationality_group=eu_eea' as 'EU/EEA'."""
+    value = breakdown.split("=", 1)[-1]
+    return _BREAKDOWN_VALUES.get(value, value.replace("_", " ").capitalize())
 
 
 def compare_to_london_chart(
@@ -567,7 +580,9 @@ def compare_to_london_chart(
             )
         )
     _style(fig, height=max(260, 60 * len(metric_ids) + 100))
-    fig.update_xaxes(range=[0, 100], title_text="per cent", showgrid=True, gridcolor=theme.GRID)
+    fig.update_xaxes(
+        range=[0, 100], dtick=25, title_text="per cent", showgrid=True, gridcolor=theme.GRID
+    )
     fig.update_yaxes(gridcolor=theme.GRID, autorange="reversed")
     return Chart(key, title, subtitle, footnote, fig, _shown(rows))
 
@@ -695,16 +710,19 @@ def borough_map(
 def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figure:
     """Squares as layout shapes (they scale with the chart), with one clickable point per tile."""
     fig = go.Figure()
+    shapes = []
     for r in records:
         (x0, y0), _, (x1, y1), _ = r["polygon"]
         chosen = r["code"] == selected
-        fig.add_shape(
-            type="rect",
-            x0=x0, x1=x1, y0=y0, y1=y1,
-            fillcolor="rgb({},{},{})".format(*r["fill"][:3]),
-            line={"color": theme.INK if chosen else "white", "width": 4 if chosen else 1},
-            layer="below",
+        shapes.append(
+            {
+                "type": "rect", "x0": x0, "x1": x1, "y0": y0, "y1": y1, "layer": "below",
+                "fillcolor": "rgb({},{},{})".format(*r["fill"][:3]),
+                "line": {"color": theme.INK if chosen else "white", "width": 4 if chosen else 1},
+            }
         )  # fmt: skip
+    # all tiles in one assignment: adding shapes one by one re-validates the list each time
+    fig.update_layout(shapes=shapes)
     fig.add_trace(
         go.Scatter(
             x=[r["centre"][0] for r in records],
@@ -827,12 +845,17 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
         nodes.extend((stage, s) for s in sorted(states, key=lambda s: (s.startswith("other"), s)))
     index = {n: i for i, n in enumerate(nodes)}
     stage_x = {s: i / (len(STAGE_ORDER) - 1) for i, s in enumerate(STAGE_ORDER)}
-    palette = theme.SERIES
+    palette = [
+        c for c in theme.SERIES if c not in (theme.OKABE_ITO["black"], theme.OKABE_ITO["yellow"])
+    ]
+    palette += [theme.OKABE_ITO["yellow"], "#7f7f7f"]
     state_colour: dict[str, str] = {}
     for _, s in nodes:
         if s not in state_colour:
             state_colour[s] = (
-                theme.SUPPRESSED_FILL if s.startswith("other") else palette[len(state_colour) % 7]
+                theme.SUPPRESSED_FILL
+                if s.startswith("other")
+                else palette[len(state_colour) % len(palette)]
             )
     source, target, value, colours = [], [], [], []
     for r in shown.iter_rows(named=True):
@@ -848,7 +871,7 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
                 "label": [_state_words(s) for _, s in nodes],
                 "color": [state_colour[s] for _, s in nodes],
                 "x": [max(0.001, min(0.999, stage_x[st])) for st, _ in nodes],
-                "pad": 14,
+                "pad": 18,
                 "thickness": 16,
                 "line": {"color": "white", "width": 0.5},
                 "hovertemplate": "%{label}: %{value:,.0f} people<extra></extra>",
@@ -876,7 +899,7 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
             else ("left" if stage_x[stage] == 0 else "right"),
             font={"size": 13},
         )
-    _style(fig, height=520)
+    _style(fig, height=600)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 20})
     data = links.select(
         "cohort_period",
@@ -911,7 +934,10 @@ def top_paths_chart(
     )
     if rows.is_empty():
         return _empty_chart(key, title, subtitle, footnote, "No published paths for this cohort.")
-    labels = [p.replace("_", " ").replace(">", "→") for p in rows.get_column("path")]
+    labels = [
+        " → ".join(part.strip().replace("_", " ") for part in p.split(">"))
+        for p in rows.get_column("path")
+    ]
     fig = go.Figure(
         go.Bar(
             x=rows.get_column("count").to_list(),
@@ -1009,8 +1035,13 @@ def survival_chart(
     _style(fig, height=400, y_title=y_title)
     fig.update_xaxes(title_text="days since moving in", showgrid=False)
     fig.update_yaxes(range=[0, 101] if "off the street" in y_title else None)
-    for d in REPORT_DAYS:
-        fig.add_vline(x=d, line={"color": theme.GRID, "width": 1, "dash": "dot"})
+    fig.update_layout(
+        shapes=[
+            {"type": "line", "x0": d, "x1": d, "y0": 0, "y1": 1, "yref": "paper",
+             "line": {"color": theme.GRID, "width": 1, "dash": "dot"}}
+            for d in REPORT_DAYS
+        ]
+    )  # fmt: skip
     return Chart(key, title, subtitle, footnote, fig, rows)
 
 

@@ -61,9 +61,27 @@ def _template() -> go.layout.Template:
         plot_bgcolor="white",
         margin={"l": 60, "r": 20, "t": 30, "b": 50},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 13}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
-        xaxis={"showgrid": False, "linecolor": MUTED, "ticks": "outside", "tickcolor": MUTED},
-        yaxis={"gridcolor": GRID, "zeroline": False, "rangemode": "tozero"},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "title": None,
+            "font": {"size": 13},
+        },
+        xaxis={
+            "showgrid": False,
+            "linecolor": MUTED,
+            "ticks": "outside",
+            "tickcolor": MUTED,
+            "tickfont": {"size": 13, "color": INK},
+        },
+        yaxis={
+            "gridcolor": GRID,
+            "zeroline": False,
+            "rangemode": "tozero",
+            "tickfont": {"size": 13, "color": INK},
+        },
     )
     return t
 

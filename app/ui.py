@@ -204,6 +204,19 @@ def show_chart(
     return event
 
 
+def readable(frame: pl.DataFrame) -> pl.DataFrame:
+    """A table for people: whole numbers without '.0', and a dash where there is no figure."""
+    out = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype.is_float():
+            whole = frame.get_column(name).drop_nulls()
+            if whole.len() and (whole.round(0) == whole).all():
+                col = col.cast(pl.Int64)
+        out.append(col.cast(pl.String).fill_null("—").alias(name))
+    return frame.select(out)
+
+
 def data_footer(chart: Chart, *, table: pl.DataFrame | None = None) -> None:
     """Footnote, table alternative and the audited CSV download of exactly what is shown."""
     for note in chart.notes:
@@ -214,7 +227,7 @@ def data_footer(chart: Chart, *, table: pl.DataFrame | None = None) -> None:
         if shown.is_empty():
             st.write("No figures.")
         else:
-            st.dataframe(shown, hide_index=True)
+            st.dataframe(readable(shown), hide_index=True)
     st.download_button(
         "Download these figures (CSV)",
         data=chart.csv_bytes,

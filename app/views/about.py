@@ -35,29 +35,12 @@ st.caption(
 
 st.header("Definitions", anchor=False)
 st.caption(f"Definitions version {info.definitions_version or 'not recorded'}.")
-definitions = pl.DataFrame(
-    [
-        {
-            "metric": d.metric_id,
-            "name": d.title,
-            "definition": d.text,
-            "version": d.version,
-            "unit": d.unit,
-        }
+st.markdown(
+    "\n".join(
+        f"- **{d.title}** (`{d.metric_id}`, version {d.version}, unit: {d.unit}): {d.text}"
         for d in info.definitions.values()
-    ],
-    schema={
-        "metric": pl.String,
-        "name": pl.String,
-        "definition": pl.String,
-        "version": pl.String,
-        "unit": pl.String,
-    },
-)
-st.dataframe(
-    definitions,
-    hide_index=True,
-    column_config={"definition": st.column_config.TextColumn(width="large")},
+    )
+    or "This release carries no definitions."
 )
 
 st.header("Disclosure rules", anchor=False)
@@ -70,24 +53,21 @@ quality = s.release.quality()
 if quality.is_empty():
     st.write("This release carries no quality indicators.")
 else:
-    st.dataframe(quality, hide_index=True)
+    st.dataframe(ui.readable(quality), hide_index=True)
     st.caption("Aggregate indicators per source and period; no record-level detail is published.")
 
 st.header("Who can see what", anchor=False)
-st.dataframe(
-    pl.DataFrame(
-        {
-            "role": ["london", "borough:<ONS code>", "overview", "admin"],
-            "sees": [
-                ROLE_WORDS["london"],
-                ROLE_WORDS["borough"],
-                ROLE_WORDS["overview"],
-                ROLE_WORDS["admin"],
-            ],
-        }
-    ),
-    hide_index=True,
-    column_config={"sees": st.column_config.TextColumn(width="large")},
+st.markdown(
+    "| role | sees |\n|---|---|\n"
+    + "\n".join(
+        f"| {role} | {ROLE_WORDS[kind]} |"
+        for role, kind in (
+            ("Pan-London lead (`london`)", "london"),
+            ("Borough lead (`borough:<ONS code>`)", "borough"),
+            ("Taskforce overview (`overview`)", "overview"),
+            ("Administrator (`admin`)", "admin"),
+        )
+    )
 )
 st.markdown(
     f"You are signed in with the role **{s.role.label}**. Everyone states a purpose when a "

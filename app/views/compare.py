@@ -47,9 +47,20 @@ if comparison == "first_intervention":
     )
 ui.show_chart(figures.hazard_ratio_chart(words, comparisons, comparison))
 st.markdown("**Every statistic of this comparison**")
-table = figures.comparison_table(comparisons, comparison)
-st.dataframe(table, hide_index=True)
+table = figures.comparison_table(comparisons, comparison).with_columns(
+    pl.when(pl.col("p_value") < 0.001)
+    .then(pl.lit("<0.001"))
+    .otherwise(pl.col("p_value").cast(pl.String))
+    .alias("p_value")
+)
+st.dataframe(
+    ui.readable(table).rename(
+        {"group_a": "group", "group_b": "against", "value": "estimate", "ci_lower": "lower 95%",
+         "ci_upper": "upper 95%", "p_value": "p", "n_a": "group size", "n_b": "against size"}
+    ),
+    hide_index=True,
+)  # fmt: skip
 st.caption(
-    "n_a and n_b are group sizes (rounded). A log-rank test asks whether the curves differ at "
+    "Group sizes are rounded to the nearest 5. A log-rank test asks whether the curves differ at "
     "all; a hazard ratio says by how much, under the model's assumptions."
 )

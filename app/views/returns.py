@@ -60,8 +60,8 @@ at_days = (
     .select("place", "group", "day", "estimate_pct", "ci_lower_pct", "ci_upper_pct", "at_risk")
 )
 st.dataframe(at_days, hide_index=True)
-st.markdown("**Number at risk** (rounded to the nearest 5; blank once the curve stops)")
-st.dataframe(figures.number_at_risk(shown), hide_index=True)
+st.markdown("**Number at risk** (rounded to the nearest 5; a dash once the curve stops)")
+st.dataframe(ui.readable(figures.number_at_risk(shown)), hide_index=True)
 ui.data_footer(
     figures.Chart(
         key=f"survival-table-{place}",
