@@ -84,6 +84,12 @@ def _oidc_provider() -> str | None:
     return providers[0] if len(providers) == 1 else None
 
 
+def _account_words(account_id: str) -> str:
+    account = auth.demo_account(account_id)
+    label = account.role.label
+    return account.name if label == account.name else f"{account.name} — {label}"
+
+
 def _demo_sign_in(audit: AuditLog) -> tuple[Identity, Role]:
     account_id = auth.read_token(st.session_state.get(TOKEN_KEY))
     if account_id is not None:

@@ -47,7 +47,7 @@ chosen = st.multiselect(
 )
 shown = table.filter(pl.col("action").is_in(chosen))
 st.caption(f"Newest first; {shown.height} of the latest {table.height} entries.")
-st.dataframe(shown, hide_index=True, height=520)
+st.dataframe(shown, hide_index=True, **({"height": 560} if shown.height > 15 else {}))
 st.caption(
     "Each entry holds the hash of the one before it. `pathways audit verify` checks the chain "
     "from the command line; record the head hash it prints to detect a truncated log."
