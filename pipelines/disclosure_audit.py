@@ -44,6 +44,8 @@ def intruder_intervals(
     *,
     unrounded: pl.DataFrame | None = None,
     exact: bool = False,
+    quick: bool = False,
+    only: dict | None = None,
 ) -> pl.DataFrame:
     """For every hidden figure of a protected metrics table, the narrowest interval an intruder
     can prove from what the release shows.
@@ -55,6 +57,9 @@ def intruder_intervals(
             every figure the release shows (the worst case, as if rounding gave no cover).
         exact: solve whole-number programmes (slower) rather than their linear relaxation; the
             relaxation's interval, rounded inwards to whole numbers, can only be wider.
+        only: attack only the hidden rows matching these column values (e.g. one cell).
+        quick: only find which figures are pinned; for the others the interval reported is just
+            wide enough to prove it (much faster on large tables).
 
     Returns:
         One row per hidden figure: the metric row's keys, ``figure`` (``count``, ``numerator`` or
@@ -110,6 +115,8 @@ def intruder_intervals(
             else:
                 low[var], high[var] = shown_interval(int(shown), config)
 
+    if only is not None:
+        hidden = [h for h in hidden if all(rows[h[0]][k] == v for k, v in only.items())]
     equations: list[np.ndarray] = []
     for total, parts in _relation_groups(cells):
         for j in (0, 1):
@@ -128,7 +135,7 @@ def intruder_intervals(
         out: list[dict] = []
     else:
         out = _solve_intervals(np.array(equations), n_equalities, low, high, hidden, rows, keys,
-                               exact=exact)  # fmt: skip
+                               exact=exact, quick=quick)  # fmt: skip
     schema = {**{k: published.schema[k] for k in keys}, "figure": pl.String, "low": pl.Int64,
               "high": pl.Int64}  # fmt: skip
     return pl.DataFrame(out, schema=schema, orient="row")
@@ -225,6 +232,7 @@ def _solve_intervals(
     keys: list[str],
     *,
     exact: bool,
+    quick: bool,
 ) -> list[dict]:
     """Smallest and largest value of each hidden unknown subject to the relations and bounds."""
     from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -259,35 +267,79 @@ def _solve_intervals(
             )  # fmt: skip
         return pieces[label]
 
+    def solve(label: int, objective: dict[int, float]) -> np.ndarray | None:
+        columns, local, a_eq, b_eq, a_ub, b_ub, lo, hi = piece(label)
+        c = np.zeros(len(columns))
+        for var, weight in objective.items():
+            c[local[position[var]]] = weight
+        has_eq, has_ub = a_eq.shape[0] > 0, a_ub.shape[0] > 0
+        if exact:
+            constraints = []
+            if has_eq:
+                constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+            if has_ub:
+                constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
+            result = milp(c, constraints=constraints, bounds=Bounds(lo, hi),
+                          integrality=np.ones(len(columns)))  # fmt: skip
+        else:
+            result = linprog(c, A_ub=a_ub if has_ub else None, b_ub=b_ub if has_ub else None,
+                             A_eq=a_eq if has_eq else None, b_eq=b_eq if has_eq else None,
+                             bounds=list(zip(lo, hi, strict=True)), method="highs")  # fmt: skip
+        return result.x if result.success else None
+
+    # Values each unknown was seen to take in some solution: two different values prove that the
+    # intruder cannot pin it, which saves most of the optimisations when only pins matter.
+    seen_low: dict[int, float] = {}
+    seen_high: dict[int, float] = {}
+
+    def record(label: int, x: np.ndarray | None) -> None:
+        if x is None:
+            return
+        columns = pieces[label][0]
+        for j, col in enumerate(columns):
+            var = int(free[col])
+            seen_low[var] = min(seen_low.get(var, np.inf), x[j])
+            seen_high[var] = max(seen_high.get(var, -np.inf), x[j])
+
+    rng = np.random.default_rng(0)
+    explored: set[int] = set()
     out = []
     for i, figure, var in hidden:
-        found: list[int | None] = []
-        for sign in (1.0, -1.0):
-            if var not in position:
-                found.append(int(low[var]))
-                continue
-            columns, local, a_eq, b_eq, a_ub, b_ub, lo, hi = piece(int(piece_of[position[var]]))
-            c = np.zeros(len(columns))
-            c[local[position[var]]] = sign
-            has_eq, has_ub = a_eq.shape[0] > 0, a_ub.shape[0] > 0
-            if exact:
-                constraints = []
-                if has_eq:
-                    constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
-                if has_ub:
-                    constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
-                result = milp(c, constraints=constraints, bounds=Bounds(lo, hi),
-                              integrality=np.ones(len(columns)))  # fmt: skip
-            else:
-                result = linprog(c, A_ub=a_ub if has_ub else None, b_ub=b_ub if has_ub else None,
-                                 A_eq=a_eq if has_eq else None, b_eq=b_eq if has_eq else None,
-                                 bounds=list(zip(lo, hi, strict=True)), method="highs")  # fmt: skip
-            if not result.success:
-                found.append(None)
-                continue
-            value = sign * result.fun
-            # Whole people: round the bound inwards (the true value is a whole number inside it).
-            found.append(int(np.ceil(value - 1e-6)) if sign > 0 else int(np.floor(value + 1e-6)))
+        if quick and var in position and int(piece_of[position[var]]) not in explored:
+            # Two opposite random directions move most free unknowns at once.
+            label = int(piece_of[position[var]])
+            explored.add(label)
+            columns = piece(label)[0]
+            weights = rng.uniform(-1.0, 1.0, len(columns))
+            for sign in (1.0, -1.0):
+                record(
+                    label,
+                    solve(
+                        label,
+                        {int(free[c]): sign * w for c, w in zip(columns, weights, strict=True)},
+                    ),
+                )
+        if var not in position:
+            found: list[int | None] = [int(low[var]), int(low[var])]
+        else:
+            label = int(piece_of[position[var]])
+            found = []
+            for sign in (1.0, -1.0):
+                if quick and seen_high.get(var, -np.inf) - seen_low.get(var, np.inf) > 0.5:
+                    found.append(None)
+                    continue
+                x = solve(label, {var: sign})
+                record(label, x)
+                if x is None:
+                    found.append(None)
+                    continue
+                value = x[pieces[label][1][position[var]]]
+                # Whole people: round the bound inwards (the true value is a whole number in it).
+                found.append(
+                    int(np.ceil(value - 1e-6)) if sign > 0 else int(np.floor(value + 1e-6))
+                )
+            if quick and None in found and var in seen_low:
+                found = [int(np.ceil(seen_low[var] - 1e-6)), int(np.floor(seen_high[var] + 1e-6))]
         out.append({**{k: rows[i][k] for k in keys}, "figure": figure, "low": found[0],
                     "high": found[1]})  # fmt: skip
     return out

@@ -125,3 +125,13 @@ def test_an_incomplete_manifest_is_refused(tmp_path, protected, run_facts):
     with pytest.raises(PathwaysError, match="manifest"):
         write_release(tmp_path / "release", protected, facts)
     assert not (tmp_path / "release").exists()
+
+
+def test_the_rules_travel_with_the_release_and_are_verified(tmp_path, protected, run_facts):
+    release_dir = write_release(tmp_path / "release", protected, run_facts)
+    rules = open_release(release_dir).disclosure_rules
+    assert rules.startswith("# How Pathways protects the people in its figures")
+    assert "Nationality" in rules
+    (release_dir / "disclosure_rules.md").write_text("# Anything goes\n", encoding="utf-8")
+    with pytest.raises(PathwaysError, match="disclosure_rules.md .* does not match"):
+        open_release(release_dir)

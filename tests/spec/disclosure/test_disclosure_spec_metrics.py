@@ -232,3 +232,31 @@ def test_a_breakdown_outside_the_published_families_is_refused():
     table = metrics([("seen_rough_sleeping", "month", APRIL, LONDON, "nationality=POL", 40)])
     with pytest.raises(PathwaysError, match="families"):
         protect_metrics(table, CONFIG)
+
+
+def test_a_share_never_shows_the_size_of_a_hidden_count():
+    #  month | metric               | count or share | shown
+    #  Apr   | seen_rough_sleeping  | 50             | 50
+    #  Apr   | flow_new             | 41             | -   hidden: stock + returner hold only 9
+    #  Apr   | stock                | 6              | -
+    #  Apr   | returner             | 3              | -
+    #  Apr   | new_single_night     | 20 of 41       | -   its 41 new people would undo that
+    #  May   | flow_new             | 40             | 40  hiding a share only for its
+    #  May   | new_single_night     | 36 of 40       | -   numerator hides no count
+    may = date(2024, 5, 1)
+    table = metrics(
+        [("seen_rough_sleeping", "month", APRIL, LONDON, "all", 50),
+         ("flow_new", "month", APRIL, LONDON, "all", 41),
+         ("stock", "month", APRIL, LONDON, "all", 6),
+         ("returner", "month", APRIL, LONDON, "all", 3),
+         ("new_single_night", "month", APRIL, LONDON, "all", 20 / 41, 20, 41),
+         ("flow_new", "month", may, LONDON, "all", 40),
+         ("new_single_night", "month", may, LONDON, "all", 0.9, 36, 40)]
+    )  # fmt: skip
+    protected = protect_metrics(table, CONFIG)
+    april = protected.filter(period_start=APRIL)
+    assert shown(april, metric_id="seen_rough_sleeping") == 50
+    assert shown(april, metric_id="flow_new") is None
+    assert shown(april, metric_id="new_single_night") is None
+    assert shown(protected, metric_id="flow_new", period_start=may) == 40
+    assert shown(protected, metric_id="new_single_night", period_start=may) is None
