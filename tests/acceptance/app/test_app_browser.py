@@ -63,6 +63,7 @@ class Session:
         self.context.close()
 
 
+@pytest.mark.slow  # seven pages in a real browser: about 40 s on a shared machine
 def test_a_london_lead_signs_in_and_uses_every_page(browser, dashboard):
     url, audit_db = dashboard
     s = Session(browser, url)
