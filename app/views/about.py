@@ -5,6 +5,7 @@ import streamlit as st
 
 from app import figures, ui
 from app.auth import ROLE_WORDS
+from pipelines.release_reader import is_quality_share
 
 s = ui.page_session("about", "About this data")
 info = s.release.info
@@ -53,6 +54,17 @@ quality = s.release.quality()
 if quality.is_empty():
     st.write("This release carries no quality indicators.")
 else:
+    if {"indicator", "value"} <= set(quality.columns):
+        share = pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)
+        quality = quality.with_columns(
+            pl.when(pl.col("value").is_null())
+            .then(pl.lit("—"))
+            .when(share)
+            .then(pl.format("{}%", (pl.col("value") * 100).round(1)))
+            .otherwise(pl.col("value").round(0).cast(pl.Int64).cast(pl.String))
+            .alias("value"),
+            pl.col("indicator").str.replace_all("_", " "),
+        )
     st.dataframe(ui.readable(quality), hide_index=True)
     st.caption("Aggregate indicators per source and period; no record-level detail is published.")
 
