@@ -120,6 +120,14 @@ class MetricsConfig(_Section):
         "intervention) for these period types only: monthly borough groups are mostly too small "
         "to publish, and leaving them out keeps the table a sane size for a decade of data.",
     )
+    history_months: int = Field(
+        12,
+        ge=0,
+        description="The first 12 months of an extract are history, not reported: everyone seen in "
+        "them would look new (no earlier record to be stock or a returner), so their figures would "
+        "mislead. Periods starting before the first bedded-down contact plus 12 months are left "
+        "out of the release.",
+    )
 
 
 class SurvivalConfig(_Section):

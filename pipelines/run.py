@@ -109,8 +109,12 @@ def run_pipeline(
     people.write_parquet(work / "people.parquet")
     events.write_parquet(work / "events.parquet")
 
+    reported_from = _reporting_start(events, config.metrics.history_months)
     metrics = timer.run(
-        "metrics", lambda: compute_metrics(events, people, config.metrics, extract_date)
+        "metrics",
+        lambda: compute_metrics(events, people, config.metrics, extract_date).filter(
+            pl.col("period_start") >= reported_from
+        ),
     )
     survival = timer.run(
         "survival", lambda: compute_survival(events, people, config.survival, extract_date)
@@ -134,7 +138,7 @@ def run_pipeline(
 
     protected = timer.run("disclosure", lambda: protect(unsuppressed, config.disclosure))
     manifest = {
-        "data_period": {"start": _first_month(events), "end": extract_date},
+        "data_period": {"start": reported_from, "end": extract_date},
         "source_extract_dates": {
             source: validated.manifest.extract_date_for(source)
             for source in ("chain", "hclic", "inform")
@@ -151,6 +155,10 @@ def run_pipeline(
     return RunSummary(Path(release), people.height, events.height, timer)
 
 
-def _first_month(events: pl.DataFrame) -> date:
-    first = events["event_date"].min()
-    return first.replace(day=1) if first is not None else date.today()
+def _reporting_start(events: pl.DataFrame, history_months: int) -> date:
+    """The first month reported: the month of the first bedded-down contact, plus the history."""
+    first = events.filter(pl.col("event_type") == "seen_rough_sleeping")["event_date"].min()
+    if first is None:
+        return date.today().replace(day=1)
+    months = first.year * 12 + first.month - 1 + history_months
+    return date(months // 12, months % 12 + 1, 1)
