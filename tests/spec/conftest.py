@@ -1,4 +1,5 @@
-"""Draw event tables as text, the way a borough analyst would sketch them."""
+"""Draw event tables as text, the way a borough analyst would sketch them (survival, pathways
+and comparison spec tests)."""
 
 from __future__ import annotations
 
