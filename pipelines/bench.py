@@ -89,6 +89,9 @@ class BenchResult:
     splink_people: int = 0
     pipeline_people: int = 0
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    increment: StageRecord | None = None
+    increment_report: dict[str, Any] = field(default_factory=dict)
+    increment_agreement: dict[str, Any] = field(default_factory=dict)
 
     @property
     def pipeline_seconds(self) -> float:
@@ -119,6 +122,9 @@ class BenchResult:
             "splink_people": self.splink_people,
             "pipeline_people": self.pipeline_people,
             "polars_scan": asdict(self.polars_scan) if self.polars_scan else None,
+            "increment": asdict(self.increment) if self.increment else None,
+            "increment_report": self.increment_report,
+            "increment_agreement_with_full_rebuild": self.increment_agreement,
         }
 
     def table(self) -> str:
@@ -152,6 +158,21 @@ class BenchResult:
             lines.append(line("Splink alone", self.splink_alone))
         if self.polars_scan:
             lines.append(line("Polars scan-and-group", self.polars_scan))
+        if self.increment:
+            link = next((r for r in self.stages if r.stage == "link"), None)
+            lines.append(line("link, last month only", self.increment))
+            if link is not None:
+                lines.append(
+                    f"  increment ÷ full link: {self.increment.seconds / link.seconds:.2f} "
+                    f"({self.increment_report.get('new_records', 0):,} new records)"
+                )
+            if self.increment_agreement:
+                a = self.increment_agreement
+                lines.append(
+                    f"  against the full rebuild: {a['share_of_pairs_in_reference']:.1%} of the "
+                    f"increment's same-person pairs are in the rebuild, "
+                    f"{a['share_of_reference_pairs_found']:.1%} of the rebuild's are found"
+                )
         lines.append(
             f"pipeline ÷ Splink alone in CPU seconds: {total_cpu / splink_cpu:.2f} "
             "(wall time depends on the machine's other load)"
@@ -375,6 +396,26 @@ def _measure_polars(sources: str) -> tuple[StageRecord, dict]:
     return timer.records[0], timer.cpu_seconds
 
 
+def _measure_increment(sources: str, scratch: str) -> tuple[StageRecord, dict, dict, dict]:
+    """Link all but the last month in full, then time the last month as an increment."""
+    from pipelines.config import PathwaysConfig
+    from pipelines.incremental import agreement, as_of, full_link, link_increment
+    from pipelines.validate import load_sources
+
+    config = PathwaysConfig()
+    key = b"bench-pseudonym-key-of-32-characters"
+    tables = load_sources(Path(sources), config).tables
+    last_month = tables["chain_contacts"]["contact_date"].max().replace(day=1)
+    work = Path(scratch) / "increment"
+    full_link(as_of(tables, last_month), config.linkage, key, work)
+    timer = CpuStageTimer()
+    monthly = timer.run(
+        "link, last month only", lambda: link_increment(tables, config.linkage, key, work)
+    )
+    rebuild = pl.read_parquet(Path(scratch) / "work" / "links.parquet")
+    return timer.records[0], timer.cpu_seconds, monthly.report, agreement(monthly.links, rebuild)
+
+
 def _in_fresh_process(fn: Callable, *args: Any) -> Any:
     """Run ``fn`` in a new interpreter, so its peak memory is its own."""
     context = multiprocessing.get_context("spawn")
@@ -417,6 +458,11 @@ def run_bench(size: str = "small", out: Path | None = None, keep: Path | None = 
             _measure_pipeline, str(sources), str(scratch), spec.link_only
         )
         result.cpu_seconds.update(cpu)
+        if not spec.link_only:
+            result.increment, cpu, result.increment_report, result.increment_agreement = (
+                _in_fresh_process(_measure_increment, str(sources), str(scratch))
+            )
+            result.cpu_seconds.update(cpu)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if out is not None:

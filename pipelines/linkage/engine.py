@@ -37,9 +37,11 @@ def engine_session(engine: str) -> Iterator[DatabaseAPI]:
     if engine == "spark":
         from pipelines.linkage.spark_engine import spark_database
 
-        with tempfile.TemporaryDirectory(prefix="pathways-link-") as scratch:
-            with spark_database(Path(scratch)) as database:
-                yield database
+        with (
+            tempfile.TemporaryDirectory(prefix="pathways-link-") as scratch,
+            spark_database(Path(scratch)) as database,
+        ):
+            yield database
         return
     import duckdb
     from splink import DuckDBAPI

@@ -28,8 +28,9 @@ from splink.internals.database_api import DatabaseAPI
 from pipelines.errors import PathwaysError
 
 MASTER_VARIABLE = "PATHWAYS_SPARK_MASTER"
-# Shuffle partitions for a local session: Spark's 200 suit a cluster, not a laptop's few cores.
-LOCAL_SHUFFLE_PARTITIONS = 8
+# Shuffle partitions for a local session: Spark's 200 suit a cluster; locally every partition
+# of every one of the many small Splink queries costs a task.
+LOCAL_SHUFFLE_PARTITIONS = 2
 
 
 def spark_available() -> bool:
@@ -56,6 +57,7 @@ def _local_session(scratch: Path):
         .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
         .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={scratch / 'tmp'}")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
@@ -81,6 +83,8 @@ def spark_database(scratch: Path) -> Iterator[DatabaseAPI]:
 
     running = SparkSession.getActiveSession()
     session = running or _local_session(scratch)
+    if running is None:
+        session.sparkContext.setLogLevel("ERROR")
     checkpoints = scratch / "checkpoints"
     checkpoints.mkdir(parents=True, exist_ok=True)
     if running is None:
