@@ -18,7 +18,7 @@ Sizes:
 - ``london``: scale 1.0, a decade (2015-04 to 2025-03): about 130,000 people and 1.2 million
   street contacts with their H-CLIC cases and hostel stays.
 - ``national``: England-scale H-CLIC volume for the link stage: the ``london`` sources with the
-  H-CLIC cases copied nine more times under other local authorities' codes, each copy with its
+  H-CLIC cases copied nine more times under new case references, each copy with its
   identities reshuffled (forenames, surnames, dates of birth and NI numbers drawn from different
   records, so each copy is mostly other people with realistic name frequencies), ten times
   London's H-CLIC volume in all.
@@ -317,10 +317,10 @@ def plain_polars_scan(sources: Path) -> pl.DataFrame:
 def national_hclic(sources: Path, copies: int, seed: int = SEED) -> None:
     """Grow ``hclic_cases.csv`` to ``copies`` times its rows, as England's other authorities.
 
-    Copy ``k`` (k ≥ 1) takes local authority codes ``E<k>…`` (not London's, so no borough
-    metric counts them) and draws each identity column from a different random record of the
-    original table, so copies are mostly different people, with London's name and birth-date
-    frequencies and its share of missing values.
+    Copy ``k`` (k ≥ 1) keeps London's authority codes (validation accepts only those) with case
+    references ending ``-E<k>``, and draws each identity column from a different random record
+    of the original table, so copies are mostly different people, with London's name and
+    birth-date frequencies and its share of missing values.
     """
     path = sources / "hclic_cases.csv"
     cases = pl.read_csv(path, infer_schema=False)
@@ -328,7 +328,7 @@ def national_hclic(sources: Path, copies: int, seed: int = SEED) -> None:
     identity = [c for c in ("first_name", "last_name", "dob", "ni_number") if c in cases.columns]
     for k in range(1, copies):
         copy = cases.with_columns(
-            pl.concat_str(pl.lit(f"E{k:02d}"), pl.col("la_code").str.slice(3)).alias("la_code"),
+            pl.concat_str("case_ref", pl.lit(f"-E{k}")).alias("case_ref"),
             *(pl.col(c).shuffle(seed=seed + 97 * k + i).alias(c) for i, c in enumerate(identity)),
         )
         copies_made.append(copy)
