@@ -18,7 +18,7 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from pipelines.errors import PathwaysError
 
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "spark")
 
 
 @contextlib.contextmanager
@@ -26,13 +26,23 @@ def engine_session(engine: str) -> Iterator[DatabaseAPI]:
     """A fresh, private Splink database for one linkage run, removed afterwards.
 
     Args:
-        engine: ``"duckdb"`` (embedded; fits London on one machine).
+        engine: ``"duckdb"`` (embedded; fits London on one machine) or ``"spark"``
+            (``pipelines.linkage.spark_engine``; the optional extra, for national volumes).
     """
     if engine not in ENGINES:
         raise PathwaysError(
             f"Linkage engine {engine!r} is not available; set linkage.engine to one of "
             f"{', '.join(ENGINES)}."
         )
+    if engine == "spark":
+        from pipelines.linkage.spark_engine import spark_database
+
+        with (
+            tempfile.TemporaryDirectory(prefix="pathways-link-") as scratch,
+            spark_database(Path(scratch)) as database,
+        ):
+            yield database
+        return
     import duckdb
     from splink import DuckDBAPI
 
