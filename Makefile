@@ -3,17 +3,23 @@
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export BROWSER_PATH ?= /usr/bin/chromium
 
-.PHONY: install demo test lint format typecheck architecture pytest bench clean
+.PHONY: uv install install-test demo test lint format architecture pytest bench clean
 
-install:
+uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
-		|| python3 -m pip install --quiet uv
+		|| python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
+
+install: uv
 	$(UV) sync --frozen
+
+# The tests also cover the Spark linkage engine, an optional extra the demo does not need.
+install-test: uv
+	$(UV) sync --frozen --extra spark
 
 demo: install
 	$(UV) run pathways demo
 
-test: install lint architecture pytest
+test: install-test lint architecture pytest
 
 lint:
 	$(UV) run ruff check .
