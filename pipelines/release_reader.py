@@ -1,18 +1,36 @@
 """Reads a release directory (SPEC section 6). The only pipeline module the app may import.
 
 A release holds aggregates that passed disclosure control and nothing else. This module checks
-the manifest's table hashes before handing any table over, so the app never shows a table that
-was altered after the run. It imports nothing from the secure zone (the architecture contract
-in pyproject.toml enforces it).
+the manifest's hashes before handing any table or document over, so the app never shows a table
+that was altered after the run. It imports nothing from the secure zone (the architecture
+contract in pyproject.toml enforces it).
+
+Example:
+    >>> release = open_release(Path("release"))  # doctest: +SKIP
+    >>> release.metrics.filter(pl.col("metric_id") == "flow_new")  # doctest: +SKIP
+    >>> release.disclosure_rules  # the plain-words rules, for the About page  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+
 import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipelines.errors import PathwaysError
 
 LONDON_CODE = "E12000007"
 
 STATUSES = ("ok", "suppressed", "incomplete_follow_up")
+
+# The label of a Sankey flow that gathers links too small to show on their own.
+OTHER_SMALL_NUMBERS = "other (small numbers)"
 
 METRICS_SCHEMA: dict[str, pl.DataType] = {
     "metric_id": pl.String(),
@@ -50,6 +68,15 @@ PATHWAYS_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.String(),
 }
 
+# The most common journeys through the Sankey stages, e.g. "none > hostel > settled > settled".
+PATHS_SCHEMA: dict[str, pl.DataType] = {
+    "cohort_period": pl.String(),
+    "geography_code": pl.String(),
+    "path": pl.String(),
+    "count": pl.Int64(),
+    "rank": pl.Int64(),
+}
+
 COMPARISONS_SCHEMA: dict[str, pl.DataType] = {
     "comparison_id": pl.String(),
     "group_a": pl.String(),
@@ -63,4 +90,202 @@ COMPARISONS_SCHEMA: dict[str, pl.DataType] = {
     "n_b": pl.Int64(),
 }
 
-RELEASE_TABLES = ("metrics", "survival", "pathways", "comparisons", "quality")
+# Aggregate data-quality and linkage indicators. A count indicator obeys the small-numbers rule;
+# an indicator named as a share (see QUALITY_SHARE_SUFFIXES) is a proportion between 0 and 1.
+QUALITY_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "period": pl.String(),
+    "indicator": pl.String(),
+    "value": pl.Float64(),
+    "status": pl.String(),
+}
+QUALITY_SHARE_SUFFIXES = ("_share", "_rate", "_fraction", "_pct", "precision", "recall", "f1")
+
+RELEASE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "metrics": METRICS_SCHEMA,
+    "survival": SURVIVAL_SCHEMA,
+    "pathways": PATHWAYS_SCHEMA,
+    "paths": PATHS_SCHEMA,
+    "comparisons": COMPARISONS_SCHEMA,
+    "quality": QUALITY_SCHEMA,
+}
+RELEASE_TABLES = tuple(RELEASE_SCHEMAS)
+
+MANIFEST_FILE = "manifest.json"
+DISCLOSURE_RULES_FILE = "disclosure_rules.md"
+
+
+def is_quality_share(indicator: str) -> bool:
+    """True when a quality indicator is a proportion rather than a count of records or people."""
+    return indicator.endswith(QUALITY_SHARE_SUFFIXES)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataPeriod(_Model):
+    start: date
+    end: date
+
+
+class SdcSettings(_Model):
+    """The disclosure-control settings the release was built with (shown on the About page)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    threshold: int = Field(ge=5)
+    rounding_base: int = Field(ge=1)
+
+
+class MetricDefinition(_Model):
+    """One metric as the About page shows it: id, words, unit and definition version."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: str
+    definition: str
+    unit: str = ""
+    version: str = ""
+
+
+class ReleaseManifest(_Model):
+    """``manifest.json`` of a release (SPEC section 6)."""
+
+    release_id: str
+    created_at: datetime
+    data_period: DataPeriod
+    source_extract_dates: dict[str, date] = {}
+    sdc: SdcSettings
+    definitions_version: str
+    code_version: str
+    synthetic: bool
+    definitions: list[MetricDefinition] = []
+    tables: dict[str, str]
+    documents: dict[str, str] = {}
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Release:
+    """A verified release: the manifest plus its tables as Polars frames (read once, cached).
+
+    Every table and document is checked against the manifest's SHA-256 before it is returned.
+    """
+
+    def __init__(self, release_dir: Path, manifest: ReleaseManifest):
+        self.release_dir = release_dir
+        self.manifest = manifest
+
+    def _verified_bytes(self, filename: str, expected: str) -> bytes:
+        path = self.release_dir / filename
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise PathwaysError(
+                f"The release in {self.release_dir} is missing {filename}. Copy the whole release "
+                "directory again from the secure host."
+            ) from None
+        if sha256_bytes(data) != expected:
+            raise PathwaysError(
+                f"{filename} in the release {self.release_dir} does not match its manifest: it was "
+                "changed after the release was written. Copy the release again from the secure host."
+            )
+        return data
+
+    def table(self, name: str) -> pl.DataFrame:
+        """One release table by name (see ``RELEASE_TABLES``), verified and cached."""
+        if name not in RELEASE_SCHEMAS:
+            raise PathwaysError(f"A release has no table called {name!r}.")
+        cache = self.__dict__.setdefault("_tables", {})
+        if name not in cache:
+            expected = self.manifest.tables.get(name)
+            if expected is None:
+                raise PathwaysError(
+                    f"The release in {self.release_dir} lists no {name} table in its manifest."
+                )
+            data = self._verified_bytes(f"{name}.parquet", expected)
+            # Parse the very bytes that were hashed, so nothing can swap the file in between.
+            cache[name] = pl.read_parquet(io.BytesIO(data))
+        return cache[name]
+
+    @property
+    def metrics(self) -> pl.DataFrame:
+        return self.table("metrics")
+
+    @property
+    def survival(self) -> pl.DataFrame:
+        return self.table("survival")
+
+    @property
+    def pathways(self) -> pl.DataFrame:
+        return self.table("pathways")
+
+    @property
+    def paths(self) -> pl.DataFrame:
+        return self.table("paths")
+
+    @property
+    def comparisons(self) -> pl.DataFrame:
+        return self.table("comparisons")
+
+    @property
+    def quality(self) -> pl.DataFrame:
+        return self.table("quality")
+
+    @cached_property
+    def disclosure_rules(self) -> str:
+        """The plain-words disclosure rules this release was built under (Markdown)."""
+        expected = self.manifest.documents.get(DISCLOSURE_RULES_FILE)
+        if expected is None:
+            raise PathwaysError(f"The release in {self.release_dir} carries no disclosure rules.")
+        return self._verified_bytes(DISCLOSURE_RULES_FILE, expected).decode("utf-8")
+
+    def verify(self) -> None:
+        """Check every table and document against the manifest; raise PathwaysError on a mismatch."""
+        for name, expected in self.manifest.tables.items():
+            self._verified_bytes(f"{name}.parquet", expected)
+        for filename, expected in self.manifest.documents.items():
+            self._verified_bytes(filename, expected)
+
+
+def read_manifest(release_dir: Path) -> ReleaseManifest:
+    """The release's manifest, validated; PathwaysError when it is missing or malformed."""
+    path = Path(release_dir) / MANIFEST_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise PathwaysError(
+            f"No release found in {release_dir}: there is no {MANIFEST_FILE}. Run `pathways run` "
+            "(or `pathways demo`) to write one."
+        ) from None
+    try:
+        return ReleaseManifest.model_validate(json.loads(text))
+    except (ValueError, ValidationError):
+        raise PathwaysError(
+            f"The manifest of the release in {release_dir} is not valid; the release cannot be used."
+        ) from None
+
+
+def open_release(release_dir: Path) -> Release:
+    """Open a release directory, checking every table and document against the manifest.
+
+    Args:
+        release_dir: the directory ``pathways run`` wrote.
+
+    Returns:
+        A ``Release`` whose tables are read on first use and cached.
+
+    Raises:
+        PathwaysError: the release is missing, incomplete, or was changed after it was written.
+    """
+    release_dir = Path(release_dir)
+    release = Release(release_dir, read_manifest(release_dir))
+    missing = [name for name in RELEASE_TABLES if name not in release.manifest.tables]
+    if missing:
+        raise PathwaysError(
+            f"The release in {release_dir} lacks the tables {', '.join(missing)}; it was written "
+            "by an older or broken run."
+        )
+    release.verify()
+    return release

@@ -1,0 +1,319 @@
+"""Comparing returns to the street between interventions and boroughs (SPEC section 5).
+
+Every comparison sets two groups of the ``return_to_street`` population side by side (each
+person's first move into accommodation after rough sleeping; see ``metrics.survival``):
+
+- ``first_intervention:<kind>``: people whose first move was ``<kind>`` against people whose
+  first move was into a hostel (``compare_reference_intervention``);
+- ``borough:<ONS code>``: moves in that borough against moves in the rest of London, for the
+  four pilot boroughs and the ``compare_top_boroughs`` boroughs with most moves;
+- ``pilot_boroughs``: moves in the four pilots against moves in the other 29 boroughs.
+
+For each it reports, as rows of ``COMPARISONS_SCHEMA``:
+
+- ``hazard_ratio``: the Cox model hazard ratio of returning, group A against group B, adjusted
+  for age band, gender and the five support-need flags, with its confidence interval and the
+  Wald p-value. Below 1: group A returned at a lower rate. Death and the extract date censor.
+- ``logrank_chi2``: the log-rank test statistic and p-value (unadjusted).
+- ``ph_test``: the Grambsch–Therneau test of proportional hazards for the group term (scaled
+  Schoenfeld residuals against the rank of event times, as lifelines'
+  ``proportional_hazard_test``); a small p-value says the ratio changes over time, so one
+  hazard ratio summarises the curves poorly.
+
+A comparison is skipped (no rows, no curves) when either group has fewer than
+``compare_min_group`` people or fewer than ``compare_min_events`` returns. Group sizes are
+unrounded here. The matching Kaplan–Meier curves come in the survival table's shape, with
+``curve_id`` ``compare:<comparison_id>`` and ``group`` naming the side (``borough=E09000033``,
+``borough=rest_of_london``, ...). Always show ``OBSERVATIONAL_CAVEAT`` with them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import polars as pl
+from lifelines import CoxPHFitter
+from lifelines.exceptions import ConvergenceError, ConvergenceWarning
+from lifelines.statistics import logrank_test
+from scipy.stats import chi2
+
+from metrics._survival_estimators import OUTCOME_EVENT
+from metrics.survival import SURVIVAL_WORK_SCHEMA, return_to_street_durations, survival_curves
+from pipelines.config import SurvivalConfig
+from pipelines.contracts import SUPPORT_NEED_FLAGS
+from pipelines.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes, pilot_codes
+from pipelines.release_reader import COMPARISONS_SCHEMA
+
+OBSERVATIONAL_CAVEAT = (
+    "These comparisons come from records of what happened to people, not from an experiment. "
+    "People were not placed in an intervention or a borough at random, and the groups differ "
+    "in ways the records do not capture, such as how long someone had slept rough, their "
+    "history, or what was available when they needed it. The hazard ratios allow only for age "
+    "band, gender and support needs. They show how returns to the street differ between "
+    "groups, not what an intervention or a borough caused: a lower ratio is an association, "
+    "not proof that one approach works better."
+)
+
+_GROUP = "group_a"  # the model term whose hazard ratio is reported
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two groups of the return-to-street population, named as in the release."""
+
+    comparison_id: str
+    group_a: str
+    group_b: str
+    geography_code: str
+    in_a: pl.Expr
+    in_b: pl.Expr
+
+
+def comparison_plan(durations: pl.DataFrame, config: SurvivalConfig) -> list[Comparison]:
+    """The comparisons to make, in release order."""
+    plan: list[Comparison] = []
+    reference = config.compare_reference_intervention
+    kind = pl.col("first_intervention")
+    for other in ACCOMMODATION_EVENTS:
+        if other != reference:
+            plan.append(
+                Comparison(
+                    f"first_intervention:{other}",
+                    f"first_intervention={other}",
+                    f"first_intervention={reference}",
+                    LONDON_CODE,
+                    kind == other,
+                    kind == reference,
+                )
+            )
+    borough = pl.col("borough")
+    in_london = borough.is_in(borough_codes())
+    busiest = (
+        durations.filter(in_london & ~borough.is_in(pilot_codes()))
+        .group_by("borough")
+        .len()
+        .sort(["len", "borough"], descending=[True, False])
+        .head(config.compare_top_boroughs)["borough"]
+        .to_list()
+    )
+    for code in sorted(pilot_codes()) + busiest:
+        plan.append(
+            Comparison(
+                f"borough:{code}",
+                f"borough={code}",
+                "borough=rest_of_london",
+                code,
+                borough == code,
+                in_london & (borough != code),
+            )
+        )
+    pilots = borough.is_in(pilot_codes())
+    plan.append(
+        Comparison(
+            "pilot_boroughs",
+            "borough=pilots",
+            "borough=other_boroughs",
+            LONDON_CODE,
+            pilots,
+            in_london & ~pilots,
+        )
+    )
+    return plan
+
+
+def _covariates(sides: pl.DataFrame) -> pd.DataFrame:
+    """Model frame: duration, event, group term and the adjustment covariates.
+
+    Age band and gender become indicators against their most common value; an indicator or
+    need flag is dropped when fewer than 10 people have it (or lack it) or nobody with it
+    returned, or when the terms before it already determine it, because such terms cannot be
+    estimated and would stop the model converging.
+    """
+    frame = sides.select(
+        "t",
+        event=(pl.col("outcome") == OUTCOME_EVENT).cast(pl.Int8),
+        group_a=pl.col("side").cast(pl.Int8),
+        **{f: pl.col(f).fill_null(False).cast(pl.Int8) for f in SUPPORT_NEED_FLAGS},
+    )
+    for column in ("age_band", "gender"):
+        commonest = sides[column].value_counts(sort=True)[column][0]
+        for value in sorted(set(sides[column]) - {commonest}):
+            frame = frame.with_columns(
+                (sides[column] == value).cast(pl.Int8).alias(f"{column}={value}")
+            )
+    usable = [_GROUP]
+    for name in frame.columns[3:]:
+        has = frame[name] == 1
+        if 10 <= has.sum() <= frame.height - 10 and frame.filter(has)["event"].sum() > 0:
+            usable.append(name)
+    # A term the others already determine (two needs always recorded together) adds nothing
+    # and makes the model singular: keep a term only if it raises the rank of the terms kept.
+    correlation = np.atleast_2d(np.corrcoef(frame.select(usable).to_numpy().astype(float).T))
+    kept = [0]
+    for j in range(1, len(usable)):
+        trial = kept + [j]
+        if np.linalg.eigvalsh(correlation[np.ix_(trial, trial)])[0] > 1e-8:
+            kept.append(j)
+    return frame.select("t", "event", *(usable[j] for j in kept)).to_pandas()
+
+
+def proportional_hazards_test(
+    fitter: CoxPHFitter, data: pd.DataFrame, covariate: str
+) -> tuple[float, float]:
+    """Grambsch–Therneau test of one Cox term, rank time transform; ``(statistic, p_value)``.
+
+    Gives lifelines' ``proportional_hazard_test(fitter, data, time_transform="rank")`` for that
+    term, computing the Efron-weighted Schoenfeld residuals with running sums instead of a
+    Python loop (lifelines' loop is quadratic and takes minutes at London scale).
+    """
+    ordered = data.sort_values(by=[fitter.duration_col, fitter.event_col])
+    names = list(fitter.params_.index)
+    x = ordered[names].to_numpy(dtype=float)
+    t = ordered[fitter.duration_col].to_numpy()
+    e = ordered[fitter.event_col].to_numpy().astype(bool)
+    phi = np.exp(x @ fitter.params_.to_numpy())
+    phi_x = phi[:, None] * x
+    # Risk sets: everyone from the first row at a time to the end (rows sorted by time).
+    risk = np.cumsum(phi[::-1])[::-1]
+    risk_x = np.cumsum(phi_x[::-1], axis=0)[::-1]
+    times, first_row = np.unique(t, return_index=True)
+    time_of_row = np.searchsorted(times, t)
+    tie = np.bincount(time_of_row, weights=phi * e, minlength=len(times))
+    tie_x = np.stack(
+        [
+            np.bincount(time_of_row, weights=phi_x[:, j] * e, minlength=len(times))
+            for j in range(x.shape[1])
+        ],
+        axis=1,
+    )
+    deaths = np.bincount(time_of_row, weights=e, minlength=len(times)).astype(int)
+    # Efron: the l-th of m tied deaths sees the risk set less l/m of the tied people.
+    at = np.repeat(np.arange(len(times)), deaths)
+    share = (np.arange(len(at)) - np.repeat(np.cumsum(deaths) - deaths, deaths)) / deaths[at]
+    numerator = risk_x[first_row][at] - share[:, None] * tie_x[at]
+    denominator = (risk[first_row][at] - share * tie[at]) * deaths[at]
+    weighted_mean = np.zeros_like(tie_x)
+    np.add.at(weighted_mean, at, numerator / denominator[:, None])
+    residuals = x[e] - weighted_mean[time_of_row[e]]
+    n_deaths = int(e.sum())
+    j = names.index(covariate)
+    scaled = n_deaths * residuals @ fitter.variance_matrix_.to_numpy()[:, j]
+    ranks = np.arange(1, n_deaths + 1, dtype=float)
+    centred = ranks - ranks.mean()
+    statistic = float(
+        (centred @ scaled) ** 2
+        / (n_deaths * fitter.standard_errors_.iloc[j] ** 2 * (centred**2).sum())
+    )
+    return statistic, float(chi2.sf(statistic, 1))
+
+
+def _compare(
+    comparison: Comparison, sides: pl.DataFrame, config: SurvivalConfig
+) -> list[dict] | None:
+    a, b = sides.filter(pl.col("side")), sides.filter(~pl.col("side"))
+    returned = pl.col("outcome") == OUTCOME_EVENT
+    if (
+        min(a.height, b.height) < config.compare_min_group
+        or min(a.filter(returned).height, b.filter(returned).height) < config.compare_min_events
+    ):
+        return None
+    row = {
+        "comparison_id": comparison.comparison_id,
+        "group_a": comparison.group_a,
+        "group_b": comparison.group_b,
+        "n_a": a.height,
+        "n_b": b.height,
+    }
+    logrank = logrank_test(
+        a["t"].to_numpy(),
+        b["t"].to_numpy(),
+        (a["outcome"] == OUTCOME_EVENT).to_numpy(),
+        (b["outcome"] == OUTCOME_EVENT).to_numpy(),
+    )
+    rows = [
+        {
+            **row,
+            "statistic": "logrank_chi2",
+            "value": float(logrank.test_statistic),
+            "p_value": float(logrank.p_value),
+        }
+    ]
+    data = _covariates(sides)
+    fitter = CoxPHFitter(alpha=1 - config.confidence_level)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            fitter.fit(data, duration_col="t", event_col="event")
+    except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError):
+        return rows  # the log-rank test stands; a model that did not converge is not shown
+    summary = fitter.summary.loc[_GROUP]
+    level = f"{round(100 * config.confidence_level)}%"
+    rows.append(
+        {
+            **row,
+            "statistic": "hazard_ratio",
+            "value": float(summary["exp(coef)"]),
+            "ci_lower": float(summary[f"exp(coef) lower {level}"]),
+            "ci_upper": float(summary[f"exp(coef) upper {level}"]),
+            "p_value": float(summary["p"]),
+        }
+    )
+    statistic, p_value = proportional_hazards_test(fitter, data, _GROUP)
+    rows.append({**row, "statistic": "ph_test", "value": statistic, "p_value": p_value})
+    return rows
+
+
+def compute_comparisons(
+    events: pl.DataFrame | pl.LazyFrame,
+    people: pl.DataFrame | pl.LazyFrame,
+    config: SurvivalConfig,
+    extract_date: date,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Intervention and borough comparisons of returns to the street.
+
+    Args:
+        events: the secure zone's events (``EVENTS_SCHEMA``).
+        people: the secure zone's people (``PEOPLE_SCHEMA``): age band, gender, support needs.
+        config: survival settings (grace period, group minimums, which boroughs).
+        extract_date: censoring date.
+
+    Returns:
+        ``(comparisons, curves)``: rows in ``COMPARISONS_SCHEMA`` (unrounded ``n_a``, ``n_b``)
+        and the two Kaplan–Meier curves of each comparison made, in ``SURVIVAL_WORK_SCHEMA``.
+    """
+    durations = return_to_street_durations(events, people, config, extract_date)
+    rows: list[dict] = []
+    memberships: list[pl.DataFrame] = []
+    for comparison in comparison_plan(durations, config):
+        sides = durations.filter(comparison.in_a | comparison.in_b).with_columns(
+            side=comparison.in_a
+        )
+        made = _compare(comparison, sides, config)
+        if made is None:
+            continue
+        rows.extend(made)
+        memberships.append(
+            sides.select(
+                "t",
+                "outcome",
+                curve_id=pl.lit(f"compare:{comparison.comparison_id}"),
+                geography_code=pl.lit(comparison.geography_code),
+                group=pl.when(pl.col("side"))
+                .then(pl.lit(comparison.group_a))
+                .otherwise(pl.lit(comparison.group_b)),
+            )
+        )
+    comparisons = pl.DataFrame(rows, schema=COMPARISONS_SCHEMA)
+    if not memberships:
+        return comparisons, pl.DataFrame(schema=SURVIVAL_WORK_SCHEMA)
+    curves = survival_curves(
+        pl.concat(memberships),
+        ["curve_id", "geography_code", "group"],
+        curve_id=None,
+        confidence_level=config.confidence_level,
+    )
+    return comparisons, curves.sort("curve_id", "group", "t_days")

@@ -1,0 +1,45 @@
+"""``pathways demo``: a synthetic London, the whole pipeline and the dashboard, on one machine.
+
+In real use the two zones live on two machines (see the README); the demo runs both here for
+convenience, draws a random pseudonym key each run, and marks everything as synthetic.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+DEMO_START = "2019-04"
+DEMO_END = "2025-03"
+
+
+def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
+    """Generate synthetic sources and run the pipeline on them; returns the release directory."""
+    from pipelines.run import run_pipeline
+    from pipelines.synthetic import generate
+
+    os.environ["PATHWAYS_DEMO"] = "1"
+    workdir = Path(workdir)
+    sources = workdir / "sources"
+    shutil.rmtree(sources, ignore_errors=True)
+    started = time.perf_counter()
+    print(generate(sources, scale, DEMO_START, DEMO_END, seed, None), flush=True)
+    summary = run_pipeline(sources, workdir / "work", workdir / "release", demo=True)
+    print(summary, flush=True)
+    print(f"\nSynthetic London ready in {time.perf_counter() - started:.0f} s.", flush=True)
+    return summary.release_dir
+
+
+def demo(scale: float, seed: int, port: int, workdir: Path) -> int:
+    """Build the synthetic release and serve the dashboard on it in demo mode."""
+    from app.serve import serve
+
+    release = build_demo_release(workdir, scale, seed)
+    print(
+        "Demo: the secure zone and the app run on this one machine for convenience; in real use "
+        "only the release is copied to the app host.",
+        flush=True,
+    )
+    return serve(release, port=port, demo=True)

@@ -1,0 +1,156 @@
+"""``pathways run``: sources → validate → link → events → metrics → disclosure control → release.
+
+Each arrow is one stage with one public function; this module only strings them together. The
+secure-zone files (links, people, events, unsuppressed tables, reports) go to ``--work``; the
+release writer is handed nothing but the output of disclosure control.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import polars as pl
+
+from metrics.compare import compute_comparisons
+from metrics.counting import compute_metrics
+from metrics.pathways import compute_pathways
+from metrics.registry import DEFINITIONS_VERSION, definitions
+from metrics.survival import compute_survival
+from pipelines.config import PathwaysConfig
+from pipelines.disclosure import protect
+from pipelines.events import build_journeys
+from pipelines.link import link_records, pseudonym_key
+from pipelines.quality import quality_table
+from pipelines.release import write_release
+from pipelines.stages import StageTimer
+from pipelines.validate import load_sources
+
+
+def is_demo() -> bool:
+    """Demo mode: synthetic data only, a random pseudonym key per run."""
+    return os.environ.get("PATHWAYS_DEMO") == "1"
+
+
+def code_version() -> str:
+    try:
+        return version("pathways")
+    except PackageNotFoundError:  # running from a checkout that is not installed
+        return "unknown"
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the person who started it (no figure here is disclosive)."""
+
+    release_dir: Path
+    people_linked: int
+    events: int
+    timer: StageTimer
+
+    def __str__(self) -> str:
+        return (
+            f"Release written to {self.release_dir}\n"
+            f"{self.people_linked:,} people linked, {self.events:,} journey events.\n\n"
+            f"{self.timer.table()}"
+        )
+
+
+def run_pipeline(
+    sources: Path,
+    work: Path,
+    release: Path,
+    config: PathwaysConfig | None = None,
+    *,
+    demo: bool | None = None,
+    timer: StageTimer | None = None,
+) -> RunSummary:
+    """Run every stage from a sources directory to a release directory.
+
+    Args:
+        sources: the sources directory (``manifest.json`` and one file per table).
+        work: the secure-zone work directory; created when missing.
+        release: the release directory; replaced atomically, left untouched when a stage fails.
+        config: the run's configuration (default: the documented defaults).
+        demo: demo mode (a random key); default from ``PATHWAYS_DEMO=1``.
+        timer: collects each stage's wall time and peak memory (``pathways bench`` passes one).
+
+    Raises:
+        PathwaysError: bad sources, a missing pseudonym key, or a release that fails its checks.
+    """
+    config = config or PathwaysConfig()
+    demo = is_demo() if demo is None else demo
+    timer = timer or StageTimer()
+    key = pseudonym_key(demo)
+    work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+
+    validated = timer.run("validate", lambda: load_sources(Path(sources), config))
+    validated.report.write(work / "validation")
+    extract_date = validated.extract_date
+    synthetic = bool((validated.manifest.model_extra or {}).get("synthetic", False))
+    if demo and not synthetic:
+        from pipelines.errors import PathwaysError
+
+        raise PathwaysError(
+            'Demo mode runs only on synthetic sources (their manifest.json says "synthetic": '
+            "true). Set PATHWAYS_PSEUDONYM_KEY and run without PATHWAYS_DEMO for real extracts."
+        )
+
+    linked = timer.run(
+        "link", lambda: link_records(validated.tables, config.linkage, key, work_dir=work)
+    )
+    people, events = timer.run(
+        "events", lambda: build_journeys(validated.tables, linked.links, extract_date)
+    )
+    people.write_parquet(work / "people.parquet")
+    events.write_parquet(work / "events.parquet")
+
+    metrics = timer.run(
+        "metrics", lambda: compute_metrics(events, people, config.metrics, extract_date)
+    )
+    survival = timer.run(
+        "survival", lambda: compute_survival(events, people, config.survival, extract_date)
+    )
+    pathways, paths = timer.run(
+        "pathways", lambda: compute_pathways(events, people, config.survival, extract_date)
+    )
+    comparisons, comparison_curves = timer.run(
+        "comparisons", lambda: compute_comparisons(events, people, config.survival, extract_date)
+    )
+    unsuppressed = {
+        "metrics": metrics,
+        "survival": pl.concat([survival, comparison_curves], how="vertical_relaxed"),
+        "pathways": pathways,
+        "paths": paths,
+        "comparisons": comparisons,
+        "quality": quality_table(validated.report, linked.report, extract_date),
+    }
+    for name, frame in unsuppressed.items():
+        frame.write_parquet(work / f"{name}_unsuppressed.parquet")
+
+    protected = timer.run("disclosure", lambda: protect(unsuppressed, config.disclosure))
+    manifest = {
+        "data_period": {"start": _first_month(events), "end": extract_date},
+        "source_extract_dates": {
+            source: validated.manifest.extract_date_for(source)
+            for source in ("chain", "hclic", "inform")
+        },
+        "definitions_version": DEFINITIONS_VERSION,
+        "code_version": code_version(),
+        "synthetic": synthetic,
+        "definitions": definitions(config.metrics),
+    }
+    timer.run(
+        "release",
+        lambda: write_release(Path(release), protected, manifest, config.disclosure),
+    )
+    return RunSummary(Path(release), people.height, events.height, timer)
+
+
+def _first_month(events: pl.DataFrame) -> date:
+    first = events["event_date"].min()
+    return first.replace(day=1) if first is not None else date.today()

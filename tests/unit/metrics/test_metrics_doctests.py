@@ -1,0 +1,18 @@
+"""The examples in the metrics and events docstrings run and say what they show."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import metrics.periods
+import metrics.registry
+import pipelines.events
+
+
+@pytest.mark.parametrize("module", [metrics.periods, metrics.registry, pipelines.events])
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0

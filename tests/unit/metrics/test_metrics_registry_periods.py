@@ -1,0 +1,46 @@
+"""The registry's words and versions, and the reporting periods."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from metrics.periods import add_months, complete_periods, period_end, period_index, period_start
+from metrics.registry import DEFINITIONS_VERSION, METRICS, definitions
+from pipelines.config import MetricsConfig
+
+SPEC_IDS = {
+    "seen_rough_sleeping", "flow_new", "stock", "returner", "living_on_streets", "intermittent",
+    "new_single_night", "p1_new_to_borough", "p2_left_institution", "b1_long_term",
+    "nr1_returning", "moved_into_accommodation", "sustained_3m", "sustained_6m", "sustained_12m",
+    "prior_hclic_approach",
+}  # fmt: skip
+
+
+def test_registry_holds_exactly_the_specified_metrics():
+    assert {m.id for m in METRICS} == SPEC_IDS
+    assert all(m.unit in ("people", "share") for m in METRICS)
+    assert DEFINITIONS_VERSION
+
+
+def test_definitions_fill_in_the_parameters_of_the_run():
+    words = {d["id"]: d["definition"] for d in definitions(MetricsConfig(b1_min_months=4))}
+    assert "at least 4 of the previous 12 months" in words["b1_long_term"]
+    assert "{" not in "".join(words.values())
+    assert set(definitions()[0]) == {"id", "title", "definition", "unit", "version"}
+
+
+def test_periods_start_end_and_financial_years():
+    days = pl.Series([date(2024, 3, 31), date(2024, 4, 1)])
+    fy = pl.select(period_index("fy", pl.lit(days))).to_series().to_list()
+    assert [period_start("fy", i) for i in fy] == [date(2023, 4, 1), date(2024, 4, 1)]
+    assert period_end("fy", 2023) == date(2024, 3, 31)
+    assert period_end("month", 2024 * 12 + 1) == date(2024, 2, 29)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+
+
+def test_only_complete_periods():
+    months = complete_periods("month", date(2024, 1, 15), date(2024, 3, 30))
+    assert [period_start("month", i) for i in months] == [date(2024, 1, 1), date(2024, 2, 1)]
+    assert complete_periods("fy", date(2024, 5, 1), date(2025, 3, 30)) == []
