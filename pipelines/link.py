@@ -147,62 +147,6 @@ def link_records(
     return LinkResult(links=links, report=report)
 
 
-_DATE_COLUMNS = (
-    "dob",
-    "contact_date",
-    "outcome_date",
-    "approach_date",
-    "prevention_start",
-    "prevention_end",
-    "relief_start",
-    "relief_end",
-    "ta_start",
-    "ta_end",
-    "move_in",
-    "move_out",
-)
-_BOOLEAN_COLUMNS = (
-    "armed_forces",
-    "care_leaver",
-    "prison_history",
-    "rough_sleeping_at_approach",
-    "history_of_rough_sleeping",
-)
-
-
-def _read_sources_for_now(sources: Path) -> dict[str, pl.DataFrame]:
-    """Read person tables and contacts from CSV or Parquet until the validate stage supplies them."""
-    tables = {}
-    for name in ("chain_people", "chain_contacts", "hclic_cases", "inform_stays"):
-        csv, parquet = sources / f"{name}.csv", sources / f"{name}.parquet"
-        if parquet.exists():
-            frame = pl.read_parquet(parquet).cast(pl.String)
-        elif csv.exists():
-            frame = pl.read_csv(csv, infer_schema=False)
-        else:
-            continue
-        frame = frame.with_columns(
-            *(
-                pl.col(c).str.to_date("%Y-%m-%d", strict=False)
-                for c in _DATE_COLUMNS
-                if c in frame.columns
-            ),
-            *(
-                pl.col(c)
-                .str.to_lowercase()
-                .replace_strict(
-                    {"true": True, "1": True, "false": False, "0": False},
-                    default=None,
-                    return_dtype=pl.Boolean,
-                )
-                for c in _BOOLEAN_COLUMNS
-                if c in frame.columns
-            ),
-        )
-        tables[name] = frame
-    return tables
-
-
 def _read_truth(path: Path) -> pl.DataFrame:
     if not path.exists():
         raise PathwaysError(f"The truth file {path} does not exist.")
@@ -225,13 +169,15 @@ def link_command(sources: Path, out: Path, truth_path: Path | None, config: Path
     Returns:
         A short summary for the terminal, with precision, recall and F1 when a truth is given.
     """
+    from pipelines.validate import load_sources
+
     key = pseudonym_key(demo=os.environ.get("PATHWAYS_DEMO") == "1")
     sources, out = Path(sources), Path(out)
     if not sources.is_dir():
         raise PathwaysError(f"The sources directory {sources} does not exist.")
     truth = _read_truth(Path(truth_path)) if truth_path is not None else None
-    tables = _read_sources_for_now(sources)
-    result = link_records(tables, config.linkage, key, truth=truth)
+    validated = load_sources(sources, config, required_tables=("chain_people",))
+    result = link_records(validated.tables, config.linkage, key, truth=truth)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.links.write_parquet(out)
     report = result.report

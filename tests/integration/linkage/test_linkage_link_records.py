@@ -147,6 +147,17 @@ def test_pathways_link_command(street, tmp_path, monkeypatch, capsys):
     sources.mkdir()
     for name, frame in tables.items():
         frame.write_csv(sources / f"{name}.csv")
+    (sources / "manifest.json").write_text(
+        json.dumps(
+            {
+                "extract_date": "2025-12-31",
+                "sources": {
+                    s: {"provider": "test", "extract_date": "2025-12-31", "lawful_basis": "test"}
+                    for s in ("chain", "hclic", "inform")
+                },
+            }
+        )
+    )
     truth.write_csv(tmp_path / "truth.csv")
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"linkage": {"max_pairs_for_u": 2e5}}))
