@@ -7,8 +7,9 @@ report of counts and shares. Nothing identifying is logged or written.
 
 How it works (details in ``pipelines/linkage``): the person tables are stacked into one frame
 of cleaned identity features and deduplicated as one with Splink, trained without labels;
-record pairs at or above ``linkage.match_threshold`` are joined into people (connected
-components), and each person is named by an HMAC of their smallest record identity.
+record pairs at or above ``linkage.match_threshold`` are joined into people, strongest first,
+never across contradicting NI numbers, dates of birth, years of birth or genders; and each
+person is named by an HMAC of their smallest record identity.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def _quiet_splink() -> Iterator[None]:
 def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | None) -> pl.DataFrame:
     """Train, score and cluster; returns ``unique_id`` and ``cluster``."""
     from pipelines.linkage import model
+    from pipelines.linkage.clustering import cluster_links
     from pipelines.linkage.engine import engine_session, to_polars
 
     with engine_session(config.engine) as database:
@@ -83,11 +85,8 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
         scored = linker.inference.predict(threshold_match_probability=config.match_threshold)
-        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            scored, threshold_match_probability=config.match_threshold
-        )
-        clusters = to_polars(clustered).select("unique_id", pl.col("cluster_id").alias("cluster"))
-    return clusters
+        links = to_polars(scored).select("unique_id_l", "unique_id_r", "match_probability")
+    return cluster_links(features, links, config.match_threshold)
 
 
 def link_records(

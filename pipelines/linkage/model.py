@@ -220,6 +220,14 @@ def _time_comparison() -> CustomComparison:
     return CustomComparison(levels, output_column_name="time")
 
 
+_SURNAME_MISSING_OR_CLOSE = (
+    "l.sn IS NULL OR r.sn IS NULL OR substr(l.sn_key, 1, 1) = substr(r.sn_key, 1, 1)"
+)
+_FORENAME_MISSING_OR_CLOSE = (
+    "l.fn IS NULL OR r.fn IS NULL OR substr(l.fn_key, 1, 1) = substr(r.fn_key, 1, 1)"
+)
+
+
 def prediction_blocking_rules() -> list:
     """Which pairs are scored at all. Each rule is an equality join, so the work stays linear."""
     return [
@@ -228,13 +236,26 @@ def prediction_blocking_rules() -> list:
         block_on("dob_key"),
         block_on("fn_key", "sn_key"),
         {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
-        # surname missing, misspelt or unrelated: a shared forename form and a year of birth
-        # within about five years
-        block_on("given_forms", "birth_band", arrays_to_explode=["given_forms"]),
-        block_on("given_forms", "birth_band_offset", arrays_to_explode=["given_forms"]),
+        # surname missing or misspelt: a shared forename form and a year of birth within about
+        # five years (the filter keeps common forenames from pairing every namesake in London)
+        *(
+            {
+                "blocking_rule": f"l.given_forms = r.given_forms AND l.{band} = r.{band} "
+                f"AND ({_SURNAME_MISSING_OR_CLOSE})",
+                "arrays_to_explode": ["given_forms"],
+                "sql_dialect": "duckdb",
+            }
+            for band in ("birth_band", "birth_band_offset")
+        ),
         # forename misspelt: the same surname and a year of birth within about five years
-        block_on("sn_key", "birth_band"),
-        block_on("sn_key", "birth_band_offset"),
+        *(
+            {
+                "blocking_rule": f"l.sn_key = r.sn_key AND l.{band} = r.{band} "
+                f"AND ({_FORENAME_MISSING_OR_CLOSE})",
+                "sql_dialect": "duckdb",
+            }
+            for band in ("birth_band", "birth_band_offset")
+        ),
         # nickname and surname, nothing known of the year of birth
         block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
     ]
