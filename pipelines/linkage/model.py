@@ -308,6 +308,9 @@ def train(linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("ni"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    # Same full name and date of birth: nearly all true pairs, of every pair of sources, so
+    # place and time are learnt from the whole population rather than those with NI numbers.
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("fn", "sn", "dob"))
 
 
 def without_duplicates_in_u(model: dict[str, Any]) -> dict[str, Any]:
