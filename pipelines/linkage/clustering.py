@@ -5,14 +5,15 @@ carry different NI numbers or dates of birth years apart: one namesake in the mi
 people. Here links are taken strongest first and two groups of records are joined only when
 no record of one contradicts a record of the other on a hard identifier:
 
-- both have NI numbers and none of them is the same (or one character away), or
-- both have dates of birth and none of them agrees (same, day and month transposed, one digit
-  slip, or within two years), or
-- their years of birth (from dates or age guesses) are all more than eight years apart, or
+- both have NI numbers and none of them is the same (or two characters away), or
+- both have dates of birth and none of them agrees (same, day and month transposed, two of
+  year, month and day the same, or within two years), or
+- an age guess puts the year of birth more than eight years from all of the other's, or
 - both have a known gender and none is shared.
 
-Soft evidence (names, place, time) is already in each link's probability; the hard checks
-only stop transitive merges that no single link asserted.
+Each link's probability already weighs every disagreement between its own two records, so a
+link between two lone records always stands, and so does a near-certain link (0.99 or more);
+the checks stop only the weaker links from merging groups that contradict each other.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import polars as pl
 
 # Dates of birth this far apart can still be one person's (a year mistyped or misremembered).
 _DOB_TOLERANCE_DAYS = 2 * 366
+# Links at least this probable join groups whatever their other records say.
+_CERTAIN = 0.99
 # Years of birth (from an age guess or a date) further apart than this are two people.
 _YEAR_TOLERANCE = 8.0
 
@@ -48,23 +51,35 @@ def _one_apart(a: str, b: str) -> bool:
 
 
 def _dates_agree(a: dt.date, b: dt.date) -> bool:
+    """Could these be one person's date of birth, written down with the usual slips?"""
     if abs((a - b).days) <= _DOB_TOLERANCE_DAYS:
         return True
     if a.year == b.year and a.day == b.month and a.month == b.day:
         return True
-    return _one_apart(a.isoformat(), b.isoformat())
+    # Two of year, month and day agree: the third was mistyped.
+    return (a.year == b.year) + (a.month == b.month) + (a.day == b.day) >= 2
+
+
+def _ni_agree(a: str, b: str) -> bool:
+    """At most two characters differ (mistyped or misread digits), or one is dropped or added."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+    return _one_apart(a, b)
+
+
+def _years_apart(guesses: frozenset, years: frozenset) -> bool:
+    if not (guesses and years):
+        return False
+    return min(abs(x - y) for x in guesses for y in years) > _YEAR_TOLERANCE
 
 
 def _compatible(a: dict[str, frozenset], b: dict[str, frozenset]) -> bool:
-    if a["ni"] and b["ni"] and not any(_one_apart(x, y) for x in a["ni"] for y in b["ni"]):
+    if a["ni"] and b["ni"] and not any(_ni_agree(x, y) for x in a["ni"] for y in b["ni"]):
         return False
     if a["dob"] and b["dob"] and not any(_dates_agree(x, y) for x in a["dob"] for y in b["dob"]):
         return False
-    if (
-        a["year"]
-        and b["year"]
-        and min(abs(x - y) for x in a["year"] for y in b["year"]) > (_YEAR_TOLERANCE)
-    ):
+    # Age guesses are compared by year only, and only a gross difference contradicts.
+    if _years_apart(a["guess"], b["year"]) or _years_apart(b["guess"], a["year"]):
         return False
     return not (a["gender"] and b["gender"] and not a["gender"] & b["gender"])
 
@@ -85,9 +100,11 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
     parent = {uid: uid for uid in ids}
     members: dict[str, list[str]] = {uid: [uid] for uid in ids}
     known: dict[str, dict[str, frozenset]] = {}
-    columns = ("ni", "dob", "birth_year", "gender")
-    names = ("ni", "dob", "year", "gender")
-    for uid, *values in features.select("unique_id", *columns).iter_rows():
+    guess = pl.when(pl.col("dob").is_null()).then(pl.col("birth_year")).alias("guess")
+    columns = ("ni", "dob", "birth_year", "guess", "gender")
+    names = ("ni", "dob", "year", "guess", "gender")
+    rows = features.with_columns(guess).select("unique_id", *columns).iter_rows()
+    for uid, *values in rows:
         known[uid] = {
             name: frozenset([value]) if value is not None else frozenset()
             for name, value in zip(names, values, strict=True)
@@ -103,9 +120,16 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
     ordered = links.filter(pl.col("match_probability") >= threshold).sort(
         ["match_probability", "unique_id_l", "unique_id_r"], descending=[True, False, False]
     )
-    for left, right in ordered.select("unique_id_l", "unique_id_r").iter_rows():
+    for left, right, probability in ordered.select(
+        "unique_id_l", "unique_id_r", "match_probability"
+    ).iter_rows():
         a, b = root(left), root(right)
-        if a == b or not _compatible(known[a], known[b]):
+        if a == b:
+            continue
+        # A direct link between two lone records already weighed their disagreements, and a
+        # near-certain link outweighs what a third record says.
+        trusted = probability >= _CERTAIN or (len(members[a]) == 1 and len(members[b]) == 1)
+        if not trusted and not _compatible(known[a], known[b]):
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a
