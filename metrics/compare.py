@@ -1,13 +1,18 @@
 """Comparing returns to the street between interventions and boroughs (SPEC section 5).
 
 Every comparison sets two groups of the ``return_to_street`` population side by side (each
-person's first move into accommodation after rough sleeping; see ``metrics.survival``):
+person's first move into accommodation after rough sleeping; see ``metrics.survival``). Three
+families, each a ``comparison_id`` whose comparisons ``group_a`` tells apart:
 
-- ``first_intervention:<kind>``: people whose first move was ``<kind>`` against people whose
-  first move was into a hostel (``compare_reference_intervention``);
-- ``borough:<ONS code>``: moves in that borough against moves in the rest of London, for the
-  four pilot boroughs and the ``compare_top_boroughs`` boroughs with most moves;
-- ``pilot_boroughs``: moves in the four pilots against moves in the other 29 boroughs.
+- ``first_intervention``: people whose first move was of one kind
+  (``first_intervention=housing_first``, ``=temporary_accommodation``,
+  ``=supported_housing``, ``=settled``) against people whose first move was into a hostel
+  (``first_intervention=hostel``, ``compare_reference_intervention``);
+- ``borough``: moves in one borough (``borough=E09000007``) against moves in the rest of
+  London (``borough=rest_of_london``), for the four pilot boroughs and the
+  ``compare_top_boroughs`` other boroughs with most moves;
+- ``pilot_vs_other``: moves in the four pilots (``borough=pilots``) against moves in the
+  other 29 boroughs (``borough=other_boroughs``).
 
 For each it reports, as rows of ``COMPARISONS_SCHEMA``:
 
@@ -23,8 +28,10 @@ For each it reports, as rows of ``COMPARISONS_SCHEMA``:
 A comparison is skipped (no rows, no curves) when either group has fewer than
 ``compare_min_group`` people or fewer than ``compare_min_events`` returns. Group sizes are
 unrounded here. The matching Kaplan–Meier curves come in the survival table's shape, with
-``curve_id`` ``compare:<comparison_id>`` and ``group`` naming the side (``borough=E09000033``,
-``borough=rest_of_london``, ...). Always show ``OBSERVATIONAL_CAVEAT`` with them.
+``curve_id`` ``compare:<comparison_id>``, ``group`` the side's name and ``geography_code``
+the borough of a borough comparison (so ``borough=rest_of_london`` at ``E09000007`` is the
+rest of London as compared with Camden), London otherwise. The hostel curve is drawn once for
+all its comparisons. Always show ``OBSERVATIONAL_CAVEAT`` with them.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from lifelines.statistics import logrank_test
 from scipy.stats import chi2
 
 from metrics._survival_estimators import OUTCOME_EVENT
+from metrics.breakdowns import FIRST_INTERVENTION_GROUPS
 from metrics.survival import SURVIVAL_WORK_SCHEMA, return_to_street_durations, survival_curves
 from pipelines.config import SurvivalConfig
 from pipelines.contracts import SUPPORT_NEED_FLAGS
@@ -63,7 +71,11 @@ _GROUP = "group_a"  # the model term whose hazard ratio is reported
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two groups of the return-to-street population, named as in the release."""
+    """Two groups of the return-to-street population, named as in the release.
+
+    ``comparison_id`` names the family (``first_intervention``, ``borough``,
+    ``pilot_vs_other``); ``group_a`` tells its comparisons apart.
+    """
 
     comparison_id: str
     group_a: str
@@ -78,11 +90,12 @@ def comparison_plan(durations: pl.DataFrame, config: SurvivalConfig) -> list[Com
     plan: list[Comparison] = []
     reference = config.compare_reference_intervention
     kind = pl.col("first_intervention")
-    for other in ACCOMMODATION_EVENTS:
+    kinds = dict.fromkeys(FIRST_INTERVENTION_GROUPS[e] for e in ACCOMMODATION_EVENTS)
+    for other in kinds:
         if other != reference:
             plan.append(
                 Comparison(
-                    f"first_intervention:{other}",
+                    "first_intervention",
                     f"first_intervention={other}",
                     f"first_intervention={reference}",
                     LONDON_CODE,
@@ -103,7 +116,7 @@ def comparison_plan(durations: pl.DataFrame, config: SurvivalConfig) -> list[Com
     for code in sorted(pilot_codes()) + busiest:
         plan.append(
             Comparison(
-                f"borough:{code}",
+                "borough",
                 f"borough={code}",
                 "borough=rest_of_london",
                 code,
@@ -114,7 +127,7 @@ def comparison_plan(durations: pl.DataFrame, config: SurvivalConfig) -> list[Com
     pilots = borough.is_in(pilot_codes())
     plan.append(
         Comparison(
-            "pilot_boroughs",
+            "pilot_vs_other",
             "borough=pilots",
             "borough=other_boroughs",
             LONDON_CODE,
@@ -298,6 +311,7 @@ def compute_comparisons(
         rows.extend(made)
         memberships.append(
             sides.select(
+                "person_key",
                 "t",
                 "outcome",
                 curve_id=pl.lit(f"compare:{comparison.comparison_id}"),
@@ -310,8 +324,9 @@ def compute_comparisons(
     comparisons = pl.DataFrame(rows, schema=COMPARISONS_SCHEMA)
     if not memberships:
         return comparisons, pl.DataFrame(schema=SURVIVAL_WORK_SCHEMA)
+    # The reference group's curve is the same in every comparison of its family: draw it once.
     curves = survival_curves(
-        pl.concat(memberships),
+        pl.concat(memberships).unique(),
         ["curve_id", "geography_code", "group"],
         curve_id=None,
         confidence_level=config.confidence_level,

@@ -18,12 +18,13 @@ Each person is in exactly one state at each of four stages, so every stage sums 
     otherwise ``none known``. On the same day an institution record wins.
 
 ``first_response`` — the first of these in the 90 days from first seen (``first_response_days``):
-    ``NSNO hub`` (No Second Night Out or an assessment hub), ``reconnection``, ``hostel``,
-    ``TA``, ``supported housing``, ``Housing First``, ``settled`` (straight into a tenancy,
-    which the SPEC's list leaves out but which happens); otherwise ``none``. On the same day
-    the first in this order wins (people pass through a hub on the way in).
+    ``NSNO hub`` (No Second Night Out or an assessment hub), ``hostel``, ``TA``,
+    ``supported housing``, ``Housing First``, ``settled`` (straight into a tenancy, which the
+    SPEC's list leaves out but which happens), ``reconnection``; otherwise ``none``. On the
+    same day the first in this order wins (people pass through a hub on the way in), the order
+    of the ``first_intervention`` breakdown.
 
-``6_months`` and ``12_months`` — the state on the day 6 (12) calendar months after first seen:
+``month_6`` and ``month_12`` — the state on the day 6 (12) calendar months after first seen:
     ``died`` if a death is recorded on or before that day. Otherwise the latest of these records
     from first seen to that day decides:
 
@@ -63,7 +64,7 @@ import polars as pl
 
 from pipelines.config import SurvivalConfig
 from pipelines.reference import LONDON_CODE, borough_codes
-from pipelines.release_reader import PATHWAYS_SCHEMA
+from pipelines.release_reader import PATHS_SCHEMA, PATHWAYS_SCHEMA
 
 #: Plain-words definition, for the registry and the About page.
 DEFINITION = (
@@ -74,8 +75,7 @@ DEFINITION = (
     "shown. 'Not known' means no record says where someone was."
 )
 
-STAGES = ("before", "first_response", "6_months", "12_months")
-STAGE_COLUMNS = dict(zip(STAGES, ("before", "first_response", "month_6", "month_12"), strict=True))
+STAGES = ("before", "first_response", "month_6", "month_12")
 
 #: ``before``: H-CLIC reason for loss of home, in words.
 BEFORE_REASONS = {
@@ -94,14 +94,14 @@ NONE_KNOWN = "none known"
 FIRST_RESPONSES = {
     "nsno_arrival": "NSNO hub",
     "assessment_hub": "NSNO hub",
-    "reconnection_uk": "reconnection",
-    "reconnection_abroad": "reconnection",
     "hostel_entry": "hostel",
     "ta_start": "TA",
     "supported_housing": "supported housing",
     "housing_first": "Housing First",
     "settled_prs": "settled",
     "settled_social": "settled",
+    "reconnection_uk": "reconnection",
+    "reconnection_abroad": "reconnection",
 }
 NO_RESPONSE = "none"
 
@@ -137,13 +137,6 @@ _HOSTEL_DESTINATIONS = {
 }
 _SHORT_LIVED = (ROUGH_SLEEPING, INSTITUTION)
 
-PATHS_SCHEMA: dict[str, pl.DataType] = {
-    "cohort_period": pl.String(),
-    "geography_code": pl.String(),
-    "path": pl.String(),
-    "count": pl.Int64(),
-    "rank": pl.Int64(),
-}
 PATH_SEPARATOR = " → "
 
 
@@ -321,12 +314,11 @@ def _cohort_rows(paths: pl.DataFrame, extract_date: date) -> pl.LazyFrame:
             ),
         ]
     )
-    states = list(STAGE_COLUMNS.values())
     return pl.concat(
         [
-            by_period.select("cohort_period", *states, geography_code=pl.lit(LONDON_CODE)),
+            by_period.select("cohort_period", *STAGES, geography_code=pl.lit(LONDON_CODE)),
             by_period.filter(pl.col("borough").is_in(borough_codes())).select(
-                "cohort_period", *states, geography_code=pl.col("borough")
+                "cohort_period", *STAGES, geography_code=pl.col("borough")
             ),
         ]
     )
@@ -357,33 +349,30 @@ def compute_pathways(
     """
     del people
     rows = _cohort_rows(person_paths(events, config, extract_date), extract_date)
-    columns = list(STAGE_COLUMNS.items())
     links = pl.concat(
         [
-            rows.group_by("cohort_period", "geography_code", from_col, to_col)
+            rows.group_by("cohort_period", "geography_code", stage_from, stage_to)
             .agg(count=pl.len().cast(pl.Int64))
             .select(
                 "cohort_period",
                 "geography_code",
-                pl.lit(from_stage).alias("stage_from"),
-                pl.col(from_col).alias("state_from"),
-                pl.lit(to_stage).alias("stage_to"),
-                pl.col(to_col).alias("state_to"),
-                "count",
+                stage_from=pl.lit(stage_from),
+                state_from=pl.col(stage_from),
+                stage_to=pl.lit(stage_to),
+                state_to=pl.col(stage_to),
+                count="count",
                 status=pl.lit("ok"),
             )
-            for (from_stage, from_col), (to_stage, to_col) in zip(
-                columns, columns[1:], strict=False
-            )
+            for stage_from, stage_to in zip(STAGES, STAGES[1:], strict=False)
         ]
     )
     paths = (
-        rows.group_by("cohort_period", "geography_code", *STAGE_COLUMNS.values())
+        rows.group_by("cohort_period", "geography_code", *STAGES)
         .agg(count=pl.len().cast(pl.Int64))
         .select(
             "cohort_period",
             "geography_code",
-            path=pl.concat_str(list(STAGE_COLUMNS.values()), separator=PATH_SEPARATOR),
+            path=pl.concat_str(list(STAGES), separator=PATH_SEPARATOR),
             count="count",
         )
         .sort(

@@ -4,7 +4,7 @@ Two measures, each a curve of days for London, every borough and the London brea
 
 ``return_to_street`` (Kaplan–Meier) and ``return_to_street_cif`` (Aalen–Johansen)
     **Who.** Each person once: their *first* move into accommodation (``hostel_entry``,
-    ``supported_housing``, ``housing_first``, ``ta_start``, ``settled_prs``,
+    ``ta_start``, ``supported_housing``, ``housing_first``, ``settled_prs``,
     ``settled_social``) made while they had been seen rough sleeping in the previous 12 months
     (``moved_in_lookback_months``; seen on the day of the move counts). This is the rule of
     ``moved_into_accommodation``, so the curves follow the people that metric counts. One
@@ -23,7 +23,9 @@ Two measures, each a curve of days for London, every borough and the London brea
 
     **Where and who.** Borough: the borough of the move into accommodation (moves with no
     borough count for London only). ``first_intervention``: the kind of move that started the
-    clock.
+    clock, in the words of the metrics' breakdown (``hostel``, ``temporary_accommodation``,
+    ``supported_housing``, ``housing_first``, ``settled``). Unlike that breakdown (the first
+    response of any kind after first seen), it is the move this curve follows.
 
 ``time_to_accommodation`` (Kaplan–Meier)
     Days from each person's first ``seen_rough_sleeping`` in the data to their first move into
@@ -58,6 +60,7 @@ from metrics._survival_estimators import (
     event_table,
     kaplan_meier,
 )
+from metrics.breakdowns import FIRST_INTERVENTION_GROUPS
 from pipelines.config import SurvivalConfig
 from pipelines.contracts import SUPPORT_NEED_FLAGS
 from pipelines.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes
@@ -146,8 +149,10 @@ def return_to_street_durations(
         .sort("seen_date")
     )
     died = ev.filter(_IS_DEATH).group_by("person_key").agg(died_date=pl.col("event_date").min())
+    # Same-day moves: the breakdown's order (hostel, TA, supported, Housing First, settled).
+    order = [e for e in FIRST_INTERVENTION_GROUPS if e in ACCOMMODATION_EVENTS]
     priority = pl.col("event_type").replace_strict(
-        {e: i for i, e in enumerate(ACCOMMODATION_EVENTS)}, default=None, return_dtype=pl.Int32
+        {e: i for i, e in enumerate(order)}, default=None, return_dtype=pl.Int32
     )
     moves = (
         ev.filter(pl.col("event_type").is_in(ACCOMMODATION_EVENTS))
@@ -155,7 +160,7 @@ def return_to_street_durations(
             "person_key",
             "borough",
             move_date=pl.col("event_date"),
-            first_intervention=pl.col("event_type"),
+            first_intervention=pl.col("event_type").replace_strict(FIRST_INTERVENTION_GROUPS),
             priority=priority,
         )
         .sort("move_date")

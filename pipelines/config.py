@@ -198,7 +198,7 @@ class SurvivalConfig(_Section):
         "findings) modest.",
     )
     compare_reference_intervention: str = Field(
-        "hostel_entry",
+        "hostel",
         description="Each first intervention is compared with hostels, the most common route off "
         "the street, so every hazard ratio has the same familiar baseline.",
     )

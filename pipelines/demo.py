@@ -9,10 +9,23 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
-DEMO_START = "2019-04"
-DEMO_END = "2025-03"
+DEMO_YEARS = 6  # enough history for stock, returners and two-year survival
+
+
+def demo_period(today: date | None = None) -> tuple[str, str]:
+    """Six years up to the last complete month, so the demo looks as fresh as a real monthly run.
+
+    >>> demo_period(date(2026, 11, 22))
+    ('2020-11', '2026-10')
+    """
+    today = today or date.today()
+    end = date(today.year, today.month, 1) - timedelta(days=1)
+    start_year = end.year - DEMO_YEARS + (1 if end.month == 12 else 0)
+    start_month = end.month % 12 + 1
+    return f"{start_year:04d}-{start_month:02d}", f"{end:%Y-%m}"
 
 
 def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
@@ -25,7 +38,8 @@ def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     sources = workdir / "sources"
     shutil.rmtree(sources, ignore_errors=True)
     started = time.perf_counter()
-    print(generate(sources, scale, DEMO_START, DEMO_END, seed, None), flush=True)
+    start, end = demo_period()
+    print(generate(sources, scale, start, end, seed, None), flush=True)
     summary = run_pipeline(sources, workdir / "work", workdir / "release", demo=True)
     print(summary, flush=True)
     print(f"\nSynthetic London ready in {time.perf_counter() - started:.0f} s.", flush=True)

@@ -77,7 +77,9 @@ def round_count(column: pl.Expr, config: DisclosureConfig) -> pl.Expr:
     base = config.rounding_base
     rounded = ((column + base // 2) // base) * base
     return (
-        pl.when(column == 0)
+        pl.when(column.is_null())
+        .then(None)
+        .when(column == 0)
         .then(0)
         .otherwise(pl.max_horizontal(rounded, pl.lit(smallest_shown_count(config))))
         .cast(pl.Int64)
@@ -141,9 +143,21 @@ class _Cells:
     (people with the outcome and people without it), because either could be differenced.
     """
 
-    def __init__(self, masses: np.ndarray, suppressed: np.ndarray, config: DisclosureConfig):
-        self.mass = masses.astype(np.int64)  # shape (cells, components)
-        self.suppressed = suppressed.copy()
+    def __init__(
+        self,
+        masses: np.ndarray,
+        suppressed: np.ndarray,
+        config: DisclosureConfig,
+        size_known: np.ndarray | None = None,
+    ):
+        # Plain Python lists: the loop below touches single cells, where numpy is slow.
+        self.mass_a = [int(v) for v in masses[:, 0]]
+        self.mass_b = [int(v) for v in masses[:, 1]]
+        self.suppressed = [bool(v) for v in suppressed]
+        # A hidden cell whose size (count or denominator) is not secret: a share hidden only
+        # because few or nearly all of its people had the outcome. It does not hide its ties.
+        known = size_known if size_known is not None else np.zeros(len(self.suppressed), bool)
+        self.hides_size = [bool(h) and not bool(k) for h, k in zip(suppressed, known, strict=True)]
         self.threshold = config.threshold
 
     def group_is_safe(self, total: int, parts: list[int]) -> bool:
@@ -161,20 +175,21 @@ class _Cells:
         if len(hidden) < 2:
             return False
         visible = [p for p in parts if not self.suppressed[p]]
-        residual = self.mass[total] - self.mass[visible].sum(axis=0)
-        for r in residual:
-            if 0 < r < self.threshold:
-                return False
-        people = int(residual.sum())
+        residual_a = self.mass_a[total] - sum(self.mass_a[p] for p in visible)
+        residual_b = self.mass_b[total] - sum(self.mass_b[p] for p in visible)
+        if 0 < residual_a < self.threshold or 0 < residual_b < self.threshold:
+            return False
+        people = residual_a + residual_b
         return people <= 0 or (people >= self.threshold and people > len(hidden))
 
-    def protect(self, groups: list[tuple[int, list[int]]], ties: list[list[int]]) -> np.ndarray:
+    def protect(self, groups: list[tuple[int, list[int]]], ties: list[list[int]]) -> list[bool]:
         """Hide more cells until every relation is safe; return the suppression mask.
 
         Args:
             groups: (total cell, part cells) of each additive relation.
-            ties: cells that must share one fate: a share row whose denominator is a count shown
-                elsewhere is hidden with that count.
+            ties: cells of equal size (a count, and shares whose denominator is that count):
+                when one is hidden for its size, the others are hidden too, else they would
+                show the hidden size.
         """
         memberships: dict[int, list[int]] = {}
         for g, (total, parts) in enumerate(groups):
@@ -190,25 +205,30 @@ class _Cells:
             if self.suppressed[total] or any(self.suppressed[p] for p in parts):
                 queue.append(("group", g))
         for t, tie in enumerate(ties):
-            if any(self.suppressed[c] for c in tie):
+            if any(self.hides_size[c] for c in tie):
                 queue.append(("tie", t))
 
         def hide(cell: int) -> None:
-            if not self.suppressed[cell]:
+            if not self.hides_size[cell]:
                 self.suppressed[cell] = True
+                self.hides_size[cell] = True
                 queue.extend(("group", g) for g in memberships.get(cell, ()))
                 queue.extend(("tie", t) for t in tie_of.get(cell, ()))
 
+        closed: set[int] = set()
         while queue:
             kind, index = queue.popleft()
             if kind == "tie":
                 tie = ties[index]
-                if any(self.suppressed[c] for c in tie):
+                if any(self.hides_size[c] for c in tie):
                     for cell in tie:
                         hide(cell)
                 continue
+            if index in closed:
+                continue
             total, parts = groups[index]
             if self.suppressed[total]:
+                closed.add(index)  # every part hidden once: nothing more can change here
                 # The breakdown of a hidden total is hidden too, zeros included: otherwise a
                 # small group could be seen to sit wholly in one category.
                 for p in parts:
@@ -216,10 +236,10 @@ class _Cells:
                 continue
             while not self.group_is_safe(total, parts):
                 candidates = [p for p in parts if not self.suppressed[p]]
-                nonzero = [p for p in candidates if self.mass[p].sum() > 0]
+                nonzero = [p for p in candidates if self.mass_a[p] + self.mass_b[p] > 0]
                 if nonzero:
                     # Hide the smallest visible part: the least information lost.
-                    hide(min(nonzero, key=lambda p: (int(self.mass[p].sum()), p)))
+                    hide(min(nonzero, key=lambda p: (self.mass_a[p] + self.mass_b[p], p)))
                 elif candidates and sum(self.suppressed[p] for p in parts) < 2:
                     hide(candidates[0])
                 else:
@@ -382,13 +402,17 @@ def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> p
     nothing_to_show = (pl.col("status") == "incomplete_follow_up") & pl.col("value").is_null()
     cells = cells.with_columns(_primary=pl.col("_primary") & ~nothing_to_show)
 
+    size_known = cells.select(
+        pl.col("_share") & pl.col("denominator").is_not_null() & (den >= min_den)
+    ).to_series()
     protector = _Cells(
         cells.select("_mass_a", "_mass_b").to_numpy(),
         cells.get_column("_primary").to_numpy(),
         config,
+        size_known.fill_null(False).to_numpy(),
     )
     suppressed = protector.protect(_relation_groups(cells), _ties(cells))
-    cells = cells.with_columns(_suppressed=pl.Series(suppressed))
+    cells = cells.with_columns(_suppressed=pl.Series(suppressed, dtype=pl.Boolean))
 
     hidden = pl.col("_suppressed")
     share = pl.col("_share")
@@ -511,9 +535,9 @@ def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) ->
         config,
     )  # fmt: skip
     hidden = protector.protect(groups, [])
-    hidden_curves = sizes.filter(pl.Series(hidden) & (pl.col("status") != SUPPRESSED)).select(
-        "curve_id", "geography_code", "group"
-    )
+    hidden_curves = sizes.filter(
+        pl.Series(hidden, dtype=pl.Boolean) & (pl.col("status") != SUPPRESSED)
+    ).select("curve_id", "geography_code", "group")
     if hidden_curves.height:
         suppressed_rows = hidden_curves.with_columns(
             t_days=pl.lit(0, pl.Int64),
@@ -731,6 +755,13 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
         odd = frame.filter(~pl.col("status").is_in(["ok", SUPPRESSED, "incomplete_follow_up"]))
         if odd.height:
             yield f"{odd.height} {name} rows have an unknown status"
+        counts = [c for c in ("value", "numerator", "denominator", "at_risk", "estimate", "count")
+                  if c in frame.columns]  # fmt: skip
+        leaky = frame.filter(
+            (pl.col("status") == SUPPRESSED) & pl.any_horizontal(pl.col(counts).is_not_null())
+        )
+        if leaky.height:
+            yield f"{leaky.height} suppressed {name} rows still carry a figure"
     if "geography_code" in frame.columns:
         places = set(frame.get_column("geography_code").unique().to_list())
         if places - set(borough_codes()) - {LONDON_CODE}:
@@ -758,12 +789,6 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
         )
         if leaks.height:
             yield f"{leaks.height} metrics rows show nationality for a borough"
-        hidden_values = frame.filter(
-            (pl.col("status") == SUPPRESSED)
-            & (pl.col("value").is_not_null() | pl.col("numerator").is_not_null())
-        )
-        if hidden_values.height:
-            yield f"{hidden_values.height} suppressed metrics rows still carry a value"
         families = frame.filter(pl.col("breakdown") != "all").get_column("breakdown")
         if not families.str.split("=").list.first().is_in(BREAKDOWN_FAMILIES).all():
             yield "the metrics table has breakdowns outside the published families"

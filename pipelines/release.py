@@ -43,7 +43,14 @@ def disclosure_rules_text(config: DisclosureConfig) -> str:
         for name, field in DisclosureConfig.model_fields.items()
         for value in [getattr(config, name)]
     )
-    doc = DISCLOSURE_DOC.read_text(encoding="utf-8") if DISCLOSURE_DOC.exists() else ""
+    try:
+        doc = DISCLOSURE_DOC.read_text(encoding="utf-8")
+    except OSError:
+        # A release never travels without the rules it was made under.
+        raise PathwaysError(
+            f"The disclosure rules ({DISCLOSURE_DOC}) are missing from this installation, so no "
+            "release can be written."
+        ) from None
     return (
         doc.rstrip("\n")
         + "\n\n## Settings used for this release\n\n| setting | value | why |\n|---|---|---|\n"

@@ -50,7 +50,8 @@ def test_london_return_curve_is_lifelines_kaplan_meier_of_the_same_people(journe
 def test_a_borough_comparison_curve_is_that_boroughs_survival_curve(journeys, survival):
     _, curves = compute_comparisons(*journeys, SurvivalConfig(), EXTRACT)
     compared = curves.filter(
-        pl.col("curve_id") == f"compare:borough:{WESTMINSTER}",
+        pl.col("curve_id") == "compare:borough",
+        pl.col("geography_code") == WESTMINSTER,
         pl.col("group") == f"borough={WESTMINSTER}",
     )
     borough = survival.filter(
@@ -78,3 +79,28 @@ def test_every_curve_starts_with_everyone_at_risk_and_counts_them_all_out(surviv
     assert not per_curve.filter(cif)["falling"].any()
     # London, 33 boroughs and the breakdowns: a modest number of curves per measure.
     assert per_curve.filter(pl.col("curve_id") == "return_to_street").height < 80
+
+
+def test_intervention_curves_are_the_breakdown_curves_and_hostels_are_drawn_once(
+    journeys, survival
+):
+    comparisons, curves = compute_comparisons(*journeys, SurvivalConfig(), EXTRACT)
+    by_kind = curves.filter(pl.col("curve_id") == "compare:first_intervention")
+    groups = set(by_kind["group"])
+    assert {"first_intervention=hostel", "first_intervention=temporary_accommodation"} <= groups
+    assert by_kind.group_by("group", "t_days").len()["len"].max() == 1
+    columns = ["t_days", "estimate", "at_risk", "n_events", "n_censored"]
+    for group in groups:
+        breakdown = survival.filter(
+            pl.col("curve_id") == "return_to_street",
+            pl.col("geography_code") == "E12000007",
+            pl.col("group") == group,
+        )
+        assert (
+            by_kind.filter(pl.col("group") == group)
+            .select(columns)
+            .equals(breakdown.select(columns))
+        )
+    hazard = comparisons.filter(pl.col("statistic") == "hazard_ratio")
+    assert set(hazard["comparison_id"]) == {"first_intervention", "borough", "pilot_vs_other"}
+    assert hazard.select("comparison_id", "group_a").is_unique().all()

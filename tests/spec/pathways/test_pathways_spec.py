@@ -70,14 +70,14 @@ def test_links_count_people_between_adjacent_stages(events):
         ("before", "left custody", "first_response", "none", 1),
         ("before", "none known", "first_response", "hostel", 1),
         ("before", "none known", "first_response", "none", 1),
-        ("first_response", "NSNO hub", "6_months", "settled", 1),
-        ("first_response", "hostel", "6_months", "reconnected", 1),
-        ("first_response", "none", "6_months", "TA", 1),
-        ("first_response", "none", "6_months", "rough sleeping", 1),
-        ("6_months", "TA", "12_months", "died", 1),
-        ("6_months", "reconnected", "12_months", "reconnected", 1),
-        ("6_months", "rough sleeping", "12_months", "not known", 1),
-        ("6_months", "settled", "12_months", "settled", 1),
+        ("first_response", "NSNO hub", "month_6", "settled", 1),
+        ("first_response", "hostel", "month_6", "reconnected", 1),
+        ("first_response", "none", "month_6", "TA", 1),
+        ("first_response", "none", "month_6", "rough sleeping", 1),
+        ("month_6", "TA", "month_12", "died", 1),
+        ("month_6", "reconnected", "month_12", "reconnected", 1),
+        ("month_6", "rough sleeping", "month_12", "not known", 1),
+        ("month_6", "settled", "month_12", "settled", 1),
     ]
     assert set(links["status"]) == {"ok"}
 

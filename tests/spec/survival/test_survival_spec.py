@@ -98,7 +98,7 @@ def test_curves_are_drawn_for_the_borough_of_the_move_and_the_first_intervention
     # All moves were in Westminster; B was seen again in Camden, which does not matter.
     assert curve(five, "return_to_street", WESTMINSTER)[100]["estimate"] == pytest.approx(1 / 4)
     assert curve(five, "return_to_street", CAMDEN) == {}
-    by_intervention = curve(five, "return_to_street", group="first_intervention=hostel_entry")
+    by_intervention = curve(five, "return_to_street", group="first_intervention=hostel")
     assert by_intervention[100]["estimate"] == pytest.approx(1 / 4)
 
 
@@ -149,14 +149,14 @@ def test_the_clock_starts_at_the_first_move_made_within_12_months_of_being_seen(
     # H: the TA in 2021 was before H was ever seen; the hostel move starts the clock, and the
     #    sighting in September is a return (the later Housing First move starts nothing new).
     # J: Housing First came 14 months after J was seen, so it is not counted; the move on
-    #    2023-05-01 is, and of the two that day the hostel comes first in the SPEC's order.
+    #    2023-05-01 is, and of the two that day the hostel comes first (the breakdown's order).
     # K: never seen rough sleeping, so K's move is no part of this measure.
     durations = return_to_street_durations(events, no_people, SurvivalConfig(), date(2024, 3, 31))
     assert durations.select(
         "person_key", "move_date", "first_intervention", "borough", "t", "outcome"
     ).rows() == [
-        ("H", date(2023, 6, 1), "hostel_entry", "E09000007", 92, 1),
-        ("J", date(2023, 5, 1), "hostel_entry", "E09000033", 335, 0),
+        ("H", date(2023, 6, 1), "hostel", "E09000007", 92, 1),
+        ("J", date(2023, 5, 1), "hostel", "E09000033", 335, 0),
     ]
 
 
@@ -209,7 +209,7 @@ def test_breakdowns_are_london_only_and_each_need_is_its_own_group(draw_events, 
     assert sizes["gender=unknown"] == 1  # E is not in the people table
     assert sizes["support_need=mental_health"] == 2 and sizes["support_need=drugs"] == 1
     assert sizes["support_need=none"] == 2 and sizes["support_need=unknown"] == 1
-    assert sizes["age_band=26_35"] == 2 and sizes["first_intervention=hostel_entry"] == 5
+    assert sizes["age_band=26_35"] == 2 and sizes["first_intervention=hostel"] == 5
     assert "nationality_group=unknown" in sizes
 
 

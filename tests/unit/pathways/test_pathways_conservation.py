@@ -37,7 +37,7 @@ def test_every_stage_sums_to_the_cohort(journeys, pathways):
         pl.concat(
             [
                 links.select("cohort_period", "geography_code", stage="stage_from", count="count"),
-                links.filter(stage_to="12_months").select(
+                links.filter(stage_to="month_12").select(
                     "cohort_period", "geography_code", stage="stage_to", count="count"
                 ),
             ]

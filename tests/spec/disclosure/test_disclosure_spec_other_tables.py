@@ -1,0 +1,181 @@
+"""Disclosure control of survival curves, Sankey links, paths, comparisons and quality figures."""
+
+import polars as pl
+
+from pipelines.config import DisclosureConfig
+from pipelines.disclosure import (
+    protect_comparisons,
+    protect_paths,
+    protect_pathways,
+    protect_quality,
+    protect_survival,
+)
+from pipelines.release_reader import OTHER_SMALL_NUMBERS, SURVIVAL_SCHEMA
+
+LONDON, WESTMINSTER = "E12000007", "E09000033"
+CONFIG = DisclosureConfig()
+OTHER = OTHER_SMALL_NUMBERS
+
+
+def curve(steps, group="all", place=LONDON, curve_id="return_to_street"):
+    """Steps as (t_days, at_risk, n_events, n_censored, estimate)."""
+    return pl.DataFrame(
+        [
+            {"curve_id": curve_id, "geography_code": place, "group": group, "t_days": t,
+             "estimate": est, "ci_lower": est - 0.05, "ci_upper": min(1.0, est + 0.05),
+             "at_risk": n, "status": "ok", "n_events": d, "n_censored": c}
+            for t, n, d, c, est in steps
+        ]
+    )  # fmt: skip
+
+
+def test_survival_steps_are_weekly_merged_and_stop_while_ten_remain():
+    #  day | at risk | returned | censored | estimate      week ends | shown step
+    #    0 |      60 |        0 |        0 | 1.000
+    #    2 |      60 |        4 |        2 | 0.933          7        |
+    #    6 |      54 |        6 |        0 | 0.830          7        | t=7: 60 at risk, 0.830
+    #   10 |      48 |        3 |        4 | 0.778         14        |   (only 5 returned by
+    #   13 |      41 |        2 |        2 | 0.740         14        |    day 14: keep merging)
+    #   16 |      37 |        5 |        1 | 0.640         21        | t=21: 48 -> 50, 0.640
+    #   30 |      31 |       10 |        2 | 0.434         35        | t=35: 31 -> 30, 0.434
+    #   40 |      19 |        3 |        1 | 0.366         42        |   (4 left: merging)
+    #   45 |      15 |        2 |        4 | 0.317         49        |   (5 returned: merging)
+    #   50 |       9 |        1 |        0 | 0.282                   | fewer than 10 at risk: stop
+    steps = [(0, 60, 0, 0, 1.0), (2, 60, 4, 2, 0.933), (6, 54, 6, 0, 0.830),
+             (10, 48, 3, 4, 0.778), (13, 41, 2, 2, 0.740), (16, 37, 5, 1, 0.640),
+             (30, 31, 10, 2, 0.434), (40, 19, 3, 1, 0.366), (45, 15, 2, 4, 0.317),
+             (50, 9, 1, 0, 0.282)]  # fmt: skip
+    protected = protect_survival(curve(steps), CONFIG)
+    assert protected.columns == list(SURVIVAL_SCHEMA)  # n_events and n_censored never leave
+    assert protected.select("t_days", "at_risk", "estimate").rows() == [
+        (0, 60, 1.0),
+        (7, 60, 0.830),
+        (21, 50, 0.640),
+        (35, 30, 0.434),
+    ]
+
+
+def test_a_curve_for_fewer_than_ten_people_is_one_suppressed_row():
+    protected = protect_survival(curve([(0, 8, 0, 0, 1.0), (5, 8, 1, 0, 0.875)]), CONFIG)
+    assert protected.select("t_days", "at_risk", "estimate", "status").rows() == [
+        (0, None, None, "suppressed")
+    ]
+
+
+def test_a_small_groups_curve_cannot_be_found_by_subtracting_the_others():
+    #  group                      | people | shown
+    #  all                        |    100 | curve
+    #  first_intervention=hostel  |     92 | suppressed too: else 100 - 92 = 8 people
+    #  first_intervention=none    |      8 | suppressed
+    steps = lambda n: [(0, n, 0, 0, 1.0), (10, n, 10, 0, 0.9)]  # noqa: E731
+    table = pl.concat(
+        [curve(steps(100)), curve(steps(92), "first_intervention=hostel"),
+         curve(steps(8), "first_intervention=none")]
+    )  # fmt: skip
+    protected = protect_survival(table, CONFIG)
+    status = dict(protected.group_by("group").agg(pl.col("status").first()).rows())
+    assert status == {"all": "ok", "first_intervention=hostel": "suppressed",
+                      "first_intervention=none": "suppressed"}  # fmt: skip
+
+
+def test_a_nationality_curve_is_never_shown_for_a_borough():
+    steps = [(0, 50, 0, 0, 1.0), (10, 50, 10, 2, 0.8)]
+    table = pl.concat([curve(steps, "nationality_group=uk"),
+                       curve(steps, "nationality_group=uk", WESTMINSTER)])  # fmt: skip
+    protected = protect_survival(table, CONFIG)
+    assert protected["geography_code"].unique().to_list() == [LONDON]
+
+
+def links(rows, cohort="2024-04", place=LONDON):
+    return pl.DataFrame(
+        [
+            {"cohort_period": cohort, "geography_code": place, "stage_from": "before",
+             "state_from": a, "stage_to": "first_response", "state_to": b, "count": n,
+             "person_key": "never released"}
+            for a, b, n in rows
+        ]
+    )  # fmt: skip
+
+
+def test_small_sankey_links_are_folded_into_other_small_numbers():
+    #  before -> first response          | people | shown
+    #  none -> nsno_hub                  |     40 | none -> nsno_hub 40
+    #  none -> hostel                    |     12 | none -> hostel 10
+    #  none -> housing_first             |      4 | }
+    #  none -> reconnection              |      3 | } other -> other 15
+    #  end_ast -> hostel                 |      2 | }  (4 + 3 + 2 + 6)
+    #  left_institution -> none          |      6 | }
+    #  end_ast -> nsno_hub               |     15 | end_ast -> nsno_hub 15
+    rows = [("none", "nsno_hub", 40), ("none", "hostel", 12), ("none", "housing_first", 4),
+            ("none", "reconnection", 3), ("end_ast", "hostel", 2),
+            ("left_institution", "none", 6), ("end_ast", "nsno_hub", 15)]  # fmt: skip
+    protected = protect_pathways(links(rows), CONFIG)
+    assert sorted(protected.select("state_from", "state_to", "count").rows()) == sorted(
+        [("none", "nsno_hub", 40), ("none", "hostel", 10), ("end_ast", "nsno_hub", 15),
+         (OTHER, OTHER, 15)]
+    )  # fmt: skip
+    assert "person_key" not in protected.columns
+
+
+def test_small_links_from_one_state_stay_with_it_when_they_reach_ten_together():
+    rows = [("none", "nsno_hub", 40), ("none", "hostel", 6), ("none", "housing_first", 5)]
+    protected = protect_pathways(links(rows), CONFIG)
+    assert sorted(protected.select("state_from", "state_to", "count").rows()) == [
+        ("none", "nsno_hub", 40),
+        ("none", OTHER, 10),
+    ]
+
+
+def test_a_small_other_flow_takes_in_the_smallest_link_rather_than_show_a_small_number():
+    #  50 + 30 + 3: "other" alone would be 3, so it takes in the 30 and shows 33 -> 35
+    rows = [("none", "nsno_hub", 50), ("none", "hostel", 30), ("end_ast", "hostel", 3)]
+    protected = protect_pathways(links(rows), CONFIG)
+    assert sorted(protected.select("state_from", "state_to", "count").rows()) == sorted(
+        [("none", "nsno_hub", 50), (OTHER, OTHER, 35)]
+    )
+
+
+def test_a_cohort_smaller_than_ten_shows_one_suppressed_link():
+    protected = protect_pathways(links([("none", "nsno_hub", 5), ("none", "hostel", 3)]), CONFIG)
+    assert protected.select("count", "status").rows() == [(None, "suppressed")]
+
+
+def test_rare_paths_are_dropped_and_the_rest_rounded_and_reranked():
+    paths = pl.DataFrame(
+        {"cohort_period": ["2024-04"] * 3, "geography_code": [LONDON] * 3,
+         "path": ["none>nsno_hub>settled>settled", "none>hostel>hostel>settled",
+                  "end_ast>none>custody>street"],
+         "count": [25, 12, 9], "rank": [1, 2, 3]}
+    )  # fmt: skip
+    protected = protect_paths(paths, CONFIG)
+    assert protected.select("path", "count", "rank").rows() == [
+        ("none>hostel>hostel>settled", 10, 2),
+        ("none>nsno_hub>settled>settled", 25, 1),
+    ]
+
+
+def test_comparisons_need_both_groups_at_the_threshold():
+    comparisons = pl.DataFrame(
+        {"comparison_id": ["hr_first_intervention", "hr_first_intervention", "hr_nationality_borough"],
+         "group_a": ["hostel", "housing_first", "nationality_group=eu_eea|E09000033"],
+         "group_b": ["none", "none", "nationality_group=uk|E09000033"],
+         "statistic": ["hazard_ratio"] * 3, "value": [0.8, 0.5, 1.2], "ci_lower": [0.6, 0.2, 0.9],
+         "ci_upper": [1.1, 1.3, 1.5], "p_value": [0.2, 0.1, 0.3], "n_a": [41, 8, 60],
+         "n_b": [123, 123, 70]}
+    )  # fmt: skip
+    protected = protect_comparisons(comparisons, CONFIG)
+    assert protected.select("group_a", "n_a", "n_b").rows() == [("hostel", 40, 125)]
+
+
+def test_quality_counts_obey_the_small_numbers_rule_and_shares_show_whole_percent():
+    quality = pl.DataFrame(
+        {"source": ["chain"] * 3, "period": ["2024-04"] * 3,
+         "indicator": ["records_read", "records_quarantined", "match_rate"],
+         "value": [1234.0, 3.0, 0.987]}
+    )  # fmt: skip
+    protected = protect_quality(quality, CONFIG).sort("indicator")
+    assert protected.select("indicator", "value", "status").rows() == [
+        ("match_rate", 0.99, "ok"),
+        ("records_quarantined", None, "suppressed"),
+        ("records_read", 1235.0, "ok"),
+    ]
