@@ -46,10 +46,11 @@ class LinkageConfig(_Section):
         "while a missed link only splits one.",
     )
     max_pairs_for_u: float = Field(
-        1e6,
-        description="Random record pairs sampled to estimate u-probabilities. A million pairs "
-        "measure the rarest agreements (a shared full name, about 1 in 10,000 pairs) to within "
-        "about a tenth, and take the same time whatever the size of London's extract.",
+        4e6,
+        description="Random record pairs sampled to estimate u-probabilities. The rarest "
+        "agreements (a swapped full name, about 1 in 100,000 pairs) need millions of pairs to be "
+        "measured at all; fewer make the weights, and so the links, depend on the sample. The "
+        "cost does not grow with the size of the extract.",
     )
     use_context: bool = Field(
         True,
