@@ -81,6 +81,7 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
             max_pairs_for_u=config.max_pairs_for_u,
             seed=TRAINING_SEED,
             recall=config.sure_rules_recall,
+            record_count=features.height,
         )
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
