@@ -129,11 +129,16 @@ class Assumptions:
 
     # --- Volumes -------------------------------------------------------------------------
     new_people_by_fy: tuple[tuple[int, int], ...] = NEW_PEOPLE_BY_FY
-    # DERIVED: first-ever arrivals per published "new" person. Data that begin in --start
-    # cannot know that someone last seen before then is not new, so a few returners look new.
-    arrival_scale: float = 0.93
-    # ASSUMPTION: months simulated before --start so that a stock of people already on the
-    # street, in hostels or away exists on day one (records before --start are not written).
+    # DERIVED: first-ever arrivals per published "new" person. Returns fade after a few years
+    # (``return_plateau_months``), so with four or more years of extract before a year hardly
+    # anyone last seen before the extract began looks new, and this stays close to 1.
+    arrival_scale: float = 1.0
+    # ASSUMPTION: the simulated world begins in April of this year whatever --start is, so a
+    # given year has the same history (stock, people away, returners) for every start.
+    history_from_fy: int = 2010
+    # ASSUMPTION: at least this many months are simulated before --start (for starts before
+    # ``history_from_fy``) so that people are on the street, in hostels or away on day one.
+    # Records before --start are not written.
     burn_in_months: int = 36
     # ASSUMPTION: month-of-year weights for arrivals (Jan..Dec); summer higher, as in CHAIN
     # quarterly reports (2023/24 Q2 new 2,086 is above a quarter of 7,974).
@@ -149,7 +154,7 @@ class Assumptions:
     nationality_mix_other_routes: tuple[float, float, float] = (0.54, 0.30, 0.16)
     # ASSUMPTION: routes in for people not from asylum support (shares sum to 1):
     # end of tenancy, family/friends eviction, left prison, left hospital, domestic abuse, other.
-    route_mix_other: tuple[float, ...] = (0.22, 0.26, 0.10, 0.04, 0.05, 0.33)
+    route_mix_other: tuple[float, ...] = (0.22, 0.26, 0.12, 0.05, 0.05, 0.30)
     # DERIVED: 84% of people seen in 2023/24 were male (PUBLISHED).
     male_share: float = 0.835
     # ASSUMPTION: non-binary, other and unknown gender shares.
@@ -172,19 +177,19 @@ class Assumptions:
     # --- Life on the street ------------------------------------------------------------------
     # DERIVED: share of first episodes that are a single night (PUBLISHED: 70% of new people in
     # 2023/24 were seen only once).
-    brief_first_episode_share: float = 0.56
+    brief_first_episode_share: float = 0.50
     # ASSUMPTION: share of later episodes (returns) that are a single night.
     brief_return_episode_share: float = 0.30
     # DERIVED: share of longer episodes that are entrenched (seen often, slow to leave), with the
     # sightings below, so 2023/24 Q2 living on the streets (481) and stock (20%) are reproduced.
-    entrenched_share: float = 0.13
+    entrenched_share: float = 0.12
     # DERIVED: mean bedded-down sightings per month on the street (entrenched, other); sets
     # living on the streets vs intermittent (PUBLISHED 2023/24 Q2: 481 and 1,561).
     sightings_per_month: tuple[float, float] = (0.9, 0.42)
     # ASSUMPTION: non-bedded-down street contacts per month on the street (entrenched, other).
     street_contacts_per_month: tuple[float, float] = (8.0, 2.2)
     # ASSUMPTION: chance each month of leaving the street (entrenched, other longer episodes).
-    street_exit_rate: tuple[float, float] = (0.07, 0.30)
+    street_exit_rate: tuple[float, float] = (0.075, 0.40)
     # ASSUMPTION: monthly chance of dying while on the street, and elsewhere.
     death_rate_street: float = 0.0012
     death_rate_elsewhere: float = 0.0003
@@ -200,17 +205,33 @@ class Assumptions:
     # reconnection abroad, settled PRS, no known outcome (away).
     nsno_destinations: tuple[float, ...] = (0.30, 0.04, 0.02, 0.12, 0.10, 0.03, 0.39)
     # ASSUMPTION: where other single-night people go: hostel, reconnection, away.
-    brief_destinations: tuple[float, ...] = (0.10, 0.03, 0.87)
+    brief_destinations: tuple[float, ...] = (0.06, 0.03, 0.91)
     # ASSUMPTION: where longer episodes end: hostel, TA, supported, housing first, settled PRS,
     # settled social, reconnection UK, reconnection abroad, hospital, custody, away.
     street_exit_destinations: tuple[float, ...] = (
-        0.44, 0.04, 0.03, 0.02, 0.03, 0.01, 0.04, 0.06, 0.03, 0.04, 0.26,
+        0.42, 0.04, 0.03, 0.02, 0.03, 0.01, 0.04, 0.06, 0.03, 0.04, 0.28,
     )  # fmt: skip
     # ASSUMPTION: Housing First goes mostly to entrenched people: multiplier on its share.
     housing_first_entrenched_boost: float = 4.0
-    # ASSUMPTION: share of arrivals who approached a borough's housing options (H-CLIC) in the
-    # year before first sleeping rough (CALIBRATION assumption: about a quarter).
-    prior_hclic_share: float = 0.26
+    # DERIVED: share of arrivals by other routes (end of tenancy, family, domestic abuse,
+    # other) who approached a borough's housing options (H-CLIC) in the year before first
+    # sleeping rough, so that with the referrals below about a quarter of new people had an
+    # H-CLIC case in the previous 12 months (CALIBRATION assumption).
+    prior_hclic_share: float = 0.09
+    # DERIVED: share of people leaving asylum support accommodation whose borough was told
+    # (an H-CLIC case with reason ``asylum_support_ended``) in the weeks before their first
+    # night out, so the recorded share of new people from asylum support is the PUBLISHED 17%.
+    asylum_support_hclic_share: float = 0.95
+    # ASSUMPTION: share of prison and hospital leavers referred to a borough under the duty to
+    # refer (an H-CLIC case with reason ``left_institution``) before their first night out.
+    institution_hclic_share: float = 0.2
+    # ASSUMPTION: such referrals and notices come at most this many days before the street.
+    institution_referral_max_days: int = 80
+    # DERIVED: share of prison and hospital leavers who had a hostel place before going in (an
+    # In-Form stay ending in custody or hospital weeks before the street), so that, with the
+    # referrals above, 10% of a month's people are new and left an institution in the 85 days
+    # before (PUBLISHED, England, Data Framework March 2025: P2).
+    hostel_before_institution_share: float = 0.55
     # ASSUMPTION: share of longer street episodes with an H-CLIC approach while rough sleeping.
     street_hclic_share: float = 0.15
 
@@ -224,17 +245,17 @@ class Assumptions:
     # family/friends.
     move_on_destinations: tuple[float, ...] = (0.30, 0.20, 0.27, 0.05, 0.18)
     # ASSUMPTION: share of evictions and abandonments that end on the street (rest unknown).
-    unplanned_exit_to_street: float = 0.75
+    unplanned_exit_to_street: float = 0.8
     # ASSUMPTION: monthly chance of leaving TA, supported housing (to elsewhere).
     ta_exit_rate: float = 0.06
     supported_exit_rate: float = 0.05
     # ASSUMPTION: share of TA and supported-housing leavers who return to the street (rest split
     # settled / away 2:1).
-    ta_exit_to_street: float = 0.2
-    supported_exit_to_street: float = 0.22
+    ta_exit_to_street: float = 0.26
+    supported_exit_to_street: float = 0.28
     # ASSUMPTION: monthly chance of returning to the street from Housing First / settled homes.
     housing_first_return_rate: float = 0.005
-    settled_return_rate: float = 0.024
+    settled_return_rate: float = 0.025
     # ASSUMPTION: monthly chance of leaving hospital or custody; share going to the street,
     # to a hostel (rest away).
     institution_exit_rate: float = 0.25
@@ -244,10 +265,24 @@ class Assumptions:
     # sustainment support).
     pilot_return_multiplier: float = 0.8
     # DERIVED: monthly chance that someone whose whereabouts are unknown comes back to the street:
-    # early (decaying with months away) + long-run. Sets stock (20%) and returners (14%).
-    away_return_early: float = 0.02
+    # early (decaying with months away; none here, as quick returns come from hostels and
+    # tenancies) + long-run. Sets stock (20%) and returners (14%).
+    away_return_early: float = 0.0
     away_return_decay_months: float = 10.0
-    away_return_long_run: float = 0.0085
+    away_return_long_run: float = 0.028
+    # ASSUMPTION: the long-run chance builds up over this many months away (people who drift
+    # back after a long absence are the returners, not the stock).
+    away_return_ramp_months: float = 12.0
+    # ASSUMPTION: this many months after last leaving the street, the long-run chance of coming
+    # back to it (from away, a settled home or Housing First) fades (e-folding months below), so
+    # few people return after more than four years and the split of a year's people into new
+    # and returners does not depend on how many earlier years the extract holds.
+    return_plateau_months: float = 30.0
+    return_fade_months: float = 5.0
+    # DERIVED: multiplier on those long-run returns for people who left the street in 2020/21
+    # (Everyone In: hotels, then move-on with support), so the returners of 2022/23 (PUBLISHED
+    # 1,578) are not inflated by that year's large intake.
+    everyone_in_return_multiplier: float = 0.6
     # ASSUMPTION: single-night and NSNO people come back less (87% of NSNO did not return).
     away_return_multiplier_brief: float = 0.22
 

@@ -37,6 +37,8 @@ TARGETS_2023: tuple[tuple[str, float, str, str], ...] = (
     ("hostel_within_year_share", 1 / 3, "share", "assumption"),
     ("nsno_not_returned_share", 0.87, "share", "published (2022/23)"),
     ("returned_within_year_after_accommodation", 0.25, "share", "assumption (20-30%)"),
+    ("p2_left_institution_share", 0.10, "share", "published (England, March 2025)"),
+    ("asylum_support_share_of_new", 0.17, "share", "published"),
     ("q2_seen_rough_sleeping", 4_068, "count", "published"),
     ("q2_flow_new", 2_086, "count", "published"),
     ("q2_living_on_streets", 481, "count", "published"),
@@ -105,6 +107,7 @@ def calibration_figures(sources: Path, truth_path: Path, fy: int = 2023) -> dict
     f.update(_profile(sources, chain_truth, contacts, people))
     f.update(_services(sources, truth, seen, people, new, fy_start, fy_end))
     f.update(_quarter(seen, first_ever, date(fy, 7, 1), date(fy, 9, 30)))
+    f.update(_institutions(sources, truth, chain_truth, seen, first_ever, fy_start, fy_end))
     return f
 
 
@@ -292,6 +295,85 @@ def _services(sources, truth, seen, people, new, fy_start, fy_end) -> dict[str, 
         "hostel_within_year_share": _share(hostel["hit"]),
         "nsno_not_returned_share": 1 - _share(nsno_back["back"]),
         "returned_within_year_after_accommodation": _share(returned["hit"]),
+    }
+
+
+def _institutions(
+    sources, truth, chain_truth, seen, first_ever, fy_start, fy_end, window_days: int = 85
+) -> dict[str, float]:
+    """P2 (new and left an institution in the 85 days before) as a share of each month's
+    people, averaged over the year's months; and the share of the year's new people with an
+    ``asylum_support_ended`` H-CLIC case in the same window."""
+
+    def with_truth(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+        ids = truth.filter(pl.col("source") == source).select(
+            pl.col("source_record_id").alias("rid"), "true_person"
+        )
+        return frame.join(ids, on="rid")
+
+    hclic = with_truth(
+        _read(
+            sources, "hclic_cases", ["la_code", "case_ref", "approach_date", "reason_loss_of_home"]
+        )
+        .filter(pl.col("reason_loss_of_home").is_in(["left_institution", "asylum_support_ended"]))
+        .select(
+            rid=pl.concat_str("la_code", "case_ref", separator="/"),
+            date=pl.col("approach_date").str.to_date(),
+            asylum=pl.col("reason_loss_of_home") == "asylum_support_ended",
+        ),
+        "hclic",
+    )
+    outcomes = (
+        _read(sources, "chain_outcomes", ["chain_id", "outcome_date", "outcome_type"])
+        .filter(pl.col("outcome_type").is_in(["custody", "hospital"]))
+        .join(chain_truth, on="chain_id")
+        .select("true_person", date=pl.col("outcome_date").str.to_date(), asylum=pl.lit(False))
+    )
+    left_for = ["custody", "hospital"]
+    stays = with_truth(
+        _read(sources, "inform_stays", ["provider", "resident_id", "move_out", "move_out_reason",
+                                        "destination"])
+        .filter(
+            pl.col("destination").is_in(left_for)
+            | (
+                pl.col("destination").is_null() | (pl.col("destination") == "unknown")
+            ) & pl.col("move_out_reason").is_in(left_for)
+        )
+        .select(
+            rid=pl.concat_str("provider", "resident_id", separator="/"),
+            date=pl.col("move_out").str.to_date(),
+            asylum=pl.lit(False),
+        ),
+        "inform",
+    )  # fmt: skip
+    events = pl.concat(
+        [f.select("true_person", "date", "asylum") for f in (hclic, outcomes, stays)]
+    )
+    flags = (
+        events.join(first_ever, on="true_person")
+        .filter(
+            (pl.col("date") <= pl.col("first_ever"))
+            & (pl.col("date") >= pl.col("first_ever") - pl.duration(days=window_days))
+        )
+        .group_by("true_person")
+        .agg(pl.lit(True).alias("left_institution"), pl.col("asylum").any())
+    )
+    months = (
+        seen.filter(pl.col("contact_date").is_between(fy_start, fy_end))
+        .select("true_person", month=pl.col("contact_date").dt.truncate("1mo"))
+        .unique()
+        .join(first_ever, on="true_person")
+        .join(flags, on="true_person", how="left")
+        .with_columns(
+            new=pl.col("first_ever").dt.truncate("1mo") == pl.col("month"),
+            left_institution=pl.col("left_institution").fill_null(False),
+            asylum=pl.col("asylum").fill_null(False),
+        )
+    )
+    new = months.filter("new")
+    return {
+        "p2_left_institution_share": _share(months["new"] & months["left_institution"]),
+        "asylum_support_share_of_new": _share(new["asylum"]),
     }
 
 

@@ -152,7 +152,9 @@ def build_sources(
     weights = np.array([weight_of[c] for c in codes], dtype=float)
     weights /= weights.sum()
     pilot = np.array([b.pilot for b in boroughs()])
-    j = sim.simulate(a, scale, start_m - a.burn_in_months, end_m, weights, pilot, rng)
+    # The world starts at a fixed month (or earlier for early starts), not relative to --start.
+    first_m = min(start_m - a.burn_in_months, a.history_from_fy * 12 + 3)
+    j = sim.simulate(a, scale, first_m, end_m, weights, pilot, rng)
 
     start_date = rec.month_start(np.array([start_m]))[0]
     extract = rec.month_start(np.array([end_m + 1]))[0] - 1
@@ -308,9 +310,11 @@ def build_sources(
     )
     ids = rec.make_identities(nationality, gender, dob, needs, a, rng)
 
+    before = _hostel_before_street(a, j, rng, weights, first_date, start_date)
     inform = _inform_stays(
-        a, j, rng, ids, codes, weights, hs, spell_start, spell_end, n_rs + n_hh, res_in, extract
-    )
+        a, j, rng, ids, codes, weights, hs, spell_start, spell_end, n_rs + n_hh, res_in, extract,
+        before,
+    )  # fmt: skip
     hclic = _hclic_cases(
         a, j, rng, ids, codes, weights, start_date, extract, spell_start, spell_end, valid,
         first_date, n_rs, hh_date,
@@ -373,7 +377,8 @@ def _identity_frame(ids, person, source, a, rng, first_seen=None) -> pl.DataFram
 
 def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.DataFrame):
     """CHAIN person records (with duplicates) and their contacts and outcomes."""
-    contacts = contacts.sort("person", "contact_date")
+    # Stable sorts throughout: the same seed must give byte-identical files.
+    contacts = contacts.sort("person", "contact_date", maintain_order=True)
     per = contacts.group_by("person", maintain_order=True).agg(pl.len().alias("n"))
     n = per.height
     u = rng.random(n)
@@ -388,7 +393,7 @@ def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.Da
     )
     per = per.with_columns(cut1=pl.Series(cut1), cut2=pl.Series(cut2))
     contacts = (
-        contacts.join(per, on="person", how="left")
+        contacts.join(per, on="person", how="left", maintain_order="left")
         .with_columns(rank=pl.int_range(pl.len()).over("person"))
         .with_columns(
             record=(pl.col("rank") >= pl.col("cut1")).cast(pl.Int64)
@@ -398,9 +403,9 @@ def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.Da
     # An outcome belongs to the record of the person's latest contact on or before it.
     marks = contacts.group_by("person", "record").agg(pl.col("contact_date").min().alias("from"))
     outcomes = (
-        outcomes.sort("outcome_date")
+        outcomes.sort("outcome_date", maintain_order=True)
         .join_asof(
-            marks.sort("from"),
+            marks.sort("from", "person", "record"),
             left_on="outcome_date",
             right_on="from",
             by="person",
@@ -437,15 +442,51 @@ def _chain_records(a, rng, ids, history, contacts: pl.DataFrame, outcomes: pl.Da
         **flags,
     )
     ids_of = records.select("person", "record", "chain_id")
-    contacts = contacts.join(ids_of, on=["person", "record"]).sort("contact_date", "chain_id")
-    outcomes = outcomes.join(ids_of, on=["person", "record"]).sort("outcome_date", "chain_id")
+    contacts = contacts.join(ids_of, on=["person", "record"]).sort(
+        "contact_date", "chain_id", "contact_type", "borough", "team", maintain_order=True
+    )
+    outcomes = outcomes.join(ids_of, on=["person", "record"]).sort(
+        "outcome_date", "chain_id", "outcome_type", "borough", maintain_order=True
+    )
     return people, contacts, outcomes
 
 
+def _hostel_before_street(a, j, rng, weights, first_date, start_date) -> dict[str, np.ndarray]:
+    """Hostel stays that ended in custody or hospital weeks before someone's first night out.
+
+    A share of the people who come to the street from prison or hospital had a hostel place
+    before going in; the place was lost, and the stay's move-out (custody or hospital) is the
+    record of the institution they left.
+    """
+    route = j.route
+    from_institution = (route == sim.ROUTE_PRISON) | (route == sim.ROUTE_HOSPITAL)
+    who = np.flatnonzero(
+        from_institution & (rng.random(len(route)) < a.hostel_before_institution_share)
+    )
+    k = len(who)
+    prison = route[who] == sim.ROUTE_PRISON
+    # Days inside: short sentences and remand, or a hospital admission.
+    inside = np.where(prison, rng.integers(14, 84, k), rng.integers(3, 42, k))
+    move_out = first_date[who] - inside
+    move_in = move_out - rng.integers(30, 540, k)
+    keep = move_out >= start_date
+    return {
+        "person": who[keep].astype(np.int64),
+        "move_in": move_in[keep],
+        "move_out": move_out[keep],
+        "reason": np.where(prison, sim.R_CUSTODY, sim.R_HOSPITAL)[keep],
+        "destination": np.where(prison, sim.D_CUSTODY, sim.D_HOSPITAL)[keep],
+        "borough": np.where(rng.random(k) < 0.6, j.home_borough[who], sim._choice(rng, weights, k))[
+            keep
+        ],
+    }
+
+
 def _inform_stays(
-    a, j, rng, ids, codes, weights, hs, spell_start, spell_end, first_res, res_in, extract
+    a, j, rng, ids, codes, weights, hs, spell_start, spell_end, first_res, res_in, extract, before
 ):
-    """One row per hostel stay: from the simulated hostel spells, plus residents from elsewhere."""
+    """One row per hostel stay: from the simulated hostel spells, stays lost to custody or
+    hospital before the street, and residents from elsewhere."""
     k = len(hs)
     provider_names = np.array(a.hostel_providers, dtype=object)
     borough = np.where(
@@ -466,13 +507,24 @@ def _inform_stays(
         ],
         sim.D_UNKNOWN,
     )
-    person = np.concatenate([j.spell_person[hs].astype(np.int64), first_res + np.arange(n_res)])
-    move_in = np.concatenate([spell_start[hs], res_in])
-    move_out = np.concatenate([move_out, res_out])
-    reason = np.concatenate([out_reason, rec.move_out_reason_names(res_reason)])
-    destination = np.concatenate([dest, rec.destination_names(res_dest)])
+    person = np.concatenate(
+        [j.spell_person[hs].astype(np.int64), before["person"], first_res + np.arange(n_res)]
+    )
+    move_in = np.concatenate([spell_start[hs], before["move_in"], res_in])
+    move_out = np.concatenate([move_out, before["move_out"], res_out])
+    reason = np.concatenate(
+        [
+            out_reason,
+            rec.move_out_reason_names(before["reason"]),
+            rec.move_out_reason_names(res_reason),
+        ]
+    )
+    destination = np.concatenate(
+        [dest, rec.destination_names(before["destination"]), rec.destination_names(res_dest)]
+    )
+    n_before = len(before["person"])
     still = (
-        np.concatenate([ongoing, np.zeros(n_res, dtype=bool)])
+        np.concatenate([ongoing, np.zeros(n_before + n_res, dtype=bool)])
         | np.isnat(move_out)
         | (move_out > extract)
     )
@@ -483,7 +535,7 @@ def _inform_stays(
         provider=pl.Series(provider.tolist(), dtype=pl.String),
         resident_id=pl.Series(np.char.add("R", _unique_ids(rng, n, 7)).tolist(), dtype=pl.String),
         hostel_borough=pl.Series(
-            codes[np.concatenate([borough, sim._choice(rng, weights, n_res)])]
+            codes[np.concatenate([borough, before["borough"], sim._choice(rng, weights, n_res)])]
         ),
         move_in=pl.Series(move_in, dtype=pl.Date),
         move_out=pl.Series(np.where(still, np.datetime64("NaT"), move_out), dtype=pl.Date),
@@ -499,17 +551,28 @@ def _hclic_cases(
     """H-CLIC cases: before the street, while on it (some leading to TA), and the rest of London."""
     parts = []
     route = j.route.astype(np.int64)
-    # (a) a prevention or relief case in the year before first sleeping rough
-    route_weight = np.array([1.5, 1.3, 0.9, 0.9, 1.4, 0.35, 1.6])
-    p = a.prior_hclic_share * route_weight[route] / route_weight[route].mean()
-    who = np.flatnonzero(rng.random(n_rs) < p)
-    gap = rng.integers(7, 330, len(who))
-    approach = first_date[who] - gap
-    la = np.where(
-        rng.random(len(who)) < 0.5, j.home_borough[who], sim._choice(rng, weights, len(who))
+    # (a) a prevention or relief case before first sleeping rough: a referral weeks before
+    # release, discharge or the end of asylum support; otherwise an approach in the year before.
+    institution = np.isin(route, (sim.ROUTE_PRISON, sim.ROUTE_HOSPITAL, sim.ROUTE_ASYLUM))
+    route_weight = np.array([1.5, 1.3, 0.0, 0.0, 1.4, 0.35, 0.0])
+    p_other = a.prior_hclic_share * route_weight[route] / route_weight[route[~institution]].mean()
+    p_referral = np.where(
+        route == sim.ROUTE_ASYLUM, a.asylum_support_hclic_share, a.institution_hclic_share
     )
-    prev_start = approach + rng.integers(0, 5, len(who))
-    prev_end = np.minimum(prev_start + rng.integers(20, 57, len(who)), first_date[who] - 1)
+    p = np.where(institution, p_referral, p_other)
+    who = np.flatnonzero(rng.random(n_rs) < p)
+    k = len(who)
+    gap = np.where(
+        institution[who],
+        rng.integers(1, a.institution_referral_max_days + 1, k),
+        rng.integers(7, 330, k),
+    )
+    approach = first_date[who] - gap
+    la = np.where(rng.random(k) < 0.5, j.home_borough[who], sim._choice(rng, weights, k))
+    prev_start = approach + np.minimum(rng.integers(0, 5, k), gap - 1)
+    prev_end = np.maximum(
+        np.minimum(prev_start + rng.integers(20, 57, k), first_date[who] - 1), prev_start
+    )
     prev_out = np.array(["homeless", "lost_contact", "withdrew", "other"], dtype=object)[
         sim._choice(rng, (0.5, 0.3, 0.1, 0.1), len(who))
     ]

@@ -270,6 +270,7 @@ def simulate(
     # --- month by month ---
     state = np.zeros(n, dtype=np.int8)
     since = np.zeros(n, dtype=np.int32)
+    left_street = np.zeros(n, dtype=np.int32)  # month a person last left the street
     episode_start = np.full(n, -1, dtype=np.int32)
     episode_brief = np.zeros(n, dtype=bool)
     episode_borough = home_borough.copy()
@@ -381,6 +382,7 @@ def simulate(
         dest[(dest == X_RECON_ABROAD) & (nat_group[who] == NAT_UK)] = X_RECON_UK
         dest[dies[leaves]] = X_DIED
         spells.close(spell[who], m, dest)
+        left_street[who] = m
         away_mult[who] = np.where(
             w_brief, a.away_return_multiplier_brief, np.where(dest == X_RECON_ABROAD, 0.3, 1.0)
         )
@@ -450,11 +452,20 @@ def simulate(
             moves |= sel
             nxt[sel] = where[sel]
         # Housing First and settled homes: the chance of losing them
+        # (a few years after leaving the street the chance of going back fades)
+        off_street_for = (m - left_street[off]).astype(float)
+        fade = np.exp(
+            -np.maximum(off_street_for - a.return_plateau_months, 0) / a.return_fade_months
+        )
+        # Everyone In: people helped off the street in 2020/21 came back less.
+        fade = fade * np.where(
+            fy_of_month(left_street[off]) == 2020, a.everyone_in_return_multiplier, 1.0
+        )
         for s_code, rate in (
             (HOUSING_FIRST, a.housing_first_return_rate),
             (SETTLED, a.settled_return_rate),
         ):
-            sel = (st == s_code) & (u < rate * pilot_mult)
+            sel = (st == s_code) & (u < rate * pilot_mult * fade)
             moves |= sel
             nxt[sel] = STREET
         # hospital and custody
@@ -471,7 +482,7 @@ def simulate(
         away_for = (m - since[off]).astype(float)
         p_back = (
             a.away_return_early * np.exp(-away_for / a.away_return_decay_months)
-            + a.away_return_long_run
+            + a.away_return_long_run * np.minimum(away_for / a.away_return_ramp_months, 1.0) * fade
         ) * away_mult[off]
         sel = (st == AWAY) & (u < p_back)
         moves |= sel

@@ -1,0 +1,469 @@
+"""The dashboard's only way to the data: a release, seen through the user's scope.
+
+Every query a page makes goes through a ``ScopedRelease`` built from the signed-in user's role.
+It filters geography and refuses out-of-scope requests with a ``ScopeError`` (and tells the audit
+log), so a page that forgot to hide a widget still cannot show what the role may not see:
+
+- ``london``: every aggregate in the release;
+- ``borough:<code>``: London and the own borough in detail, and for other boroughs only their
+  published headline totals (``breakdown == "all"`` in the metrics table);
+- ``overview``: monthly London headline counts only;
+- ``admin``: release metadata only (the audit log lives elsewhere).
+
+Whatever the role, nationality is never returned for a borough (SPEC section 2.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from app.auth import Role
+from pipelines import release_reader
+from pipelines.errors import PathwaysError
+from pipelines.reference import borough_codes, borough_name
+from pipelines.release_reader import LONDON_CODE
+
+HEADLINE_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner")
+"""The monthly headline counts: the whole of what the ``overview`` role sees."""
+
+ALL_BREAKDOWNS = None
+"""Pass as ``breakdown`` to ask for every breakdown the scope allows."""
+
+
+class ScopeError(PathwaysError):
+    """A request for data outside the user's scope. The page says so; the audit log records it."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A metric's words and version, as the release manifest carries them."""
+
+    metric_id: str
+    title: str
+    text: str
+    version: str
+    unit: str
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if obj is None:
+        return default
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """What the manifest says about a release, in the shape the pages need."""
+
+    release_id: str
+    created_at: str
+    data_start: date | None
+    data_end: date | None
+    extract_date: date | None
+    source_extract_dates: dict[str, date]
+    synthetic: bool
+    sdc: dict[str, Any]
+    definitions_version: str
+    code_version: str
+    definitions: dict[str, Definition]
+    disclosure_rules: str
+
+    @classmethod
+    def from_manifest(cls, manifest: Any, disclosure_rules: str | None = None) -> ReleaseInfo:
+        """Read a manifest given as a dict or as the reader's pydantic model."""
+        if hasattr(manifest, "model_dump"):
+            manifest = manifest.model_dump(mode="json")
+        period = _get(manifest, "data_period", {}) or {}
+        sources = (
+            _get(manifest, "source_extract_dates")
+            or _get(manifest, "extract_dates")
+            or _get(manifest, "sources")
+            or {}
+        )
+        source_dates: dict[str, date] = {}
+        for name, value in dict(sources).items():
+            when = _get(value, "extract_date") if isinstance(value, Mapping) else value
+            if when:
+                source_dates[name] = _as_date(when)  # type: ignore[assignment]
+        extract = _as_date(_get(manifest, "extract_date")) or (
+            max(source_dates.values()) if source_dates else _as_date(_get(period, "end"))
+        )
+        definitions_version = str(_get(manifest, "definitions_version", "") or "")
+        definitions: dict[str, Definition] = {}
+        raw_defs = _get(manifest, "definitions", {}) or {}
+        if isinstance(raw_defs, list):
+            raw_defs = {(_get(d, "metric_id") or _get(d, "id")): d for d in raw_defs}
+        for metric_id, d in dict(raw_defs).items():
+            definitions[metric_id] = Definition(
+                metric_id=metric_id,
+                title=str(_get(d, "title") or _get(d, "name") or metric_title(metric_id)),
+                text=str(_get(d, "definition") or _get(d, "text") or ""),
+                version=str(_get(d, "version") or definitions_version or "?"),
+                unit=str(_get(d, "unit") or "people"),
+            )
+        sdc = dict(_get(manifest, "sdc", {}) or {})
+        return cls(
+            release_id=str(_get(manifest, "release_id", "") or ""),
+            created_at=str(_get(manifest, "created_at", "") or ""),
+            data_start=_as_date(_get(period, "start")),
+            data_end=_as_date(_get(period, "end")),
+            extract_date=extract,
+            source_extract_dates=source_dates,
+            synthetic=bool(_get(manifest, "synthetic", False)),
+            sdc=sdc,
+            definitions_version=definitions_version,
+            code_version=str(_get(manifest, "code_version", "") or ""),
+            definitions=definitions,
+            disclosure_rules=disclosure_rules or default_disclosure_words(sdc),
+        )
+
+    def definition(self, metric_id: str) -> Definition:
+        """The metric's definition; a plain placeholder when the manifest lacks it."""
+        return self.definitions.get(metric_id) or Definition(
+            metric_id, metric_title(metric_id), "", self.definitions_version or "?", "people"
+        )
+
+    def days_old(self, today: date | None = None) -> int | None:
+        """Days since the extract date."""
+        if self.extract_date is None:
+            return None
+        return ((today or date.today()) - self.extract_date).days
+
+
+_TITLES = {
+    "seen_rough_sleeping": "People seen rough sleeping",
+    "flow_new": "New people (flow)",
+    "stock": "Stock",
+    "returner": "Returners",
+    "living_on_streets": "Living on the streets",
+    "intermittent": "Intermittent rough sleepers",
+    "new_single_night": "New people seen only one night",
+    "p1_new_to_borough": "New to the borough",
+    "p2_left_institution": "New, recently left an institution",
+    "b1_long_term": "Long-term rough sleeping",
+    "nr1_returning": "Returning after 3 months unseen",
+    "moved_into_accommodation": "Moved into accommodation",
+    "sustained_3m": "Accommodation sustained 3 months",
+    "sustained_6m": "Accommodation sustained 6 months",
+    "sustained_12m": "Accommodation sustained 12 months",
+    "prior_hclic_approach": "New people with a housing approach in the year before",
+    "return_to_street": "Return to the street",
+    "time_to_accommodation": "Time from first seen to accommodation",
+}
+
+
+def metric_title(metric_id: str) -> str:
+    """A short title in users' words for a metric id."""
+    return _TITLES.get(metric_id, metric_id.replace("_", " ").capitalize())
+
+
+def default_disclosure_words(sdc: Mapping[str, Any]) -> str:
+    """The disclosure rules in words, from the manifest's ``sdc`` block."""
+    threshold = sdc.get("threshold", 10)
+    base = sdc.get("rounding_base", 5)
+    return (
+        f"Counts below {threshold} are suppressed and every other count is rounded to the nearest "
+        f"{base}. Cells that could reveal a suppressed one are suppressed too. Percentages are "
+        f"shown only where at least {sdc.get('min_rate_denominator', threshold)} people are "
+        "counted beneath them, and are worked out before rounding. Survival curves stop once "
+        f"fewer than {sdc.get('survival_min_at_risk', threshold)} people remain at risk. Small "
+        "pathway flows are grouped as 'other (small numbers)'."
+    )
+
+
+@dataclass(frozen=True)
+class LoadedRelease:
+    """A release read from disk: its manifest and its tables."""
+
+    path: Path
+    info: ReleaseInfo
+    metrics: pl.DataFrame
+    survival: pl.DataFrame
+    pathways: pl.DataFrame
+    paths: pl.DataFrame
+    comparisons: pl.DataFrame
+    quality: pl.DataFrame
+    raw: Any = field(default=None, repr=False)
+
+
+@lru_cache(maxsize=4)
+def _load_release_cached(path: str, stamp: int) -> LoadedRelease:
+    release = release_reader.open_release(Path(path))  # checks every table's hash
+    try:
+        rules = release.disclosure_rules
+    except PathwaysError:
+        rules = None
+    return LoadedRelease(
+        path=Path(path),
+        info=ReleaseInfo.from_manifest(release.manifest, rules),
+        metrics=release.metrics,
+        survival=release.survival,
+        pathways=release.pathways,
+        paths=release.paths,
+        comparisons=release.comparisons,
+        quality=release.quality,
+        raw=release,
+    )
+
+
+def load_release(path: Path | str) -> LoadedRelease:
+    """Open a release directory; reread only when its manifest changes."""
+    path = Path(path).resolve()
+    manifest = path / release_reader.MANIFEST_FILE
+    stamp = manifest.stat().st_mtime_ns if manifest.is_file() else 0
+    return _load_release_cached(str(path), stamp)
+
+
+Refusal = Callable[[str, dict[str, Any]], None]
+
+
+def _codes(geographies: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    if geographies is None:
+        return None
+    if isinstance(geographies, str):
+        return (geographies,)
+    return tuple(geographies)
+
+
+class ScopedRelease:
+    """A release as one role may see it. Every page query goes through here.
+
+    Args:
+        release: the loaded release.
+        role: the signed-in user's role.
+        on_refusal: called with (message, details) before a ``ScopeError`` is raised, so every
+            refusal reaches the audit log even when a page forgets.
+    """
+
+    def __init__(self, release: LoadedRelease, role: Role, on_refusal: Refusal | None = None):
+        self._release = release
+        self.role = role
+        self._on_refusal = on_refusal
+
+    @property
+    def info(self) -> ReleaseInfo:
+        """Manifest, definitions and disclosure rules: open to every role."""
+        return self._release.info
+
+    # -- what the role may see -------------------------------------------------------------
+
+    @property
+    def detail_geographies(self) -> tuple[str, ...]:
+        """Geographies this role may see in detail (every breakdown, curves, pathways)."""
+        kind = self.role.kind
+        if kind == "london":
+            return (LONDON_CODE, *borough_codes())
+        if kind == "borough":
+            return (LONDON_CODE, self.role.borough or "")
+        if kind == "overview":
+            return (LONDON_CODE,)
+        return ()
+
+    @property
+    def sees_borough_totals(self) -> bool:
+        """Whether the role may see every borough's published headline totals (the map)."""
+        return self.role.kind in ("london", "borough")
+
+    def can_see_detail(self, geography: str) -> bool:
+        return geography in self.detail_geographies and self.role.kind in ("london", "borough")
+
+    def refuse(self, message: str, **details: Any) -> None:
+        """Record a refusal and raise ``ScopeError``."""
+        details = {"role": str(self.role), **details}
+        if self._on_refusal is not None:
+            self._on_refusal(message, details)
+        raise ScopeError(message)
+
+    def require_detail(self, geography: str, what: str = "this detail") -> None:
+        """Refuse unless the role may see ``geography`` in detail."""
+        if not self.can_see_detail(geography):
+            name = _place(geography)
+            self.refuse(
+                f"Your role ({self.role.label}) cannot see {what} for {name}.",
+                geography=geography,
+                what=what,
+            )
+
+    def _require_kind(self, *kinds: str, what: str) -> None:
+        if self.role.kind not in kinds:
+            self.refuse(f"Your role ({self.role.label}) cannot see {what}.", what=what)
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def metrics(
+        self,
+        metric_ids: str | Iterable[str] | None = None,
+        *,
+        period_type: str | None = None,
+        geographies: str | Iterable[str] | None = None,
+        breakdown: str | None = "all",
+    ) -> pl.DataFrame:
+        """Rows of the metrics table within scope.
+
+        Args:
+            metric_ids: one id or several; None for all.
+            period_type: ``month``, ``quarter`` or ``fy``; None for all.
+            geographies: ONS codes asked for; None means everything the role may see.
+            breakdown: ``all`` (the default), one ``name=value``, a name (``age_band``) for all
+                of its values, or ``ALL_BREAKDOWNS`` (None) for every breakdown.
+
+        Raises:
+            ScopeError: when any requested geography, period or breakdown is out of scope.
+        """
+        kind = self.role.kind
+        ids = _codes(metric_ids)
+        asked = _codes(geographies)
+        if kind == "admin":
+            self.refuse("The administrator role holds no data: only the audit log.", what="metrics")
+        if kind == "overview":
+            outside = [m for m in ids or () if m not in HEADLINE_METRICS]
+            if ids is None:
+                ids = HEADLINE_METRICS
+            if (
+                outside
+                or period_type not in (None, "month")
+                or breakdown != "all"
+                or (asked is not None and set(asked) - {LONDON_CODE})
+            ):
+                self.refuse(
+                    "The taskforce overview role sees the monthly London headline counts only.",
+                    what="metrics",
+                    metric_ids=list(ids or ()),
+                    period_type=period_type,
+                    geographies=list(asked or ()),
+                    breakdown=breakdown,
+                )
+            period_type = "month"
+        if kind == "borough" and asked is not None:
+            others = [g for g in asked if g not in self.detail_geographies]
+            if others and breakdown != "all":
+                self.refuse(
+                    f"Your role ({self.role.label}) sees other boroughs' published totals only, "
+                    f"not their breakdowns ({', '.join(_place(g) for g in others)}).",
+                    what="metrics breakdown",
+                    geographies=others,
+                    breakdown=breakdown,
+                )
+        frame = self._release.metrics
+        if ids is not None:
+            frame = frame.filter(pl.col("metric_id").is_in(list(ids)))
+        if period_type is not None:
+            frame = frame.filter(pl.col("period_type") == period_type)
+        if asked is not None:
+            frame = frame.filter(pl.col("geography_code").is_in(list(asked)))
+        if breakdown is not None:
+            if "=" in breakdown or breakdown == "all":
+                frame = frame.filter(pl.col("breakdown") == breakdown)
+            else:
+                frame = frame.filter(pl.col("breakdown").str.starts_with(f"{breakdown}="))
+        frame = frame.filter(self._metrics_scope())
+        return frame.sort(["metric_id", "geography_code", "breakdown", "period_start"])
+
+    def _metrics_scope(self) -> pl.Expr:
+        detail = pl.col("geography_code").is_in(list(self.detail_geographies))
+        # nationality only pan-London, whatever the release holds
+        no_place_nationality = ~(
+            pl.col("breakdown").str.starts_with("nationality")
+            & (pl.col("geography_code") != LONDON_CODE)
+        )
+        if self.role.kind == "london":
+            return no_place_nationality
+        if self.role.kind == "borough":
+            totals = pl.col("geography_code").is_in(list(borough_codes())) & (
+                pl.col("breakdown") == "all"
+            )
+            return (detail | totals) & no_place_nationality
+        if self.role.kind == "overview":
+            return (
+                (pl.col("geography_code") == LONDON_CODE)
+                & (pl.col("breakdown") == "all")
+                & pl.col("metric_id").is_in(list(HEADLINE_METRICS))
+                & (pl.col("period_type") == "month")
+            )
+        return pl.lit(False)
+
+    def borough_totals(self, metric_id: str, period_type: str = "month") -> pl.DataFrame:
+        """Every borough's published headline total for one metric (the map)."""
+        if not self.sees_borough_totals:
+            self.refuse(
+                f"Your role ({self.role.label}) cannot see borough figures.",
+                what="borough totals",
+            )
+        return self.metrics(
+            metric_id, period_type=period_type, geographies=borough_codes(), breakdown="all"
+        )
+
+    def _detail_table(
+        self, frame: pl.DataFrame, geographies: str | Iterable[str] | None, what: str
+    ) -> pl.DataFrame:
+        self._require_kind("london", "borough", what=what)
+        asked = _codes(geographies)
+        for code in asked or ():
+            self.require_detail(code, what)
+        allowed = list(asked) if asked is not None else list(self.detail_geographies)
+        return frame.filter(pl.col("geography_code").is_in(allowed))
+
+    def survival(
+        self,
+        curve_ids: str | Iterable[str] | None = None,
+        geographies: str | Iterable[str] | None = None,
+    ) -> pl.DataFrame:
+        """Survival curves (return to the street, time to accommodation) within scope."""
+        frame = self._release.survival
+        ids = _codes(curve_ids)
+        if ids is not None:
+            frame = frame.filter(pl.col("curve_id").is_in(list(ids)))
+        return self._detail_table(frame, geographies, "survival curves").sort(
+            ["curve_id", "geography_code", "group", "t_days"]
+        )
+
+    def pathways(self, geographies: str | Iterable[str] | None = None) -> pl.DataFrame:
+        """Sankey links (stage to stage counts) within scope."""
+        return self._detail_table(self._release.pathways, geographies, "pathways")
+
+    def paths(self, geographies: str | Iterable[str] | None = None) -> pl.DataFrame:
+        """The most common whole paths within scope."""
+        return self._detail_table(self._release.paths, geographies, "pathways")
+
+    def comparisons(self) -> pl.DataFrame:
+        """Intervention comparisons; for a borough lead, none naming another borough."""
+        self._require_kind("london", "borough", what="intervention comparisons")
+        frame = self._release.comparisons
+        if self.role.kind == "borough":
+            others = [c for c in borough_codes() if c != self.role.borough]
+            frame = frame.filter(
+                ~pl.col("group_a").is_in(others) & ~pl.col("group_b").is_in(others)
+            )
+        return frame
+
+    def quality(self) -> pl.DataFrame:
+        """Aggregate linkage and data-quality indicators: open to every role (transparency)."""
+        frame = self._release.quality
+        if "geography_code" in frame.columns and self.role.kind != "london":
+            frame = frame.filter(
+                pl.col("geography_code").is_null()
+                | pl.col("geography_code").is_in(list(self.detail_geographies))
+            )
+        return frame
+
+
+def _place(code: str) -> str:
+    try:
+        return borough_name(code)
+    except KeyError:
+        return code

@@ -1,0 +1,336 @@
+"""What every page shares: the signed-in session, audited widgets and the chart block."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from app import theme
+from app.audit import AuditLog
+from app.auth import Identity, Role
+from app.data import ScopedRelease, ScopeError
+from app.figures import Chart, Words, period_label
+
+CONTEXT_KEY = "_pathways_context"
+
+PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "london": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
+    "borough": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
+    "overview": ("overview", "about"),
+    "admin": ("audit", "about"),
+}
+
+
+@dataclass
+class Session:
+    """The signed-in user for this run: who, which role, why, and their view of the release."""
+
+    identity: Identity
+    role: Role
+    purpose: str
+    release: ScopedRelease
+    audit: AuditLog
+    demo: bool
+    page: str = ""
+
+    @property
+    def words(self) -> Words:
+        return Words(self.release.info)
+
+    def log(self, action: str, details: dict[str, Any] | None = None, page: str | None = None):
+        """Append an entry for this user to the audit log."""
+        self.audit.append(
+            user=self.identity.user_id,
+            role=str(self.role),
+            purpose=self.purpose,
+            page=page if page is not None else self.page,
+            action=action,
+            details=details or {},
+        )
+
+    def may_open(self, page: str) -> bool:
+        return page in PAGES_BY_ROLE[self.role.kind]
+
+
+def session() -> Session:
+    """The session the entry script set up for this run."""
+    ctx = st.session_state.get(CONTEXT_KEY)
+    if not isinstance(ctx, Session):
+        st.error("Please sign in from the Pathways home page.")
+        st.stop()
+    return ctx
+
+
+BANNER = (
+    '<div role="status" style="background:#E69F00;color:#000;padding:0.45rem 0.8rem;'
+    'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
+    "Synthetic data — not real people</div>"
+)
+
+
+def synthetic_banner() -> None:
+    """The permanent warning on a synthetic release."""
+    st.markdown(BANNER, unsafe_allow_html=True)
+
+
+def page_session(page: str, title: str) -> Session:
+    """Start a page: check the role may open it, then write its title and freshness line."""
+    s = session()
+    s.page = page
+    if not s.may_open(page):
+        s.log("refused", {"reason": "page not open to this role", "page": page})
+        st.error(f"Your role ({s.role.label}) cannot open this page.")
+        st.stop()
+    if s.release.info.synthetic:
+        synthetic_banner()
+    st.title(title)
+    freshness_line(s)
+    return s
+
+
+def freshness_line(s: Session, today: date | None = None) -> None:
+    """'Extract date … — N days ago', on every page."""
+    info = s.release.info
+    if info.extract_date is None:
+        st.caption("Extract date not recorded in this release.")
+        return
+    days = info.days_old(today)
+    when = info.extract_date.strftime("%-d %B %Y")
+    period = (
+        f" · data {period_label(info.data_start, 'month')} to {period_label(info.data_end, 'month')}"
+        if info.data_start and info.data_end
+        else ""
+    )
+    text = f"Extract date {when} — {days} days ago{period} · release {info.release_id}"
+    if days is not None and days > 45:
+        st.warning(f"{text}. This release is more than six weeks old.", icon=":material/schedule:")
+    else:
+        st.caption(f":material/schedule: {text}")
+
+
+def refused(s: Session, error: ScopeError) -> None:
+    """Tell the user plainly that the request is outside their scope (already audited)."""
+    st.error(f"{error} This request has been recorded in the audit log.", icon="🔒")
+
+
+def _audit_change(key: str, label: str) -> None:
+    s = st.session_state.get(CONTEXT_KEY)
+    if isinstance(s, Session):
+        value = st.session_state.get(key)
+        s.log("filter", {"filter": label, "key": key, "value": _jsonable(value)})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def audited(key: str, label: str) -> dict[str, Any]:
+    """Keyword arguments that make a widget log each change to the audit log."""
+    return {"key": key, "on_change": _audit_change, "args": (key, label)}
+
+
+def select(
+    label: str,
+    options: Sequence[Any],
+    key: str,
+    *,
+    format_func: Callable[[Any], str] = str,
+    index: int = 0,
+    horizontal: bool = False,
+) -> Any:
+    """An audited selectbox whose stored value survives the options changing."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    if horizontal and len(options) <= 6:
+        return st.segmented_control(
+            label,
+            options,
+            format_func=format_func,
+            default=options[index] if options else None,
+            selection_mode="single",
+            **audited(key, label),
+        ) or (options[index] if options else None)
+    return st.selectbox(label, options, index=index, format_func=format_func, **audited(key, label))
+
+
+def _log_download(key: str, title: str, rows: int) -> None:
+    s = st.session_state.get(CONTEXT_KEY)
+    if isinstance(s, Session):
+        s.log("download", {"chart": key, "title": title, "rows": rows, "format": "csv"})
+
+
+def show_chart(
+    chart: Chart,
+    *,
+    height: int | None = None,
+    table: pl.DataFrame | None = None,
+    plotly_config: dict[str, Any] | None = None,
+    select_key: str | None = None,
+    bands: Sequence[theme.Band] | None = None,
+) -> Any:
+    """Title, definition, figure, footnote, table alternative and the audited CSV download."""
+    st.subheader(chart.title, anchor=False)
+    st.caption(chart.subtitle)
+    event = None
+    if chart.figure is None:
+        st.info(chart.empty_message or "Nothing to show for this choice.")
+    elif hasattr(chart.figure, "to_plotly_json"):
+        event = st.plotly_chart(
+            chart.figure,
+            config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+            | (plotly_config or {}),
+            key=select_key or f"fig-{chart.key}",
+            **({"on_select": "rerun", "selection_mode": "points"} if select_key else {}),
+        )
+    else:
+        event = st.pydeck_chart(
+            chart.figure,
+            height=height or 520,
+            key=select_key or f"deck-{chart.key}",
+            **({"on_select": "rerun", "selection_mode": "single-object"} if select_key else {}),
+        )
+    if bands is not None:
+        legend(bands)
+    data_footer(chart, table=table)
+    return event
+
+
+def readable(frame: pl.DataFrame) -> pl.DataFrame:
+    """A table for people: whole numbers without '.0', and a dash where there is no figure."""
+    out = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype.is_float():
+            whole = frame.get_column(name).drop_nulls()
+            if whole.len() and (whole.round(0) == whole).all():
+                col = col.cast(pl.Int64)
+        out.append(col.cast(pl.String).fill_null("—").alias(name))
+    return frame.select(out)
+
+
+def data_footer(chart: Chart, *, table: pl.DataFrame | None = None) -> None:
+    """Footnote, table alternative and the audited CSV download of exactly what is shown."""
+    for note in chart.notes:
+        st.caption(note)
+    st.caption(chart.footnote)
+    shown = chart.data if table is None else table
+    with st.expander("Table of this chart"):
+        if shown.is_empty():
+            st.write("No figures.")
+        else:
+            st.dataframe(readable(shown), hide_index=True)
+    st.download_button(
+        "Download these figures (CSV)",
+        data=chart.csv_bytes,
+        file_name=f"pathways-{chart.key}.csv",
+        mime="text/csv",
+        key=f"dl-{chart.key}",
+        on_click=_log_download,
+        args=(chart.key, chart.title, chart.data.height),
+        disabled=chart.data.is_empty(),
+        icon=":material/download:",
+    )
+
+
+def metric_tile(
+    label: str,
+    value: float | None,
+    *,
+    delta: float | None = None,
+    help: str | None = None,
+    share: bool = False,
+    delta_words: str = "",
+    inverse: bool = True,
+) -> None:
+    """One headline number; rising counts are shown in the 'worse' colour (inverse)."""
+    if value is None:
+        st.metric(label, "suppressed", help=help)
+        return
+    text = f"{value:,.0f}{'%' if share else ''}"
+    delta_text = None
+    if delta is not None:
+        delta_text = f"{delta:+,.0f}{' points' if share else ''} {delta_words}".strip()
+    st.metric(
+        label,
+        text,
+        delta=delta_text,
+        delta_color="inverse" if inverse else "normal",
+        help=help,
+        border=True,
+    )
+
+
+def legend(bands: Sequence[theme.Band], *, suppressed_label: str = "suppressed (fewer than 10)"):
+    """The map's colour classes as a row of swatches."""
+    items = [(b.colour, b.label) for b in bands] + [(theme.SUPPRESSED_FILL, suppressed_label)]
+    html = " ".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:14px;">'
+        f'<span style="width:18px;height:18px;background:{c};border:1px solid #999;'
+        f'display:inline-block;margin-right:6px"></span>{label}</span>'
+        for c, label in items
+    )
+    st.markdown(html, unsafe_allow_html=True)
+
+
+def headline_section(
+    s: Session,
+    metrics: pl.DataFrame,
+    geography: str,
+    period_types: Sequence[str],
+    metric_ids: Sequence[str],
+    *,
+    key: str,
+) -> None:
+    """Headline tiles for the latest month, quarter and year, each with its change on the
+    previous period and on the same period a year before, then the usual footer."""
+    from app.data import metric_title
+    from app.figures import headline, headline_table
+
+    words = s.words
+    all_headlines = []
+    for period_type in period_types:
+        hs = [headline(metrics, m, period_type, geography) for m in metric_ids]
+        if all(h.period_start is None for h in hs):
+            continue
+        all_headlines.extend(hs)
+        period_name = {"month": "Latest month", "quarter": "Latest quarter", "fy": "Latest year"}[
+            period_type
+        ]
+        st.markdown(f"**{period_name}: {hs[0].label}**")
+        for col, h in zip(st.columns(len(hs)), hs, strict=True):
+            with col:
+                last_year = (
+                    "not published"
+                    if h.last_year is None
+                    else f"{h.last_year:,.0f} ({h.change_on_last_year:+,.0f})"
+                )
+                metric_tile(
+                    metric_title(h.metric_id),
+                    h.value,
+                    delta=h.change_on_previous,
+                    delta_words=f"on previous {period_type if period_type != 'fy' else 'year'}",
+                    help=words.subtitle([h.metric_id]) + f" Same period last year: {last_year}.",
+                )
+                st.caption(
+                    f"Same {'year' if period_type == 'fy' else period_type} last year: {last_year}"
+                )
+    chart = Chart(
+        key=key,
+        title="Headline indicators",
+        subtitle=words.subtitle(metric_ids),
+        footnote=words.footnote("Changes are between rounded counts."),
+        figure=None,
+        data=headline_table(all_headlines),
+    )
+    if not all_headlines:
+        st.info("No published headline figures for this place.")
+    data_footer(chart)

@@ -1,0 +1,100 @@
+"""About this data: sources, definitions, disclosure rules, linkage quality, who sees what."""
+
+import polars as pl
+import streamlit as st
+
+from app import figures, ui
+from app.auth import ROLE_WORDS
+from pipelines.release_reader import is_quality_share
+
+s = ui.page_session("about", "About this data")
+info = s.release.info
+
+st.markdown(
+    "Pathways links the records that London's street outreach teams (CHAIN), borough housing "
+    "options services (H-CLIC) and hostel providers (In-Form) keep about the same people, turns "
+    "them into anonymised journeys, and publishes only counts that passed disclosure control. "
+    "This dashboard reads that published release and nothing else: it never sees a name, a date "
+    "of birth, a pseudonym or a single person's record."
+)
+if info.synthetic:
+    st.warning("This release is synthetic: generated data, not real people.")
+
+st.header("Sources", anchor=False)
+sources = pl.DataFrame(
+    {
+        "source": [figures.SOURCE_NAMES.get(k, k) for k in info.source_extract_dates],
+        "extract date": [d.isoformat() for d in info.source_extract_dates.values()],
+    },
+    schema={"source": pl.String, "extract date": pl.String},
+)
+st.dataframe(sources, hide_index=True)
+st.caption(
+    f"Release {info.release_id}, created {info.created_at}; data from {info.data_start} to "
+    f"{info.data_end}; code version {info.code_version or 'not recorded'}."
+)
+
+st.header("Definitions", anchor=False)
+st.caption(f"Definitions version {info.definitions_version or 'not recorded'}.")
+st.markdown(
+    "\n".join(
+        f"- **{d.title}** (`{d.metric_id}`, version {d.version}, unit: {d.unit}): {d.text}"
+        for d in info.definitions.values()
+    )
+    or "This release carries no definitions."
+)
+
+st.header("Disclosure rules", anchor=False)
+st.markdown(info.disclosure_rules)
+if info.sdc:
+    st.caption("Settings: " + ", ".join(f"{k} = {v}" for k, v in info.sdc.items()))
+
+st.header("Linkage and data quality", anchor=False)
+quality = s.release.quality()
+if quality.is_empty():
+    st.write("This release carries no quality indicators.")
+else:
+    if {"indicator", "value"} <= set(quality.columns):
+        share = pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)
+        quality = quality.with_columns(
+            pl.when(pl.col("value").is_null())
+            .then(pl.lit("—"))
+            .when(share)
+            .then(pl.format("{}%", (pl.col("value") * 100).round(1)))
+            .otherwise(pl.col("value").round(0).cast(pl.Int64).cast(pl.String))
+            .alias("value"),
+            pl.col("indicator").str.replace_all("_", " "),
+        )
+    st.dataframe(ui.readable(quality), hide_index=True)
+    st.caption("Aggregate indicators per source and period; no record-level detail is published.")
+
+st.header("Who can see what", anchor=False)
+st.markdown(
+    "| role | sees |\n|---|---|\n"
+    + "\n".join(
+        f"| {role} | {ROLE_WORDS[kind]} |"
+        for role, kind in (
+            ("Pan-London lead (`london`)", "london"),
+            ("Borough lead (`borough:<ONS code>`)", "borough"),
+            ("Taskforce overview (`overview`)", "overview"),
+            ("Administrator (`admin`)", "admin"),
+        )
+    )
+)
+st.markdown(
+    f"You are signed in with the role **{s.role.label}**. Everyone states a purpose when a "
+    "session starts; every sign-in, page view, filter change and download is written to a "
+    "tamper-evident audit log that the information governance lead can check."
+)
+
+st.header("What Pathways will never show", anchor=False)
+st.markdown(
+    """
+- **No people.** No row per person, no names, dates of birth, identifiers, pseudonyms or case notes.
+- **No places finer than a borough.** No points, postcodes, streets or sites.
+- **No nationality by place.** Nationality appears only for London as a whole, in four broad
+  groups, and never on a map.
+- **No hotspots or patrol views.** Nothing here can direct enforcement to where people sleep.
+- **No small numbers.** Fewer than 10 people are never shown; other counts are rounded.
+"""
+)

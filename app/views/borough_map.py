@@ -1,0 +1,144 @@
+"""Borough map: classed bands, a month slider, and a snapshot of the borough you click."""
+
+import os
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from app import figures, theme, ui
+from app.data import HEADLINE_METRICS, ScopeError, metric_title
+from pipelines.reference import borough_codes, borough_name
+
+
+@st.cache_resource
+def _boundaries(path: str) -> dict:
+    """An ONS borough boundary GeoJSON named by PATHWAYS_BOUNDARIES, read once."""
+    return figures.load_boundaries(Path(path))
+
+
+s = ui.page_session("map", "Borough map")
+r = s.release
+words = s.words
+
+MAP_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner", "living_on_streets")
+metric = ui.select(
+    "Indicator", list(MAP_METRICS), key="map_metric", format_func=metric_title, horizontal=False
+)
+try:
+    totals = r.borough_totals(metric, "month")
+    headline_totals = r.metrics(
+        HEADLINE_METRICS, period_type="month", geographies=borough_codes(), breakdown="all"
+    )
+except ScopeError as e:
+    ui.refused(s, e)
+    st.stop()
+
+months: list[date] = sorted(totals.get_column("period_start").unique().to_list())
+if not months:
+    st.info("This release has no monthly borough figures.")
+    st.stop()
+
+# a month in the address (?month=2024-03) opens the map there
+wanted = st.query_params.get("month")
+if wanted and "map_month" not in st.session_state:
+    chosen = next((m for m in months if m.strftime("%Y-%m") == wanted), None)
+    if chosen:
+        st.session_state["map_month"] = chosen
+if st.session_state.get("map_month") not in months:
+    st.session_state["map_month"] = months[-1]
+month = st.select_slider(
+    "Month",
+    options=months,
+    format_func=lambda d: figures.period_label(d, "month"),
+    **ui.audited("map_month", "Month"),
+)
+
+# the selection comes from a click on the map, the keyboard picker, or the address
+SELECTED = "map_selected"
+MAP_KEY = "borough_map"
+
+
+def _clicked(state: object) -> str | None:
+    """The borough code a map click selected (Plotly tile map or pydeck boundaries)."""
+    selection = state.get("selection", {}) if isinstance(state, dict) else {}
+    for point in selection.get("points", []) or []:
+        data = point.get("customdata")
+        if data:
+            return data[0]
+    for obj in (selection.get("objects", {}) or {}).get(figures.MAP_LAYER_ID, []) or []:
+        props = obj.get("properties", obj)
+        if props.get("code"):
+            return props["code"]
+    return None
+
+
+clicked = _clicked(st.session_state.get(MAP_KEY))
+if clicked and clicked != st.session_state.get("_map_last_click"):
+    st.session_state["_map_last_click"] = clicked
+    st.session_state[SELECTED] = clicked
+    st.session_state["map_pick"] = clicked
+    s.log("select", {"borough": clicked, "via": "map click"})
+if SELECTED not in st.session_state:
+    asked = st.query_params.get("borough")
+    default = asked if asked in borough_codes() else (s.role.borough or "E09000033")
+    st.session_state[SELECTED] = default
+    st.session_state["map_pick"] = default
+
+bands = theme.count_bands(
+    totals.get_column("value").to_list(), threshold=int(r.info.sdc.get("threshold", 10))
+)
+selected = st.session_state[SELECTED]
+boundaries_file = os.environ.get("PATHWAYS_BOUNDARIES")
+boundaries = _boundaries(boundaries_file) if boundaries_file else None
+chart = figures.borough_map(
+    words, totals, metric, month, bands, selected=selected, boundaries=boundaries
+)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    ui.show_chart(chart, height=520, select_key=MAP_KEY, bands=bands)
+
+
+def _picked() -> None:
+    st.session_state[SELECTED] = st.session_state["map_pick"]
+    s.log("select", {"borough": st.session_state["map_pick"], "via": "picker"})
+
+
+with right:
+    st.selectbox(
+        "Borough (or click the map)",
+        list(borough_codes()),
+        format_func=borough_name,
+        key="map_pick",
+        on_change=_picked,
+    )
+    code = st.session_state[SELECTED]
+    st.subheader(f"{borough_name(code)} — {figures.period_label(month, 'month')}", anchor=False)
+    row = headline_totals.filter(
+        (pl.col("geography_code") == code) & (pl.col("period_start") == month)
+    )
+    values = {m: v for m, v in zip(row["metric_id"], row["value"], strict=True)}
+    for m in HEADLINE_METRICS:
+        v = values.get(m)
+        prev_month = figures.headline(headline_totals, m, "month", code, period_start=month)
+        ui.metric_tile(
+            metric_title(m), v, delta=prev_month.change_on_previous, delta_words="on previous month"
+        )
+    month_rows = chart.data.filter(pl.col("value").is_not_null()).sort("value", descending=True)
+    rank = next((i for i, c in enumerate(month_rows["geography_code"], start=1) if c == code), None)
+    band = chart.data.filter(pl.col("geography_code") == code)["band"].item()
+    st.caption(
+        f"{metric_title(metric)}: band {band}"
+        + (f"; {rank} of {month_rows.height} boroughs with a published figure." if rank else ".")
+        + " Fewer than 10 people are never shown."
+    )
+    if r.can_see_detail(code):
+        if st.button("Open the full borough snapshot", key="open_snapshot", type="primary"):
+            st.session_state["snapshot_borough"] = code
+            st.switch_page("views/snapshot.py", query_params={"borough": code})
+    else:
+        st.caption(
+            "The full snapshot is open to your own borough only; this is its published total."
+        )

@@ -1,0 +1,43 @@
+"""London overview: headline indicators, monthly trends, flow/stock/returner, the three aims."""
+
+import streamlit as st
+
+from app import figures, ui
+from app.data import HEADLINE_METRICS, ScopeError
+from pipelines.release_reader import LONDON_CODE
+
+s = ui.page_session("overview", "London overview")
+r = s.release
+words = s.words
+overview_only = s.role.kind == "overview"
+try:
+    if overview_only:
+        metrics = r.metrics(HEADLINE_METRICS, period_type="month", geographies=LONDON_CODE)
+    else:
+        metrics = r.metrics(geographies=LONDON_CODE, breakdown=None)
+except ScopeError as e:
+    ui.refused(s, e)
+    st.stop()
+
+period_types = ("month",) if overview_only else ("month", "quarter", "fy")
+ui.headline_section(s, metrics, LONDON_CODE, period_types, HEADLINE_METRICS, key="headlines-london")
+
+st.divider()
+ui.show_chart(figures.trend_chart(words, metrics, ["seen_rough_sleeping"], LONDON_CODE))
+ui.show_chart(figures.flow_stock_returner_chart(words, metrics, LONDON_CODE))
+
+if not overview_only:
+    st.divider()
+    ui.show_chart(figures.rare_brief_nonrecurrent(words, metrics, LONDON_CODE))
+    st.divider()
+    st.header("Who is seen rough sleeping", anchor=False)
+    st.caption("Financial year breakdowns for London as a whole. Nationality is shown only here.")
+    breakdown = ui.select(
+        "Breakdown",
+        ["age_band", "gender", "nationality_group"],
+        key="overview_breakdown",
+        format_func=lambda b: b.replace("_", " ").capitalize(),
+    )
+    ui.show_chart(
+        figures.breakdown_chart(words, metrics, "seen_rough_sleeping", breakdown, LONDON_CODE)
+    )

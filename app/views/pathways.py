@@ -1,0 +1,39 @@
+"""Pathways: where a cohort came from and went, as a Sankey, and the most common paths."""
+
+import polars as pl
+import streamlit as st
+
+from app import figures, ui
+from app.data import ScopeError
+from pipelines.reference import borough_name
+
+s = ui.page_session("pathways", "Pathways")
+r = s.release
+words = s.words
+try:
+    links = r.pathways()
+    paths = r.paths()
+except ScopeError as e:
+    ui.refused(s, e)
+    st.stop()
+
+places = [g for g in r.detail_geographies if g in set(links.get_column("geography_code").to_list())]
+if not places:
+    st.info("This release has no published pathways for the places you can see.")
+    st.stop()
+left, right = st.columns(2)
+with left:
+    place = ui.select("Place", places, key="pathways_place", format_func=borough_name)
+cohorts = sorted(
+    links.filter(pl.col("geography_code") == place).get_column("cohort_period").unique().to_list()
+)
+with right:
+    cohort = ui.select(
+        "Cohort: people first seen in", cohorts, key="pathways_cohort", index=len(cohorts) - 1
+    )
+st.caption(
+    "Stages: before first seen (a housing approach, leaving an institution, or nothing known) → "
+    "first response within 90 days → where people were at 6 months → and at 12 months."
+)
+ui.show_chart(figures.sankey_chart(words, links, place, cohort))
+ui.show_chart(figures.top_paths_chart(words, paths, place, cohort))

@@ -1,0 +1,95 @@
+"""Returns to the street: survival curves, number at risk, competing risks, fixed-day values."""
+
+import polars as pl
+import streamlit as st
+
+from app import figures, ui
+from app.data import ScopeError
+from pipelines.reference import borough_name
+from pipelines.release_reader import LONDON_CODE
+
+s = ui.page_session("returns", "Returns to the street")
+r = s.release
+words = s.words
+try:
+    curves = r.survival()
+except ScopeError as e:
+    ui.refused(s, e)
+    st.stop()
+
+present = set(curves.get_column("geography_code").to_list())
+places = [g for g in r.detail_geographies if g in present]
+if not places:
+    st.info("This release has no published survival curves for the places you can see.")
+    st.stop()
+kaplan = curves.filter(pl.col("curve_id") == "return_to_street")
+left, right = st.columns(2)
+with left:
+    place = ui.select("Place", places, key="returns_place", format_func=borough_name)
+groups_here = (
+    kaplan.filter(pl.col("geography_code") == place).get_column("group").unique().sort().to_list()
+)
+with right:
+    groups = st.multiselect(
+        "Groups (first intervention)",
+        groups_here,
+        default=["all"] if "all" in groups_here else groups_here[:1],
+        format_func=figures._group_words,
+        **ui.audited("returns_groups", "Groups"),
+    )
+compare_london = place != LONDON_CODE and st.checkbox(
+    "Show London alongside", value=True, **ui.audited("returns_compare_london", "Show London")
+)
+shown = kaplan.filter(
+    pl.col("group").is_in(groups)
+    & pl.col("geography_code").is_in([place, LONDON_CODE] if compare_london else [place])
+)
+chart = figures.survival_chart(
+    words, shown, "return_to_street", place, groups=groups,
+    compare_geography=LONDON_CODE if compare_london else None,
+)  # fmt: skip
+ui.show_chart(chart)
+
+st.markdown("**Read off the curve at 90, 180, 365 and 730 days** (per cent still off the street)")
+at_days = (
+    figures.survival_at_days(shown)
+    .with_columns(
+        pl.col("geography_code").map_elements(borough_name, return_dtype=pl.String).alias("place"),
+        pl.col("group").map_elements(figures._group_words, return_dtype=pl.String),
+    )
+    .select("place", "group", "day", "estimate_pct", "ci_lower_pct", "ci_upper_pct", "at_risk")
+)
+st.dataframe(at_days, hide_index=True)
+st.markdown("**Number at risk** (rounded to the nearest 5; a dash once the curve stops)")
+st.dataframe(ui.readable(figures.number_at_risk(shown)), hide_index=True)
+ui.data_footer(
+    figures.Chart(
+        key=f"survival-table-{place}",
+        title="Survival at fixed days",
+        subtitle=chart.subtitle,
+        footnote=chart.footnote,
+        figure=None,
+        data=at_days,
+    )
+)
+
+st.divider()
+ui.show_chart(
+    figures.cumulative_incidence_chart(
+        words,
+        curves.filter(pl.col("curve_id") == "return_to_street_cif"),
+        "return_to_street_cif",
+        place,
+    )
+)
+st.divider()
+ui.show_chart(
+    figures.survival_chart(
+        words,
+        curves.filter(pl.col("curve_id") == "time_to_accommodation"),
+        "time_to_accommodation",
+        place,
+        y_title="not yet accommodated (%)",
+        title=f"Brief: time from first seen to accommodation — {borough_name(place)}",
+    )
+)

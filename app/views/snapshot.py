@@ -1,0 +1,69 @@
+"""One printable page for one borough, set against London."""
+
+import streamlit as st
+
+from app import figures, ui
+from app.data import HEADLINE_METRICS, ScopeError
+from pipelines.reference import borough_codes, borough_name, pilot_codes
+from pipelines.release_reader import LONDON_CODE
+
+s = ui.page_session("snapshot", "Borough snapshot")
+r = s.release
+words = s.words
+
+st.markdown(
+    "<style>@media print { section[data-testid='stSidebar'], header, "
+    "[data-testid='stDownloadButton'], [data-testid='stExpander'] { display: none !important; } "
+    ".main .block-container { padding: 0 !important; } }</style>",
+    unsafe_allow_html=True,
+)
+
+asked = st.query_params.get("borough") or st.session_state.get("snapshot_borough")
+if s.role.kind == "london":
+    codes = list(borough_codes())
+    if asked in codes:
+        st.session_state["snapshot_borough"] = asked
+    elif st.session_state.get("snapshot_borough") not in codes:
+        st.session_state["snapshot_borough"] = pilot_codes()[0]
+    code = st.selectbox(
+        "Borough", codes, format_func=borough_name, **ui.audited("snapshot_borough", "Borough")
+    )
+else:
+    code = asked or s.role.borough or ""
+
+try:
+    r.require_detail(code, "the borough snapshot")
+    metrics = r.metrics(geographies=[code, LONDON_CODE], breakdown=None)
+    survival = r.survival("return_to_street", [code, LONDON_CODE])
+except ScopeError as e:
+    ui.refused(s, e)
+    st.stop()
+if st.query_params.get("borough") != code:
+    st.query_params["borough"] = code
+
+st.header(f"{borough_name(code)} against London", anchor=False)
+st.caption("Print this page from your browser (Ctrl+P or ⌘P); it is laid out for A4 landscape.")
+ui.headline_section(
+    s, metrics, code, ("month", "quarter", "fy"), HEADLINE_METRICS, key=f"headlines-{code}"
+)
+st.divider()
+ui.show_chart(
+    figures.trend_chart(
+        words, metrics, ["seen_rough_sleeping"], code, compare_geography=LONDON_CODE
+    )
+)
+ui.show_chart(figures.flow_stock_returner_chart(words, metrics, code))
+left, right = st.columns(2, gap="large")
+with left:
+    ui.show_chart(
+        figures.compare_to_london_chart(
+            words, metrics, code, ["new_single_night", "prior_hclic_approach", "sustained_6m"]
+        )
+    )
+with right:
+    ui.show_chart(figures.breakdown_chart(words, metrics, "seen_rough_sleeping", "age_band", code))
+ui.show_chart(
+    figures.survival_chart(
+        words, survival, "return_to_street", code, groups=["all"], compare_geography=LONDON_CODE
+    )
+)

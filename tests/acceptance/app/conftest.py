@@ -1,0 +1,139 @@
+"""A real dashboard server behind a real OpenID Connect sign-in, for browser tests.
+
+The identity provider is ``oidc-provider-mock`` on the loopback address; Streamlit runs as a
+subprocess exactly as ``pathways app`` starts it, with an ``[auth]`` secrets file pointing at the
+mock. Nothing here reaches beyond 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+_spec = importlib.util.spec_from_file_location(
+    "app_release_builder",
+    Path(__file__).parents[2] / "integration" / "app" / "app_release_builder.py",
+)
+builder = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(builder)
+
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+USERS = [
+    {"sub": "sam", "email": "sam.okoro@london.gov.uk", "name": "Sam Okoro", "groups": ["gla-analysts"]},
+    {"sub": "ana", "email": "ana.lopez@camden.gov.uk", "name": "Ana Lopez"},
+]  # fmt: skip
+POLICY = """
+[users]
+"ana.lopez@camden.gov.uk" = "borough:E09000007"
+
+[groups]
+"gla-analysts" = "london"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"server exited early: {process.stdout.read() if process.stdout else ''}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    port = free_port()
+    cmd = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)]
+    for user in USERS:
+        cmd += ["--user-claims", json.dumps(user)]
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    wait_for(f"{base}/.well-known/openid-configuration", process)
+    yield base
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def dashboard(identity_provider, tmp_path_factory):
+    """The dashboard's URL and its audit database."""
+    from app.serve import streamlit_command
+
+    work = tmp_path_factory.mktemp("dashboard")
+    release = builder.build_release(work / "release")
+    port = free_port()
+    secrets = work / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "browser-test-cookie-secret-0123456789"\n'
+        'client_id = "pathways-dashboard"\n'
+        'client_secret = "browser-test-client-secret"\n'
+        f'server_metadata_url = "{identity_provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    policy = work / "access.toml"
+    policy.write_text(POLICY, encoding="utf-8")
+    audit_db = work / "audit.sqlite"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PATHWAYS_", "STREAMLIT_"))}
+    env.update(
+        AUTHLIB_INSECURE_TRANSPORT="1",  # the mock provider speaks plain HTTP on loopback
+        PATHWAYS_ACCESS_POLICY=str(policy),
+        PATHWAYS_AUDIT_DB=str(audit_db),
+    )
+    cmd, env = streamlit_command(release, port, secrets=secrets, env=env)
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    wait_for(f"{url}/_stcore/health", process)
+    yield url, audit_db
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield chromium
+        chromium.close()

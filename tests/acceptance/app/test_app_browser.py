@@ -1,0 +1,123 @@
+"""A person signs in through OpenID Connect and uses every page, in a real browser."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from app.audit import AuditLog, verify_log
+
+pytestmark = pytest.mark.browser
+
+PAGES = (
+    "London overview",
+    "Borough map",
+    "Borough snapshot",
+    "Pathways",
+    "Returns to the street",
+    "Compare interventions",
+    "About this data",
+)
+
+
+class Session:
+    """One browser context, with every request outside the loopback address refused and noted."""
+
+    def __init__(self, browser, url: str):
+        self.url = url
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+        self.external: list[str] = []
+        self.page.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            return route.continue_()
+        if self.url in self.page.url:  # the identity provider's own page may ask for a stylesheet
+            self.external.append(url)
+        return route.abort()
+
+    def sign_in(self, subject: str, purpose: str) -> None:
+        page = self.page
+        page.goto(self.url)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/oauth2/authorize**")
+        page.get_by_role("button", name=subject, exact=True).click()
+        page.get_by_text("Before you start").wait_for()
+        page.get_by_label("Say briefly what for").fill(purpose)
+        page.get_by_role("button", name="Continue").click()
+        page.locator("h1").first.wait_for()
+
+    def open(self, name: str) -> None:
+        self.page.get_by_role("link", name=name).click()
+        self.page.locator("h1", has_text=name).wait_for()
+        self.page.get_by_text("Extract date 30 April 2025").first.wait_for()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.mark.slow  # seven pages in a real browser: about 40 s on a shared machine
+def test_a_london_lead_signs_in_and_uses_every_page(browser, dashboard):
+    url, audit_db = dashboard
+    s = Session(browser, url)
+    try:
+        s.sign_in("sam", "November taskforce pack preparation")
+        for name in PAGES:
+            s.open(name)
+            assert s.page.get_by_text("Synthetic data — not real people").first.is_visible()
+            if name != "About this data":
+                s.page.locator(".js-plotly-plot").first.wait_for()
+
+        s.open("Borough map")
+        s.page.locator("g.textpoint text", has_text="CMD").first.click(force=True)
+        s.page.get_by_role("heading", name="Camden — Mar 2025", exact=True).wait_for()
+
+        with s.page.expect_download() as download:
+            s.page.get_by_role("button", name="Download these figures (CSV)").first.click()
+        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+        assert len(rows) == 33 and {r["metric_id"] for r in rows} == {"seen_rough_sleeping"}
+        s.page.wait_for_timeout(500)
+        assert s.external == [], s.external
+    finally:
+        s.close()
+
+    entries = AuditLog(audit_db).entries(newest_first=False)
+    sam = [e for e in entries if e.user == "sam.okoro@london.gov.uk"]
+    actions = [e.action for e in sam]
+    assert actions[:2] == ["sign_in", "purpose"]
+    assert sam[0].details["method"] == "oidc" and sam[0].role == "london"
+    viewed = {e.page for e in sam if e.action == "view"}
+    assert viewed == {"overview", "map", "snapshot", "pathways", "returns", "compare", "about"}
+    assert all(e.purpose.endswith("November taskforce pack preparation") for e in sam[1:])
+    assert any(e.action == "select" and e.details["via"] == "map click" for e in sam)
+    assert [e.details["chart"] for e in sam if e.action == "download"] == [
+        "map-seen_rough_sleeping-2025-03-01"
+    ]
+    assert verify_log(audit_db)[0]
+
+
+def test_a_borough_lead_is_refused_another_borough_by_address(browser, dashboard):
+    url, audit_db = dashboard
+    s = Session(browser, url)
+    try:
+        s.sign_in("ana", "Camden winter planning review")
+        s.open("Borough snapshot")
+        s.page.get_by_role("heading", name="Camden against London", exact=True).wait_for()
+        s.page.goto(f"{url}/snapshot?borough=E09000033")  # a new session: purpose asked again
+        s.page.get_by_label("Say briefly what for").fill("Looking at Westminster's figures")
+        s.page.get_by_role("button", name="Continue").click()
+        s.page.get_by_text("cannot see the borough snapshot for Westminster").wait_for()
+        assert s.page.locator(".js-plotly-plot").count() == 0
+        assert s.page.get_by_role("link", name="Audit log").count() == 0
+    finally:
+        s.close()
+    refused = [e for e in AuditLog(audit_db).entries() if e.action == "refused"]
+    assert refused[0].user == "ana.lopez@camden.gov.uk"
+    assert refused[0].details["geography"] == "E09000033"

@@ -1,0 +1,316 @@
+"""A small but realistic protected release for the dashboard's tests.
+
+Three financial years (April 2022 to March 2025) of monthly, quarterly and yearly metrics for
+London and all 33 boroughs, a few breakdowns, survival curves, Sankey links, top paths,
+intervention comparisons and quality indicators. Every count is either suppressed (null, status
+``suppressed``) or a multiple of 5 at or above 10, as disclosure control leaves them.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from pipelines import release_reader
+from pipelines.reference import borough_codes
+from pipelines.release import write_release
+
+LONDON = "E12000007"
+WESTMINSTER, LAMBETH, CAMDEN, HILLINGDON = "E09000033", "E09000022", "E09000007", "E09000017"
+EXTRACT_DATE = date(2025, 4, 30)
+
+# share of London's people seen in each borough (Westminster 18%, Lambeth ~6%, long tail)
+_WEIGHTS = {
+    WESTMINSTER: 0.18, LAMBETH: 0.057, "E09000008": 0.037, "E09000020": 0.019,
+    CAMDEN: 0.05, "E09000028": 0.045, "E09000030": 0.04, "E09000025": 0.035,
+    "E09000012": 0.03, "E09000019": 0.03, "E09000009": 0.035, HILLINGDON: 0.03,
+    "E09000005": 0.03, "E09000014": 0.025, "E09000032": 0.022, "E09000013": 0.02,
+    "E09000018": 0.02, "E09000001": 0.02, "E09000023": 0.018, "E09000011": 0.015,
+    "E09000003": 0.015, "E09000010": 0.012,
+}  # fmt: skip
+
+DEFINITIONS = {
+    "seen_rough_sleeping": ("People seen rough sleeping", "Distinct people with at least one bedded-down contact in the period", "people"),
+    "flow_new": ("New people (flow)", "People seen rough sleeping in the period who had never been seen anywhere in London before", "people"),
+    "stock": ("Stock", "People seen rough sleeping in the period who were also seen in the previous period of equal length", "people"),
+    "returner": ("Returners", "People seen rough sleeping in the period who were seen before, but not in the previous period", "people"),
+    "living_on_streets": ("Living on the streets", "People seen on at least 3 separate days spanning at least 21 days within the period", "people"),
+    "new_single_night": ("New people seen one night only", "Share of new people seen rough sleeping on exactly one day in the period", "share"),
+    "nr1_returning": ("Returning after 3 months unseen", "People seen this month, not seen in the previous 3 months, seen before that", "people"),
+    "moved_into_accommodation": ("Moved into accommodation", "People with an accommodation event in the period and a rough sleeping contact in the previous 12 months", "people"),
+    "sustained_6m": ("Accommodation sustained 6 months", "Of those who moved in, the share not seen rough sleeping within 6 months", "share"),
+    "prior_hclic_approach": ("New people with a housing approach in the year before", "Share of new people with an H-CLIC approach in the 12 months before first seen", "share"),
+    "return_to_street": ("Return to the street", "Kaplan-Meier estimate of days from moving into accommodation to the next rough sleeping contact, after a 14-day grace; censored at the extract date", "days"),
+    "time_to_accommodation": ("Time from first seen to accommodation", "Kaplan-Meier estimate of days from first seen rough sleeping to first accommodation", "days"),
+}  # fmt: skip
+
+
+def _protect(x: float) -> int | None:
+    n = int(round(x))
+    if n < 10:
+        return None
+    return int(5 * round(n / 5))
+
+
+def _months() -> list[date]:
+    return [date(2022 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(36)]
+
+
+def _metrics(rng: np.random.Generator) -> pl.DataFrame:
+    rows: list[dict] = []
+    weights = {c: _WEIGHTS.get(c, 0.004 + 0.006 * rng.random()) for c in borough_codes()}
+
+    def add(metric, ptype, start, geo, breakdown, count=None, share=None, denominator=None):
+        if share is None:
+            value = _protect(count)
+            rows.append(
+                dict(
+                    metric_id=metric,
+                    period_type=ptype,
+                    period_start=start,
+                    geography_type="london" if geo == LONDON else "borough",
+                    geography_code=geo,
+                    breakdown=breakdown,
+                    value=None if value is None else float(value),
+                    numerator=value,
+                    denominator=None,
+                    status="ok" if value is not None else "suppressed",
+                )
+            )
+        else:
+            den = _protect(denominator)
+            num = _protect(share * denominator)
+            ok = den is not None and denominator >= 10
+            rows.append(
+                dict(metric_id=metric, period_type=ptype, period_start=start,
+                     geography_type="london" if geo == LONDON else "borough",
+                     geography_code=geo, breakdown=breakdown,
+                     value=round(share, 2) if ok and num else None, numerator=num if ok and num else None,
+                     denominator=den if ok and num else None, status="ok" if ok and num else "suppressed")
+            )  # fmt: skip
+
+    periods = [("month", m, 1.0) for m in _months()]
+    periods += [("quarter", m, 2.4) for m in _months()[::3]]
+    periods += [("fy", m, 6.6) for m in _months()[::12]]
+    for ptype, start, scale in periods:
+        t = (start.year - 2022) * 12 + start.month
+        season = 1 + 0.08 * math.cos((start.month - 1) / 12 * 2 * math.pi)
+        seen_london = 1500 * (1 + 0.006 * t) * season * scale * (1 + 0.03 * rng.standard_normal())
+        new_share = 0.45 if ptype == "month" else 0.6
+        for geo in (LONDON, *borough_codes()):
+            w = 1.0 if geo == LONDON else weights[geo]
+            seen = seen_london * w * (1 + (0 if geo == LONDON else 0.1 * rng.standard_normal()))
+            new = seen * new_share
+            stock = seen * (1 - new_share) * 0.62
+            add("seen_rough_sleeping", ptype, start, geo, "all", seen)
+            add("flow_new", ptype, start, geo, "all", new)
+            add("stock", ptype, start, geo, "all", stock)
+            add("returner", ptype, start, geo, "all", seen - new - stock)
+            add("living_on_streets", ptype, start, geo, "all", seen * 0.16)
+            add("nr1_returning", ptype, start, geo, "all", seen * 0.11)
+            add("moved_into_accommodation", ptype, start, geo, "all", seen * 0.3)
+            add("new_single_night", ptype, start, geo, "all",
+                share=0.7 + 0.03 * rng.standard_normal(), denominator=new)  # fmt: skip
+            add("prior_hclic_approach", ptype, start, geo, "all",
+                share=0.24 + 0.02 * rng.standard_normal(), denominator=new)  # fmt: skip
+            add("sustained_6m", ptype, start, geo, "all",
+                share=0.78 + 0.05 * rng.standard_normal(), denominator=seen * 0.3)  # fmt: skip
+            if ptype == "month":
+                continue
+            for band, s in (("18_25", 0.09), ("26_35", 0.3), ("36_45", 0.3), ("46_55", 0.19),
+                            ("56_plus", 0.1), ("unknown", 0.02)):  # fmt: skip
+                add("seen_rough_sleeping", ptype, start, geo, f"age_band={band}", seen * s)
+            for g, s in (("male", 0.84), ("female", 0.15), ("unknown", 0.01)):
+                add("seen_rough_sleeping", ptype, start, geo, f"gender={g}", seen * s)
+            if geo == LONDON:
+                for n, s in (
+                    ("uk", 0.45),
+                    ("eu_eea", 0.25),
+                    ("rest_of_world", 0.28),
+                    ("unknown", 0.02),
+                ):
+                    add(
+                        "seen_rough_sleeping", ptype, start, geo, f"nationality_group={n}", seen * s
+                    )
+    return pl.DataFrame(rows, schema=release_reader.METRICS_SCHEMA)
+
+
+def _survival(rng: np.random.Generator) -> pl.DataFrame:
+    rows = []
+    groups = {
+        "all": 0.0011, "first_intervention=hostel": 0.0014,
+        "first_intervention=housing_first": 0.0005,
+        "first_intervention=supported_housing": 0.0009,
+        "first_intervention=temporary_accommodation": 0.0012,
+    }  # fmt: skip
+    sizes = {LONDON: 3000, WESTMINSTER: 700, LAMBETH: 260, CAMDEN: 220, HILLINGDON: 140}
+    for geo, n0 in sizes.items():
+        for group, rate in groups.items():
+            n = n0 if group == "all" else n0 * (0.4 if "hostel" in group else 0.12)
+            for curve, hazard in (("return_to_street", rate), ("time_to_accommodation", 0.006)):
+                if curve == "time_to_accommodation" and group != "all":
+                    continue
+                for t in range(0, 731, 30):
+                    est = math.exp(-hazard * t)
+                    at_risk = n * est * math.exp(-0.0015 * t)  # censoring thins the risk set
+                    if at_risk < 10:
+                        break
+                    half = 1.96 * math.sqrt(est * (1 - est) / max(at_risk, 1))
+                    rows.append(dict(curve_id=curve, geography_code=geo, group=group, t_days=t,
+                                     estimate=est, ci_lower=max(0, est - half),
+                                     ci_upper=min(1, est + half), at_risk=_protect(at_risk),
+                                     status="ok"))  # fmt: skip
+        for event, rate in (("event=returned", 0.0011), ("event=died", 0.00006)):
+            for t in range(0, 731, 30):
+                at_risk = n0 * math.exp(-0.0026 * t)
+                if at_risk < 10:
+                    break
+                cif = 1 - math.exp(-rate * t)
+                half = 1.96 * math.sqrt(max(cif * (1 - cif), 1e-6) / at_risk)
+                rows.append(dict(curve_id="return_to_street_cif", geography_code=geo, group=event,
+                                 t_days=t, estimate=cif, ci_lower=max(0, cif - half),
+                                 ci_upper=min(1, cif + half), at_risk=_protect(at_risk),
+                                 status="ok"))  # fmt: skip
+    return pl.DataFrame(rows, schema=release_reader.SURVIVAL_SCHEMA)
+
+
+_STATES = {
+    "before": {"housing_approach": 0.25, "left_institution": 0.12, "none_known": 0.63},
+    "first_response": {"nsno_hub": 0.3, "hostel": 0.2, "temporary_accommodation": 0.08,
+                       "supported_housing": 0.06, "housing_first": 0.02, "reconnection": 0.06,
+                       "none": 0.28},
+    "month_6": {"settled": 0.12, "supported_or_hostel": 0.28, "temporary_accommodation": 0.1,
+                "rough_sleeping": 0.14, "institution": 0.04, "reconnected": 0.06,
+                "not_known": 0.26},
+    "month_12": {"settled": 0.2, "supported_or_hostel": 0.22, "temporary_accommodation": 0.09,
+                 "rough_sleeping": 0.1, "institution": 0.04, "reconnected": 0.07, "died": 0.004,
+                 "not_known": 0.276},
+}  # fmt: skip
+
+
+def _pathways(rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
+    links, paths = [], []
+    stages = list(_STATES)
+    cohorts = {"2022-23": 1.0, "2023-24": 1.15}
+    sizes = {LONDON: 6400, WESTMINSTER: 1100, LAMBETH: 380, CAMDEN: 300, HILLINGDON: 190}
+    for cohort, grow in cohorts.items():
+        for geo, n in sizes.items():
+            n = n * grow
+            for a, b in zip(stages, stages[1:], strict=False):
+                small = 0.0
+                for sa, pa in _STATES[a].items():
+                    for sb, pb in _STATES[b].items():
+                        c = n * pa * pb * (0.6 + 0.8 * rng.random())
+                        v = _protect(c)
+                        if v is None:
+                            small += c
+                            continue
+                        links.append(dict(cohort_period=cohort, geography_code=geo, stage_from=a,
+                                          state_from=sa, stage_to=b, state_to=sb, count=v,
+                                          status="ok"))  # fmt: skip
+                if small:
+                    links.append(dict(cohort_period=cohort, geography_code=geo, stage_from=a,
+                                      state_from=release_reader.OTHER_SMALL_NUMBERS, stage_to=b,
+                                      state_to=release_reader.OTHER_SMALL_NUMBERS, count=_protect(small),
+                                      status="ok"))  # fmt: skip
+            common = [
+                "none_known>nsno_hub>supported_or_hostel>settled",
+                "none_known>none>rough_sleeping>rough_sleeping",
+                "none_known>nsno_hub>reconnected>reconnected",
+                "housing_approach>temporary_accommodation>temporary_accommodation>settled",
+                "none_known>hostel>supported_or_hostel>supported_or_hostel",
+                "left_institution>none>institution>not_known",
+                "none_known>none>not_known>not_known",
+                "none_known>hostel>settled>settled",
+            ]
+            for rank, p in enumerate(common, start=1):
+                v = _protect(n * 0.12 / rank)
+                if v is not None:
+                    paths.append(dict(cohort_period=cohort, geography_code=geo, rank=rank,
+                                      path=p, count=v))  # fmt: skip
+    return (
+        pl.DataFrame(links, schema=release_reader.PATHWAYS_SCHEMA),
+        pl.DataFrame(paths, schema=release_reader.PATHS_SCHEMA),
+    )
+
+
+def _comparisons() -> pl.DataFrame:
+    ref = "first_intervention=hostel"
+    rows = [
+        ("first_intervention", "first_intervention=housing_first", ref, "hazard_ratio", 0.42, 0.28, 0.63, 0.0001, 360, 1200),
+        ("first_intervention", "first_intervention=supported_housing", ref, "hazard_ratio", 0.71, 0.55, 0.92, 0.01, 360, 1200),
+        ("first_intervention", "first_intervention=temporary_accommodation", ref, "hazard_ratio", 0.88, 0.72, 1.07, 0.2, 420, 1200),
+        ("first_intervention", "all_groups", "", "log_rank_chi2", 38.2, None, None, 0.00001, 3000, 3000),
+        ("pilot_vs_other", "pilot", "other_boroughs", "hazard_ratio", 0.93, 0.8, 1.08, 0.34, 1320, 1680),
+        ("borough", LAMBETH, "rest_of_london", "hazard_ratio", 1.05, 0.85, 1.3, 0.6, 260, 2740),
+        ("borough", CAMDEN, "rest_of_london", "hazard_ratio", 0.9, 0.7, 1.15, 0.4, 220, 2780),
+    ]  # fmt: skip
+    return pl.DataFrame(
+        [dict(zip(release_reader.COMPARISONS_SCHEMA, r, strict=True)) for r in rows],
+        schema=release_reader.COMPARISONS_SCHEMA,
+        orient="row",
+    )
+
+
+def _quality() -> pl.DataFrame:
+    rows = []
+    for source, records, rate in (
+        ("chain", 48215, 0.97),
+        ("hclic", 21330, 0.41),
+        ("inform", 9870, 0.83),
+    ):
+        for indicator, value in (
+            ("records", float(_protect(records))),
+            ("quarantined_share", 0.0),
+            ("linked_to_chain_share", rate),
+        ):
+            rows.append(
+                dict(
+                    source=source,
+                    period="2022-04/2025-03",
+                    indicator=indicator,
+                    value=value,
+                    status="ok",
+                )
+            )
+    return pl.DataFrame(rows, schema=release_reader.QUALITY_SCHEMA)  # fmt: skip
+
+
+def manifest(synthetic: bool = True) -> dict:
+    return {
+        "release_id": "2025-04-test",
+        "created_at": "2025-05-02T06:00:00Z",
+        "data_period": {"start": "2022-04-01", "end": "2025-03-31"},
+        "source_extract_dates": {
+            "chain": "2025-04-30",
+            "hclic": "2025-04-28",
+            "inform": "2025-04-30",
+        },
+        "definitions_version": "2026.1",
+        "code_version": "0.1.0",
+        "synthetic": synthetic,
+        "definitions": [
+            {"id": k, "title": t, "definition": d, "version": "2026.1", "unit": u}
+            for k, (t, d, u) in DEFINITIONS.items()
+        ],
+    }
+
+
+def build_release(out: Path, *, synthetic: bool = True, seed: int = 7) -> Path:
+    """Write the test release to ``out`` (created) and return it."""
+    rng = np.random.default_rng(seed)
+    pathways, paths = _pathways(rng)
+    tables = {
+        "metrics": _metrics(rng),
+        "survival": _survival(rng),
+        "pathways": pathways,
+        "paths": paths,
+        "comparisons": _comparisons(),
+        "quality": _quality(),
+    }
+    write_release(out, tables, manifest(synthetic))
+    return out

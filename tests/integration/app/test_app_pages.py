@@ -1,0 +1,318 @@
+"""Every page for every role, through Streamlit's AppTest, with the audit log checked.
+
+Sign-in goes through the real demo form (and, for OpenID Connect, through ``st.user`` with a
+real access policy); refusals are attempted the way a curious user would: a borough in the
+address, a value written into session state, a forged sign-in token.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.audit import AuditLog, verify_log
+from app.ui import CONTEXT_KEY, PAGES_BY_ROLE
+
+MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
+CAMDEN, WESTMINSTER = "E09000007", "E09000033"
+
+PAGE_FILES = {
+    "overview": ("views/overview.py", "London overview"),
+    "map": ("views/borough_map.py", "Borough map"),
+    "snapshot": ("views/snapshot.py", "Borough snapshot"),
+    "pathways": ("views/pathways.py", "Pathways"),
+    "returns": ("views/returns.py", "Returns to the street"),
+    "compare": ("views/compare.py", "Compare interventions"),
+    "about": ("views/about.py", "About this data"),
+    "audit": ("views/audit_log.py", "Audit log"),
+}
+ACCOUNTS = {
+    "london-lead": "london",
+    "camden-lead": "borough",
+    "westminster-lead": "borough",
+    "taskforce": "overview",
+    "admin": "admin",
+}
+
+
+@pytest.fixture
+def env(release_dir, tmp_path, monkeypatch):
+    audit_db = tmp_path / "audit.sqlite"
+    monkeypatch.setenv("PATHWAYS_RELEASE", str(release_dir))
+    monkeypatch.setenv("PATHWAYS_AUDIT_DB", str(audit_db))
+    monkeypatch.setenv("PATHWAYS_DEMO", "1")
+    return audit_db
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(MAIN), default_timeout=60)
+
+
+def sign_in(account: str, purpose: str = "Testing every page of the dashboard") -> AppTest:
+    at = new_app().run()
+    assert not at.exception, at.exception
+    at.radio(key="demo_account").set_value(account)
+    at.button[0].click().run()
+    assert [t.value for t in at.title] == ["Before you start"]
+    at.text_input(key="purpose_detail").set_value(purpose)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def visit(at: AppTest, page: str) -> AppTest:
+    at.switch_page(PAGE_FILES[page][0]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += (
+        [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    )
+    return "\n".join(str(p) for p in parts)
+
+
+def entries(audit_db: Path, action: str | None = None):
+    found = AuditLog(audit_db).entries(newest_first=False)
+    return [e for e in found if action is None or e.action == action]
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_every_page_for_every_role(env, account):
+    at = sign_in(account)
+    role_kind = ACCOUNTS[account]
+    for page in PAGES_BY_ROLE[role_kind]:
+        visit(at, page)
+        assert [t.value for t in at.title] == [PAGE_FILES[page][1]], page
+        shown = texts(at)
+        assert "Synthetic data — not real people" in shown
+        assert "Extract date 30 April 2025" in shown and "days ago" in shown
+        assert not at.error, (page, [e.value for e in at.error])
+        if page not in ("about", "audit"):
+            assert len(at.get("download_button")) >= 1, page
+    views = [e.page for e in entries(env, "view")]
+    assert set(views) == set(PAGES_BY_ROLE[role_kind])
+    signed = entries(env, "sign_in")
+    assert len(signed) == 1 and signed[0].user == f"demo:{account}"
+    assert all(
+        e.purpose.endswith("Testing every page of the dashboard") for e in entries(env, "view")
+    )
+    assert verify_log(env)[0]
+
+
+def test_overview_role_cannot_open_other_pages(env):
+    at = sign_in("taskforce")
+    for page in ("map", "snapshot", "pathways", "returns", "compare", "audit"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(PAGE_FILES[page][0])
+    visit(at, "overview")
+    assert [m.label for m in at.metric] == [
+        "People seen rough sleeping", "New people (flow)", "Stock", "Returners",
+    ]  # fmt: skip
+    assert "Latest quarter" not in texts(at)
+    assert not at.get("segmented_control") and not at.selectbox  # no breakdowns offered
+
+
+def test_borough_lead_is_refused_another_borough_by_address(env):
+    at = sign_in("camden-lead")
+    at.switch_page(PAGE_FILES["snapshot"][0])
+    at.query_params["borough"] = WESTMINSTER
+    at.run()
+    assert not at.exception
+    assert any("cannot see the borough snapshot for Westminster" in e.value for e in at.error)
+    assert not at.get("plotly_chart")  # nothing drawn
+    refusals = entries(env, "refused")
+    assert refusals and refusals[-1].details["geography"] == WESTMINSTER
+    assert refusals[-1].role == f"borough:{CAMDEN}"
+
+
+def test_borough_lead_is_refused_another_borough_through_session_state(env):
+    at = sign_in("camden-lead")
+    visit(at, "snapshot")
+    assert "Camden against London" in [h.value for h in at.header]
+    at.session_state["snapshot_borough"] = WESTMINSTER
+    at.query_params.clear()
+    at.run()
+    assert any("Westminster" in e.value for e in at.error)
+    assert entries(env, "refused")[-1].details["geography"] == WESTMINSTER
+
+
+def test_rewriting_the_session_does_not_change_the_role(env):
+    from app.auth import Identity, Role
+
+    at = sign_in("camden-lead")
+    visit(at, "snapshot")
+    forged = at.session_state[CONTEXT_KEY]
+    forged.role = Role("london")
+    forged.identity = Identity("demo:london-lead")
+    at.session_state[CONTEXT_KEY] = forged
+    at.session_state["snapshot_borough"] = WESTMINSTER
+    at.query_params.clear()
+    at.run()
+    assert any("Westminster" in e.value for e in at.error)
+    assert at.session_state[CONTEXT_KEY].role == Role("borough", CAMDEN)
+
+    at.session_state["_pathways_demo_token"] = "london-lead|" + "0" * 64
+    at.run()
+    assert at.radio(key="demo_account")  # a forged token signs nobody in
+    assert not at.get("plotly_chart")
+
+
+def test_borough_lead_sees_other_boroughs_totals_on_the_map_only(env):
+    at = sign_in("camden-lead")
+    visit(at, "map")
+    assert at.selectbox(key="map_pick").value == CAMDEN
+    assert at.button(key="open_snapshot")  # own borough: the full snapshot is offered
+    at.selectbox(key="map_pick").set_value(WESTMINSTER).run()
+    assert not at.exception and not at.error
+    assert "Westminster — Mar 2025" in [s.value for s in at.subheader]
+    assert len(at.metric) == 4
+    assert "open to your own borough only" in texts(at)
+    assert not [b for b in at.button if b.key == "open_snapshot"]
+    assert entries(env, "select")[-1].details == {"borough": WESTMINSTER, "via": "picker"}
+
+
+def test_london_lead_opens_any_snapshot_from_the_map(env):
+    at = sign_in("london-lead")
+    visit(at, "map")
+    at.selectbox(key="map_pick").set_value(WESTMINSTER).run()
+    at.button(key="open_snapshot").click().run()
+    assert not at.exception
+    assert "Westminster against London" in [h.value for h in at.header]
+
+
+def test_filters_and_downloads_are_audited(env):
+    at = sign_in("london-lead")
+    visit(at, "map")
+    at.select_slider(key="map_month").set_value(date(2024, 3, 1)).run()
+    assert "Camden — Mar 2024" not in [x.value for x in at.subheader]  # london default: Westminster
+    assert "Westminster — Mar 2024" in [x.value for x in at.subheader]
+    filters = entries(env, "filter")
+    assert filters[-1].details["filter"] == "Month" and filters[-1].page == "map"
+    at.get("download_button")[0].click().run()
+    downloads = entries(env, "download")
+    assert len(downloads) == 1 and downloads[0].details["format"] == "csv"
+    assert downloads[0].details["chart"].startswith("map-")
+    assert verify_log(env)[0]
+
+
+def test_a_purpose_is_required(env):
+    at = new_app().run()
+    at.radio(key="demo_account").set_value("london-lead")
+    at.button[0].click().run()
+    at.text_input(key="purpose_detail").set_value("x")
+    at.button[0].click().run()
+    assert any("at least 10 characters" in e.value for e in at.error)
+    assert not at.get("plotly_chart")
+    assert not entries(env, "view")
+
+
+def test_demo_mode_is_refused_on_a_release_that_is_not_synthetic(
+    env, real_release_dir, monkeypatch
+):
+    monkeypatch.setenv("PATHWAYS_RELEASE", str(real_release_dir))
+    at = new_app().run()
+    assert any("Demo mode is refused" in e.value for e in at.error)
+    assert not at.radio
+
+
+def test_sign_out_ends_the_session(env):
+    at = sign_in("london-lead")
+    at.button(key="sign_out").click().run()
+    assert at.radio(key="demo_account")
+    assert entries(env, "sign_out")
+
+
+POLICY = """
+[users]
+"ana.lopez@camden.gov.uk" = "borough:E09000007"
+
+[groups]
+"taskforce-members" = "overview"
+"""
+
+
+@pytest.fixture
+def oidc(env, tmp_path, monkeypatch):
+    monkeypatch.delenv("PATHWAYS_DEMO")
+    policy = tmp_path / "access.toml"
+    policy.write_text(POLICY, encoding="utf-8")
+    monkeypatch.setenv("PATHWAYS_ACCESS_POLICY", str(policy))
+    return env
+
+
+def oidc_app(user: dict) -> AppTest:
+    at = new_app()
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "test-cookie-secret",
+        "client_id": "pathways",
+        "client_secret": "secret",
+        "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration",
+    }
+    at.user = user
+    return at
+
+
+def test_oidc_user_gets_the_role_the_policy_gives(oidc):
+    at = oidc_app(
+        {"is_logged_in": True, "sub": "u1", "email": "Ana.Lopez@camden.gov.uk", "name": "Ana"}
+    )
+    at.run()
+    at.text_input(key="purpose_detail").set_value("Camden commissioning review")
+    at.button[0].click().run()
+    assert not at.exception
+    visit(at, "snapshot")
+    assert "Camden against London" in [h.value for h in at.header]
+    assert "Synthetic data — not real people" in texts(at)  # the release is synthetic
+    signed = entries(oidc, "sign_in")
+    assert signed[0].user == "ana.lopez@camden.gov.uk" and signed[0].details["method"] == "oidc"
+
+
+def test_oidc_group_membership_gives_a_role(oidc):
+    at = oidc_app(
+        {
+            "is_logged_in": True,
+            "sub": "u2",
+            "email": "t@london.gov.uk",
+            "groups": ["taskforce-members"],
+        }
+    )
+    at.run()
+    at.text_input(key="purpose_detail").set_value("Monthly taskforce meeting")
+    at.button[0].click().run()
+    assert entries(oidc, "sign_in")[0].role == "overview"
+
+
+def test_oidc_user_outside_the_policy_is_turned_away(oidc):
+    at = oidc_app({"is_logged_in": True, "sub": "u3", "email": "stranger@example.org"})
+    at.run()
+    assert any("no role" in e.value for e in at.error)
+    assert not at.text_input
+    denied = entries(oidc, "sign_in_denied")
+    assert len(denied) == 1 and denied[0].user == "stranger@example.org"
+
+
+def test_oidc_signed_out_user_sees_only_the_sign_in_button(oidc):
+    at = oidc_app({"is_logged_in": False})
+    at.run()
+    assert at.button(key="oidc_sign_in").label == "Sign in"
+    assert not at.get("plotly_chart")
+
+
+def test_a_rerun_takes_well_under_300_ms(env):
+    at = sign_in("london-lead")
+    timings = {}
+    for page in PAGES_BY_ROLE["london"]:
+        visit(at, page)  # first visit builds caches
+        start = time.perf_counter()
+        at.run()
+        timings[page] = time.perf_counter() - start
+    slowest = max(timings, key=timings.get)
+    assert timings[slowest] < 0.6, timings  # AppTest adds its own overhead on a shared machine

@@ -1,0 +1,27 @@
+"""The dashboard's test release, built once per session, for figure and data-layer tests."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+_spec = importlib.util.spec_from_file_location(
+    "app_release_builder",
+    Path(__file__).parents[2] / "integration" / "app" / "app_release_builder.py",
+)
+builder = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(builder)
+
+
+@pytest.fixture(scope="session")
+def release_dir(tmp_path_factory) -> Path:
+    return builder.build_release(tmp_path_factory.mktemp("release") / "release")
+
+
+@pytest.fixture(scope="session")
+def release(release_dir):
+    from app.data import load_release
+
+    return load_release(release_dir)
