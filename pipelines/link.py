@@ -7,8 +7,9 @@ report of counts and shares. Nothing identifying is logged or written.
 
 How it works (details in ``pipelines/linkage``): the person tables are stacked into one frame
 of cleaned identity features and deduplicated as one with Splink, trained without labels;
-record pairs at or above ``linkage.match_threshold`` are joined into people (connected
-components), and each person is named by an HMAC of their smallest record identity.
+record pairs at or above ``linkage.match_threshold`` are joined into people, strongest first,
+never across contradicting NI numbers, dates of birth, years of birth or genders; and each
+person is named by an HMAC of their smallest record identity.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def _quiet_splink() -> Iterator[None]:
 def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | None) -> pl.DataFrame:
     """Train, score and cluster; returns ``unique_id`` and ``cluster``."""
     from pipelines.linkage import model
+    from pipelines.linkage.clustering import cluster_links
     from pipelines.linkage.engine import engine_session, to_polars
 
     with engine_session(config.engine) as database:
@@ -79,15 +81,13 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
             max_pairs_for_u=config.max_pairs_for_u,
             seed=TRAINING_SEED,
             recall=config.sure_rules_recall,
+            record_count=features.height,
         )
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
         scored = linker.inference.predict(threshold_match_probability=config.match_threshold)
-        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            scored, threshold_match_probability=config.match_threshold
-        )
-        clusters = to_polars(clustered).select("unique_id", pl.col("cluster_id").alias("cluster"))
-    return clusters
+        links = to_polars(scored).select("unique_id_l", "unique_id_r", "match_probability")
+    return cluster_links(features, links, config.match_threshold)
 
 
 def link_records(
@@ -147,62 +147,6 @@ def link_records(
     return LinkResult(links=links, report=report)
 
 
-_DATE_COLUMNS = (
-    "dob",
-    "contact_date",
-    "outcome_date",
-    "approach_date",
-    "prevention_start",
-    "prevention_end",
-    "relief_start",
-    "relief_end",
-    "ta_start",
-    "ta_end",
-    "move_in",
-    "move_out",
-)
-_BOOLEAN_COLUMNS = (
-    "armed_forces",
-    "care_leaver",
-    "prison_history",
-    "rough_sleeping_at_approach",
-    "history_of_rough_sleeping",
-)
-
-
-def _read_sources_for_now(sources: Path) -> dict[str, pl.DataFrame]:
-    """Read person tables and contacts from CSV or Parquet until the validate stage supplies them."""
-    tables = {}
-    for name in ("chain_people", "chain_contacts", "hclic_cases", "inform_stays"):
-        csv, parquet = sources / f"{name}.csv", sources / f"{name}.parquet"
-        if parquet.exists():
-            frame = pl.read_parquet(parquet).cast(pl.String)
-        elif csv.exists():
-            frame = pl.read_csv(csv, infer_schema=False)
-        else:
-            continue
-        frame = frame.with_columns(
-            *(
-                pl.col(c).str.to_date("%Y-%m-%d", strict=False)
-                for c in _DATE_COLUMNS
-                if c in frame.columns
-            ),
-            *(
-                pl.col(c)
-                .str.to_lowercase()
-                .replace_strict(
-                    {"true": True, "1": True, "false": False, "0": False},
-                    default=None,
-                    return_dtype=pl.Boolean,
-                )
-                for c in _BOOLEAN_COLUMNS
-                if c in frame.columns
-            ),
-        )
-        tables[name] = frame
-    return tables
-
-
 def _read_truth(path: Path) -> pl.DataFrame:
     if not path.exists():
         raise PathwaysError(f"The truth file {path} does not exist.")
@@ -225,13 +169,15 @@ def link_command(sources: Path, out: Path, truth_path: Path | None, config: Path
     Returns:
         A short summary for the terminal, with precision, recall and F1 when a truth is given.
     """
+    from pipelines.validate import load_sources
+
     key = pseudonym_key(demo=os.environ.get("PATHWAYS_DEMO") == "1")
     sources, out = Path(sources), Path(out)
     if not sources.is_dir():
         raise PathwaysError(f"The sources directory {sources} does not exist.")
     truth = _read_truth(Path(truth_path)) if truth_path is not None else None
-    tables = _read_sources_for_now(sources)
-    result = link_records(tables, config.linkage, key, truth=truth)
+    validated = load_sources(sources, config, required_tables=("chain_people",))
+    result = link_records(validated.tables, config.linkage, key, truth=truth)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.links.write_parquet(out)
     report = result.report

@@ -16,11 +16,13 @@ forename and date of birth: 1 January is a common placeholder birthday on asylum
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_library import CustomComparison
+from splink.internals.exceptions import SplinkException
 
 NAME_LEVELS = (
     "same full name",
@@ -220,6 +222,14 @@ def _time_comparison() -> CustomComparison:
     return CustomComparison(levels, output_column_name="time")
 
 
+_SURNAME_MISSING_OR_CLOSE = (
+    "l.sn IS NULL OR r.sn IS NULL OR substr(l.sn_key, 1, 1) = substr(r.sn_key, 1, 1)"
+)
+_FORENAME_MISSING_OR_CLOSE = (
+    "l.fn IS NULL OR r.fn IS NULL OR substr(l.fn_key, 1, 1) = substr(r.fn_key, 1, 1)"
+)
+
+
 def prediction_blocking_rules() -> list:
     """Which pairs are scored at all. Each rule is an equality join, so the work stays linear."""
     return [
@@ -228,19 +238,34 @@ def prediction_blocking_rules() -> list:
         block_on("dob_key"),
         block_on("fn_key", "sn_key"),
         {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
-        # surname missing, misspelt or unrelated: a shared forename form and a year of birth
-        # within about five years
-        block_on("given_forms", "birth_band", arrays_to_explode=["given_forms"]),
-        block_on("given_forms", "birth_band_offset", arrays_to_explode=["given_forms"]),
+        # surname missing or misspelt: a shared forename form and a year of birth within about
+        # five years (the filter keeps common forenames from pairing every namesake in London)
+        *(
+            {
+                "blocking_rule": f"l.given_forms = r.given_forms AND l.{band} = r.{band} "
+                f"AND ({_SURNAME_MISSING_OR_CLOSE})",
+                "arrays_to_explode": ["given_forms"],
+                "sql_dialect": "duckdb",
+            }
+            for band in ("birth_band", "birth_band_offset")
+        ),
         # forename misspelt: the same surname and a year of birth within about five years
-        block_on("sn_key", "birth_band"),
-        block_on("sn_key", "birth_band_offset"),
+        *(
+            {
+                "blocking_rule": f"l.sn_key = r.sn_key AND l.{band} = r.{band} "
+                f"AND ({_FORENAME_MISSING_OR_CLOSE})",
+                "sql_dialect": "duckdb",
+            }
+            for band in ("birth_band", "birth_band_offset")
+        ),
         # nickname and surname, nothing known of the year of birth
         block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
     ]
 
 
-def settings(use_context: bool = True, explain: bool = False) -> SettingsCreator:
+def settings(
+    use_context: bool = True, explain: bool = False, records: int = 10_000
+) -> SettingsCreator:
     """The untrained model: unique ids, comparisons and prediction blocking rules.
 
     Args:
@@ -249,6 +274,8 @@ def settings(use_context: bool = True, explain: bool = False) -> SettingsCreator
             favouring links between records close in place and time.
         explain: keep each pair's comparison levels and weights in predictions (for tests and
             for examining the model inside the secure zone).
+        records: how many records will be linked, for the starting prior (about one duplicate
+            pair for every five records), used when the data cannot estimate it.
     """
     comparisons = [
         _name_comparison(),
@@ -263,6 +290,7 @@ def settings(use_context: bool = True, explain: bool = False) -> SettingsCreator
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons,
+        probability_two_random_records_match=min(0.5, 0.4 / max(records - 1, 1)),
         blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_matching_columns=explain,
         retain_intermediate_calculation_columns=explain,
@@ -277,16 +305,22 @@ def train(linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float
     u: random sampling (pairs of random records are almost all different people).
     Prior: pairs that share an NI number, or a full name and date of birth, are almost all the
     same person; those rules find ``recall_of_sure_rules`` of true pairs (an assumption).
-    m: expectation maximisation in two sessions, each blocking on one kind of evidence so the
-    others' parameters are learnt: same NI number (nearly all true pairs; learns names and
-    dates of birth), same date of birth (learns names and NI numbers).
+    m: expectation maximisation in three sessions, each blocking on one kind of evidence so
+    the others' parameters are learnt: same NI number (nearly all true pairs; learns names and
+    dates of birth), same date of birth (learns names and NI numbers), same full name and date
+    of birth (true pairs of every pair of sources; learns place and time).
+    A session or estimate the data cannot support (a small extract) is skipped, and the
+    levels keep their starting values.
     """
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("ni"), block_on("fn", "sn", "dob")], recall=recall_of_sure_rules
-    )
+    sure_rules = [block_on("ni"), block_on("fn", "sn", "dob")]
+    with contextlib.suppress(SplinkException, ValueError, ZeroDivisionError):
+        linker.training.estimate_probability_two_random_records_match(
+            sure_rules, recall=recall_of_sure_rules
+        )
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("ni"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    for rule in (block_on("ni"), block_on("dob"), block_on("fn", "sn", "dob")):
+        with contextlib.suppress(SplinkException, ValueError, ZeroDivisionError):
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
 
 
 def without_duplicates_in_u(model: dict[str, Any]) -> dict[str, Any]:
@@ -297,9 +331,15 @@ def without_duplicates_in_u(model: dict[str, Any]) -> dict[str, Any]:
     the count: u_sampled = λ·m + (1 − λ)·u. Solving for u restores the evidence those levels
     carry. A floor keeps any level from claiming near-impossible agreement by chance.
     """
-    prior = model["probability_two_random_records_match"]
+    # Tiny extracts can drive training to certainties; keep every probability strictly inside
+    # (0, 1) so that weights stay finite.
+    prior = min(max(model["probability_two_random_records_match"], 1e-9), 0.5)
+    model["probability_two_random_records_match"] = prior
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
+            for name in ("m_probability", "u_probability"):
+                if level.get(name) is not None:
+                    level[name] = min(max(level[name], 1e-9), 1.0)
             m, u = level.get("m_probability"), level.get("u_probability")
             if level.get("is_null_level") or m is None or u is None:
                 continue
@@ -318,6 +358,7 @@ def fit(
     max_pairs_for_u: float,
     seed: int,
     recall: float,
+    record_count: int = 10_000,
     explain: bool = False,
 ) -> Linker:
     """Train the model on registered records and return a linker ready to predict.
@@ -328,9 +369,11 @@ def fit(
         max_pairs_for_u: random pairs sampled for u-probabilities.
         seed: sampling seed, fixed so the same records train the same model.
         recall: share of true pairs the near-certain rules find (for the prior).
+        record_count: how many records are linked (for the starting prior).
         explain: keep comparison levels and weights in predictions.
     """
-    linker = Linker(records, settings(use_context=use_context, explain=explain), log_level=None)
+    model = settings(use_context=use_context, explain=explain, records=record_count)
+    linker = Linker(records, model, log_level=None)
     train(linker, max_pairs_for_u=max_pairs_for_u, seed=seed, recall_of_sure_rules=recall)
     trained = linker.misc.save_model_to_json()
     return Linker(records, without_duplicates_in_u(trained), log_level=None)

@@ -5,7 +5,8 @@ linked as three datasets: a person may have several CHAIN records, several H-CLI
 several hostel stays, so duplicates within a source and links across sources are the same
 question, and one model answers both with one set of parameters.
 
-Every feature here is derived from identity fields and lives only inside the link stage.
+Every feature here is derived from identity fields (and, for context, the boroughs and dates a
+record covers) and lives only inside the link stage.
 """
 
 from __future__ import annotations

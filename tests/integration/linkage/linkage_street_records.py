@@ -313,6 +313,11 @@ def street_records(
     start = dt.date(2019, 4, 1)
     for i, person in enumerate(people):
         seen = start + dt.timedelta(days=rng.randrange(0, 6 * 365))
+        home = f"E090000{rng.randrange(10, 34)}"
+
+        def borough(home: str = home) -> str:
+            return home if rng.random() < 0.7 else f"E090000{rng.randrange(10, 34)}"
+
         on_street = i % 5 < 3
         counts = {
             "chain": (rng.choices([1, 2, 3], [0.93, 0.06, 0.01])[0] if on_street else 0),
@@ -326,9 +331,16 @@ def street_records(
                 if source == "chain":
                     record_id = f"C{n:07d}"
                     record["chain_id"] = record_id
-                    contacts.append({"chain_id": record_id, "contact_date": seen})
+                    contacts.append(
+                        {
+                            "chain_id": record_id,
+                            "contact_date": seen,
+                            "borough": borough(),
+                            "contact_type": "bedded_down",
+                        }
+                    )
                 elif source == "hclic":
-                    record["la_code"] = f"E090000{rng.randrange(10, 34)}"
+                    record["la_code"] = borough()
                     record["case_ref"] = f"H{n:06d}"
                     record["approach_date"] = seen - dt.timedelta(days=rng.randrange(0, 300))
                     record_id = f"{record['la_code']}/{record['case_ref']}"
@@ -336,6 +348,7 @@ def street_records(
                     record["provider"] = rng.choice(["SMU", "TRA", "CGL", "LON"])
                     record["resident_id"] = f"R{n:06d}"
                     record["move_in"] = seen + dt.timedelta(days=rng.randrange(0, 200))
+                    record["hostel_borough"] = borough()
                     record_id = f"{record['provider']}/{record['resident_id']}"
                 rows[source].append(record)
                 truth.append(

@@ -1,0 +1,144 @@
+"""From scored record pairs to people, without letting a chain of links merge two lives.
+
+Plain connected components joins A and C whenever A–B and B–C are links, even when A and C
+carry different NI numbers or dates of birth years apart: one namesake in the middle merges two
+people. Here links are taken strongest first and two groups of records are joined only when
+no record of one contradicts a record of the other on a hard identifier:
+
+- both have NI numbers and none of them is the same (or two characters away), or
+- both have dates of birth and none of them agrees (same, day and month transposed, two of
+  year, month and day the same, or within two years), or
+- an age guess puts the year of birth more than eight years from all of the other's, or
+- both have a known gender and none is shared.
+
+Each link's probability already weighs every disagreement between its own two records, so a
+link between two lone records always stands, and so does a near-certain link (0.99 or more);
+the checks stop only the weaker links from merging groups that contradict each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+# Dates of birth this far apart can still be one person's (a year mistyped or misremembered).
+_DOB_TOLERANCE_DAYS = 2 * 366
+# Links at least this probable join groups whatever their other records say.
+_CERTAIN = 0.99
+# Years of birth (from an age guess or a date) further apart than this are two people.
+_YEAR_TOLERANCE = 8.0
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """True when two strings differ by at most one substitution, insertion, deletion or swap."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and (a[diff[1]] == b[diff[0]])
+        )
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def _dates_agree(a: dt.date, b: dt.date) -> bool:
+    """Could these be one person's date of birth, written down with the usual slips?"""
+    if abs((a - b).days) <= _DOB_TOLERANCE_DAYS:
+        return True
+    if a.year == b.year and a.day == b.month and a.month == b.day:
+        return True
+    # Two of year, month and day agree: the third was mistyped.
+    return (a.year == b.year) + (a.month == b.month) + (a.day == b.day) >= 2
+
+
+def _ni_agree(a: str, b: str) -> bool:
+    """At most two characters differ (mistyped or misread digits), or one is dropped or added."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+    return _one_apart(a, b)
+
+
+def _years_apart(guesses: frozenset, years: frozenset) -> bool:
+    if not (guesses and years):
+        return False
+    return min(abs(x - y) for x in guesses for y in years) > _YEAR_TOLERANCE
+
+
+def _compatible(a: dict[str, frozenset], b: dict[str, frozenset]) -> bool:
+    if a["ni"] and b["ni"] and not any(_ni_agree(x, y) for x in a["ni"] for y in b["ni"]):
+        return False
+    if a["dob"] and b["dob"] and not any(_dates_agree(x, y) for x in a["dob"] for y in b["dob"]):
+        return False
+    # Age guesses are compared by year only, and only a gross difference contradicts.
+    if _years_apart(a["guess"], b["year"]) or _years_apart(b["guess"], a["year"]):
+        return False
+    return not (a["gender"] and b["gender"] and not a["gender"] & b["gender"])
+
+
+def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Group records into people.
+
+    Args:
+        features: one row per record with ``unique_id``, ``ni``, ``dob``, ``birth_year`` and
+            ``gender``.
+        links: scored pairs ``unique_id_l``, ``unique_id_r``, ``match_probability``.
+        threshold: pairs at or above this probability are candidate links.
+
+    Returns:
+        ``unique_id`` and ``cluster`` (the smallest ``unique_id`` of its group) for every record.
+    """
+    ids = features["unique_id"].to_list()
+    parent = {uid: uid for uid in ids}
+    members: dict[str, list[str]] = {uid: [uid] for uid in ids}
+    known: dict[str, dict[str, frozenset]] = {}
+    guess = pl.when(pl.col("dob").is_null()).then(pl.col("birth_year")).alias("guess")
+    columns = ("ni", "dob", "birth_year", "guess", "gender")
+    names = ("ni", "dob", "year", "guess", "gender")
+    rows = features.with_columns(guess).select("unique_id", *columns).iter_rows()
+    for uid, *values in rows:
+        known[uid] = {
+            name: frozenset([value]) if value is not None else frozenset()
+            for name, value in zip(names, values, strict=True)
+        }
+
+    def root(uid: str) -> str:
+        while parent[uid] != uid:
+            parent[uid] = parent[parent[uid]]
+            uid = parent[uid]
+        return uid
+
+    # Strongest links first; ties broken by the record ids so that the result is deterministic.
+    ordered = links.filter(pl.col("match_probability") >= threshold).sort(
+        ["match_probability", "unique_id_l", "unique_id_r"], descending=[True, False, False]
+    )
+    for left, right, probability in ordered.select(
+        "unique_id_l", "unique_id_r", "match_probability"
+    ).iter_rows():
+        a, b = root(left), root(right)
+        if a == b:
+            continue
+        # A direct link between two lone records already weighed their disagreements, and a
+        # near-certain link outweighs what a third record says.
+        trusted = probability >= _CERTAIN or (len(members[a]) == 1 and len(members[b]) == 1)
+        if not trusted and not _compatible(known[a], known[b]):
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        parent[b] = a
+        members[a].extend(members.pop(b))
+        merged = known.pop(b)
+        known[a] = {name: values | merged[name] for name, values in known[a].items()}
+    clusters = {uid: min(members[root(uid)]) for uid in ids}
+    return pl.DataFrame(
+        {"unique_id": list(clusters), "cluster": list(clusters.values())},
+        schema={"unique_id": pl.String, "cluster": pl.String},
+    )

@@ -1,0 +1,89 @@
+"""Spec: links become people strongest first, never across contradicting identifiers.
+
+record | NI number  | date of birth | gender
+A      | AB123456C  | 1980-03-07    | male
+B      |            |               | male        (a namesake with nothing else recorded)
+C      | XY987654A  | 1975-11-30    | male
+
+links: A-B 0.95, B-C 0.90  ->  people {A, B} and {C}: C contradicts A, so B cannot bridge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipelines.linkage.clustering import cluster_links
+
+
+def _records(*rows: tuple) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={
+            "unique_id": pl.String,
+            "ni": pl.String,
+            "dob": pl.Date,
+            "birth_year": pl.Float64,
+            "gender": pl.String,
+        },
+        orient="row",
+    )
+
+
+def _links(*rows: tuple) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={
+            "unique_id_l": pl.String,
+            "unique_id_r": pl.String,
+            "match_probability": pl.Float64,
+        },
+        orient="row",
+    )
+
+
+def _people(records: pl.DataFrame, links: pl.DataFrame, threshold: float = 0.8) -> set:
+    clusters = cluster_links(records, links, threshold)
+    grouped = clusters.group_by("cluster").agg(pl.col("unique_id").sort())
+    return {tuple(ids) for ids in grouped["unique_id"].to_list()}
+
+
+def test_a_namesake_cannot_bridge_two_people_with_different_ni_numbers():
+    records = _records(
+        ("A", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
+        ("B", None, None, None, "male"),
+        ("C", "XY987654A", dt.date(1975, 11, 30), 1975.9, "male"),
+    )
+    links = _links(("A", "B", 0.95), ("B", "C", 0.90))
+    assert _people(records, links) == {("A", "B"), ("C",)}
+
+
+def test_transposed_dates_and_a_one_character_ni_slip_do_not_contradict():
+    records = _records(
+        ("A", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
+        ("B", None, None, 1981.0, None),
+        ("C", "AB123465C", dt.date(1980, 7, 3), 1980.5, "male"),
+    )
+    links = _links(("A", "B", 0.95), ("B", "C", 0.90))
+    assert _people(records, links) == {("A", "B", "C")}
+
+
+def test_age_guesses_far_apart_contradict():
+    # B guessed 40 in 2024 (born ~1984), C born 1960: a bridge through A (no age) is refused
+    records = _records(
+        ("A", None, None, None, "male"),
+        ("B", None, None, 1983.9, "male"),
+        ("C", None, dt.date(1960, 1, 1), 1960.0, "male"),
+    )
+    links = _links(("A", "B", 0.95), ("A", "C", 0.90))
+    assert _people(records, links) == {("A", "B"), ("C",)}
+
+
+def test_links_below_the_threshold_are_ignored_and_cluster_ids_are_stable():
+    records = _records(
+        ("A", None, None, None, None), ("B", None, None, None, None), ("C", None, None, None, None)
+    )
+    links = _links(("B", "C", 0.95), ("A", "B", 0.5))
+    clusters = cluster_links(records, links, 0.8)
+    assert dict(clusters.iter_rows()) == {"A": "A", "B": "B", "C": "B"}
