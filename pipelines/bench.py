@@ -92,6 +92,7 @@ class BenchResult:
     increment: StageRecord | None = None
     increment_report: dict[str, Any] = field(default_factory=dict)
     increment_agreement: dict[str, Any] = field(default_factory=dict)
+    app_seconds: dict[str, float] = field(default_factory=dict)  # server time per rerun, by page
 
     @property
     def pipeline_seconds(self) -> float:
@@ -123,6 +124,7 @@ class BenchResult:
             "pipeline_people": self.pipeline_people,
             "polars_scan": asdict(self.polars_scan) if self.polars_scan else None,
             "increment": asdict(self.increment) if self.increment else None,
+            "app_seconds_per_interaction": {k: round(v, 3) for k, v in self.app_seconds.items()},
             "increment_report": self.increment_report,
             "increment_agreement_with_full_rebuild": self.increment_agreement,
         }
@@ -177,6 +179,9 @@ class BenchResult:
             f"pipeline ÷ Splink alone in CPU seconds: {total_cpu / splink_cpu:.2f} "
             "(wall time depends on the machine's other load)"
         )
+        if self.app_seconds:
+            pages = ", ".join(f"{page} {ms * 1000:.0f}" for page, ms in self.app_seconds.items())
+            lines.append(f"dashboard server ms per interaction (median): {pages}")
         lines.append("")
         lines.append(
             f"people found: pipeline {self.pipeline_people:,}, Splink alone "
@@ -416,6 +421,12 @@ def _measure_increment(sources: str, scratch: str) -> tuple[StageRecord, dict, d
     return timer.records[0], timer.cpu_seconds, monthly.report, agreement(monthly.links, rebuild)
 
 
+def _measure_app(release: str) -> dict[str, float]:
+    from app.timing import page_timings
+
+    return page_timings(Path(release))
+
+
 def _in_fresh_process(fn: Callable, *args: Any) -> Any:
     """Run ``fn`` in a new interpreter, so its peak memory is its own."""
     context = multiprocessing.get_context("spawn")
@@ -463,6 +474,7 @@ def run_bench(size: str = "small", out: Path | None = None, keep: Path | None = 
                 _in_fresh_process(_measure_increment, str(sources), str(scratch))
             )
             result.cpu_seconds.update(cpu)
+            result.app_seconds = _in_fresh_process(_measure_app, str(scratch / "release"))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if out is not None:

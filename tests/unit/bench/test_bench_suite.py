@@ -99,3 +99,5 @@ def test_the_small_bench_runs_every_stage_and_writes_its_results(tmp_path):
     assert results["splink_people"] > 0 and results["pipeline_people"] > 0
     assert results["increment_report"]["new_records"] > 0
     assert "Splink alone" in table and "link, last month only" in table
+    assert set(results["app_seconds_per_interaction"]) >= {"overview", "map", "returns"}
+    assert "dashboard server ms per interaction" in table
