@@ -57,7 +57,7 @@ class Session:
     def open(self, name: str) -> None:
         self.page.get_by_role("link", name=name).click()
         self.page.locator("h1", has_text=name).wait_for()
-        self.page.get_by_text("Extract date 30 April 2025").first.wait_for()
+        self.page.get_by_text("Extract date 31 March 2025").first.wait_for()
 
     def close(self) -> None:
         self.context.close()

@@ -92,7 +92,7 @@ def test_every_page_for_every_role(env, account):
         assert [t.value for t in at.title] == [PAGE_FILES[page][1]], page
         shown = texts(at)
         assert "Synthetic data — not real people" in shown
-        assert "Extract date 30 April 2025" in shown and "days ago" in shown
+        assert "Extract date 31 March 2025" in shown and "days ago" in shown
         assert not at.error, (page, [e.value for e in at.error])
         if page not in ("about", "audit"):
             assert len(at.get("download_button")) >= 1, page
