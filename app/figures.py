@@ -166,6 +166,8 @@ class Headline:
     previous: float | None
     last_year: float | None
     status: str
+    previous_status: str = "not_published"
+    last_year_status: str = "not_published"
 
     @property
     def label(self) -> str:
@@ -231,7 +233,19 @@ def headline(
         values.get(prev),
         values.get(_shift_year(period_start)),
         statuses.get(period_start, "not_published"),
+        statuses.get(prev, "not_published"),
+        statuses.get(_shift_year(period_start), "not_published"),
     )
+
+
+def figure_words(value: float | None, status: str, *, share: bool = False) -> str:
+    """A figure as people read it: the number, 'fewer than 10' when suppressed, '—' when absent."""
+    if value is None:
+        return {
+            "suppressed": "fewer than 10",
+            "incomplete_follow_up": "follow-up not complete",
+        }.get(status, "—")
+    return f"{value:,.0f}{'%' if share else ''}"
 
 
 def headline_table(headlines: Sequence[Headline]) -> pl.DataFrame:
