@@ -545,8 +545,7 @@ _BREAKDOWN_VALUES = {
 
 def breakdown_words(breakdown: str) -> str:
     """'age_band=18_25' as '18–25', 'nationality_group=eu_eea' as 'EU/EEA'."""
-    value = breakdown.split("=", 1)[-1]
-    return _BREAKDOWN_VALUES.get(value, value.replace("_", " ").capitalize())
+    return group_words(breakdown)
 
 
 def compare_to_london_chart(
@@ -827,8 +826,20 @@ def _boundary_deck(
 # -- pathways -------------------------------------------------------------------------------
 
 
+STATE_WORDS = {
+    "none known": "nothing known",
+    "none": "no intervention",
+    "not known": "not known",
+    "TA": "temporary accommodation",
+    "NSNO hub": "No Second Night Out hub",
+    "supported/hostel": "supported housing or hostel",
+    "reconnected": "reconnected",
+}
+
+
 def _state_words(state: str) -> str:
-    return state.replace("_", " ")
+    """A Sankey state as people read it ('TA' as 'temporary accommodation')."""
+    return STATE_WORDS.get(state, state.replace("_", " "))
 
 
 def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_period: str) -> Chart:
@@ -949,7 +960,7 @@ def top_paths_chart(
     if rows.is_empty():
         return _empty_chart(key, title, subtitle, footnote, "No published paths for this cohort.")
     labels = [
-        " → ".join(part.strip().replace("_", " ") for part in p.split(">"))
+        " → ".join(_state_words(part.strip()) for part in p.replace(">", "→").split("→"))
         for p in rows.get_column("path")
     ]
     fig = go.Figure(
@@ -973,12 +984,45 @@ def top_paths_chart(
 # -- returns to the street (survival) -------------------------------------------------------
 
 
-def _group_words(group: str) -> str:
+GROUP_VALUE_WORDS = {
+    # first intervention (survival, comparisons and the metrics breakdown share these)
+    "hostel": "Hostel",
+    "temporary_accommodation": "Temporary accommodation",
+    "supported_housing": "Supported housing",
+    "housing_first": "Housing First",
+    "settled": "Settled housing",
+    "nsno_hub": "No Second Night Out hub",
+    "reconnection": "Reconnection",
+    # comparison families
+    "rest_of_london": "Rest of London",
+    "pilots": "Pilot boroughs",
+    "other_boroughs": "Other boroughs",
+}
+GROUP_DIMENSION_NONE = {
+    "first_intervention": "No intervention recorded",
+    "support_need": "No support needs recorded",
+}
+
+
+def group_words(group: str) -> str:
+    """A survival or comparison group in plain words: 'first_intervention=housing_first' as
+    'Housing First', 'borough=E09000007' as 'Camden', 'support_need=none' as 'No support needs
+    recorded'."""
     if group == "all":
         return "Everyone"
-    if "=" in group:
-        return group.split("=", 1)[1].replace("_", " ").capitalize()
-    return group.replace("_", " ").capitalize()
+    dimension, _, value = group.partition("=") if "=" in group else ("", "", group)
+    if value == "none" and dimension in GROUP_DIMENSION_NONE:
+        return GROUP_DIMENSION_NONE[dimension]
+    if value == "unknown":
+        return "Not known"
+    if value in GROUP_VALUE_WORDS:
+        return GROUP_VALUE_WORDS[value]
+    if value.startswith("E09") or value.startswith("E12"):
+        return _place_name(value)
+    return _BREAKDOWN_VALUES.get(value, value.replace("_", " ").capitalize())
+
+
+_group_words = group_words
 
 
 def survival_chart(
@@ -1156,12 +1200,19 @@ OBSERVATIONAL_CAVEAT = (
 )
 
 
+COMPARISON_NAMES = {
+    "first_intervention": "by first intervention",
+    "pilot_vs_other": "pilot boroughs against the rest",
+    "borough": "each borough against the rest of London",
+}
+
+
 def hazard_ratio_chart(words: Words, comparisons: pl.DataFrame, comparison_id: str) -> Chart:
     """Forest plot of Cox hazard ratios of returning to the street, group against reference."""
     rows = comparisons.filter(
         (pl.col("comparison_id") == comparison_id) & (pl.col("statistic") == "hazard_ratio")
     ).sort("value")
-    title = f"Hazard of returning to the street — {comparison_id.replace('_', ' ')}"
+    title = f"Hazard of returning to the street — {COMPARISON_NAMES.get(comparison_id, comparison_id.replace('_', ' '))}"
     key = f"hazard-{comparison_id}"
     subtitle = (
         "Cox proportional hazards ratio of returning to rough sleeping after moving in, adjusted "

@@ -31,7 +31,7 @@ groups_here = (
 )
 with right:
     groups = st.multiselect(
-        "Groups (first intervention)",
+        "Groups",
         groups_here,
         default=["all"] if "all" in groups_here else groups_here[:1],
         format_func=figures._group_words,
