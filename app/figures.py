@@ -670,8 +670,9 @@ def borough_map(
     *,
     selected: str | None = None,
     boundaries: dict[str, Any] | None = None,
+    period_type: str = "month",
 ) -> Chart:
-    """The borough map for one month: classed colour bands, never finer than borough.
+    """The borough map for one period (a month by default): classed colour bands, never finer than borough.
 
     By default a tile map (one square per borough, roughly where it lies) drawn with no basemap,
     so it works offline and every borough, the City included, is the same size. With
@@ -679,10 +680,10 @@ def borough_map(
     still with no basemap tiles.
     """
     table = map_table(totals, metric_id, period_start, bands)
-    title = f"{metric_title(metric_id)} by borough — {period_label(period_start, 'month')}"
+    title = f"{metric_title(metric_id)} by borough — {period_label(period_start, period_type)}"
     subtitle = words.subtitle([metric_id])
     footnote = words.footnote("Boroughs are the finest geography Pathways shows.")
-    key = f"map-{metric_id}-{period_start.isoformat()}"
+    key = f"map-{metric_id}-{period_type}-{period_start.isoformat()}"
     records = []
     tiles = {t.code: t for t in borough_tiles()}
     for r in table.iter_rows(named=True):
@@ -848,7 +849,9 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
     title = f"Pathways of people first seen in {cohort_period} — {place}"
     key = f"sankey-{geography}-{cohort_period}"
     subtitle = (
-        "People first seen rough sleeping in the cohort period, followed through four stages: "
+        words.subtitle(["pathways"])
+        if words.definition("pathways").text
+        else "People first seen rough sleeping in the cohort period, followed through four stages: "
         "what came before, the first response within 90 days, and where they were at 6 and 12 "
         "months (SPEC pathways, definition "
         f"v{words.info.definitions_version or '?'})."

@@ -256,10 +256,15 @@ def metric_tile(
 ) -> None:
     """One headline number; rising counts are shown in the 'worse' colour (inverse)."""
     if value is None:
-        shown = {"suppressed": "fewer than 10", "incomplete_follow_up": "not yet known"}.get(
-            status, "—"
-        )
+        # short enough for a narrow tile; the words follow underneath
+        shown = {"suppressed": "<10", "incomplete_follow_up": "not yet"}.get(status, "—")
         st.metric(label, shown, help=help, border=True)
+        st.caption(
+            {
+                "suppressed": "Suppressed: fewer than 10 people.",
+                "incomplete_follow_up": "Follow-up not complete yet.",
+            }.get(status, "Not published.")
+        )
         return
     text = f"{value:,.0f}{'%' if share else ''}"
     delta_text = None

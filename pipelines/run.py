@@ -142,7 +142,7 @@ def run_pipeline(
         "definitions_version": DEFINITIONS_VERSION,
         "code_version": code_version(),
         "synthetic": synthetic,
-        "definitions": definitions(config.metrics),
+        "definitions": definitions(config.metrics) + _analysis_definitions(),
     }
     timer.run(
         "release",
@@ -154,3 +154,30 @@ def run_pipeline(
 def _first_month(events: pl.DataFrame) -> date:
     first = events["event_date"].min()
     return first.replace(day=1) if first is not None else date.today()
+
+
+def _analysis_definitions() -> list[dict[str, str]]:
+    """Survival, pathways and comparison words, so the dashboard can show them without
+    importing ``metrics`` (it reads only the release)."""
+    from metrics import compare, pathways, survival
+
+    titles = {
+        survival.RETURN_TO_STREET: "Return to the street",
+        survival.RETURN_TO_STREET_CIF: "Returned to the street (cumulative incidence)",
+        survival.TIME_TO_ACCOMMODATION: "Time to accommodation",
+    }
+    rows = [
+        {"id": k, "title": titles.get(k, k), "definition": v, "unit": "share",
+         "version": DEFINITIONS_VERSION}
+        for k, v in survival.DEFINITIONS.items()
+    ]  # fmt: skip
+    rows.append(
+        {"id": "pathways", "title": "Pathways", "definition": pathways.DEFINITION,
+         "unit": "people", "version": DEFINITIONS_VERSION}
+    )  # fmt: skip
+    rows.append(
+        {"id": "comparisons", "title": "Comparing interventions",
+         "definition": compare.OBSERVATIONAL_CAVEAT, "unit": "ratio",
+         "version": DEFINITIONS_VERSION}
+    )  # fmt: skip
+    return rows

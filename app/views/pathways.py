@@ -27,10 +27,19 @@ with left:
 cohorts = sorted(
     links.filter(pl.col("geography_code") == place).get_column("cohort_period").unique().to_list()
 )
+# open on the latest whole financial year: a quarter's cohort is mostly small numbers
+years = [c for c in cohorts if " " not in c]
+default_cohort = years[-1] if years else (cohorts[-1] if cohorts else None)
 with right:
     cohort = ui.select(
-        "Cohort: people first seen in", cohorts, key="pathways_cohort", index=len(cohorts) - 1
+        "Cohort: people first seen in",
+        cohorts,
+        key="pathways_cohort",
+        index=cohorts.index(default_cohort) if default_cohort else 0,
     )
+if cohort is None:
+    st.info("No published pathways for this place.")
+    st.stop()
 st.caption(
     "Stages: before first seen (a housing approach, leaving an institution, or nothing known) → "
     "first response within 90 days → where people were at 6 months → and at 12 months."
