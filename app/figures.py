@@ -831,9 +831,10 @@ STATE_WORDS = {
     "none known": "nothing known",
     "none": "no intervention",
     "not known": "not known",
-    "TA": "temporary accommodation",
-    "NSNO hub": "No Second Night Out hub",
-    "supported/hostel": "supported housing or hostel",
+    # short: the 6- and 12-month labels face each other across one column gap
+    "TA": "temporary accomm.",
+    "NSNO hub": "NSNO hub",
+    "supported/hostel": "supported/hostel",
     "reconnected": "reconnected",
 }
 

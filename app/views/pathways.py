@@ -42,7 +42,9 @@ if cohort is None:
     st.stop()
 st.caption(
     "Stages: before first seen (a housing approach, leaving an institution, or nothing known) → "
-    "first response within 90 days → where people were at 6 months → and at 12 months."
+    "first response within 90 days → where people were at 6 months → and at 12 months. "
+    "NSNO hub: a No Second Night Out assessment hub. 'Not known': no record in any source at that "
+    "point, which is not the same as being settled."
 )
 ui.show_chart(figures.sankey_chart(words, links, place, cohort))
 ui.show_chart(figures.top_paths_chart(words, paths, place, cohort))
