@@ -545,7 +545,7 @@ _BREAKDOWN_VALUES = {
 
 def breakdown_words(breakdown: str) -> str:
     """'age_band=18_25' as '18–25', 'nationality_group=eu_eea' as 'EU/EEA'."""
-    return group_words(breakdown)
+    return value_words(breakdown)
 
 
 def compare_to_london_chart(
@@ -1008,10 +1008,19 @@ GROUP_DIMENSION_NONE = {
 }
 
 
-def group_words(group: str) -> str:
-    """A survival or comparison group in plain words: 'first_intervention=housing_first' as
-    'Housing First', 'borough=E09000007' as 'Camden', 'support_need=none' as 'No support needs
-    recorded'."""
+DIMENSION_WORDS = {
+    "age_band": "Age",
+    "gender": "Gender",
+    "ethnic_group": "Ethnic group",
+    "nationality_group": "Nationality",
+    "support_need": "Support need",
+}
+
+
+def value_words(group: str) -> str:
+    """The value of a group or breakdown in plain words, without its dimension: 'age_band=18_25'
+    as '18–25', 'first_intervention=housing_first' as 'Housing First', 'borough=E09000007' as
+    'Camden'."""
     if group == "all":
         return "Everyone"
     dimension, _, value = group.partition("=") if "=" in group else ("", "", group)
@@ -1024,6 +1033,17 @@ def group_words(group: str) -> str:
     if value.startswith("E09") or value.startswith("E12"):
         return _place_name(value)
     return _BREAKDOWN_VALUES.get(value, value.replace("_", " ").capitalize())
+
+
+def group_words(group: str) -> str:
+    """A survival or comparison group in plain words, naming its dimension where the value alone
+    is ambiguous: 'first_intervention=housing_first' as 'Housing First', 'borough=E09000007' as
+    'Camden', 'ethnic_group=unknown' as 'Ethnic group: not known'."""
+    dimension = group.partition("=")[0] if "=" in group else ""
+    words = value_words(group)
+    if dimension in DIMENSION_WORDS and not words.startswith("No support"):
+        return f"{DIMENSION_WORDS[dimension]}: {words}"
+    return words
 
 
 _group_words = group_words
@@ -1039,6 +1059,7 @@ def survival_chart(
     compare_geography: str | None = None,
     y_title: str = "still off the street (%)",
     title: str | None = None,
+    x_title: str = "days since moving in",
 ) -> Chart:
     """Kaplan–Meier step curves with 95% confidence bands, one per group (and place)."""
     place = _place_name(geography)
@@ -1095,7 +1116,7 @@ def survival_chart(
             )
         )
     _style(fig, height=400, y_title=y_title)
-    fig.update_xaxes(title_text="days since moving in", showgrid=False)
+    fig.update_xaxes(title_text=x_title, showgrid=False)
     fig.update_yaxes(range=[0, 101] if "off the street" in y_title else None)
     fig.update_layout(
         shapes=[
@@ -1174,7 +1195,12 @@ def number_at_risk(survival: pl.DataFrame, days: Sequence[int] = (0, *REPORT_DAY
 
 
 def cumulative_incidence_chart(
-    words: Words, survival: pl.DataFrame, curve_id: str, geography: str
+    words: Words,
+    survival: pl.DataFrame,
+    curve_id: str,
+    geography: str,
+    *,
+    groups: Sequence[str] | None = ("all",),
 ) -> Chart:
     """Competing risks: the cumulative incidence of returning to the street and of dying."""
     chart = survival_chart(
@@ -1182,6 +1208,7 @@ def cumulative_incidence_chart(
         survival,
         curve_id,
         geography,
+        groups=groups,
         y_title="cumulative incidence (%)",
         title=f"Return to the street, with death as a competing event — {_place_name(geography)}",
     )
@@ -1189,7 +1216,8 @@ def cumulative_incidence_chart(
     chart.subtitle = (
         "Aalen–Johansen cumulative incidence: the share who had returned to rough sleeping (or "
         "died) by each day after moving in, treating death as a competing event rather than "
-        "censoring it. " + words.subtitle(["return_to_street"])
+        "censoring it. "
+        + words.subtitle([curve_id if words.definition(curve_id).text else "return_to_street"])
     )
     return chart
 

@@ -73,6 +73,25 @@ chart = figures.survival_chart(
     title=title,
 )
 chart.key = f"compare-{comparison}-{curve_place}"
+if comparison == "first_intervention":
+    # interventions the release could name but did not: too few people to publish a curve
+    missing = [
+        figures.group_words(f"first_intervention={v}")
+        for v in (
+            "hostel",
+            "temporary_accommodation",
+            "supported_housing",
+            "housing_first",
+            "settled",
+        )
+        if f"first_intervention={v}" not in groups
+    ]
+    if missing:
+        chart.notes.append(
+            "Not shown, because too few people had it as their first intervention to publish: "
+            + ", ".join(missing)
+            + "."
+        )
 ui.show_chart(chart)
 ui.show_chart(figures.hazard_ratio_chart(words, comparisons, comparison))
 st.markdown("**Every statistic of this comparison**")

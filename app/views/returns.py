@@ -80,6 +80,7 @@ ui.show_chart(
         curves.filter(pl.col("curve_id") == "return_to_street_cif"),
         "return_to_street_cif",
         place,
+        groups=groups,
     )
 )
 st.divider()
@@ -89,7 +90,9 @@ ui.show_chart(
         curves.filter(pl.col("curve_id") == "time_to_accommodation"),
         "time_to_accommodation",
         place,
+        groups=["all"],
         y_title="not yet accommodated (%)",
+        x_title="days since first seen",
         title=f"Brief: time from first seen to accommodation — {borough_name(place)}",
     )
 )
