@@ -396,6 +396,35 @@ def trend_chart(
 FLOW_STOCK_RETURNER = ("flow_new", "stock", "returner")
 
 
+def readable_period_type(
+    metrics: pl.DataFrame,
+    metric_ids: Sequence[str],
+    geography: str = LONDON_CODE,
+    *,
+    min_published: float = 0.75,
+    recent: int = 8,
+) -> str:
+    """The finest period (month, quarter, financial year) in which most recent figures of these
+    metrics are published, so a trend is a line rather than a row of gaps.
+
+    Looks at the last ``recent`` periods of each type (the start of the data is all new people,
+    so older periods say little) and needs ``min_published`` of them to carry a figure.
+    """
+    here = metrics.filter(
+        pl.col("metric_id").is_in(list(metric_ids))
+        & (pl.col("geography_code") == geography)
+        & (pl.col("breakdown") == "all")
+    )
+    present = [p for p in ("month", "quarter", "fy") if p in set(here["period_type"].to_list())]
+    for period_type in present[:-1]:
+        rows = here.filter(pl.col("period_type") == period_type)
+        starts = rows.get_column("period_start").unique().sort().tail(recent)
+        latest = rows.filter(pl.col("period_start").is_in(starts.implode()))
+        if latest.get_column("value").is_not_null().mean() >= min_published:  # type: ignore[operator]
+            return period_type
+    return present[-1] if present else "month"
+
+
 def flow_stock_returner_chart(
     words: Words, metrics: pl.DataFrame, geography: str = LONDON_CODE, *, period_type: str = "month"
 ) -> Chart:
@@ -428,9 +457,9 @@ def flow_stock_returner_chart(
 
 
 def rare_brief_nonrecurrent(
-    words: Words, metrics: pl.DataFrame, geography: str = LONDON_CODE
+    words: Words, metrics: pl.DataFrame, geography: str = LONDON_CODE, *, period_type: str = "month"
 ) -> Chart:
-    """The government's three aims, side by side, monthly.
+    """The government's three aims, side by side, monthly (or by ``period_type``).
 
     Rare: new people seen rough sleeping. Brief: share of new people seen only one night.
     Non-recurrent: returners.
@@ -441,11 +470,15 @@ def rare_brief_nonrecurrent(
         ("returner", "Non-recurrent — returners"),
     )
     place = _place_name(geography)
-    title = f"Rare, brief, non-recurrent — {place}"
-    key = f"rare-brief-nonrecurrent-{geography}"
+    title = f"Rare, brief, non-recurrent — {place}" + (
+        f", by {PERIOD_WORDS[period_type]}" if period_type != "month" else ""
+    )
+    key = f"rare-brief-nonrecurrent-{geography}" + (
+        f"-{period_type}" if period_type != "month" else ""
+    )
     subtitle = words.subtitle([m for m, _ in panels])
     footnote = words.footnote("Lower is better for rare and non-recurrent; higher for brief.")
-    data = pl.concat([_series(metrics, m, geography, "month") for m, _ in panels])
+    data = pl.concat([_series(metrics, m, geography, period_type) for m, _ in panels])
     if data.is_empty():
         return _empty_chart(key, title, subtitle, footnote, "No published figures for this view.")
     fig = make_subplots(
@@ -453,7 +486,7 @@ def rare_brief_nonrecurrent(
     )
     colours = (theme.OKABE_ITO["blue"], theme.OKABE_ITO["bluish_green"], theme.OKABE_ITO["orange"])
     for i, ((m, _), colour) in enumerate(zip(panels, colours, strict=True), start=1):
-        s = _series(metrics, m, geography, "month")
+        s = _series(metrics, m, geography, period_type)
         share = _is_share(words.definition(m), m)
         ys = [_display_value(v, share) for v in s.get_column("value").to_list()]
         fig.add_trace(
@@ -508,14 +541,37 @@ def breakdown_chart(
             "No published figures for this breakdown.",
         )
     latest = rows.get_column("period_start").max()
-    rows = rows.filter(pl.col("period_start") == latest).sort("breakdown")
+    order = list(_BREAKDOWN_VALUES)
+    rows = rows.filter(pl.col("period_start") == latest)
+    # age bands youngest first; 'unknown' last; otherwise alphabetical
+    rows = (
+        rows.with_columns(
+            pl.col("breakdown")
+            .map_elements(
+                lambda b: (
+                    f"{order.index(v):03d}"
+                    if (v := b.split("=", 1)[-1]) in order and b.startswith("age_band=")
+                    else ("zzz" if v == "unknown" else f"100{v}")
+                ),
+                return_dtype=pl.String,
+            )
+            .alias("_order")
+        )
+        .sort("_order")
+        .drop("_order")
+    )
     title = (
         f"{metric_title(metric_id)} by {words_b} — {place}, "
         f"{period_label(latest, period_type)}"  # type: ignore[arg-type]
     )
     share = _is_share(words.definition(metric_id), metric_id)
-    labels = [breakdown_words(b) for b in rows.get_column("breakdown")]
     values = [_display_value(v, share) for v in rows.get_column("value").to_list()]
+    statuses = rows.get_column("status").to_list()
+    labels = [
+        breakdown_words(b)
+        + ("" if v is not None else " (fewer than 10)" if st == "suppressed" else " (—)")
+        for b, v, st in zip(rows.get_column("breakdown"), values, statuses, strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             x=values,

@@ -363,3 +363,13 @@ def headline_section(
     if not all_headlines:
         st.info("No published headline figures for this place.")
     data_footer(chart)
+
+
+def coarser_note(chart: Chart, period_type: str) -> Chart:
+    """Say why a trend is drawn by quarter or year rather than by month."""
+    if period_type != "month":
+        chart.notes.append(
+            f"Shown by {'quarter' if period_type == 'quarter' else 'financial year'}: most "
+            "recent monthly figures here count fewer than 10 people and are suppressed."
+        )
+    return chart
