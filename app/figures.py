@@ -653,7 +653,17 @@ def compare_to_london_chart(
         range=[0, 100], dtick=25, title_text="per cent", showgrid=True, gridcolor=theme.GRID
     )
     fig.update_yaxes(gridcolor=theme.GRID, autorange="reversed")
-    return Chart(key, title, subtitle, footnote, fig, _shown(rows))
+    chart = Chart(key, title, subtitle, footnote, fig, _shown(rows))
+    reasons = {
+        "suppressed": "suppressed (fewer than 10 people)",
+        "incomplete_follow_up": "not yet known (follow-up not complete)",
+    }
+    for r in rows.filter(pl.col("value").is_null()).iter_rows(named=True):
+        chart.notes.append(
+            f"{metric_title(r['metric_id'])}, {_place_name(r['geography_code'])}: "
+            f"{reasons.get(r['status'], 'not published')}."
+        )
+    return chart
 
 
 # -- the borough map ------------------------------------------------------------------------

@@ -343,12 +343,18 @@ def test_oidc_signed_out_user_sees_only_the_sign_in_button(oidc):
 
 
 def test_a_rerun_takes_well_under_300_ms(env):
+    import statistics
+
     at = sign_in("london-lead")
     timings = {}
     for page in PAGES_BY_ROLE["london"]:
         visit(at, page)  # first visit builds caches
-        start = time.perf_counter()
-        at.run()
-        timings[page] = time.perf_counter() - start
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - start)
+        timings[page] = statistics.median(runs)  # the median: one busy moment on the machine
     slowest = max(timings, key=timings.get)
+    print("median rerun (s):", {k: round(v, 3) for k, v in timings.items()})
     assert timings[slowest] < 0.6, timings  # AppTest adds its own overhead on a shared machine
