@@ -125,6 +125,14 @@ def _empty_chart(key: str, title: str, subtitle: str, footnote: str, message: st
     return Chart(key, title, subtitle, footnote, None, pl.DataFrame(), empty_message=message)
 
 
+def _year_ticks(fig: go.Figure, starts: Sequence[date], period_type: str) -> None:
+    """Label financial-year points '2023-24', not '2023' (which reads as a calendar year)."""
+    if period_type == "fy" and starts:
+        fig.update_xaxes(
+            tickvals=list(starts), ticktext=[period_label(d, "fy") for d in starts], tickangle=0
+        )
+
+
 def _style(fig: go.Figure, *, height: int = 380, y_title: str | None = None) -> go.Figure:
     fig.update_layout(template=theme.TEMPLATE, height=height)
     if y_title:
@@ -388,6 +396,7 @@ def trend_chart(
     _style(fig, y_title="per cent" if share_any else "people")
     if len(metric_ids) == 1 and not compare_geography:
         fig.update_layout(showlegend=False)
+    _year_ticks(fig, sorted(set(_dates(data))), period_type)
     suppressed = data.filter(pl.col("status") == "suppressed").height
     notes = [f"{suppressed} period(s) suppressed (gaps)."] if suppressed else []
     return Chart(key, title, subtitle, footnote, fig, _shown(data), notes=notes)
@@ -453,6 +462,7 @@ def flow_stock_returner_chart(
         )
     fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
     _style(fig, y_title="people")
+    _year_ticks(fig, sorted(set(_dates(data))), period_type)
     return Chart(key, title, subtitle, footnote, fig, _shown(data))
 
 
