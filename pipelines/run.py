@@ -168,16 +168,16 @@ def _analysis_definitions() -> list[dict[str, str]]:
     }
     rows = [
         {"id": k, "title": titles.get(k, k), "definition": v, "unit": "share",
-         "version": DEFINITIONS_VERSION}
+         "version": "1.0"}
         for k, v in survival.DEFINITIONS.items()
     ]  # fmt: skip
     rows.append(
         {"id": "pathways", "title": "Pathways", "definition": pathways.DEFINITION,
-         "unit": "people", "version": DEFINITIONS_VERSION}
+         "unit": "people", "version": "1.0"}
     )  # fmt: skip
     rows.append(
         {"id": "comparisons", "title": "Comparing interventions",
          "definition": compare.OBSERVATIONAL_CAVEAT, "unit": "ratio",
-         "version": DEFINITIONS_VERSION}
+         "version": "1.0"}
     )  # fmt: skip
     return rows
