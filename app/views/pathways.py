@@ -23,7 +23,15 @@ if not places:
     st.stop()
 left, right = st.columns(2)
 with left:
-    place = ui.select("Place", places, key="pathways_place", format_func=borough_name)
+    # a borough lead opens on their own borough
+    own = r.role.borough if r.role.borough in places else None
+    place = ui.select(
+        "Place",
+        places,
+        key="pathways_place",
+        format_func=borough_name,
+        index=places.index(own) if own else 0,
+    )
 cohorts = sorted(
     links.filter(pl.col("geography_code") == place).get_column("cohort_period").unique().to_list()
 )

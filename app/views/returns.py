@@ -25,7 +25,15 @@ if not places:
 kaplan = curves.filter(pl.col("curve_id") == "return_to_street")
 left, right = st.columns(2)
 with left:
-    place = ui.select("Place", places, key="returns_place", format_func=borough_name)
+    # a borough lead opens on their own borough
+    own = r.role.borough if r.role.borough in places else None
+    place = ui.select(
+        "Place",
+        places,
+        key="returns_place",
+        format_func=borough_name,
+        index=places.index(own) if own else 0,
+    )
 groups_here = (
     kaplan.filter(pl.col("geography_code") == place).get_column("group").unique().sort().to_list()
 )
@@ -59,7 +67,13 @@ at_days = (
     )
     .select("place", "group", "day", "estimate_pct", "ci_lower_pct", "ci_upper_pct", "at_risk")
 )
-st.dataframe(at_days, hide_index=True)
+st.dataframe(
+    ui.readable(at_days).rename(
+        {"estimate_pct": "still off the street (%)", "ci_lower_pct": "lower 95%",
+         "ci_upper_pct": "upper 95%", "at_risk": "at risk"}
+    ),
+    hide_index=True,
+)  # fmt: skip
 st.markdown("**Number at risk** (rounded to the nearest 5; a dash once the curve stops)")
 st.dataframe(ui.readable(figures.number_at_risk(shown)), hide_index=True)
 ui.data_footer(
