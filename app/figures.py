@@ -25,6 +25,7 @@ from plotly.subplots import make_subplots
 from app import theme
 from app.data import Definition, ReleaseInfo, metric_title
 from pipelines.reference import ASSETS, LONDON_CODE, borough_name
+from pipelines.release_reader import OTHER_SMALL_NUMBERS
 
 SOURCE_NAMES = {"chain": "CHAIN", "hclic": "H-CLIC", "inform": "In-Form"}
 
@@ -942,6 +943,22 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
         return _empty_chart(
             key, title, subtitle, footnote, "No published pathways for this cohort."
         )
+    small = OTHER_SMALL_NUMBERS
+    if shown.filter((pl.col("state_from") != small) | (pl.col("state_to") != small)).is_empty():
+        # every flow was folded into 'other': a chart of one grey band says nothing
+        chart = _empty_chart(
+            key,
+            title,
+            subtitle,
+            footnote,
+            f"Too few people in this cohort in {place} to show where they went: every flow "
+            "counts fewer than 10 people. Choose a whole financial year, or London.",
+        )
+        chart.data = links.select(
+            "cohort_period", "geography_code", "stage_from", "state_from", "stage_to",
+            "state_to", "count", "status",
+        )  # fmt: skip
+        return chart
     nodes: list[tuple[str, str]] = []
     for stage in STAGE_ORDER:
         states = set(
