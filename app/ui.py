@@ -269,12 +269,18 @@ def metric_tile(
     text = f"{value:,.0f}{'%' if share else ''}"
     delta_text = None
     if delta is not None:
-        delta_text = f"{delta:+,.0f}{' points' if share else ''} {delta_words}".strip()
+        delta_text = (
+            f"no change {delta_words}".strip()
+            if delta == 0
+            else f"{delta:+,.0f}{' points' if share else ''} {delta_words}".strip()
+        )
     st.metric(
         label,
         text,
         delta=delta_text,
-        delta_color="inverse" if inverse else "normal",
+        # no change is neither better nor worse: grey, not the 'worse' colour
+        delta_color="off" if delta == 0 else ("inverse" if inverse else "normal"),
+        delta_arrow="off" if delta == 0 else "auto",
         help=help,
         border=True,
     )
