@@ -445,7 +445,9 @@ class ScopedRelease:
         self._require_kind("london", "borough", what="intervention comparisons")
         frame = self._release.comparisons
         if self.role.kind == "borough":
+            # groups read 'borough=E09000033'; a bare code is accepted too
             others = [c for c in borough_codes() if c != self.role.borough]
+            others += [f"borough={c}" for c in others]
             frame = frame.filter(
                 ~pl.col("group_a").is_in(others) & ~pl.col("group_b").is_in(others)
             )

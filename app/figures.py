@@ -25,6 +25,7 @@ from plotly.subplots import make_subplots
 from app import theme
 from app.data import Definition, ReleaseInfo, metric_title
 from pipelines.reference import ASSETS, LONDON_CODE, borough_name
+from pipelines.release_reader import OTHER_SMALL_NUMBERS
 
 SOURCE_NAMES = {"chain": "CHAIN", "hclic": "H-CLIC", "inform": "In-Form"}
 
@@ -125,6 +126,14 @@ def _empty_chart(key: str, title: str, subtitle: str, footnote: str, message: st
     return Chart(key, title, subtitle, footnote, None, pl.DataFrame(), empty_message=message)
 
 
+def _year_ticks(fig: go.Figure, starts: Sequence[date], period_type: str) -> None:
+    """Label financial-year points '2023-24', not '2023' (which reads as a calendar year)."""
+    if period_type == "fy" and starts:
+        fig.update_xaxes(
+            tickvals=list(starts), ticktext=[period_label(d, "fy") for d in starts], tickangle=0
+        )
+
+
 def _style(fig: go.Figure, *, height: int = 380, y_title: str | None = None) -> go.Figure:
     fig.update_layout(template=theme.TEMPLATE, height=height)
     if y_title:
@@ -166,6 +175,8 @@ class Headline:
     previous: float | None
     last_year: float | None
     status: str
+    previous_status: str = "not_published"
+    last_year_status: str = "not_published"
 
     @property
     def label(self) -> str:
@@ -231,7 +242,19 @@ def headline(
         values.get(prev),
         values.get(_shift_year(period_start)),
         statuses.get(period_start, "not_published"),
+        statuses.get(prev, "not_published"),
+        statuses.get(_shift_year(period_start), "not_published"),
     )
+
+
+def figure_words(value: float | None, status: str, *, share: bool = False) -> str:
+    """A figure as people read it: the number, 'fewer than 10' when suppressed, '—' when absent."""
+    if value is None:
+        return {
+            "suppressed": "fewer than 10",
+            "incomplete_follow_up": "follow-up not complete",
+        }.get(status, "—")
+    return f"{value:,.0f}{'%' if share else ''}"
 
 
 def headline_table(headlines: Sequence[Headline]) -> pl.DataFrame:
@@ -374,12 +397,42 @@ def trend_chart(
     _style(fig, y_title="per cent" if share_any else "people")
     if len(metric_ids) == 1 and not compare_geography:
         fig.update_layout(showlegend=False)
+    _year_ticks(fig, sorted(set(_dates(data))), period_type)
     suppressed = data.filter(pl.col("status") == "suppressed").height
     notes = [f"{suppressed} period(s) suppressed (gaps)."] if suppressed else []
     return Chart(key, title, subtitle, footnote, fig, _shown(data), notes=notes)
 
 
 FLOW_STOCK_RETURNER = ("flow_new", "stock", "returner")
+
+
+def readable_period_type(
+    metrics: pl.DataFrame,
+    metric_ids: Sequence[str],
+    geography: str = LONDON_CODE,
+    *,
+    min_published: float = 0.75,
+    recent: int = 8,
+) -> str:
+    """The finest period (month, quarter, financial year) in which most recent figures of these
+    metrics are published, so a trend is a line rather than a row of gaps.
+
+    Looks at the last ``recent`` periods of each type (the start of the data is all new people,
+    so older periods say little) and needs ``min_published`` of them to carry a figure.
+    """
+    here = metrics.filter(
+        pl.col("metric_id").is_in(list(metric_ids))
+        & (pl.col("geography_code") == geography)
+        & (pl.col("breakdown") == "all")
+    )
+    present = [p for p in ("month", "quarter", "fy") if p in set(here["period_type"].to_list())]
+    for period_type in present[:-1]:
+        rows = here.filter(pl.col("period_type") == period_type)
+        starts = rows.get_column("period_start").unique().sort().tail(recent)
+        latest = rows.filter(pl.col("period_start").is_in(starts.implode()))
+        if latest.get_column("value").is_not_null().mean() >= min_published:  # type: ignore[operator]
+            return period_type
+    return present[-1] if present else "month"
 
 
 def flow_stock_returner_chart(
@@ -410,13 +463,14 @@ def flow_stock_returner_chart(
         )
     fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
     _style(fig, y_title="people")
+    _year_ticks(fig, sorted(set(_dates(data))), period_type)
     return Chart(key, title, subtitle, footnote, fig, _shown(data))
 
 
 def rare_brief_nonrecurrent(
-    words: Words, metrics: pl.DataFrame, geography: str = LONDON_CODE
+    words: Words, metrics: pl.DataFrame, geography: str = LONDON_CODE, *, period_type: str = "month"
 ) -> Chart:
-    """The government's three aims, side by side, monthly.
+    """The government's three aims, side by side, monthly (or by ``period_type``).
 
     Rare: new people seen rough sleeping. Brief: share of new people seen only one night.
     Non-recurrent: returners.
@@ -427,11 +481,15 @@ def rare_brief_nonrecurrent(
         ("returner", "Non-recurrent — returners"),
     )
     place = _place_name(geography)
-    title = f"Rare, brief, non-recurrent — {place}"
-    key = f"rare-brief-nonrecurrent-{geography}"
+    title = f"Rare, brief, non-recurrent — {place}" + (
+        f", by {PERIOD_WORDS[period_type]}" if period_type != "month" else ""
+    )
+    key = f"rare-brief-nonrecurrent-{geography}" + (
+        f"-{period_type}" if period_type != "month" else ""
+    )
     subtitle = words.subtitle([m for m, _ in panels])
     footnote = words.footnote("Lower is better for rare and non-recurrent; higher for brief.")
-    data = pl.concat([_series(metrics, m, geography, "month") for m, _ in panels])
+    data = pl.concat([_series(metrics, m, geography, period_type) for m, _ in panels])
     if data.is_empty():
         return _empty_chart(key, title, subtitle, footnote, "No published figures for this view.")
     fig = make_subplots(
@@ -439,7 +497,7 @@ def rare_brief_nonrecurrent(
     )
     colours = (theme.OKABE_ITO["blue"], theme.OKABE_ITO["bluish_green"], theme.OKABE_ITO["orange"])
     for i, ((m, _), colour) in enumerate(zip(panels, colours, strict=True), start=1):
-        s = _series(metrics, m, geography, "month")
+        s = _series(metrics, m, geography, period_type)
         share = _is_share(words.definition(m), m)
         ys = [_display_value(v, share) for v in s.get_column("value").to_list()]
         fig.add_trace(
@@ -494,14 +552,37 @@ def breakdown_chart(
             "No published figures for this breakdown.",
         )
     latest = rows.get_column("period_start").max()
-    rows = rows.filter(pl.col("period_start") == latest).sort("breakdown")
+    order = list(_BREAKDOWN_VALUES)
+    rows = rows.filter(pl.col("period_start") == latest)
+    # age bands youngest first; 'unknown' last; otherwise alphabetical
+    rows = (
+        rows.with_columns(
+            pl.col("breakdown")
+            .map_elements(
+                lambda b: (
+                    f"{order.index(v):03d}"
+                    if (v := b.split("=", 1)[-1]) in order and b.startswith("age_band=")
+                    else ("zzz" if v == "unknown" else f"100{v}")
+                ),
+                return_dtype=pl.String,
+            )
+            .alias("_order")
+        )
+        .sort("_order")
+        .drop("_order")
+    )
     title = (
         f"{metric_title(metric_id)} by {words_b} — {place}, "
         f"{period_label(latest, period_type)}"  # type: ignore[arg-type]
     )
     share = _is_share(words.definition(metric_id), metric_id)
-    labels = [breakdown_words(b) for b in rows.get_column("breakdown")]
     values = [_display_value(v, share) for v in rows.get_column("value").to_list()]
+    statuses = rows.get_column("status").to_list()
+    labels = [
+        breakdown_words(b)
+        + ("" if v is not None else " (fewer than 10)" if st == "suppressed" else " (—)")
+        for b, v, st in zip(rows.get_column("breakdown"), values, statuses, strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             x=values,
@@ -531,8 +612,7 @@ _BREAKDOWN_VALUES = {
 
 def breakdown_words(breakdown: str) -> str:
     """'age_band=18_25' as '18–25', 'nationality_group=eu_eea' as 'EU/EEA'."""
-    value = breakdown.split("=", 1)[-1]
-    return _BREAKDOWN_VALUES.get(value, value.replace("_", " ").capitalize())
+    return value_words(breakdown)
 
 
 def compare_to_london_chart(
@@ -584,7 +664,17 @@ def compare_to_london_chart(
         range=[0, 100], dtick=25, title_text="per cent", showgrid=True, gridcolor=theme.GRID
     )
     fig.update_yaxes(gridcolor=theme.GRID, autorange="reversed")
-    return Chart(key, title, subtitle, footnote, fig, _shown(rows))
+    chart = Chart(key, title, subtitle, footnote, fig, _shown(rows))
+    reasons = {
+        "suppressed": "suppressed (fewer than 10 people)",
+        "incomplete_follow_up": "not yet known (follow-up not complete)",
+    }
+    for r in rows.filter(pl.col("value").is_null()).iter_rows(named=True):
+        chart.notes.append(
+            f"{metric_title(r['metric_id'])}, {_place_name(r['geography_code'])}: "
+            f"{reasons.get(r['status'], 'not published')}."
+        )
+    return chart
 
 
 # -- the borough map ------------------------------------------------------------------------
@@ -657,8 +747,9 @@ def borough_map(
     *,
     selected: str | None = None,
     boundaries: dict[str, Any] | None = None,
+    period_type: str = "month",
 ) -> Chart:
-    """The borough map for one month: classed colour bands, never finer than borough.
+    """The borough map for one period (a month by default): classed colour bands, never finer than borough.
 
     By default a tile map (one square per borough, roughly where it lies) drawn with no basemap,
     so it works offline and every borough, the City included, is the same size. With
@@ -666,10 +757,10 @@ def borough_map(
     still with no basemap tiles.
     """
     table = map_table(totals, metric_id, period_start, bands)
-    title = f"{metric_title(metric_id)} by borough — {period_label(period_start, 'month')}"
+    title = f"{metric_title(metric_id)} by borough — {period_label(period_start, period_type)}"
     subtitle = words.subtitle([metric_id])
     footnote = words.footnote("Boroughs are the finest geography Pathways shows.")
-    key = f"map-{metric_id}-{period_start.isoformat()}"
+    key = f"map-{metric_id}-{period_type}-{period_start.isoformat()}"
     records = []
     tiles = {t.code: t for t in borough_tiles()}
     for r in table.iter_rows(named=True):
@@ -813,8 +904,21 @@ def _boundary_deck(
 # -- pathways -------------------------------------------------------------------------------
 
 
+STATE_WORDS = {
+    "none known": "nothing known",
+    "none": "no intervention",
+    "not known": "not known",
+    # short: the 6- and 12-month labels face each other across one column gap
+    "TA": "temporary accomm.",
+    "NSNO hub": "NSNO hub",
+    "supported/hostel": "supported/hostel",
+    "reconnected": "reconnected",
+}
+
+
 def _state_words(state: str) -> str:
-    return state.replace("_", " ")
+    """A Sankey state as people read it ('TA' as 'temporary accommodation')."""
+    return STATE_WORDS.get(state, state.replace("_", " "))
 
 
 def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_period: str) -> Chart:
@@ -823,7 +927,9 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
     title = f"Pathways of people first seen in {cohort_period} — {place}"
     key = f"sankey-{geography}-{cohort_period}"
     subtitle = (
-        "People first seen rough sleeping in the cohort period, followed through four stages: "
+        words.subtitle(["pathways"])
+        if words.definition("pathways").text
+        else "People first seen rough sleeping in the cohort period, followed through four stages: "
         "what came before, the first response within 90 days, and where they were at 6 and 12 "
         "months (SPEC pathways, definition "
         f"v{words.info.definitions_version or '?'})."
@@ -837,6 +943,22 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
         return _empty_chart(
             key, title, subtitle, footnote, "No published pathways for this cohort."
         )
+    small = OTHER_SMALL_NUMBERS
+    if shown.filter((pl.col("state_from") != small) | (pl.col("state_to") != small)).is_empty():
+        # every flow was folded into 'other': a chart of one grey band says nothing
+        chart = _empty_chart(
+            key,
+            title,
+            subtitle,
+            footnote,
+            f"Too few people in this cohort in {place} to show where they went: every flow "
+            "counts fewer than 10 people. London as a whole shows the pattern across the city.",
+        )
+        chart.data = links.select(
+            "cohort_period", "geography_code", "stage_from", "state_from", "stage_to",
+            "state_to", "count", "status",
+        )  # fmt: skip
+        return chart
     nodes: list[tuple[str, str]] = []
     for stage in STAGE_ORDER:
         states = set(
@@ -935,7 +1057,7 @@ def top_paths_chart(
     if rows.is_empty():
         return _empty_chart(key, title, subtitle, footnote, "No published paths for this cohort.")
     labels = [
-        " → ".join(part.strip().replace("_", " ") for part in p.split(">"))
+        " → ".join(_state_words(part.strip()) for part in p.replace(">", "→").split("→"))
         for p in rows.get_column("path")
     ]
     fig = go.Figure(
@@ -959,12 +1081,65 @@ def top_paths_chart(
 # -- returns to the street (survival) -------------------------------------------------------
 
 
-def _group_words(group: str) -> str:
+GROUP_VALUE_WORDS = {
+    # first intervention (survival, comparisons and the metrics breakdown share these)
+    "hostel": "Hostel",
+    "temporary_accommodation": "Temporary accommodation",
+    "supported_housing": "Supported housing",
+    "housing_first": "Housing First",
+    "settled": "Settled housing",
+    "nsno_hub": "No Second Night Out hub",
+    "reconnection": "Reconnection",
+    # comparison families
+    "rest_of_london": "Rest of London",
+    "pilots": "Pilot boroughs",
+    "other_boroughs": "Other boroughs",
+}
+GROUP_DIMENSION_NONE = {
+    "first_intervention": "No intervention recorded",
+    "support_need": "No support needs recorded",
+}
+
+
+DIMENSION_WORDS = {
+    "age_band": "Age",
+    "gender": "Gender",
+    "ethnic_group": "Ethnic group",
+    "nationality_group": "Nationality",
+    "support_need": "Support need",
+}
+
+
+def value_words(group: str) -> str:
+    """The value of a group or breakdown in plain words, without its dimension: 'age_band=18_25'
+    as '18–25', 'first_intervention=housing_first' as 'Housing First', 'borough=E09000007' as
+    'Camden'."""
     if group == "all":
         return "Everyone"
-    if "=" in group:
-        return group.split("=", 1)[1].replace("_", " ").capitalize()
-    return group.replace("_", " ").capitalize()
+    dimension, _, value = group.partition("=") if "=" in group else ("", "", group)
+    if value == "none" and dimension in GROUP_DIMENSION_NONE:
+        return GROUP_DIMENSION_NONE[dimension]
+    if value == "unknown":
+        return "Not known"
+    if value in GROUP_VALUE_WORDS:
+        return GROUP_VALUE_WORDS[value]
+    if value.startswith("E09") or value.startswith("E12"):
+        return _place_name(value)
+    return _BREAKDOWN_VALUES.get(value, value.replace("_", " ").capitalize())
+
+
+def group_words(group: str) -> str:
+    """A survival or comparison group in plain words, naming its dimension where the value alone
+    is ambiguous: 'first_intervention=housing_first' as 'Housing First', 'borough=E09000007' as
+    'Camden', 'ethnic_group=unknown' as 'Ethnic group: not known'."""
+    dimension = group.partition("=")[0] if "=" in group else ""
+    words = value_words(group)
+    if dimension in DIMENSION_WORDS and not words.startswith("No support"):
+        return f"{DIMENSION_WORDS[dimension]}: {words}"
+    return words
+
+
+_group_words = group_words
 
 
 def survival_chart(
@@ -977,6 +1152,7 @@ def survival_chart(
     compare_geography: str | None = None,
     y_title: str = "still off the street (%)",
     title: str | None = None,
+    x_title: str = "days since moving in",
 ) -> Chart:
     """Kaplan–Meier step curves with 95% confidence bands, one per group (and place)."""
     place = _place_name(geography)
@@ -1033,7 +1209,7 @@ def survival_chart(
             )
         )
     _style(fig, height=400, y_title=y_title)
-    fig.update_xaxes(title_text="days since moving in", showgrid=False)
+    fig.update_xaxes(title_text=x_title, showgrid=False)
     fig.update_yaxes(range=[0, 101] if "off the street" in y_title else None)
     fig.update_layout(
         shapes=[
@@ -1112,7 +1288,12 @@ def number_at_risk(survival: pl.DataFrame, days: Sequence[int] = (0, *REPORT_DAY
 
 
 def cumulative_incidence_chart(
-    words: Words, survival: pl.DataFrame, curve_id: str, geography: str
+    words: Words,
+    survival: pl.DataFrame,
+    curve_id: str,
+    geography: str,
+    *,
+    groups: Sequence[str] | None = ("all",),
 ) -> Chart:
     """Competing risks: the cumulative incidence of returning to the street and of dying."""
     chart = survival_chart(
@@ -1120,6 +1301,7 @@ def cumulative_incidence_chart(
         survival,
         curve_id,
         geography,
+        groups=groups,
         y_title="cumulative incidence (%)",
         title=f"Return to the street, with death as a competing event — {_place_name(geography)}",
     )
@@ -1127,7 +1309,8 @@ def cumulative_incidence_chart(
     chart.subtitle = (
         "Aalen–Johansen cumulative incidence: the share who had returned to rough sleeping (or "
         "died) by each day after moving in, treating death as a competing event rather than "
-        "censoring it. " + words.subtitle(["return_to_street"])
+        "censoring it. "
+        + words.subtitle([curve_id if words.definition(curve_id).text else "return_to_street"])
     )
     return chart
 
@@ -1142,12 +1325,19 @@ OBSERVATIONAL_CAVEAT = (
 )
 
 
+COMPARISON_NAMES = {
+    "first_intervention": "by first intervention",
+    "pilot_vs_other": "pilot boroughs against the rest",
+    "borough": "each borough against the rest of London",
+}
+
+
 def hazard_ratio_chart(words: Words, comparisons: pl.DataFrame, comparison_id: str) -> Chart:
     """Forest plot of Cox hazard ratios of returning to the street, group against reference."""
     rows = comparisons.filter(
         (pl.col("comparison_id") == comparison_id) & (pl.col("statistic") == "hazard_ratio")
     ).sort("value")
-    title = f"Hazard of returning to the street — {comparison_id.replace('_', ' ')}"
+    title = f"Hazard of returning to the street — {COMPARISON_NAMES.get(comparison_id, comparison_id.replace('_', ' '))}"
     key = f"hazard-{comparison_id}"
     subtitle = (
         "Cox proportional hazards ratio of returning to rough sleeping after moving in, adjusted "

@@ -14,7 +14,9 @@ from app import theme
 from app.audit import AuditLog
 from app.auth import Identity, Role
 from app.data import ScopedRelease, ScopeError
-from app.figures import Chart, Words, period_label
+from app.figures import Chart, Words, figure_words, period_label
+
+PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
 CONTEXT_KEY = "_pathways_context"
 
@@ -250,20 +252,35 @@ def metric_tile(
     share: bool = False,
     delta_words: str = "",
     inverse: bool = True,
+    status: str = "suppressed",
 ) -> None:
     """One headline number; rising counts are shown in the 'worse' colour (inverse)."""
     if value is None:
-        st.metric(label, "suppressed", help=help)
+        # short enough for a narrow tile; the words follow underneath
+        shown = {"suppressed": "<10", "incomplete_follow_up": "not yet"}.get(status, "—")
+        st.metric(label, shown, help=help, border=True)
+        st.caption(
+            {
+                "suppressed": "Suppressed: fewer than 10 people.",
+                "incomplete_follow_up": "Follow-up not complete yet.",
+            }.get(status, "Not published.")
+        )
         return
     text = f"{value:,.0f}{'%' if share else ''}"
     delta_text = None
     if delta is not None:
-        delta_text = f"{delta:+,.0f}{' points' if share else ''} {delta_words}".strip()
+        delta_text = (
+            f"no change {delta_words}".strip()
+            if delta == 0
+            else f"{delta:+,.0f}{' points' if share else ''} {delta_words}".strip()
+        )
     st.metric(
         label,
         text,
         delta=delta_text,
-        delta_color="inverse" if inverse else "normal",
+        # no change is neither better nor worse: grey, not the 'worse' colour
+        delta_color="off" if delta == 0 else ("inverse" if inverse else "normal"),
+        delta_arrow="off" if delta == 0 else "auto",
         help=help,
         border=True,
     )
@@ -297,6 +314,7 @@ def headline_section(
 
     words = s.words
     all_headlines = []
+    any_suppressed = False
     for period_type in period_types:
         hs = [headline(metrics, m, period_type, geography) for m in metric_ids]
         if all(h.period_start is None for h in hs):
@@ -308,21 +326,30 @@ def headline_section(
         st.markdown(f"**{period_name}: {hs[0].label}**")
         for col, h in zip(st.columns(len(hs)), hs, strict=True):
             with col:
-                last_year = (
-                    "not published"
-                    if h.last_year is None
-                    else f"{h.last_year:,.0f} ({h.change_on_last_year:+,.0f})"
-                )
+                last_year = figure_words(h.last_year, h.last_year_status)
+                if h.change_on_last_year is not None:
+                    last_year += f" ({h.change_on_last_year:+,.0f})"
                 metric_tile(
                     metric_title(h.metric_id),
                     h.value,
                     delta=h.change_on_previous,
                     delta_words=f"on previous {period_type if period_type != 'fy' else 'year'}",
                     help=words.subtitle([h.metric_id]) + f" Same period last year: {last_year}.",
+                    status=h.status,
                 )
                 st.caption(
                     f"Same {'year' if period_type == 'fy' else period_type} last year: {last_year}"
                 )
+                if h.value is not None and h.previous is None:
+                    st.caption(
+                        f"Previous {PERIOD_NAMES[period_type]}: "
+                        f"{figure_words(None, h.previous_status)}"
+                    )
+                if h.status == "suppressed" or "suppressed" in (
+                    h.previous_status,
+                    h.last_year_status,
+                ):
+                    any_suppressed = True
     chart = Chart(
         key=key,
         title="Headline indicators",
@@ -330,7 +357,25 @@ def headline_section(
         footnote=words.footnote("Changes are between rounded counts."),
         figure=None,
         data=headline_table(all_headlines),
+        notes=(
+            [
+                "'Fewer than 10' means the figure is suppressed: it counts fewer than 10 "
+                "people, or would let a small number be worked out from other figures."
+            ]
+            if any_suppressed
+            else []
+        ),
     )
     if not all_headlines:
         st.info("No published headline figures for this place.")
     data_footer(chart)
+
+
+def coarser_note(chart: Chart, period_type: str) -> Chart:
+    """Say why a trend is drawn by quarter or year rather than by month."""
+    if period_type != "month":
+        chart.notes.append(
+            f"Shown by {'quarter' if period_type == 'quarter' else 'financial year'}: most "
+            "recent monthly figures here count fewer than 10 people and are suppressed."
+        )
+    return chart

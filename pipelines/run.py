@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from metrics import compare, pathways, survival
 from metrics.compare import compute_comparisons
 from metrics.counting import compute_metrics
 from metrics.pathways import compute_pathways
@@ -146,7 +147,7 @@ def run_pipeline(
         "definitions_version": DEFINITIONS_VERSION,
         "code_version": code_version(),
         "synthetic": synthetic,
-        "definitions": definitions(config.metrics),
+        "definitions": definitions(config.metrics) + _analysis_definitions(),
     }
     timer.run(
         "release",
@@ -162,3 +163,36 @@ def _reporting_start(events: pl.DataFrame, history_months: int) -> date:
         return date.today().replace(day=1)
     months = first.year * 12 + first.month - 1 + history_months
     return date(months // 12, months % 12 + 1, 1)
+
+
+def _analysis_definitions() -> list[dict[str, str]]:
+    """Survival, pathways and comparison words, so the dashboard can show them without
+    importing ``metrics`` (it reads only the release)."""
+    titles = {
+        survival.RETURN_TO_STREET: "Return to the street",
+        survival.RETURN_TO_STREET_CIF: "Returned to the street (cumulative incidence)",
+        survival.TIME_TO_ACCOMMODATION: "Time to accommodation",
+    }
+    rows = [
+        {"id": k, "title": titles.get(k, k), "definition": v, "unit": "share", "version": "1.0"}
+        for k, v in survival.DEFINITIONS.items()
+    ]
+    rows.append(
+        {
+            "id": "pathways",
+            "title": "Pathways",
+            "definition": pathways.DEFINITION,
+            "unit": "people",
+            "version": "1.0",
+        }
+    )
+    rows.append(
+        {
+            "id": "comparisons",
+            "title": "Comparing interventions",
+            "definition": compare.OBSERVATIONAL_CAVEAT,
+            "unit": "ratio",
+            "version": "1.0",
+        }
+    )
+    return rows

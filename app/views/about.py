@@ -1,5 +1,7 @@
 """About this data: sources, definitions, disclosure rules, linkage quality, who sees what."""
 
+import re
+
 import polars as pl
 import streamlit as st
 
@@ -45,7 +47,15 @@ st.markdown(
 )
 
 st.header("Disclosure rules", anchor=False)
-st.markdown(info.disclosure_rules)
+# the rules file has its own top-level headings: nest them under this page's header
+st.markdown(
+    re.sub(
+        r"^(#{1,4}) ",
+        lambda m: "#" * (len(m.group(1)) + 2) + " ",
+        info.disclosure_rules,
+        flags=re.M,
+    )
+)
 if info.sdc:
     st.caption("Settings: " + ", ".join(f"{k} = {v}" for k, v in info.sdc.items()))
 

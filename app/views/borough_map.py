@@ -23,36 +23,65 @@ r = s.release
 words = s.words
 
 MAP_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner", "living_on_streets")
+PERIODS = {"month": "Month", "quarter": "Quarter", "fy": "Financial year"}
 metric = ui.select(
     "Indicator", list(MAP_METRICS), key="map_metric", format_func=metric_title, horizontal=False
 )
 try:
-    totals = r.borough_totals(metric, "month")
-    headline_totals = r.metrics(
-        HEADLINE_METRICS, period_type="month", geographies=borough_codes(), breakdown="all"
-    )
+    all_totals = pl.concat([r.borough_totals(metric, p) for p in PERIODS])
+    headline_totals = r.metrics(HEADLINE_METRICS, geographies=borough_codes(), breakdown="all")
 except ScopeError as e:
     ui.refused(s, e)
     st.stop()
 
+
+def _published_share(period_type: str) -> float:
+    """The share of boroughs with a published figure in the latest period of this type."""
+    rows = all_totals.filter(pl.col("period_type") == period_type)
+    if rows.is_empty():
+        return 0.0
+    latest = rows.filter(pl.col("period_start") == rows.get_column("period_start").max())
+    return latest.get_column("value").is_not_null().sum() / max(latest.height, 1)
+
+
+available = [p for p in PERIODS if not all_totals.filter(pl.col("period_type") == p).is_empty()]
+if not available:
+    st.info("This release has no borough figures for this indicator.")
+    st.stop()
+# open on the finest period in which most boroughs have a published figure, so the map is not
+# a sheet of grey where months are too sparse
+default_period = next((p for p in available if _published_share(p) >= 0.5), available[-1])
+wanted_month = st.query_params.get("month")
+if wanted_month and "map_period" not in st.session_state:
+    st.session_state["map_period"] = "month"
+period_type = ui.select(
+    "Period",
+    available,
+    key="map_period",
+    index=available.index(default_period),
+    format_func=PERIODS.get,
+    horizontal=True,
+)
+totals = all_totals.filter(pl.col("period_type") == period_type)
+headline_totals = headline_totals.filter(pl.col("period_type") == period_type)
 months: list[date] = sorted(totals.get_column("period_start").unique().to_list())
 if not months:
-    st.info("This release has no monthly borough figures.")
+    st.info("This release has no borough figures for this period.")
     st.stop()
 
 # a month in the address (?month=2024-03) opens the map there
-wanted = st.query_params.get("month")
-if wanted and "map_month" not in st.session_state:
-    chosen = next((m for m in months if m.strftime("%Y-%m") == wanted), None)
+slider_key = f"map_{period_type}" if period_type != "month" else "map_month"
+if wanted_month and "map_month" not in st.session_state and period_type == "month":
+    chosen = next((m for m in months if m.strftime("%Y-%m") == wanted_month), None)
     if chosen:
         st.session_state["map_month"] = chosen
-if st.session_state.get("map_month") not in months:
-    st.session_state["map_month"] = months[-1]
+if st.session_state.get(slider_key) not in months:
+    st.session_state[slider_key] = months[-1]
 month = st.select_slider(
-    "Month",
+    PERIODS[period_type],
     options=months,
-    format_func=lambda d: figures.period_label(d, "month"),
-    **ui.audited("map_month", "Month"),
+    format_func=lambda d: figures.period_label(d, period_type),
+    **ui.audited(slider_key, PERIODS[period_type]),
 )
 
 # the selection comes from a click on the map, the keyboard picker, or the address
@@ -93,7 +122,14 @@ selected = st.session_state[SELECTED]
 boundaries_file = os.environ.get("PATHWAYS_BOUNDARIES")
 boundaries = _boundaries(boundaries_file) if boundaries_file else None
 chart = figures.borough_map(
-    words, totals, metric, month, bands, selected=selected, boundaries=boundaries
+    words,
+    totals,
+    metric,
+    month,
+    bands,
+    selected=selected,
+    boundaries=boundaries,
+    period_type=period_type,
 )
 
 left, right = st.columns([3, 2], gap="large")
@@ -115,16 +151,20 @@ with right:
         on_change=_picked,
     )
     code = st.session_state[SELECTED]
-    st.subheader(f"{borough_name(code)} — {figures.period_label(month, 'month')}", anchor=False)
+    st.subheader(f"{borough_name(code)} — {figures.period_label(month, period_type)}", anchor=False)
     row = headline_totals.filter(
         (pl.col("geography_code") == code) & (pl.col("period_start") == month)
     )
     values = {m: v for m, v in zip(row["metric_id"], row["value"], strict=True)}
     for m in HEADLINE_METRICS:
         v = values.get(m)
-        prev_month = figures.headline(headline_totals, m, "month", code, period_start=month)
+        h = figures.headline(headline_totals, m, period_type, code, period_start=month)
         ui.metric_tile(
-            metric_title(m), v, delta=prev_month.change_on_previous, delta_words="on previous month"
+            metric_title(m),
+            v,
+            delta=h.change_on_previous,
+            delta_words=f"on previous {ui.PERIOD_NAMES[period_type]}",
+            status=h.status,
         )
     month_rows = chart.data.filter(pl.col("value").is_not_null()).sort("value", descending=True)
     rank = next((i for i, c in enumerate(month_rows["geography_code"], start=1) if c == code), None)

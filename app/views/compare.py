@@ -5,6 +5,7 @@ import streamlit as st
 
 from app import figures, ui
 from app.data import ScopeError
+from pipelines.reference import borough_name
 from pipelines.release_reader import LONDON_CODE
 
 s = ui.page_session("compare", "Compare interventions")
@@ -12,12 +13,13 @@ r = s.release
 words = s.words
 try:
     comparisons = r.comparisons()
-    curves = r.survival("return_to_street", LONDON_CODE)
 except ScopeError as e:
     ui.refused(s, e)
     st.stop()
 
-st.info(figures.OBSERVATIONAL_CAVEAT, icon=":material/warning:")
+st.info(
+    words.definition("comparisons").text or figures.OBSERVATIONAL_CAVEAT, icon=":material/warning:"
+)
 ids = comparisons.get_column("comparison_id").unique().sort().to_list()
 if not ids:
     st.info("This release has no published comparisons.")
@@ -34,24 +36,77 @@ comparison = ui.select(
     index=ids.index("first_intervention") if "first_intervention" in ids else 0,
     format_func=lambda c: NAMES.get(c, c.replace("_", " ")),
 )
-if comparison == "first_intervention":
-    groups = [g for g in curves.get_column("group").unique().sort().to_list() if g != "all"]
-    ui.show_chart(
-        figures.survival_chart(
-            words,
-            curves.filter(pl.col("group").is_in(groups)),
-            "return_to_street",
-            LONDON_CODE,
-            title="Return to the street by first intervention — London",
-        )
+rows = comparisons.filter(pl.col("comparison_id") == comparison)
+curve_id = f"compare:{comparison}"
+curve_place = LONDON_CODE
+if comparison == "borough":
+    # one row per borough against the rest of London: pick the borough to draw
+    codes = sorted(
+        {g.split("=", 1)[1] for g in rows.get_column("group_a").to_list()} - {"rest_of_london"},
+        key=borough_name,
     )
+    own = r.role.borough if r.role.kind == "borough" else None
+    curve_place = ui.select(
+        "Borough",
+        codes,
+        key="compare_borough",
+        index=codes.index(own) if own in codes else 0,
+        format_func=borough_name,
+    )
+try:
+    curves = r.survival(curve_id, curve_place)
+except ScopeError:
+    curves = r.survival(curve_id).head(0)
+title = {
+    "first_intervention": "Return to the street by first intervention — London",
+    "pilot_vs_other": "Return to the street: pilot boroughs against the rest — London",
+    "borough": f"Return to the street: {borough_name(curve_place)} against the rest of London",
+}.get(comparison, f"Return to the street — {comparison.replace('_', ' ')}")
+groups = curves.get_column("group").unique().sort().to_list()
+chart = figures.survival_chart(
+    words,
+    # the comparison curves measure return to the street: draw them under that definition
+    curves.with_columns(pl.lit("return_to_street").alias("curve_id")),
+    "return_to_street",
+    curve_place,
+    groups=groups,
+    title=title,
+)
+chart.key = f"compare-{comparison}-{curve_place}"
+if comparison == "first_intervention":
+    # interventions the release could name but did not: too few people to publish a curve
+    missing = [
+        figures.group_words(f"first_intervention={v}")
+        for v in (
+            "hostel",
+            "temporary_accommodation",
+            "supported_housing",
+            "housing_first",
+            "settled",
+        )
+        if f"first_intervention={v}" not in groups
+    ]
+    if missing:
+        chart.notes.append(
+            "Not shown, because too few people had it as their first intervention to publish: "
+            + ", ".join(missing)
+            + "."
+        )
+ui.show_chart(chart)
 ui.show_chart(figures.hazard_ratio_chart(words, comparisons, comparison))
 st.markdown("**Every statistic of this comparison**")
 table = figures.comparison_table(comparisons, comparison).with_columns(
     pl.when(pl.col("p_value") < 0.001)
     .then(pl.lit("<0.001"))
     .otherwise(pl.col("p_value").cast(pl.String))
-    .alias("p_value")
+    .alias("p_value"),
+    pl.col("statistic").replace(
+        {
+            "hazard_ratio": "hazard ratio",
+            "logrank_chi2": "log-rank test (chi-squared)",
+            "ph_test": "proportional-hazards check (chi-squared)",
+        }
+    ),
 )
 st.dataframe(
     ui.readable(table).rename(
@@ -62,5 +117,7 @@ st.dataframe(
 )  # fmt: skip
 st.caption(
     "Group sizes are rounded to the nearest 5. A log-rank test asks whether the curves differ at "
-    "all; a hazard ratio says by how much, under the model's assumptions."
+    "all; a hazard ratio says by how much, under the model's assumptions. A small p in the "
+    "proportional-hazards check warns that the hazard ratio changes over time, so read it as an "
+    "average."
 )

@@ -23,12 +23,35 @@ period_types = ("month",) if overview_only else ("month", "quarter", "fy")
 ui.headline_section(s, metrics, LONDON_CODE, period_types, HEADLINE_METRICS, key="headlines-london")
 
 st.divider()
-ui.show_chart(figures.trend_chart(words, metrics, ["seen_rough_sleeping"], LONDON_CODE))
-ui.show_chart(figures.flow_stock_returner_chart(words, metrics, LONDON_CODE))
+# each trend is drawn by the finest period whose recent figures are mostly published
+seen_by = figures.readable_period_type(metrics, ["seen_rough_sleeping"], LONDON_CODE)
+ui.show_chart(
+    ui.coarser_note(
+        figures.trend_chart(
+            words, metrics, ["seen_rough_sleeping"], LONDON_CODE, period_type=seen_by
+        ),
+        seen_by,
+    )
+)
+flow_by = figures.readable_period_type(metrics, figures.FLOW_STOCK_RETURNER, LONDON_CODE)
+ui.show_chart(
+    ui.coarser_note(
+        figures.flow_stock_returner_chart(words, metrics, LONDON_CODE, period_type=flow_by),
+        flow_by,
+    )
+)
 
 if not overview_only:
     st.divider()
-    ui.show_chart(figures.rare_brief_nonrecurrent(words, metrics, LONDON_CODE))
+    aims_by = figures.readable_period_type(
+        metrics, ["flow_new", "new_single_night", "returner"], LONDON_CODE
+    )
+    ui.show_chart(
+        ui.coarser_note(
+            figures.rare_brief_nonrecurrent(words, metrics, LONDON_CODE, period_type=aims_by),
+            aims_by,
+        )
+    )
     st.divider()
     st.header("Who is seen rough sleeping", anchor=False)
     st.caption("Financial year breakdowns for London as a whole. Nationality is shown only here.")

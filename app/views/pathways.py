@@ -23,17 +23,36 @@ if not places:
     st.stop()
 left, right = st.columns(2)
 with left:
-    place = ui.select("Place", places, key="pathways_place", format_func=borough_name)
+    # a borough lead opens on their own borough
+    own = r.role.borough if r.role.borough in places else None
+    place = ui.select(
+        "Place",
+        places,
+        key="pathways_place",
+        format_func=borough_name,
+        index=places.index(own) if own else 0,
+    )
 cohorts = sorted(
     links.filter(pl.col("geography_code") == place).get_column("cohort_period").unique().to_list()
 )
+# open on the latest whole financial year: a quarter's cohort is mostly small numbers
+years = [c for c in cohorts if " " not in c]
+default_cohort = years[-1] if years else (cohorts[-1] if cohorts else None)
 with right:
     cohort = ui.select(
-        "Cohort: people first seen in", cohorts, key="pathways_cohort", index=len(cohorts) - 1
+        "Cohort: people first seen in",
+        cohorts,
+        key="pathways_cohort",
+        index=cohorts.index(default_cohort) if default_cohort else 0,
     )
+if cohort is None:
+    st.info("No published pathways for this place.")
+    st.stop()
 st.caption(
     "Stages: before first seen (a housing approach, leaving an institution, or nothing known) → "
-    "first response within 90 days → where people were at 6 months → and at 12 months."
+    "first response within 90 days → where people were at 6 months → and at 12 months. "
+    "NSNO hub: a No Second Night Out assessment hub. 'Not known': no record in any source at that "
+    "point, which is not the same as being settled."
 )
 ui.show_chart(figures.sankey_chart(words, links, place, cohort))
 ui.show_chart(figures.top_paths_chart(words, paths, place, cohort))

@@ -25,13 +25,21 @@ if not places:
 kaplan = curves.filter(pl.col("curve_id") == "return_to_street")
 left, right = st.columns(2)
 with left:
-    place = ui.select("Place", places, key="returns_place", format_func=borough_name)
+    # a borough lead opens on their own borough
+    own = r.role.borough if r.role.borough in places else None
+    place = ui.select(
+        "Place",
+        places,
+        key="returns_place",
+        format_func=borough_name,
+        index=places.index(own) if own else 0,
+    )
 groups_here = (
     kaplan.filter(pl.col("geography_code") == place).get_column("group").unique().sort().to_list()
 )
 with right:
     groups = st.multiselect(
-        "Groups (first intervention)",
+        "Groups",
         groups_here,
         default=["all"] if "all" in groups_here else groups_here[:1],
         format_func=figures._group_words,
@@ -59,7 +67,13 @@ at_days = (
     )
     .select("place", "group", "day", "estimate_pct", "ci_lower_pct", "ci_upper_pct", "at_risk")
 )
-st.dataframe(at_days, hide_index=True)
+st.dataframe(
+    ui.readable(at_days).rename(
+        {"estimate_pct": "still off the street (%)", "ci_lower_pct": "lower 95%",
+         "ci_upper_pct": "upper 95%", "at_risk": "at risk"}
+    ),
+    hide_index=True,
+)  # fmt: skip
 st.markdown("**Number at risk** (rounded to the nearest 5; a dash once the curve stops)")
 st.dataframe(ui.readable(figures.number_at_risk(shown)), hide_index=True)
 ui.data_footer(
@@ -80,6 +94,7 @@ ui.show_chart(
         curves.filter(pl.col("curve_id") == "return_to_street_cif"),
         "return_to_street_cif",
         place,
+        groups=groups,
     )
 )
 st.divider()
@@ -89,7 +104,9 @@ ui.show_chart(
         curves.filter(pl.col("curve_id") == "time_to_accommodation"),
         "time_to_accommodation",
         place,
+        groups=["all"],
         y_title="not yet accommodated (%)",
+        x_title="days since first seen",
         title=f"Brief: time from first seen to accommodation — {borough_name(place)}",
     )
 )

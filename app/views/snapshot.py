@@ -47,12 +47,26 @@ ui.headline_section(
     s, metrics, code, ("month", "quarter", "fy"), HEADLINE_METRICS, key=f"headlines-{code}"
 )
 st.divider()
+seen_by = figures.readable_period_type(metrics, ["seen_rough_sleeping"], code)
 ui.show_chart(
-    figures.trend_chart(
-        words, metrics, ["seen_rough_sleeping"], code, compare_geography=LONDON_CODE
+    ui.coarser_note(
+        figures.trend_chart(
+            words,
+            metrics,
+            ["seen_rough_sleeping"],
+            code,
+            compare_geography=LONDON_CODE,
+            period_type=seen_by,
+        ),
+        seen_by,
     )
 )
-ui.show_chart(figures.flow_stock_returner_chart(words, metrics, code))
+flow_by = figures.readable_period_type(metrics, figures.FLOW_STOCK_RETURNER, code)
+ui.show_chart(
+    ui.coarser_note(
+        figures.flow_stock_returner_chart(words, metrics, code, period_type=flow_by), flow_by
+    )
+)
 left, right = st.columns(2, gap="large")
 with left:
     ui.show_chart(

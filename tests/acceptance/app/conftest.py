@@ -7,7 +7,6 @@ mock. Nothing here reaches beyond 127.0.0.1.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import socket
@@ -18,13 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-_spec = importlib.util.spec_from_file_location(
-    "app_release_builder",
-    Path(__file__).parents[2] / "integration" / "app" / "app_release_builder.py",
-)
-builder = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(builder)
 
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 USERS = [
@@ -86,12 +78,13 @@ def identity_provider():
 
 
 @pytest.fixture(scope="session")
-def dashboard(identity_provider, tmp_path_factory):
-    """The dashboard's URL and its audit database."""
+def dashboard(identity_provider, release_dir, tmp_path_factory):
+    """The dashboard's URL and its audit database, serving the release the real pipeline built
+    from a small synthetic London (``release_dir`` in tests/conftest.py)."""
     from app.serve import streamlit_command
 
     work = tmp_path_factory.mktemp("dashboard")
-    release = builder.build_release(work / "release")
+    release = release_dir
     port = free_port()
     secrets = work / "secrets.toml"
     secrets.write_text(

@@ -1,4 +1,5 @@
-"""A protected test release, built once per session, for the dashboard's page tests."""
+"""The page tests run on the release the real pipeline builds from a small synthetic London
+(``release_dir`` in tests/conftest.py); a hand-built release stands in for a real, non-synthetic one."""
 
 from __future__ import annotations
 
@@ -12,11 +13,6 @@ _spec = importlib.util.spec_from_file_location(
 )
 builder = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(builder)
-
-
-@pytest.fixture(scope="session")
-def release_dir(tmp_path_factory) -> Path:
-    return builder.build_release(tmp_path_factory.mktemp("release") / "release")
 
 
 @pytest.fixture(scope="session")

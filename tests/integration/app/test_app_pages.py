@@ -92,7 +92,7 @@ def test_every_page_for_every_role(env, account):
         assert [t.value for t in at.title] == [PAGE_FILES[page][1]], page
         shown = texts(at)
         assert "Synthetic data — not real people" in shown
-        assert "Extract date 30 April 2025" in shown and "days ago" in shown
+        assert "Extract date 31 March 2025" in shown and "days ago" in shown
         assert not at.error, (page, [e.value for e in at.error])
         if page not in ("about", "audit"):
             assert len(at.get("download_button")) >= 1, page
@@ -171,11 +171,45 @@ def test_borough_lead_sees_other_boroughs_totals_on_the_map_only(env):
     assert at.button(key="open_snapshot")  # own borough: the full snapshot is offered
     at.selectbox(key="map_pick").set_value(WESTMINSTER).run()
     assert not at.exception and not at.error
-    assert "Westminster — Mar 2025" in [s.value for s in at.subheader]
+    assert any(s.value.startswith("Westminster — ") for s in at.subheader)
     assert len(at.metric) == 4
     assert "open to your own borough only" in texts(at)
     assert not [b for b in at.button if b.key == "open_snapshot"]
     assert entries(env, "select")[-1].details == {"borough": WESTMINSTER, "via": "picker"}
+
+
+def test_map_opens_on_a_period_where_most_boroughs_have_a_figure(env, release_dir):
+    import polars as pl
+
+    rows = pl.read_parquet(release_dir / "metrics.parquet").filter(
+        (pl.col("metric_id") == "seen_rough_sleeping")
+        & (pl.col("geography_type") == "borough")
+        & (pl.col("breakdown") == "all")
+    )
+
+    def published(period_type: str) -> float:
+        these = rows.filter(pl.col("period_type") == period_type)
+        latest = these.filter(pl.col("period_start") == these["period_start"].max())
+        return latest["value"].is_not_null().mean()
+
+    # the finest period in which at least half the boroughs have a figure, else the year
+    expected = next((p for p in ("month", "quarter", "fy") if published(p) >= 0.5), "fy")
+    at = sign_in("london-lead")
+    visit(at, "map")
+    assert at.segmented_control(key="map_period").value == expected
+    assert published("month") < 0.5  # a small London: months alone would be a grey sheet
+
+
+def test_suppressed_headlines_read_fewer_than_10_never_none(env):
+    at = sign_in("camden-lead")
+    visit(at, "snapshot")
+    values = [m.value for m in at.metric]
+    assert values and all(v and v != "None" for v in values)
+    shown = texts(at)
+    assert "None" not in shown
+    if "<10" in values:
+        assert "Suppressed: fewer than 10 people." in shown
+        assert "'Fewer than 10' means the figure is suppressed" in shown
 
 
 def test_london_lead_opens_any_snapshot_from_the_map(env):
@@ -190,10 +224,12 @@ def test_london_lead_opens_any_snapshot_from_the_map(env):
 def test_filters_and_downloads_are_audited(env):
     at = sign_in("london-lead")
     visit(at, "map")
+    at.segmented_control(key="map_period").set_value("month").run()
     at.select_slider(key="map_month").set_value(date(2024, 3, 1)).run()
     assert "Camden — Mar 2024" not in [x.value for x in at.subheader]  # london default: Westminster
     assert "Westminster — Mar 2024" in [x.value for x in at.subheader]
     filters = entries(env, "filter")
+    assert filters[-2].details["filter"] == "Period" and filters[-1].page == "map"
     assert filters[-1].details["filter"] == "Month" and filters[-1].page == "map"
     at.get("download_button")[0].click().run()
     downloads = entries(env, "download")
@@ -307,12 +343,18 @@ def test_oidc_signed_out_user_sees_only_the_sign_in_button(oidc):
 
 
 def test_a_rerun_takes_well_under_300_ms(env):
+    import statistics
+
     at = sign_in("london-lead")
     timings = {}
     for page in PAGES_BY_ROLE["london"]:
         visit(at, page)  # first visit builds caches
-        start = time.perf_counter()
-        at.run()
-        timings[page] = time.perf_counter() - start
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - start)
+        timings[page] = statistics.median(runs)  # the median: one busy moment on the machine
     slowest = max(timings, key=timings.get)
+    print("median rerun (s):", {k: round(v, 3) for k, v in timings.items()})
     assert timings[slowest] < 0.6, timings  # AppTest adds its own overhead on a shared machine

@@ -252,7 +252,7 @@ def test_hazard_ratios_on_a_log_axis_with_intervals(words, london):
     assert chart.figure.layout.xaxis.type == "log"
     assert list(trace.x) == sorted(trace.x)
     assert len(trace.error_x.array) == 3
-    assert "Housing first vs Hostel" in list(trace.y)
+    assert "Housing First vs Hostel" in list(trace.y)
 
 
 def test_figures_fetch_nothing_and_need_no_streamlit(words, london):
