@@ -15,9 +15,10 @@ from pathlib import Path
 
 import polars as pl
 
-from metrics import compare, pathways, survival
-from metrics.compare import compute_comparisons
+from metrics import survival as survival_curves
+from metrics.compare import OBSERVATIONAL_CAVEAT, compute_comparisons
 from metrics.counting import compute_metrics
+from metrics.pathways import DEFINITION as PATHWAYS_DEFINITION
 from metrics.pathways import compute_pathways
 from metrics.registry import DEFINITIONS_VERSION, definitions
 from metrics.survival import compute_survival
@@ -169,19 +170,19 @@ def _analysis_definitions() -> list[dict[str, str]]:
     """Survival, pathways and comparison words, so the dashboard can show them without
     importing ``metrics`` (it reads only the release)."""
     titles = {
-        survival.RETURN_TO_STREET: "Return to the street",
-        survival.RETURN_TO_STREET_CIF: "Returned to the street (cumulative incidence)",
-        survival.TIME_TO_ACCOMMODATION: "Time to accommodation",
+        survival_curves.RETURN_TO_STREET: "Return to the street",
+        survival_curves.RETURN_TO_STREET_CIF: "Returned to the street (cumulative incidence)",
+        survival_curves.TIME_TO_ACCOMMODATION: "Time to accommodation",
     }
     rows = [
         {"id": k, "title": titles.get(k, k), "definition": v, "unit": "share", "version": "1.0"}
-        for k, v in survival.DEFINITIONS.items()
+        for k, v in survival_curves.DEFINITIONS.items()
     ]
     rows.append(
         {
             "id": "pathways",
             "title": "Pathways",
-            "definition": pathways.DEFINITION,
+            "definition": PATHWAYS_DEFINITION,
             "unit": "people",
             "version": "1.0",
         }
@@ -190,7 +191,7 @@ def _analysis_definitions() -> list[dict[str, str]]:
         {
             "id": "comparisons",
             "title": "Comparing interventions",
-            "definition": compare.OBSERVATIONAL_CAVEAT,
+            "definition": OBSERVATIONAL_CAVEAT,
             "unit": "ratio",
             "version": "1.0",
         }
