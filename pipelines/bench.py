@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -427,11 +429,33 @@ def _measure_app(release: str) -> dict[str, float]:
     return page_timings(Path(release))
 
 
+_CHILD = (
+    "import pickle, sys\n"
+    "with open(sys.argv[1], 'rb') as f: fn, args = pickle.load(f)\n"
+    "result = fn(*args)\n"
+    "with open(sys.argv[2], 'wb') as f: pickle.dump(result, f)\n"
+)
+
+
 def _in_fresh_process(fn: Callable, *args: Any) -> Any:
-    """Run ``fn`` in a new interpreter, so its peak memory is its own."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        return pool.apply(fn, args)
+    """Run ``fn`` in a new interpreter, so its peak memory is its own.
+
+    A plain child process rather than a multiprocessing pool: a pool whose worker dies keeps
+    starting new workers and never returns, where this fails at once with the child's error.
+    """
+    with tempfile.TemporaryDirectory(prefix="pathways-bench-call-") as scratch:
+        call, answer = Path(scratch) / "call.pickle", Path(scratch) / "answer.pickle"
+        call.write_bytes(pickle.dumps((fn, args)))
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(call), str(answer)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0 or not answer.exists():
+            tail = " ".join(done.stderr.strip().splitlines()[-3:])
+            raise PathwaysError(f"The benchmark step {fn.__name__} failed: {tail}")
+        return pickle.loads(answer.read_bytes())
 
 
 def run_bench(size: str = "small", out: Path | None = None, keep: Path | None = None) -> str:
