@@ -69,7 +69,13 @@ def _cmd_app(a: argparse.Namespace) -> int:
 
 
 def _cmd_pack(a: argparse.Namespace) -> int:
-    from app.pack import build_pack
+    try:
+        from app.pack import build_pack
+    except ModuleNotFoundError:
+        raise PathwaysError(
+            "The monthly chart pack is not part of this version of Pathways yet; the dashboard's "
+            "charts offer their data for download meanwhile."
+        ) from None
 
     print(build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir))
     return 0
