@@ -181,6 +181,17 @@ CHAIN_OUTCOMES = TableSpec(
     ),
 )
 
+# The identity columns H-CLIC and In-Form share, in SPEC order (CHAIN adds aliases and ages).
+_IDENTITY_COLUMNS = (
+    _opt("first_name"),
+    _opt("last_name"),
+    _opt("dob", "dob"),
+    _opt("gender", "code", GENDERS),
+    _opt("ethnicity", "code", ETHNIC_GROUPS),
+    _opt("nationality", "nationality"),
+    _opt("ni_number", "ni_number"),
+)
+
 HCLIC_CASES = TableSpec(
     name="hclic_cases",
     source="hclic",
@@ -188,13 +199,7 @@ HCLIC_CASES = TableSpec(
     columns=(
         _req("la_code", "borough"),
         _req("case_ref"),
-        _opt("first_name"),
-        _opt("last_name"),
-        _opt("dob", "dob"),
-        _opt("gender", "code", GENDERS),
-        _opt("ethnicity", "code", ETHNIC_GROUPS),
-        _opt("nationality", "nationality"),
-        _opt("ni_number", "ni_number"),
+        *_IDENTITY_COLUMNS,
         _req("approach_date", "date"),
         _opt("prevention_start", "date"),
         _opt("prevention_end", "date"),
@@ -219,13 +224,7 @@ INFORM_STAYS = TableSpec(
     columns=(
         _req("provider"),
         _req("resident_id"),
-        _opt("first_name"),
-        _opt("last_name"),
-        _opt("dob", "dob"),
-        _opt("gender", "code", GENDERS),
-        _opt("ethnicity", "code", ETHNIC_GROUPS),
-        _opt("nationality", "nationality"),
-        _opt("ni_number", "ni_number"),
+        *_IDENTITY_COLUMNS,
         _req("hostel_borough", "borough"),
         _req("move_in", "date"),
         _opt("move_out", "date"),
