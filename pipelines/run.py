@@ -24,6 +24,7 @@ from metrics.registry import DEFINITIONS_VERSION, definitions
 from metrics.survival import compute_survival
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
+from pipelines.errors import PathwaysError
 from pipelines.events import build_journeys
 from pipelines.link import link_records, pseudonym_key
 from pipelines.quality import quality_table
@@ -95,8 +96,6 @@ def run_pipeline(
     extract_date = validated.extract_date
     synthetic = bool((validated.manifest.model_extra or {}).get("synthetic", False))
     if demo and not synthetic:
-        from pipelines.errors import PathwaysError
-
         raise PathwaysError(
             'Demo mode runs only on synthetic sources (their manifest.json says "synthetic": '
             "true). Set PATHWAYS_PSEUDONYM_KEY and run without PATHWAYS_DEMO for real extracts."
