@@ -689,7 +689,7 @@ class Tile:
 
 
 def borough_tiles() -> tuple[Tile, ...]:
-    """The square tile layout of the 33 boroughs (``assets/london_tiles.csv``)."""
+    """The square tile layout of the 33 boroughs (``pipelines/assets/london_tiles.csv``)."""
     with open(ASSETS / "london_tiles.csv", encoding="utf-8", newline="") as f:
         return tuple(
             Tile(r["code"], r["abbr"], int(r["col"]), int(r["row"])) for r in csv.DictReader(f)

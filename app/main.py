@@ -19,9 +19,10 @@ from app.auth import DEMO_ACCOUNTS, Identity, Role
 from app.data import ScopedRelease, load_release
 from app.ui import CONTEXT_KEY, PAGES_BY_ROLE, Session, synthetic_banner
 from pipelines.errors import PathwaysError
+from pipelines.reference import ASSETS
 
 HERE = Path(__file__).resolve().parent
-ICON = HERE.parent / "assets" / "pathways-icon.png"  # a local file: no icon fetched from the web
+ICON = ASSETS / "pathways-icon.png"  # a local file: no icon fetched from the web
 
 TOKEN_KEY = "_pathways_demo_token"
 PURPOSE_KEY = "_pathways_purpose"

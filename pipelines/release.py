@@ -33,7 +33,17 @@ from pipelines.release_reader import (
     sha256_bytes,
 )
 
-DISCLOSURE_DOC = Path(__file__).resolve().parent.parent / "docs" / "disclosure.md"
+_HERE = Path(__file__).resolve().parent
+#: The disclosure rules: ``docs/disclosure.md`` in a checkout, or the copy an installed wheel
+#: carries inside the package (``pyproject.toml`` puts it there).
+DISCLOSURE_DOC = next(
+    (
+        path
+        for path in (_HERE.parent / "docs" / "disclosure.md", _HERE / "disclosure.md")
+        if path.is_file()
+    ),
+    _HERE.parent / "docs" / "disclosure.md",
+)
 
 
 def disclosure_rules_text(config: DisclosureConfig) -> str:
