@@ -851,10 +851,7 @@ def _draw_table(pdf: _PackPDF, page: Page) -> None:
     row_h = 6.4
     for i, row in enumerate(rows):
         header = i == 0
-        new_block = i > 1 and row[1] != rows[i - 1][1]
-        if new_block:
-            pdf.set_draw_color(*_rgb(theme.MUTED))
-            pdf.line(MARGIN, pdf.get_y(), PAGE_W - MARGIN, pdf.get_y())
+        top = pdf.get_y()
         pdf.set_font(FONT, "B" if header else "", 9.5)
         pdf.set_text_color(*_rgb(theme.INK))
         if header:
@@ -866,6 +863,10 @@ def _draw_table(pdf: _PackPDF, page: Page) -> None:
         for j, (text, w) in enumerate(zip(row, widths, strict=True)):
             pdf.cell(w, row_h, f" {text} " if j < 2 else f"{text}  ", fill=True,
                      align="L" if j < 2 else "R")  # fmt: skip
+        if i > 1 and row[1] != rows[i - 1][1]:
+            # a rule between the month, quarter and year blocks, over the cells' fill
+            pdf.set_draw_color(*_rgb(theme.MUTED))
+            pdf.line(MARGIN, top, MARGIN + sum(widths), top)
         pdf.ln(row_h)
     pdf.ln(2)
     _draw_notes(pdf, page.notes)
