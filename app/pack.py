@@ -44,7 +44,7 @@ PAGE_W, PAGE_H = 297.0, 210.0
 MARGIN = 12.0
 CONTENT_W = PAGE_W - 2 * MARGIN
 FOOTER_H = 21.0  # footnote (up to three lines) and the page line
-BODY_BOTTOM = PAGE_H - FOOTER_H - 2.0
+BODY_BOTTOM = PAGE_H - FOOTER_H - 4.0  # text and charts end here, clear of the footer
 PX_PER_MM = 96 / 25.4  # charts are laid out at screen size, then drawn at twice the resolution
 IMAGE_SCALE = 2
 
@@ -87,8 +87,8 @@ class Page:
     """One section of the pack: a titled page (continued on more pages if its text runs over).
 
     ``charts`` are drawn side by side in the space left under the subtitle; ``table`` is a
-    header row and body rows; ``paragraphs`` are (style, text) pairs, style '' or 'B' or 'H' for
-    a heading.
+    header row and body rows; ``paragraphs`` are (style, text) pairs: style 'H' a heading, 'B'
+    bold, 'W' a warning box, '' plain text (with **bold** marks).
     """
 
     key: str
@@ -314,8 +314,10 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
 
     links = release.pathways(code)
     cohorts = sorted(set(links.get_column("cohort_period").to_list()))
-    years = [c for c in cohorts if " " not in c and _cohort_start(c) <= edition.month]
-    cohort = years[-1] if years else (cohorts[-1] if cohorts else None)
+    # the latest financial-year cohort whose year had ended by the pack's month
+    ended = _add_months(edition.month, 1)
+    years = [c for c in cohorts if " " not in c and _add_months(_cohort_start(c), 12) <= ended]
+    cohort = years[-1] if years else None
     stages = (
         "Stages: before first seen (a housing approach, leaving an institution, or nothing "
         "known) → first response within 90 days → where people were at 6 months → and at 12 "
@@ -329,7 +331,10 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
                 f"Pathways — {place}",
                 words.footnote(),
                 stages,
-                notes=["This release has no published pathways for this place."],
+                notes=[
+                    f"No pathways are published for {place} for a cohort whose year had ended "
+                    f"by {edition.month_words}."
+                ],
             )
         )
     else:
@@ -580,25 +585,25 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
             )
         )
     paragraphs.append(("H", "Definitions used in this pack"))
-    shown = (
-        *HEADLINE_METRICS,
-        "new_single_night",
-        "prior_hclic_approach",
-        "sustained_6m",
-        "return_to_street",
-    )
+    shown = [*HEADLINE_METRICS, "new_single_night"]
+    if edition.borough:
+        shown += ["prior_hclic_approach", "sustained_6m"]
+    shown += ["return_to_street", "pathways"]
     for metric_id in shown:
         d = info.definition(metric_id)
-        text = d.text.rstrip(".") if d.text else "definition not given in this release"
-        paragraphs.append(("", f"**{d.title}** (version {d.version}): {text}."))
-    paragraphs.append(
-        (
-            "",
-            "**Pathways**: people first seen rough sleeping in the cohort period, followed "
-            "through four stages: what came before, the first response within 90 days, and "
-            "where they were at 6 and 12 months.",
-        )
-    )
+        if d.text:
+            paragraphs.append(("", f"**{d.title}** (version {d.version}): {d.text.rstrip('.')}."))
+        elif metric_id == "pathways":
+            paragraphs.append(
+                (
+                    "",
+                    "**Pathways**: people first seen rough sleeping in the cohort period, followed "
+                    "through four stages: what came before, the first response within 90 days, "
+                    "and where they were at 6 and 12 months.",
+                )
+            )
+        else:
+            paragraphs.append(("", f"**{d.title}**: definition not given in this release."))
     paragraphs.append(("H", "Reading the comparisons"))
     paragraphs.append(
         (
@@ -659,7 +664,7 @@ class _PackPDF(FPDF):
         for style, path in fonts.items():
             self.add_font(FONT, style, str(path))
         self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(True, margin=FOOTER_H + 2)
+        self.set_auto_page_break(True, margin=PAGE_H - BODY_BOTTOM)
         self.alias_nb_pages()
         self.running = running
         self.synthetic = synthetic
@@ -962,7 +967,7 @@ def render_pack(release: ScopedRelease, month: date, borough: str | None = None)
     def saved(chart: Chart, image: bytes, number: int) -> None:
         images[f"{number:02d}-{chart.key}.png"] = image
 
-    with _kaleido():
+    with _ChartBrowser():
         renderer = _Renderer()
         placeholder = [(p.title, 0) for p in pages[1:]]
         _, starts = _layout(pages, running, synthetic, fonts, renderer, placeholder, saved)
@@ -976,7 +981,7 @@ def render_pack(release: ScopedRelease, month: date, borough: str | None = None)
     return PackResult(bytes(pdf.output()), titles, images)
 
 
-class _kaleido:
+class _ChartBrowser:
     """One Chromium for the whole pack (a figure then takes well under a second, not three)."""
 
     def __enter__(self) -> None:
