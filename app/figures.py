@@ -504,7 +504,8 @@ def rare_brief_nonrecurrent(
             go.Scatter(
                 x=_dates(s),
                 y=ys,
-                mode="lines",
+                # markers too when points are few, so a figure between two gaps still shows
+                mode="lines+markers" if len(ys) < 16 else "lines",
                 line={"color": colour, "width": 2.5},
                 name=metric_title(m),
                 showlegend=False,
@@ -515,8 +516,19 @@ def rare_brief_nonrecurrent(
             col=i,
         )
     _style(fig, height=320)
+    fig.update_layout(margin={"r": 45})  # room for the last year's label under the last panel
     fig.update_annotations(font_size=14)
     fig.update_yaxes(rangemode="tozero")
+    for i, (m, _) in enumerate(panels, start=1):
+        if (_series(metrics, m, geography, period_type)["value"].fill_null(0) == 0).all():
+            # an empty panel says why, rather than looking like a drawing fault
+            axis = "" if i == 1 else str(i)
+            fig.add_annotation(
+                x=0.5, y=0.5, xref=f"x{axis} domain", yref=f"y{axis} domain",
+                text="Suppressed (fewer than<br>10 people) or zero<br>in every period",
+                showarrow=False, font={"size": 13, "color": theme.MUTED},
+            )  # fmt: skip
+    _year_ticks(fig, sorted(set(_dates(data))), period_type)
     return Chart(key, title, subtitle, footnote, fig, _shown(data))
 
 
@@ -663,7 +675,8 @@ def compare_to_london_chart(
     fig.update_xaxes(
         range=[0, 100], dtick=25, title_text="per cent", showgrid=True, gridcolor=theme.GRID
     )
-    fig.update_yaxes(gridcolor=theme.GRID, autorange="reversed")
+    # automargin: the indicator names are long and must not be cut at the left edge
+    fig.update_yaxes(gridcolor=theme.GRID, autorange="reversed", automargin=True)
     chart = Chart(key, title, subtitle, footnote, fig, _shown(rows))
     reasons = {
         "suppressed": "suppressed (fewer than 10 people)",
@@ -899,6 +912,63 @@ def _boundary_deck(
         map_style=None,
         tooltip={"html": "<b>{name}</b><br/>{value_text} — band {band}"},  # type: ignore[arg-type]
     )
+
+
+def borough_ranking_chart(
+    words: Words,
+    table: pl.DataFrame,
+    metric_id: str,
+    period_start: date,
+    *,
+    period_type: str = "month",
+    selected: str | None = None,
+) -> Chart:
+    """Boroughs ranked by one published total (the map's table, as bars), largest first.
+
+    Suppressed boroughs are not ranked: a note names how many there are, never their place in
+    the order. ``selected`` (a borough lead's own borough) is drawn in the borough colour.
+    """
+    label = period_label(period_start, period_type)
+    title = f"{metric_title(metric_id)}: boroughs ranked — {label}"
+    key = f"ranking-{metric_id}-{period_type}-{period_start.isoformat()}"
+    subtitle = words.subtitle([metric_id])
+    footnote = words.footnote("Boroughs are the finest geography Pathways shows.")
+    ranked = table.filter(pl.col("value").is_not_null()).sort(
+        ["value", "geography"], descending=[True, False]
+    )
+    if ranked.is_empty():
+        return _empty_chart(
+            key, title, subtitle, footnote, "No borough has a published figure for this period."
+        )
+    names = ranked.get_column("geography").to_list()
+    codes = ranked.get_column("geography_code").to_list()
+    values = ranked.get_column("value").to_list()
+    colours = [
+        theme.OKABE_ITO["orange"] if c == selected else theme.OKABE_ITO["blue"] for c in codes
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=[f"<b>{n}</b>" if c == selected else n for n, c in zip(names, codes, strict=True)],
+            orientation="h",
+            marker_color=colours,
+            text=[f"{v:,.0f}" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+        )
+    )
+    _style(fig, height=max(260, 17 * len(values) + 80))
+    fig.update_layout(margin={"l": 10, "r": 40, "t": 10, "b": 40}, bargap=0.25)
+    fig.update_yaxes(type="category", autorange="reversed", automargin=True, tickfont={"size": 11})
+    fig.update_xaxes(title_text="people", showgrid=True, gridcolor=theme.GRID)
+    chart = Chart(key, title, subtitle, footnote, fig, ranked)
+    hidden = table.height - ranked.height
+    if hidden:
+        chart.notes.append(
+            f"{hidden} borough(s) not ranked: their figure is suppressed or not published."
+        )
+    return chart
 
 
 # -- pathways -------------------------------------------------------------------------------

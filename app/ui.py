@@ -379,3 +379,80 @@ def coarser_note(chart: Chart, period_type: str) -> Chart:
             "recent monthly figures here count fewer than 10 people and are suppressed."
         )
     return chart
+
+
+PACK_KEY = "_pathways_pack"
+
+
+def _log_pack_download(month: str, edition: str, pages: int) -> None:
+    s = st.session_state.get(CONTEXT_KEY)
+    if isinstance(s, Session):
+        s.log(
+            "download",
+            {"chart": "pack", "title": "Monthly taskforce chart pack", "format": "pdf",
+             "month": month, "edition": edition, "pages": pages},
+        )  # fmt: skip
+
+
+def pack_section(s: Session) -> None:
+    """The monthly chart pack as a PDF, for the roles that may see everything it shows: the
+    pan-London lead (London or any borough's edition) and a borough lead (London's or their own
+    borough's). Built through the user's scoped release; the download is audited."""
+    from app.pack import render_pack
+    from pipelines.reference import borough_codes, borough_name
+
+    if s.role.kind not in ("london", "borough"):
+        return
+    info = s.release.info
+    if info.data_start is None or info.data_end is None:
+        return
+    st.divider()
+    st.header("Monthly chart pack", anchor=False)
+    st.caption(
+        "The taskforce's charts for one month as a numbered PDF (A4 landscape), the same in "
+        "every month: headline indicators, trends, the borough map, pathways, returns to the "
+        "street, and the methods and disclosure rules."
+    )
+    months: list[date] = []
+    m = info.data_end.replace(day=1)
+    while m >= info.data_start.replace(day=1):
+        months.append(m)
+        m = date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1)
+    editions: list[str] = ["london"] + (
+        list(borough_codes()) if s.role.kind == "london" else [s.role.borough or ""]
+    )
+    left, right = st.columns(2)
+    with left:
+        month = select("Pack month", months, key="pack_month",
+                       format_func=lambda d: d.strftime("%B %Y"))  # fmt: skip
+    with right:
+        edition = select(
+            "Edition",
+            editions,
+            key="pack_edition",
+            format_func=lambda e: "London" if e == "london" else f"{borough_name(e)} (borough)",
+            index=editions.index(s.role.borough) if s.role.kind == "borough" else 0,
+        )
+    wanted = (month.isoformat(), edition)
+    if st.button("Prepare the chart pack", key="pack_build", icon=":material/picture_as_pdf:"):
+        try:
+            with st.spinner("Drawing the charts…"):
+                result = render_pack(s.release, month, None if edition == "london" else edition)
+        except ScopeError as e:
+            refused(s, e)
+            return
+        st.session_state[PACK_KEY] = (*wanted, result.pdf, result.pages)
+    ready = st.session_state.get(PACK_KEY)
+    if ready and tuple(ready[:2]) == wanted:
+        _, _, pdf, pages = ready
+        st.download_button(
+            f"Download the chart pack (PDF, {pages} pages)",
+            data=pdf,
+            file_name=f"pathways-pack-{month:%Y-%m}-{edition.lower()}.pdf",
+            mime="application/pdf",
+            key="dl-pack",
+            on_click=_log_pack_download,
+            args=(f"{month:%Y-%m}", edition, pages),
+            icon=":material/download:",
+            type="primary",
+        )

@@ -69,13 +69,7 @@ def _cmd_app(a: argparse.Namespace) -> int:
 
 
 def _cmd_pack(a: argparse.Namespace) -> int:
-    try:
-        from app.pack import build_pack
-    except ModuleNotFoundError:
-        raise PathwaysError(
-            "The monthly chart pack is not part of this version of Pathways yet; the dashboard's "
-            "charts offer their data for download meanwhile."
-        ) from None
+    from app.pack import build_pack
 
     print(build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir))
     return 0
@@ -147,9 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     pk = add("pack", _cmd_pack, "Build the monthly taskforce chart pack.")
     pk.add_argument("--release", type=Path, required=True)
     pk.add_argument("--month", type=_month, required=True)
-    pk.add_argument("--out", type=Path, required=True)
+    pk.add_argument("--out", type=Path, required=True, help="PDF file to write")
     pk.add_argument("--borough", default=None, help="ONS code for a borough edition")
-    pk.add_argument("--png-dir", type=Path, default=None)
+    pk.add_argument(
+        "--png-dir", type=Path, default=None, help="also write each chart as a PNG here"
+    )
 
     au = add("audit", lambda a: 2, "Audit log tools.")
     au_sub = au.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

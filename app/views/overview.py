@@ -64,3 +64,5 @@ if not overview_only:
     ui.show_chart(
         figures.breakdown_chart(words, metrics, "seen_rough_sleeping", breakdown, LONDON_CODE)
     )
+
+ui.pack_section(s)

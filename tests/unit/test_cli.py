@@ -24,11 +24,13 @@ def test_a_bad_month_is_one_plain_line_not_a_traceback():
     assert "Traceback" not in proc.stderr
 
 
-def test_the_chart_pack_not_yet_built_is_said_plainly(tmp_path):
+def test_a_chart_pack_of_a_missing_release_is_said_plainly(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "pack", "--release", str(tmp_path),
          "--month", "2025-03", "--out", str(tmp_path / "pack.pdf")],
         capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode == 2
-    assert "chart pack" in proc.stderr and "Traceback" not in proc.stderr
+    assert "No release found" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "pack.pdf").exists()

@@ -1,0 +1,230 @@
+"""The monthly chart pack, built by ``pathways pack`` on the release the real pipeline writes from a
+small synthetic London, drawn by Kaleido in Debian Chromium, and read back with pypdf."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from app.pack import build_pack
+from pipelines.errors import PathwaysError
+from pipelines.reference import borough_codes, borough_name
+
+CAMDEN = "E09000007"
+MONTH = "2025-03"
+FOOTER = re.compile(r"Page (\d+) of (\d+)")
+
+
+def _pages(pdf: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(pdf).pages]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def manifest(release_dir) -> dict:
+    return json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def london_pack(release_dir, tmp_path_factory) -> tuple[Path, Path, str]:
+    """The London edition, through the command as a user runs it."""
+    root = tmp_path_factory.mktemp("pack-london")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "pack", "--release", str(release_dir),
+         "--month", MONTH, "--out", str(root / "pack.pdf"), "--png-dir", str(root / "png")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return root / "pack.pdf", root / "png", proc.stdout
+
+
+@pytest.fixture(scope="module")
+def camden_pack(release_dir, tmp_path_factory) -> tuple[Path, Path, str]:
+    root = tmp_path_factory.mktemp("pack-camden")
+    said = build_pack(release_dir, MONTH, root / "camden.pdf", borough=CAMDEN, png_dir=root / "png")
+    return root / "camden.pdf", root / "png", said
+
+
+LONDON_TITLES = [
+    "Pathways: monthly taskforce chart pack — London, March 2025",
+    "Headline indicators — London, March 2025",
+    "People seen rough sleeping — London, by",
+    "New, stock and returners — London, by",
+    "Rare, brief, non-recurrent — London",
+    "People seen rough sleeping by borough, map and ranking —",
+    "Pathways of people first seen in",
+    "Most common paths, people first seen in",
+    "Return to the street — London",
+    "Methods and disclosure",
+]
+
+
+def _title(text: str) -> str:
+    """A page's own title: the line under the running header."""
+    return text.splitlines()[1].strip()
+
+
+def _check_numbering_titles_and_footnotes(pdf: Path, manifest: dict, expected: list[str]):
+    pages = _pages(pdf)
+    # every physical page says 'Page N of M', N counting up and M the real page count
+    numbers = [FOOTER.findall(text) for text in pages]
+    assert all(len(n) == 1 for n in numbers), numbers
+    assert [int(n[0][0]) for n in numbers] == list(range(1, len(pages) + 1))
+    assert {int(n[0][1]) for n in numbers} == {len(pages)}
+    # every page: the running header, its own title, and the footnote (source and disclosure)
+    sections = []
+    for i, text in enumerate(pages, start=1):
+        flat = _flat(text)
+        assert text.startswith("Pathways · Monthly taskforce chart pack · "), i
+        assert f"Source: Pathways release {manifest['release_id']}" in flat, i
+        assert "Counts below 10 are suppressed" in flat and "rounded to the nearest 5" in flat, i
+        assert "Synthetic data — not real people" in flat, i
+        title = _title(text)
+        if title.endswith(" (continued)"):
+            # a page that runs over keeps its section's title
+            assert sections and title == f"{sections[-1][0]} (continued)", (i, title)
+        else:
+            sections.append((title, i))
+    assert len(sections) == len(expected), [t for t, _ in sections]
+    for (title, i), want in zip(sections, expected, strict=True):
+        assert title.startswith(want), (i, title, want)
+    return pages, sections
+
+
+def test_the_london_pack_has_every_page_numbered_titled_and_footnoted(london_pack, manifest):
+    pdf, png_dir, said = london_pack
+    pages, _ = _check_numbering_titles_and_footnotes(pdf, manifest, LONDON_TITLES)
+    # each page carries its own chart's footnote, not its neighbour's
+    aims = "Lower is better for rare and non-recurrent"
+    assert [aims in _flat(t) for t in pages].count(True) == 1
+    assert aims in _flat(pages[4]) and _title(pages[4]).startswith("Rare, brief")
+    assert "Boroughs are the finest geography" in _flat(pages[5])
+    assert said.strip() == f"Wrote {len(pages)} pages to {pdf} and 8 chart images to {png_dir}."
+
+
+def test_the_cover_gives_the_data_period_extract_dates_and_contents(london_pack, manifest):
+    pdf, _, _ = london_pack
+    pages, sections = _check_numbering_titles_and_footnotes(pdf, manifest, LONDON_TITLES)
+    cover = pages[0]
+    period = manifest["data_period"]
+    start, end = (date.fromisoformat(period[k]) for k in ("start", "end"))
+    assert f"Data period: {start:%B %Y} to {end:%B %Y}." in cover
+    for source in ("CHAIN", "H-CLIC", "In-Form"):
+        day = date.fromisoformat(manifest["source_extract_dates"][source.lower().replace("-", "")])
+        assert f"{source} {day.day} {day:%B %Y}" in cover
+    assert manifest["release_id"] in cover and manifest["code_version"] in cover
+    # the contents list names each section with the page it starts on
+    for title, number in sections[1:]:
+        assert re.search(rf"^{number}\s+{re.escape(title)}$", cover, re.M), (number, title)
+
+
+def test_the_methods_page_carries_the_manifests_disclosure_words(london_pack, manifest):
+    pdf, _, _ = london_pack
+    methods = " ".join(_flat(t) for t in _pages(pdf) if "Methods and disclosure" in t)
+    sdc = manifest["sdc"]
+    assert f"Counts below {sdc['threshold']} are suppressed" in methods
+    assert f"rounded to the nearest {sdc['rounding_base']}" in methods
+    assert f"Definitions version {manifest['definitions_version']}" in methods
+    assert f"code version {manifest['code_version']}" in methods
+    period = manifest["data_period"]
+    assert f"data from {period['start']} to {period['end']}" in methods
+    assert "This release is synthetic" in methods
+
+
+def test_every_chart_was_drawn_into_the_pdf_and_as_a_png(london_pack):
+    pdf, png_dir, _ = london_pack
+    reader = PdfReader(pdf)
+    pngs = sorted(png_dir.glob("*.png"))
+    # one image per chart, named by the page it is on and the chart
+    assert [p.name[:3] for p in pngs] == ["03-", "04-", "05-", "06-", "06-", "07-", "08-", "09-"]
+    assert any("map-seen_rough_sleeping" in p.name for p in pngs)
+    assert any("sankey-E12000007" in p.name for p in pngs)
+    for p in pngs:
+        image = Image.open(p).convert("RGB")
+        assert image.width > 800 and image.height > 300, p.name
+        # a drawn chart has many colours (lines, text anti-aliasing); a blank one has one
+        assert len(image.getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50, p.name
+        page = int(p.name[:2])
+        assert len(reader.pages[page - 1].images) >= 1, p.name
+    assert not reader.pages[0].images and not reader.pages[1].images  # cover and table
+
+
+def test_the_borough_edition_shows_the_borough_london_and_only_totals_of_others(
+    camden_pack, manifest
+):
+    pdf, png_dir, said = camden_pack
+    expected = [
+        "Pathways: monthly taskforce chart pack — Camden, March 2025",
+        "Headline indicators — Camden, March 2025",
+        "People seen rough sleeping — Camden, by",
+        "New, stock and returners — Camden, by",
+        "Rare, brief, non-recurrent — Camden",
+        "Camden against London",
+        "People seen rough sleeping by borough, map and ranking —",
+        # too few people in Camden's cohort to draw: London's follows, for context
+        "Pathways of people first seen in 2023-24 — Camden",
+        "Pathways of people first seen in 2023-24 — London (for context)",
+        "Return to the street — Camden",
+        "Methods and disclosure",
+    ]
+    pages, _ = _check_numbering_titles_and_footnotes(pdf, manifest, expected)
+    assert said.startswith(f"Wrote {len(pages)} pages to {pdf}")
+    others = [borough_name(c) for c in borough_codes() if c != CAMDEN]
+    for i, text in enumerate(pages, start=1):
+        flat = _flat(text)
+        if "map and ranking" in _title(text):
+            assert "Camden (outlined on the map" in flat
+            continue
+        named = [o for o in others if re.search(rf"\b{re.escape(o)}\b", flat)]
+        assert not named, (i, named)
+    headline = _flat(pages[1])
+    assert "London" in headline and "Mar 2025" in headline
+    assert any("survival-return_to_street-E09000007" in p.name for p in png_dir.glob("*.png"))
+
+
+def test_an_earlier_month_stops_at_that_month(release_dir, tmp_path):
+    build_pack(release_dir, "2024-09", tmp_path / "sep.pdf")
+    headline = _flat(_pages(tmp_path / "sep.pdf")[1])
+    assert "Headline indicators — London, September 2024" in headline
+    # the latest complete month, quarter and financial year at the end of September 2024
+    assert "Sep 2024" in headline and "2024-25 Q2" in headline and "2023-24" in headline
+    assert "Oct 2024" not in headline and "2024-25 Q3" not in headline
+
+
+@pytest.mark.parametrize(
+    ("month", "borough", "message"),
+    [
+        ("2025-3", None, "is not a month written YYYY-MM"),
+        ("2025-04", None, "2025-04 is outside this release's data period"),
+        ("2019-12", None, "2019-12 is outside this release's data period"),
+        ("2025-03", "E09000099", "is not a London borough code"),
+    ],
+)
+def test_a_wrong_request_is_one_plain_error(release_dir, tmp_path, month, borough, message):
+    with pytest.raises(PathwaysError, match=re.escape(message)):
+        build_pack(release_dir, month, tmp_path / "x.pdf", borough=borough)
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_command_says_a_wrong_borough_in_one_line(release_dir, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "pack", "--release", str(release_dir),
+         "--month", MONTH, "--out", str(tmp_path / "x.pdf"), "--borough", "Camden"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "pathways: 'Camden' is not a London borough code; use an ONS code such as E09000007 "
+        "(Camden)."
+    ]
