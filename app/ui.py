@@ -402,6 +402,11 @@ def pack_section(s: Session) -> None:
     from pipelines.reference import borough_codes, borough_name
 
     if s.role.kind not in ("london", "borough"):
+        if s.role.kind == "overview":
+            st.caption(
+                "The monthly chart pack shows borough and pathway detail beyond this view; "
+                "the pan-London lead prepares it for the taskforce."
+            )
         return
     info = s.release.info
     if info.data_start is None or info.data_end is None:

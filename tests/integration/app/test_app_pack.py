@@ -84,5 +84,6 @@ def test_the_pan_london_lead_may_choose_any_edition(env):
 def test_the_taskforce_overview_role_is_not_offered_the_pack(env):
     at = sign_in_on_overview("taskforce")
     assert "Monthly chart pack" not in [h.value for h in at.header]
+    assert any("the pan-London lead prepares it" in c.value for c in at.caption)
     with pytest.raises(KeyError):
         at.button(key="pack_build")
