@@ -17,11 +17,9 @@ Sizes:
 - ``small``: scale 0.05, two years (2023-04 to 2025-03); seconds.
 - ``london``: scale 1.0, a decade (2015-04 to 2025-03): about 130,000 people and 1.2 million
   street contacts with their H-CLIC cases and hostel stays.
-- ``national``: England-scale H-CLIC volume for the link stage: the ``london`` sources with the
-  H-CLIC cases copied nine more times under new case references, each copy with its
-  identities reshuffled (forenames, surnames, dates of birth and NI numbers drawn from different
-  records, so each copy is mostly other people with realistic name frequencies), ten times
-  London's H-CLIC volume in all.
+- ``national``: England-scale H-CLIC volume for the link stage: the ``london`` sources with
+  the H-CLIC cases of nine more Londons, each simulated on its own (``national_hclic``), ten
+  times London's H-CLIC volume in all: distinct households with identities of their own.
 
 Generation time is reported but not part of the pipeline total.
 """
@@ -70,9 +68,9 @@ SIZES: dict[str, BenchSize] = {
     ),
 }
 SEED = 20150401
-# Same threshold and u sample as the pipeline's defaults, so the yardstick does comparable work.
+# Same threshold as the pipeline's default; the u sample is the pipeline's own
+# (``linkage.max_pairs_for_u``), so the yardstick does comparable work.
 _SPLINK_THRESHOLD = 0.90
-_SPLINK_MAX_PAIRS_FOR_U = 2e6
 
 
 @dataclass
@@ -240,13 +238,17 @@ def _person_records(sources: Path) -> pl.DataFrame:
     return pl.concat(parts).with_columns(pl.col("dob").str.to_date("%Y-%m-%d", strict=False))
 
 
-def splink_alone(records: pl.DataFrame, max_pairs_for_u: float = _SPLINK_MAX_PAIRS_FOR_U) -> dict:
+def splink_alone(records: pl.DataFrame, max_pairs_for_u: float) -> dict:
     """Link person records with a plain Splink model on DuckDB, as the Splink tutorial would.
 
     Comparisons: Jaro-Winkler on forename and on surname, Splink's date-of-birth comparison,
     exact NI number, gender and nationality. u by random sampling; EM blocked on date of birth,
     then on forename and surname; predictions blocked on NI number, date of birth, and forename
     with surname; clusters at the pipeline's threshold.
+
+    Args:
+        records: the person records (``_person_records``).
+        max_pairs_for_u: random pairs sampled for u-probabilities (the pipeline's own number).
 
     Returns:
         ``pairs`` scored at or above the threshold and ``people`` found.
@@ -321,25 +323,43 @@ def plain_polars_scan(sources: Path) -> pl.DataFrame:
 # --- sizes ---------------------------------------------------------------------------------
 
 
-def national_hclic(sources: Path, copies: int, seed: int = SEED) -> None:
-    """Grow ``hclic_cases.csv`` to ``copies`` times its rows, as England's other authorities.
+def national_hclic(sources: Path, size: BenchSize, seed: int = SEED) -> int:
+    """Grow ``hclic_cases.csv`` to ``size.hclic_copies`` Londons of cases, as England's others.
 
-    Copy ``k`` (k ≥ 1) keeps London's authority codes (validation accepts only those) with case
-    references ending ``-E<k>``, and draws each identity column from a different random record
-    of the original table, so copies are mostly different people, with London's name and
-    birth-date frequencies and its share of missing values.
+    Each further copy ``k`` is the H-CLIC table of another London simulated on its own (the
+    same assumptions, scale and period, seed ``seed + k``): distinct households with their own
+    names, dates of birth and NI numbers, their own repeat approaches, names drawn with the
+    gender and nationality of their person. Its case references end ``-E<k>``; it keeps
+    London's authority codes, as validation accepts only those. So a copy neither duplicates
+    London's people (which would collapse in blocking and merge in clustering) nor shares
+    their NI numbers; what grows is what grows in a bigger country: more people per name and
+    per date of birth.
+
+    Returns:
+        Cases added.
     """
+    import numpy as np
+
+    from pipelines.synthetic.assumptions import DEFAULT_ASSUMPTIONS
+    from pipelines.synthetic.generate import _month_index, build_sources
+
     path = sources / "hclic_cases.csv"
     cases = pl.read_csv(path, infer_schema=False)
+    start_m, end_m = _month_index(size.start, "--start"), _month_index(size.end, "--end")
     copies_made = [cases]
-    identity = [c for c in ("first_name", "last_name", "dob", "ni_number") if c in cases.columns]
-    for k in range(1, copies):
-        copy = cases.with_columns(
-            pl.concat_str("case_ref", pl.lit(f"-E{k}")).alias("case_ref"),
-            *(pl.col(c).shuffle(seed=seed + 97 * k + i).alias(c) for i, c in enumerate(identity)),
+    for k in range(1, size.hclic_copies):
+        tables, _, _ = build_sources(
+            DEFAULT_ASSUMPTIONS, size.scale, start_m, end_m, np.random.default_rng(seed + k)
         )
+        copy = tables["hclic_cases"].select(
+            pl.col(c).cast(pl.String) if c != "case_ref" else pl.concat_str(c, pl.lit(f"-E{k}"))
+            for c in cases.columns
+        )
+        del tables
         copies_made.append(copy)
-    pl.concat(copies_made).write_csv(path)
+    grown = pl.concat(copies_made)
+    grown.write_csv(path)
+    return grown.height - cases.height
 
 
 def _generate(sources: Path, size: BenchSize) -> float:
@@ -348,7 +368,7 @@ def _generate(sources: Path, size: BenchSize) -> float:
     began = time.perf_counter()
     generate(sources, size.scale, size.start, size.end, SEED)
     if size.hclic_copies > 1:
-        national_hclic(sources, size.hclic_copies)
+        national_hclic(sources, size)
     return time.perf_counter() - began
 
 
@@ -391,9 +411,12 @@ def _measure_pipeline(sources: str, scratch: str, link_only: bool) -> tuple[list
 
 
 def _measure_splink(sources: str) -> tuple[StageRecord, dict, dict]:
+    from pipelines.config import PathwaysConfig
+
     timer = CpuStageTimer()
     records = _person_records(Path(sources))
-    found = timer.run("Splink alone", lambda: splink_alone(records))
+    pairs_for_u = PathwaysConfig().linkage.max_pairs_for_u
+    found = timer.run("Splink alone", lambda: splink_alone(records, pairs_for_u))
     return timer.records[0], timer.cpu_seconds, found
 
 
@@ -458,6 +481,19 @@ def _in_fresh_process(fn: Callable, *args: Any) -> Any:
         return pickle.loads(answer.read_bytes())
 
 
+def _progress(line: str) -> None:
+    """One line on stderr as each measurement ends, so a run stopped part way keeps its figures."""
+    print(f"bench {time.strftime('%H:%M:%S')}: {line}", file=sys.stderr, flush=True)
+
+
+def _progress_record(record: StageRecord, cpu_seconds: dict[str, float]) -> None:
+    cpu = cpu_seconds.get(record.stage, float("nan"))
+    _progress(
+        f"{record.stage}: {record.seconds:.1f} s, {cpu:.1f} CPU s, "
+        f"peak {record.peak_bytes / 1e6:,.0f} MB"
+    )
+
+
 def run_bench(size: str = "small", out: Path | None = None, keep: Path | None = None) -> str:
     """Generate synthetic sources of one size, measure the pipeline and its yardsticks.
 
@@ -484,20 +520,29 @@ def run_bench(size: str = "small", out: Path | None = None, keep: Path | None = 
             rows=_rows(sources),
             generation_seconds=generation,
         )
+        _progress(
+            f"generated in {generation:.1f} s: "
+            + ", ".join(f"{name} {n:,}" for name, n in result.rows.items())
+        )
         result.polars_scan, cpu = _in_fresh_process(_measure_polars, str(sources))
         result.cpu_seconds.update(cpu)
+        _progress_record(result.polars_scan, cpu)
         result.splink_alone, cpu, found = _in_fresh_process(_measure_splink, str(sources))
         result.cpu_seconds.update(cpu)
+        _progress_record(result.splink_alone, cpu)
         result.splink_pairs_scored, result.splink_people = found["pairs"], found["people"]
         result.stages, cpu, result.pipeline_people = _in_fresh_process(
             _measure_pipeline, str(sources), str(scratch), spec.link_only
         )
         result.cpu_seconds.update(cpu)
+        for record in result.stages:
+            _progress_record(record, cpu)
         if not spec.link_only:
             result.increment, cpu, result.increment_report, result.increment_agreement = (
                 _in_fresh_process(_measure_increment, str(sources), str(scratch))
             )
             result.cpu_seconds.update(cpu)
+            _progress_record(result.increment, cpu)
             result.app_seconds = _in_fresh_process(_measure_app, str(scratch / "release"))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

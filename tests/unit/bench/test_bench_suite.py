@@ -9,12 +9,14 @@ import pytest
 
 from pipelines.bench import (
     BenchResult,
+    BenchSize,
     national_hclic,
     plain_polars_scan,
     run_bench,
 )
 from pipelines.errors import PathwaysError
 from pipelines.stages import StageRecord
+from pipelines.synthetic import generate
 
 
 def _write(path, rows: str) -> None:
@@ -40,26 +42,33 @@ C2,2024-05-03,E09000007,street_contact
     ]
 
 
-def test_national_hclic_is_ten_londons_of_cases_mostly_other_people(tmp_path):
-    _write(
-        tmp_path / "hclic_cases.csv",
-        """
-la_code,case_ref,first_name,last_name,dob,ni_number,approach_date
-E09000001,H1,Ann,Smith,1980-01-01,AB123456C,2024-04-01
-E09000002,H2,Bob,Jones,1975-06-30,,2024-04-02
-E09000003,H3,Cat,Brown,1990-12-24,CD654321A,2024-04-03
-E09000004,H4,Dan,Green,1966-03-15,,2024-04-04
-""",
-    )
-    national_hclic(tmp_path, copies=10)
+def test_national_hclic_adds_other_londons_of_distinct_households(tmp_path):
+    size = BenchSize(scale=0.05, start="2024-01", end="2024-12", hclic_copies=3)
+    generate(tmp_path, size.scale, size.start, size.end, seed=7)
+    london = pl.read_csv(tmp_path / "hclic_cases.csv", infer_schema=False)
+    added = national_hclic(tmp_path, size, seed=7)
     cases = pl.read_csv(tmp_path / "hclic_cases.csv", infer_schema=False)
-    assert cases.height == 40
-    assert cases.select("la_code", "case_ref").n_unique() == 40
-    # London's own cases are untouched; copies have case references of their own.
-    assert cases.filter(~pl.col("case_ref").str.contains("-E")).height == 4
-    assert sorted(cases["first_name"].unique()) == ["Ann", "Bob", "Cat", "Dan"]
-    identities = cases.select("first_name", "last_name", "dob").unique().height
-    assert identities > 4
+    assert added == cases.height - london.height and added > london.height
+    assert cases.columns == london.columns
+    assert cases.select("la_code", "case_ref").n_unique() == cases.height
+    # London's own cases are untouched; each copy has case references of its own.
+    assert cases.filter(~pl.col("case_ref").str.contains("-E")).equals(london)
+    copies = cases.with_columns(
+        pl.col("case_ref").str.extract(r"-E(\d+)$").fill_null("0").alias("copy")
+    )
+    assert sorted(copies["copy"].unique()) == ["0", "1", "2"]
+    # Copies are other households, not London's people again: their NI numbers are their own,
+    # and few of their full identities occur in London.
+    ni = copies.drop_nulls("ni_number").group_by("ni_number").agg(pl.col("copy").n_unique())
+    assert ni.filter(pl.col("copy") > 1).height <= 0.01 * ni.height
+    identity = ("first_name", "last_name", "dob")
+    in_london = copies.filter(pl.col("copy") != "0").join(
+        london.select(identity).unique(), on=list(identity), how="semi"
+    )
+    assert in_london.height <= 0.02 * added
+    # Dates and flags are written as the generator writes them.
+    assert set(cases["rough_sleeping_at_approach"].unique()) <= {"true", "false"}
+    assert cases["approach_date"].str.to_date("%Y-%m-%d").null_count() == 0
 
 
 def test_the_table_shows_each_stage_as_a_multiple_of_splink_alone():
@@ -90,8 +99,11 @@ def test_an_unknown_size_is_refused():
 
 
 @pytest.mark.slow
-def test_the_small_bench_runs_every_stage_and_writes_its_results(tmp_path):
+def test_the_small_bench_runs_every_stage_and_writes_its_results(tmp_path, capsys):
     table = run_bench(size="small", out=tmp_path / "small.json")
+    # Each measurement is reported as it ends, so a run stopped part way keeps its figures.
+    progress = capsys.readouterr().err
+    assert "Splink alone:" in progress and "link:" in progress and "CPU s" in progress
     results = json.loads((tmp_path / "small.json").read_text())
     stages = [s["stage"] for s in results["stages"]]
     assert stages[:3] == ["validate", "link", "events"] and stages[-1] == "release"
