@@ -8,8 +8,9 @@ report of counts and shares. Nothing identifying is logged or written.
 How it works (details in ``pipelines/linkage``): the person tables are stacked into one frame
 of cleaned identity features and deduplicated as one with Splink, trained without labels;
 record pairs at or above ``linkage.match_threshold`` are joined into people, strongest first,
-never across contradicting NI numbers, dates of birth, years of birth or genders; and each
-person is named by an HMAC of their smallest record identity.
+never across contradicting NI numbers, dates of birth, years of birth or genders that the model
+has not itself linked; and each person is named by an HMAC of their smallest record identity.
+``docs/linkage.md`` gives the measured quality.
 """
 
 from __future__ import annotations

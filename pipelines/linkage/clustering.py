@@ -12,8 +12,12 @@ no record of one contradicts a record of the other on a hard identifier:
 - both have a known gender and none is shared.
 
 Each link's probability already weighs every disagreement between its own two records, so a
-link between two lone records always stands, and so does a near-certain link (0.99 or more);
-the checks stop only the weaker links from merging groups that contradict each other.
+link between two lone records always stands, and so does a near-certain link (0.99 or more).
+For the same reason a contradiction counts only between records that the model has not itself
+linked: when the records that disagree (a mistyped NI number, say) are linked directly, the
+model has already weighed that disagreement against everything else they share, and found them
+one person. The checks stop only a chain of weaker links from merging two people whom no
+direct comparison joins.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ def _years_apart(guesses: frozenset, years: frozenset) -> bool:
 
 
 def _compatible(a: dict[str, frozenset], b: dict[str, frozenset]) -> bool:
+    """No record of one group contradicts a record of the other."""
     if a["ni"] and b["ni"] and not any(_ni_agree(x, y) for x in a["ni"] for y in b["ni"]):
         return False
     if a["dob"] and b["dob"] and not any(_dates_agree(x, y) for x in a["dob"] for y in b["dob"]):
@@ -82,6 +87,20 @@ def _compatible(a: dict[str, frozenset], b: dict[str, frozenset]) -> bool:
     if _years_apart(a["guess"], b["year"]) or _years_apart(b["guess"], a["year"]):
         return False
     return not (a["gender"] and b["gender"] and not a["gender"] & b["gender"])
+
+
+def _contradictions_all_linked(
+    left: list[str],
+    right: list[str],
+    single: dict[str, dict[str, frozenset]],
+    linked: set[tuple[str, str]],
+) -> bool:
+    """True when every pair of records, one from each group, that contradicts is itself a link."""
+    for x in left:
+        for y in right:
+            if not _compatible(single[x], single[y]) and (min(x, y), max(x, y)) not in linked:
+                return False
+    return True
 
 
 def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float) -> pl.DataFrame:
@@ -100,12 +119,14 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
     parent = {uid: uid for uid in ids}
     members: dict[str, list[str]] = {uid: [uid] for uid in ids}
     known: dict[str, dict[str, frozenset]] = {}
+    # each record's own values, to find which records of two groups contradict each other
+    single: dict[str, dict[str, frozenset]] = {}
     guess = pl.when(pl.col("dob").is_null()).then(pl.col("birth_year")).alias("guess")
     columns = ("ni", "dob", "birth_year", "guess", "gender")
     names = ("ni", "dob", "year", "guess", "gender")
     rows = features.with_columns(guess).select("unique_id", *columns).iter_rows()
     for uid, *values in rows:
-        known[uid] = {
+        known[uid] = single[uid] = {
             name: frozenset([value]) if value is not None else frozenset()
             for name, value in zip(names, values, strict=True)
         }
@@ -120,16 +141,20 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
     ordered = links.filter(pl.col("match_probability") >= threshold).sort(
         ["match_probability", "unique_id_l", "unique_id_r"], descending=[True, False, False]
     )
-    for left, right, probability in ordered.select(
-        "unique_id_l", "unique_id_r", "match_probability"
-    ).iter_rows():
+    candidates = ordered.select("unique_id_l", "unique_id_r", "match_probability").rows()
+    linked = {(min(left, right), max(left, right)) for left, right, _ in candidates}
+    for left, right, probability in candidates:
         a, b = root(left), root(right)
         if a == b:
             continue
         # A direct link between two lone records already weighed their disagreements, and a
         # near-certain link outweighs what a third record says.
         trusted = probability >= _CERTAIN or (len(members[a]) == 1 and len(members[b]) == 1)
-        if not trusted and not _compatible(known[a], known[b]):
+        if (
+            not trusted
+            and not _compatible(known[a], known[b])
+            and not _contradictions_all_linked(members[a], members[b], single, linked)
+        ):
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a

@@ -55,6 +55,63 @@ PLACEHOLDERS = frozenset(
 )
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sr", "jr", "snr", "jnr"})
 
+# Street names that describe rather than name: where someone is from, how they look, what they
+# do. Many people on one caseload answer to Scouse or Tiny, so a shared one is no forename
+# agreement; a known-as name that is a given name or its short form (Bob, Mo) still counts.
+DESCRIPTIVE_NICKNAMES = frozenset(
+    {
+        # where from
+        "scouse",
+        "scouser",
+        "jock",
+        "jocky",
+        "taff",
+        "taffy",
+        "paddy",
+        "irish",
+        "geordie",
+        "brummie",
+        "cockney",
+        "yorkie",
+        "manc",
+        "cornish",
+        "welshy",
+        "polish",
+        "polski",
+        "romanian",
+        "russian",
+        "kiwi",
+        "aussie",
+        "yank",
+        # how they look or carry themselves
+        "big",
+        "little",
+        "tiny",
+        "shorty",
+        "lanky",
+        "slim",
+        "red",
+        "ginger",
+        "blondie",
+        "curly",
+        "baldy",
+        "smiler",
+        "lefty",
+        "bear",
+        # what they do or did
+        "preacher",
+        "doc",
+        "sailor",
+        "chef",
+        "rasta",
+        "soldier",
+        "sarge",
+        "prof",
+        "professor",
+        "artist",
+    }
+)
+
 # Letters that Unicode does not decompose into a base letter and an accent.
 _SPECIAL_LETTERS = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from pipelines.linkage.names import fold_name, name_forms, name_key
+from pipelines.linkage.names import DESCRIPTIVE_NICKNAMES, fold_name, name_forms, name_key
 
 # source -> (table, expression building source_record_id, date the record was made)
 SOURCES: dict[str, tuple[str, pl.Expr, str | None]] = {
@@ -148,6 +148,16 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     frame = stacked.with_columns(
         pl.col(c).replace_strict(folded, default=None, return_dtype=pl.String).alias(f"{c}_f")
         for c in ("first_name", "last_name", "known_as")
+    )
+    # A descriptive street name (Scouse, Tiny) is shared by many people: not a forename.
+    descriptive = sorted(DESCRIPTIVE_NICKNAMES)
+    known_as = (
+        pl.col("known_as_f")
+        .str.split(" ")
+        .list.eval(pl.element().filter(~pl.element().is_in(descriptive)))
+    )
+    frame = frame.with_columns(
+        pl.when(known_as.list.len() > 0).then(known_as.list.join(" ")).alias("known_as_f")
     )
     given_tokens = pl.concat_list(
         pl.col("first_name_f").str.split(" ").fill_null([]),

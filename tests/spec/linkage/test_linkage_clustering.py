@@ -87,3 +87,27 @@ def test_links_below_the_threshold_are_ignored_and_cluster_ids_are_stable():
     links = _links(("B", "C", 0.95), ("A", "B", 0.5))
     clusters = cluster_links(records, links, 0.8)
     assert dict(clusters.iter_rows()) == {"A": "A", "B": "B", "C": "B"}
+
+
+def test_a_contradiction_between_records_the_model_linked_directly_does_not_split_them():
+    # A and C carry different NI numbers (one mistyped beyond two characters), but the model
+    # scored A-C itself and linked them (same name, same date of birth): B may join them.
+    records = _records(
+        ("A", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
+        ("B", None, dt.date(1980, 3, 7), 1980.2, "male"),
+        ("C", "XY987654A", dt.date(1980, 3, 7), 1980.2, "male"),
+    )
+    links = _links(("A", "B", 0.95), ("A", "C", 0.90), ("B", "C", 0.90))
+    assert _people(records, links) == {("A", "B", "C")}
+
+
+def test_a_direct_link_does_not_excuse_an_unlinked_contradiction():
+    # C links directly to B (no NI) and to A, but not to D, whose NI number contradicts C's.
+    records = _records(
+        ("A", None, None, None, "male"),
+        ("B", None, None, None, "male"),
+        ("D", "AB123456C", None, None, "male"),
+        ("C", "XY987654A", None, None, "male"),
+    )
+    links = _links(("A", "B", 0.97), ("B", "D", 0.96), ("A", "C", 0.90), ("B", "C", 0.90))
+    assert _people(records, links) == {("A", "B", "D"), ("C",)}

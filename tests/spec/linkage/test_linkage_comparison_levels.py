@@ -105,6 +105,26 @@ def test_known_as_is_compared_with_the_forename():
     assert got["name"] == "forename variant, same surname"
 
 
+def test_a_descriptive_street_name_is_not_a_forename():
+    # first_name | known_as | last_name
+    # Carl       | Tiny     | Anderson
+    # Jamie      | Tiny     | Anderson   -> many people are called Tiny: only the surname agrees
+    got = levels(
+        {"first_name": "Carl", "known_as": "Tiny", "last_name": "Anderson"},
+        {"first_name": "Jamie", "known_as": "Tiny", "last_name": "Anderson"},
+    )
+    assert got["name"] == "same or similar surname only"
+
+
+def test_a_known_as_given_name_beside_a_descriptive_one_still_counts():
+    # Robert Smith vs Frank "Big Bob" Smith: Bob is a form of Robert, Big describes him
+    got = levels(
+        {"first_name": "Robert", "last_name": "Smith"},
+        {"first_name": "Frank", "known_as": "Big Bob", "last_name": "Smith"},
+    )
+    assert got["name"] == "forename variant, same surname"
+
+
 def test_transliterations_share_a_spelling_key():
     # Tesfaye Berhane vs Tesfay Berhane: one sound, two spellings
     got = levels(
