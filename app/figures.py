@@ -406,6 +406,16 @@ def trend_chart(
 FLOW_STOCK_RETURNER = ("flow_new", "stock", "returner")
 
 
+def coarser_note(chart: Chart, period_type: str) -> Chart:
+    """Say why a trend is drawn by quarter or year rather than by month."""
+    if period_type != "month":
+        chart.notes.append(
+            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here count fewer "
+            "than 10 people and are suppressed."
+        )
+    return chart
+
+
 def readable_period_type(
     metrics: pl.DataFrame,
     metric_ids: Sequence[str],

@@ -30,7 +30,7 @@ from fpdf.enums import XPos, YPos
 from app import figures, theme
 from app.auth import Role
 from app.data import HEADLINE_METRICS, ScopedRelease, load_release, metric_title
-from app.figures import Chart, Words, period_label
+from app.figures import PERIOD_WORDS, Chart, Words, period_label
 from pipelines.errors import PathwaysError
 from pipelines.reference import borough_codes, borough_name
 from pipelines.release_reader import LONDON_CODE
@@ -49,7 +49,6 @@ PX_PER_MM = 96 / 25.4  # charts are laid out at screen size, then drawn at twice
 IMAGE_SCALE = 2
 
 MAP_METRIC = "seen_rough_sleeping"
-PERIOD_WORDS = {"month": "month", "quarter": "quarter", "fy": "financial year"}
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "fy": 12}
 _RENDER_LOCK = threading.Lock()
 
@@ -165,15 +164,6 @@ def _map_period(totals: pl.DataFrame) -> str:
     return "fy"
 
 
-def _coarser(chart: Chart, period_type: str) -> Chart:
-    if period_type != "month":
-        chart.notes.append(
-            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here count fewer "
-            "than 10 people and are suppressed."
-        )
-    return chart
-
-
 ALL_SUPPRESSED = (
     "Nothing to draw here: every figure in this chart is suppressed (it counts fewer than 10 "
     "people, or would let such a small number be worked out from other figures)"
@@ -265,7 +255,7 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     seen_by = figures.readable_period_type(metrics, ["seen_rough_sleeping"], code)
     pages.append(
         _chart_page(
-            _coarser(
+            figures.coarser_note(
                 figures.trend_chart(
                     words,
                     metrics,
@@ -281,7 +271,7 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     flow_by = figures.readable_period_type(metrics, figures.FLOW_STOCK_RETURNER, code)
     pages.append(
         _chart_page(
-            _coarser(
+            figures.coarser_note(
                 figures.flow_stock_returner_chart(words, metrics, code, period_type=flow_by),
                 flow_by,
             )
@@ -292,7 +282,7 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     )
     pages.append(
         _chart_page(
-            _coarser(
+            figures.coarser_note(
                 figures.rare_brief_nonrecurrent(words, metrics, code, period_type=aims_by),
                 aims_by,
             )

@@ -371,16 +371,6 @@ def headline_section(
     data_footer(chart)
 
 
-def coarser_note(chart: Chart, period_type: str) -> Chart:
-    """Say why a trend is drawn by quarter or year rather than by month."""
-    if period_type != "month":
-        chart.notes.append(
-            f"Shown by {'quarter' if period_type == 'quarter' else 'financial year'}: most "
-            "recent monthly figures here count fewer than 10 people and are suppressed."
-        )
-    return chart
-
-
 PACK_KEY = "_pathways_pack"
 
 

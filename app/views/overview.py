@@ -26,7 +26,7 @@ st.divider()
 # each trend is drawn by the finest period whose recent figures are mostly published
 seen_by = figures.readable_period_type(metrics, ["seen_rough_sleeping"], LONDON_CODE)
 ui.show_chart(
-    ui.coarser_note(
+    figures.coarser_note(
         figures.trend_chart(
             words, metrics, ["seen_rough_sleeping"], LONDON_CODE, period_type=seen_by
         ),
@@ -35,7 +35,7 @@ ui.show_chart(
 )
 flow_by = figures.readable_period_type(metrics, figures.FLOW_STOCK_RETURNER, LONDON_CODE)
 ui.show_chart(
-    ui.coarser_note(
+    figures.coarser_note(
         figures.flow_stock_returner_chart(words, metrics, LONDON_CODE, period_type=flow_by),
         flow_by,
     )
@@ -47,7 +47,7 @@ if not overview_only:
         metrics, ["flow_new", "new_single_night", "returner"], LONDON_CODE
     )
     ui.show_chart(
-        ui.coarser_note(
+        figures.coarser_note(
             figures.rare_brief_nonrecurrent(words, metrics, LONDON_CODE, period_type=aims_by),
             aims_by,
         )

@@ -49,7 +49,7 @@ ui.headline_section(
 st.divider()
 seen_by = figures.readable_period_type(metrics, ["seen_rough_sleeping"], code)
 ui.show_chart(
-    ui.coarser_note(
+    figures.coarser_note(
         figures.trend_chart(
             words,
             metrics,
@@ -63,7 +63,7 @@ ui.show_chart(
 )
 flow_by = figures.readable_period_type(metrics, figures.FLOW_STOCK_RETURNER, code)
 ui.show_chart(
-    ui.coarser_note(
+    figures.coarser_note(
         figures.flow_stock_returner_chart(words, metrics, code, period_type=flow_by), flow_by
     )
 )

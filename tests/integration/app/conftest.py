@@ -21,3 +21,13 @@ def real_release_dir(tmp_path_factory) -> Path:
     return builder.build_release(
         tmp_path_factory.mktemp("release-real") / "release", synthetic=False
     )
+
+
+@pytest.fixture
+def env(release_dir, tmp_path, monkeypatch) -> Path:
+    """The dashboard in demo mode on the pipeline's release, with a fresh audit log (returned)."""
+    audit_db = tmp_path / "audit.sqlite"
+    monkeypatch.setenv("PATHWAYS_RELEASE", str(release_dir))
+    monkeypatch.setenv("PATHWAYS_AUDIT_DB", str(audit_db))
+    monkeypatch.setenv("PATHWAYS_DEMO", "1")
+    return audit_db

@@ -16,15 +16,6 @@ MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 CAMDEN = "E09000007"
 
 
-@pytest.fixture
-def env(release_dir, tmp_path, monkeypatch):
-    audit_db = tmp_path / "audit.sqlite"
-    monkeypatch.setenv("PATHWAYS_RELEASE", str(release_dir))
-    monkeypatch.setenv("PATHWAYS_AUDIT_DB", str(audit_db))
-    monkeypatch.setenv("PATHWAYS_DEMO", "1")
-    return audit_db
-
-
 def sign_in_on_overview(account: str) -> AppTest:
     at = AppTest.from_file(str(MAIN), default_timeout=120).run()
     at.radio(key="demo_account").set_value(account)

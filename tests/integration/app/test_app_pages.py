@@ -39,15 +39,6 @@ ACCOUNTS = {
 }
 
 
-@pytest.fixture
-def env(release_dir, tmp_path, monkeypatch):
-    audit_db = tmp_path / "audit.sqlite"
-    monkeypatch.setenv("PATHWAYS_RELEASE", str(release_dir))
-    monkeypatch.setenv("PATHWAYS_AUDIT_DB", str(audit_db))
-    monkeypatch.setenv("PATHWAYS_DEMO", "1")
-    return audit_db
-
-
 def new_app() -> AppTest:
     return AppTest.from_file(str(MAIN), default_timeout=60)
 
