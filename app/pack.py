@@ -488,7 +488,7 @@ def _cover(release: ScopedRelease, edition: Edition) -> Page:
         else "London edition: London as a whole, and every borough's published totals."
     )
     paragraphs = [
-        ("H", f"Monthly taskforce chart pack — {edition.place}"),
+        ("H", f"Rough sleeping in {edition.place}"),
         ("B", edition.month_words),
         ("", audience),
         ("", f"Data period: {period}."),
