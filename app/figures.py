@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -406,16 +406,6 @@ def trend_chart(
 FLOW_STOCK_RETURNER = ("flow_new", "stock", "returner")
 
 
-def coarser_note(chart: Chart, period_type: str) -> Chart:
-    """Say why a trend is drawn by quarter or year rather than by month."""
-    if period_type != "month":
-        chart.notes.append(
-            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here count fewer "
-            "than 10 people and are suppressed."
-        )
-    return chart
-
-
 def readable_period_type(
     metrics: pl.DataFrame,
     metric_ids: Sequence[str],
@@ -443,6 +433,24 @@ def readable_period_type(
         if latest.get_column("value").is_not_null().mean() >= min_published:  # type: ignore[operator]
             return period_type
     return present[-1] if present else "month"
+
+
+def by_readable_period(
+    metrics: pl.DataFrame,
+    metric_ids: Sequence[str],
+    geography: str,
+    draw: Callable[[str], Chart],
+) -> Chart:
+    """Draw a trend by the finest readable period (``readable_period_type``), with a note
+    saying why when that is a quarter or a year rather than a month."""
+    period_type = readable_period_type(metrics, metric_ids, geography)
+    chart = draw(period_type)
+    if period_type != "month":
+        chart.notes.append(
+            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here count fewer "
+            "than 10 people and are suppressed."
+        )
+    return chart
 
 
 def flow_stock_returner_chart(

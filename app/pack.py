@@ -252,39 +252,40 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
         )
     )
 
-    seen_by = figures.readable_period_type(metrics, ["seen_rough_sleeping"], code)
     pages.append(
         _chart_page(
-            figures.coarser_note(
-                figures.trend_chart(
+            figures.by_readable_period(
+                metrics,
+                ["seen_rough_sleeping"],
+                code,
+                lambda by: figures.trend_chart(
                     words,
                     metrics,
                     ["seen_rough_sleeping"],
                     code,
-                    period_type=seen_by,
+                    period_type=by,
                     compare_geography=LONDON_CODE if borough else None,
                 ),
-                seen_by,
             )
         )
     )
-    flow_by = figures.readable_period_type(metrics, figures.FLOW_STOCK_RETURNER, code)
     pages.append(
         _chart_page(
-            figures.coarser_note(
-                figures.flow_stock_returner_chart(words, metrics, code, period_type=flow_by),
-                flow_by,
+            figures.by_readable_period(
+                metrics,
+                figures.FLOW_STOCK_RETURNER,
+                code,
+                lambda by: figures.flow_stock_returner_chart(words, metrics, code, period_type=by),
             )
         )
     )
-    aims_by = figures.readable_period_type(
-        metrics, ["flow_new", "new_single_night", "returner"], code
-    )
     pages.append(
         _chart_page(
-            figures.coarser_note(
-                figures.rare_brief_nonrecurrent(words, metrics, code, period_type=aims_by),
-                aims_by,
+            figures.by_readable_period(
+                metrics,
+                ["flow_new", "new_single_night", "returner"],
+                code,
+                lambda by: figures.rare_brief_nonrecurrent(words, metrics, code, period_type=by),
             )
         )
     )

@@ -24,32 +24,33 @@ ui.headline_section(s, metrics, LONDON_CODE, period_types, HEADLINE_METRICS, key
 
 st.divider()
 # each trend is drawn by the finest period whose recent figures are mostly published
-seen_by = figures.readable_period_type(metrics, ["seen_rough_sleeping"], LONDON_CODE)
 ui.show_chart(
-    figures.coarser_note(
-        figures.trend_chart(
-            words, metrics, ["seen_rough_sleeping"], LONDON_CODE, period_type=seen_by
+    figures.by_readable_period(
+        metrics,
+        ["seen_rough_sleeping"],
+        LONDON_CODE,
+        lambda by: figures.trend_chart(
+            words, metrics, ["seen_rough_sleeping"], LONDON_CODE, period_type=by
         ),
-        seen_by,
     )
 )
-flow_by = figures.readable_period_type(metrics, figures.FLOW_STOCK_RETURNER, LONDON_CODE)
 ui.show_chart(
-    figures.coarser_note(
-        figures.flow_stock_returner_chart(words, metrics, LONDON_CODE, period_type=flow_by),
-        flow_by,
+    figures.by_readable_period(
+        metrics,
+        figures.FLOW_STOCK_RETURNER,
+        LONDON_CODE,
+        lambda by: figures.flow_stock_returner_chart(words, metrics, LONDON_CODE, period_type=by),
     )
 )
 
 if not overview_only:
     st.divider()
-    aims_by = figures.readable_period_type(
-        metrics, ["flow_new", "new_single_night", "returner"], LONDON_CODE
-    )
     ui.show_chart(
-        figures.coarser_note(
-            figures.rare_brief_nonrecurrent(words, metrics, LONDON_CODE, period_type=aims_by),
-            aims_by,
+        figures.by_readable_period(
+            metrics,
+            ["flow_new", "new_single_night", "returner"],
+            LONDON_CODE,
+            lambda by: figures.rare_brief_nonrecurrent(words, metrics, LONDON_CODE, period_type=by),
         )
     )
     st.divider()

@@ -47,24 +47,27 @@ ui.headline_section(
     s, metrics, code, ("month", "quarter", "fy"), HEADLINE_METRICS, key=f"headlines-{code}"
 )
 st.divider()
-seen_by = figures.readable_period_type(metrics, ["seen_rough_sleeping"], code)
 ui.show_chart(
-    figures.coarser_note(
-        figures.trend_chart(
+    figures.by_readable_period(
+        metrics,
+        ["seen_rough_sleeping"],
+        code,
+        lambda by: figures.trend_chart(
             words,
             metrics,
             ["seen_rough_sleeping"],
             code,
             compare_geography=LONDON_CODE,
-            period_type=seen_by,
+            period_type=by,
         ),
-        seen_by,
     )
 )
-flow_by = figures.readable_period_type(metrics, figures.FLOW_STOCK_RETURNER, code)
 ui.show_chart(
-    figures.coarser_note(
-        figures.flow_stock_returner_chart(words, metrics, code, period_type=flow_by), flow_by
+    figures.by_readable_period(
+        metrics,
+        figures.FLOW_STOCK_RETURNER,
+        code,
+        lambda by: figures.flow_stock_returner_chart(words, metrics, code, period_type=by),
     )
 )
 left, right = st.columns(2, gap="large")

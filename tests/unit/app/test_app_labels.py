@@ -59,6 +59,27 @@ def test_trends_fall_back_to_quarters_when_months_are_mostly_suppressed():
     assert figures.readable_period_type(full, ["flow_new"]) == "month"  # 7 of 8 published
 
 
+def test_a_trend_drawn_by_quarter_says_why_and_one_by_month_says_nothing():
+    months = _month_rows([15, None, None, None, 20, None, None, None])
+    quarters = _month_rows([45, 40, 50], "quarter")
+    mostly_suppressed = pl.DataFrame(months + quarters, schema=METRICS_SCHEMA)
+    full = pl.DataFrame(_month_rows([15, 20, 25, 30, 20, 15, 10, None]), schema=METRICS_SCHEMA)
+    drawn = []
+
+    def draw(period_type: str):
+        drawn.append(period_type)
+        return figures._empty_chart("flow", "New people", "", "", "no figures")
+
+    by_quarter = figures.by_readable_period(mostly_suppressed, ["flow_new"], LONDON_CODE, draw)
+    by_month = figures.by_readable_period(full, ["flow_new"], LONDON_CODE, draw)
+    assert drawn == ["quarter", "month"]
+    assert by_quarter.notes == [
+        "Shown by quarter: most recent monthly figures here count fewer than 10 people and are "
+        "suppressed."
+    ]
+    assert by_month.notes == []
+
+
 def test_a_sankey_of_nothing_but_small_numbers_is_a_message_not_a_grey_band(release):
     links = pl.DataFrame(
         {
