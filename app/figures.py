@@ -507,7 +507,8 @@ def rare_brief_nonrecurrent(
     )
     subtitle = words.subtitle([m for m, _ in panels])
     footnote = words.footnote("Lower is better for rare and non-recurrent; higher for brief.")
-    data = pl.concat([_series(metrics, m, geography, period_type) for m, _ in panels])
+    series = {m: _series(metrics, m, geography, period_type) for m, _ in panels}
+    data = pl.concat(list(series.values()))
     if data.is_empty():
         return _empty_chart(key, title, subtitle, footnote, "No published figures for this view.")
     fig = make_subplots(
@@ -515,7 +516,7 @@ def rare_brief_nonrecurrent(
     )
     colours = (theme.OKABE_ITO["blue"], theme.OKABE_ITO["bluish_green"], theme.OKABE_ITO["orange"])
     for i, ((m, _), colour) in enumerate(zip(panels, colours, strict=True), start=1):
-        s = _series(metrics, m, geography, period_type)
+        s = series[m]
         share = _is_share(words.definition(m), m)
         ys = [_display_value(v, share) for v in s.get_column("value").to_list()]
         fig.add_trace(
@@ -538,7 +539,7 @@ def rare_brief_nonrecurrent(
     fig.update_annotations(font_size=14)
     fig.update_yaxes(rangemode="tozero")
     for i, (m, _) in enumerate(panels, start=1):
-        if (_series(metrics, m, geography, period_type)["value"].fill_null(0) == 0).all():
+        if (series[m]["value"].fill_null(0) == 0).all():
             # an empty panel says why, rather than looking like a drawing fault
             axis = "" if i == 1 else str(i)
             fig.add_annotation(
