@@ -199,16 +199,16 @@ def _shift_year(d: date) -> date:
     return d.replace(year=d.year - 1)
 
 
+def add_months(d: date, months: int) -> date:
+    """The first of the month ``months`` after (or before, if negative) ``d``'s month."""
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def _previous_period(d: date, period_type: str) -> date:
     if period_type == "fy":
         return _shift_year(d)
-    months = 1 if period_type == "month" else 3
-    m = d.month - months
-    y = d.year
-    while m <= 0:
-        m += 12
-        y -= 1
-    return date(y, m, 1)
+    return add_months(d, -1 if period_type == "month" else -3)
 
 
 def headline(

@@ -61,17 +61,12 @@ def parse_month(text: str) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def _add_months(d: date, months: int) -> date:
-    index = d.year * 12 + d.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def as_of(metrics: pl.DataFrame, month: date) -> pl.DataFrame:
     """Only the periods that had ended by the end of ``month``: the pack for March never shows
     April, nor a quarter or year still under way in March."""
     keep = pl.lit(False)
     for period_type, months in PERIOD_MONTHS.items():
-        last_start = _add_months(month, 1 - months)
+        last_start = figures.add_months(month, 1 - months)
         keep = keep | (
             (pl.col("period_type") == period_type) & (pl.col("period_start") <= last_start)
         )
@@ -306,8 +301,10 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     links = release.pathways(code)
     cohorts = sorted(set(links.get_column("cohort_period").to_list()))
     # the latest financial-year cohort whose year had ended by the pack's month
-    ended = _add_months(edition.month, 1)
-    years = [c for c in cohorts if " " not in c and _add_months(_cohort_start(c), 12) <= ended]
+    ended = figures.add_months(edition.month, 1)
+    years = [
+        c for c in cohorts if " " not in c and figures.add_months(_cohort_start(c), 12) <= ended
+    ]
     cohort = years[-1] if years else None
     stages = (
         "Stages: before first seen (a housing approach, leaving an institution, or nothing "
@@ -392,7 +389,7 @@ def _cohort_start(cohort: str) -> date:
     year = int(fy[:4])
     start = date(year, 4, 1)
     if quarter.startswith("Q") and quarter[1:].isdigit():
-        start = _add_months(start, 3 * (int(quarter[1:]) - 1))
+        start = figures.add_months(start, 3 * (int(quarter[1:]) - 1))
     return start
 
 

@@ -14,7 +14,7 @@ from app import theme
 from app.audit import AuditLog
 from app.auth import Identity, Role
 from app.data import ScopedRelease, ScopeError
-from app.figures import Chart, Words, figure_words, period_label
+from app.figures import Chart, Words, add_months, figure_words, period_label
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
@@ -412,7 +412,7 @@ def pack_section(s: Session) -> None:
     m = info.data_end.replace(day=1)
     while m >= info.data_start.replace(day=1):
         months.append(m)
-        m = date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1)
+        m = add_months(m, -1)
     editions: list[str] = ["london"] + (
         list(borough_codes()) if s.role.kind == "london" else [s.role.borough or ""]
     )

@@ -97,3 +97,16 @@ def test_a_sankey_of_nothing_but_small_numbers_is_a_message_not_a_grey_band(rele
     assert chart.figure is None
     assert "Too few people" in (chart.empty_message or "")
     assert chart.data.height == 3  # the download still says what was published
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (date(2025, 3, 1), 1, date(2025, 4, 1)),
+        (date(2025, 1, 1), -1, date(2024, 12, 1)),  # back over the year
+        (date(2024, 11, 1), 3, date(2025, 2, 1)),  # on over the year
+        (date(2025, 3, 1), -12, date(2024, 3, 1)),
+    ],
+)
+def test_months_are_counted_across_years(start, months, expected):
+    assert figures.add_months(start, months) == expected
