@@ -228,3 +228,32 @@ def test_the_command_says_a_wrong_borough_in_one_line(release_dir, tmp_path):
         "pathways: 'Camden' is not a London borough code; use an ONS code such as E09000007 "
         "(Camden)."
     ]
+
+
+@pytest.mark.parametrize("borough", [None, CAMDEN])
+def test_every_chart_in_the_pack_is_borough_level_or_above_with_no_nationality(
+    release_dir, borough
+):
+    # What the pack draws is what its charts hold: every figure is for London or a whole
+    # borough, none is broken down (so nationality never meets a place), and a borough edition
+    # holds other boroughs only on the map and its ranking.
+    from app.auth import Role
+    from app.data import ScopedRelease, load_release
+    from app.pack import Edition, plan
+    from pipelines.release_reader import LONDON_CODE
+
+    role = Role("borough", borough) if borough else Role("london")
+    pages = plan(ScopedRelease(load_release(release_dir), role), Edition(date(2025, 3, 1), borough))
+    charts = [chart for page in pages for chart in page.charts]
+    assert len(charts) >= 8
+    places = {LONDON_CODE, *borough_codes()}
+    for chart in charts:
+        data = chart.data
+        assert "nationality" not in chart.csv_bytes().decode("utf-8").lower(), chart.key
+        if "breakdown" in data.columns:
+            assert set(data["breakdown"].drop_nulls()) <= {"all"}, chart.key
+        if "geography_code" in data.columns:
+            codes = set(data["geography_code"].drop_nulls())
+            assert codes <= places, chart.key
+            if borough and not chart.key.startswith(("map-", "ranking-")):
+                assert codes <= {LONDON_CODE, borough}, chart.key
