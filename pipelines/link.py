@@ -68,6 +68,10 @@ def _quiet_splink() -> Iterator[None]:
         splink_logger.propagate = propagate
 
 
+# Scored pairs below this probability count as no link at all when contradictions are weighed.
+_WEIGHED_FROM = 0.05
+
+
 def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | None) -> pl.DataFrame:
     """Train, score and cluster; returns ``unique_id`` and ``cluster``."""
     from pipelines.linkage import model
@@ -86,7 +90,8 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
         )
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
-        scored = linker.inference.predict(threshold_match_probability=config.match_threshold)
+        # Pairs below the threshold are kept too: they weigh in when two groups contradict.
+        scored = linker.inference.predict(threshold_match_probability=_WEIGHED_FROM)
         links = to_polars(scored).select("unique_id_l", "unique_id_r", "match_probability")
     return cluster_links(features, links, config.match_threshold)
 

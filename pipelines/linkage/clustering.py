@@ -13,11 +13,11 @@ no record of one contradicts a record of the other on a hard identifier:
 
 Each link's probability already weighs every disagreement between its own two records, so a
 link between two lone records always stands, and so does a near-certain link (0.99 or more).
-For the same reason a contradiction counts only between records that the model has not itself
-linked: when the records that disagree (a mistyped NI number, say) are linked directly, the
-model has already weighed that disagreement against everything else they share, and found them
-one person. The checks stop only a chain of weaker links from merging two people whom no
-direct comparison joins.
+For the same reason a contradiction is weighed with the model's own scores for the records that
+disagree: when, on average, the model finds them likelier one person than two (a mistyped NI
+number on one record of three, scored against the other two), the disagreement is outvoted.
+A pair the model never scored counts as no link, so a chain of weaker links still cannot merge
+two people whom no direct comparison joins.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ import polars as pl
 _DOB_TOLERANCE_DAYS = 2 * 366
 # Links at least this probable join groups whatever their other records say.
 _CERTAIN = 0.99
+# Contradicting records whose mean probability of being one person is above this are joined.
+_OUTVOTED = 0.5
 # Years of birth (from an age guess or a date) further apart than this are two people.
 _YEAR_TOLERANCE = 8.0
 
@@ -89,18 +91,28 @@ def _compatible(a: dict[str, frozenset], b: dict[str, frozenset]) -> bool:
     return not (a["gender"] and b["gender"] and not a["gender"] & b["gender"])
 
 
-def _contradictions_all_linked(
+def _contradictions_outweighed(
     left: list[str],
     right: list[str],
     single: dict[str, dict[str, frozenset]],
-    linked: set[tuple[str, str]],
+    scores: dict[tuple[str, str], float],
 ) -> bool:
-    """True when every pair of records, one from each group, that contradicts is itself a link."""
+    """True when the model finds the records of two groups that contradict one person.
+
+    Every pair of records, one from each group, that contradicts is looked up among the
+    scored pairs (a pair never scored counts as no link). When their mean probability is
+    above even, the model has weighed those disagreements directly and, taken together, found
+    one person likelier than two: a mistyped NI number on one record of three is outvoted,
+    not a veto. The link that would join the groups must still clear the match threshold.
+    """
+    total = 0.0
+    count = 0
     for x in left:
         for y in right:
-            if not _compatible(single[x], single[y]) and (min(x, y), max(x, y)) not in linked:
-                return False
-    return True
+            if not _compatible(single[x], single[y]):
+                total += scores.get((min(x, y), max(x, y)), 0.0)
+                count += 1
+    return count > 0 and total / count > _OUTVOTED
 
 
 def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float) -> pl.DataFrame:
@@ -109,7 +121,8 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
     Args:
         features: one row per record with ``unique_id``, ``ni``, ``dob``, ``birth_year`` and
             ``gender``.
-        links: scored pairs ``unique_id_l``, ``unique_id_r``, ``match_probability``.
+        links: scored pairs ``unique_id_l``, ``unique_id_r``, ``match_probability``; pairs
+            below the threshold are not links but count when contradictions are weighed.
         threshold: pairs at or above this probability are candidate links.
 
     Returns:
@@ -142,7 +155,12 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
         ["match_probability", "unique_id_l", "unique_id_r"], descending=[True, False, False]
     )
     candidates = ordered.select("unique_id_l", "unique_id_r", "match_probability").rows()
-    linked = {(min(left, right), max(left, right)) for left, right, _ in candidates}
+    scores = {
+        (min(left, right), max(left, right)): probability
+        for left, right, probability in links.select(
+            "unique_id_l", "unique_id_r", "match_probability"
+        ).iter_rows()
+    }
     for left, right, probability in candidates:
         a, b = root(left), root(right)
         if a == b:
@@ -153,7 +171,7 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
         if (
             not trusted
             and not _compatible(known[a], known[b])
-            and not _contradictions_all_linked(members[a], members[b], single, linked)
+            and not _contradictions_outweighed(members[a], members[b], single, scores)
         ):
             continue
         if len(members[a]) < len(members[b]):

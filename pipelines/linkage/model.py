@@ -4,14 +4,17 @@ Comparisons (each level is evidence the model weighs; the first level a pair mee
 
 - ``name`` compares forename and surname together, because on the street they fail together:
   a swapped pair, a surname left blank, a nickname or a known-as name in place of the forename,
-  transliteration on both parts. Levels run from the same full name to neither part agreeing.
+  transliteration on both parts, a father's name moving from surname to forename. Levels run
+  from the same full name to neither part agreeing.
 - ``birth`` compares dates of birth, their day/month transpositions and one-digit slips, and,
   where a record has only an outreach worker's age guess, the birth years it implies.
-- ``ni_number``: the same National Insurance number is strong evidence; one digit off, weaker.
+- ``ni_number``: the same National Insurance number is strong evidence; one character off
+  (mistyped) is learnt separately.
 - ``gender`` and ``nationality``: weak evidence, ignored when unknown.
 
-Common names count for less than rare ones (term-frequency adjustment on full name, surname,
-forename and date of birth: 1 January is a common placeholder birthday on asylum documents).
+Common names count for less than rare ones (term-frequency adjustment on the full name and the
+date of birth: 1 January is a common placeholder birthday on asylum documents), and a forename
+with no surname beside it counts for more when it is rare.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from typing import Any
 
 import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator, block_on
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.comparison_library import CustomComparison
+from splink.internals.dialects import SplinkDialect
 from splink.internals.exceptions import SplinkException
 
 NAME_LEVELS = (
@@ -35,6 +40,7 @@ NAME_LEVELS = (
     "similar forename, surname missing",
     "same or similar surname only",
     "forename variant only",
+    "a name in the other place",
     "names differ",
 )
 BIRTH_LEVELS = (
@@ -62,7 +68,8 @@ STARTING_M = {
     "similar forename, surname missing": 0.01,
     "same or similar surname only": 0.04,
     "forename variant only": 0.04,
-    "names differ": 0.06,
+    "a name in the other place": 0.02,
+    "names differ": 0.04,
     "same date of birth": 0.6,
     "day and month transposed": 0.02,
     "date of birth one slip apart": 0.03,
@@ -91,6 +98,36 @@ def _label(level: cll.ComparisonLevelCreator, label: str, **options: Any):
     return level.configure(label_for_charts=label, **options)
 
 
+class _NamesAcross(ComparisonLevelCreator):
+    """Each record's forename against the other's surname, exactly, by sound or misspelt.
+
+    Names are often written in the other order (a surname given first, a form filled in by
+    someone else), and a swapped name is as likely as any other to be misspelt on the way:
+    Sydorenko David and David Sydoernko (``both``). Where a surname is a father's given name
+    (Eritrean, Ethiopian, Somali and many Arabic names), one person can be Yonas Berhane on
+    one form and Berhane Tesfay on another: one name in the other place (not ``both``).
+    """
+
+    def __init__(self, label: str, both: bool, similarity: float = 0.88) -> None:
+        self.label = label
+        self.both = both
+        self.similarity = similarity
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        similar = sql_dialect.jaro_winkler_function_name
+        first = f"{similar}(fn_l, sn_r) >= {self.similarity}"
+        second = f"{similar}(sn_l, fn_r) >= {self.similarity}"
+        if not self.both:
+            return f"{first} OR {second}"
+        return (
+            "(fn_l = sn_r AND sn_l = fn_r) OR (fn_key_l = sn_key_r AND sn_key_l = fn_key_r) "
+            f"OR ({first} AND {second})"
+        )
+
+    def create_label_for_charts(self) -> str:
+        return self.label
+
+
 def _name_comparison() -> CustomComparison:
     forename_exact = cll.ExactMatchLevel("fn")
     forename_variant = cll.Or(
@@ -114,9 +151,6 @@ def _name_comparison() -> CustomComparison:
         "tf_adjustment_column": "full_name",
         "disable_tf_exact_match_detection": True,
     }
-    swapped = cll.CustomLevel(
-        "(fn_l = sn_r AND sn_l = fn_r) OR (fn_key_l = sn_key_r AND sn_key_l = fn_key_r)"
-    )
     levels = [
         cll.CustomLevel(
             "(fn_l IS NULL AND sn_l IS NULL) OR (fn_r IS NULL AND sn_r IS NULL)"
@@ -125,13 +159,14 @@ def _name_comparison() -> CustomComparison:
         _label(cll.And(forename_variant, surname_exact), NAME_LEVELS[1], **full_name_frequency),
         _label(cll.And(forename_variant, surname_similar), NAME_LEVELS[2]),
         _label(cll.And(forename_similar, cll.Or(surname_exact, surname_similar)), NAME_LEVELS[3]),
-        _label(swapped, NAME_LEVELS[4]),
+        _label(_NamesAcross(NAME_LEVELS[4], both=True), NAME_LEVELS[4]),
         _label(cll.And(forename_variant, surname_missing, rare_forename), NAME_LEVELS[5]),
         _label(cll.And(forename_variant, surname_missing), NAME_LEVELS[6]),
         _label(cll.And(forename_similar, surname_missing), NAME_LEVELS[7]),
         _label(cll.Or(surname_exact, surname_similar), NAME_LEVELS[8]),
         _label(forename_variant, NAME_LEVELS[9]),
-        _label(cll.ElseLevel(), NAME_LEVELS[10]),
+        _label(_NamesAcross(NAME_LEVELS[10], both=False), NAME_LEVELS[10]),
+        _label(cll.ElseLevel(), NAME_LEVELS[11]),
     ]
     return CustomComparison(levels, output_column_name="name")
 
@@ -234,6 +269,10 @@ def prediction_blocking_rules() -> list:
     """Which pairs are scored at all. Each rule is an equality join, so the work stays linear."""
     return [
         block_on("ni"),
+        # an NI number with one character mistyped keeps two of its thirds
+        block_on("ni_head"),
+        block_on("ni_tail"),
+        block_on("ni_ends"),
         # year plus day and month in order: catches transposed dates of birth too
         block_on("dob_key"),
         block_on("fn_key", "sn_key"),

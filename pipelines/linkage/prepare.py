@@ -225,6 +225,15 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         .replace({"UNKNOWN": None, "": None})
         .alias("nationality_known"),
     )
+    # An NI number in thirds: one mistyped character (or two swapped within a third) spoils
+    # one third, so two records of one number still share the other two.
+    ni = pl.col("ni")
+    third = ni.str.len_chars() // 3
+    frame = frame.with_columns(
+        ni.str.slice(0, 2 * third).alias("ni_head"),
+        ni.str.slice(third).alias("ni_tail"),
+        pl.concat_str(ni.str.slice(0, third), ni.str.slice(2 * third)).alias("ni_ends"),
+    )
     empty_to_null = {
         c: pl.when(pl.col(c).list.len() > 0).then(pl.col(c))
         for c in ("given_names", "given_keys", "given_forms", "sn_tokens", "boroughs")
@@ -263,6 +272,9 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "birth_band",
         "birth_band_offset",
         "ni",
+        "ni_head",
+        "ni_tail",
+        "ni_ends",
         pl.col("gender_known").alias("gender"),
         pl.col("nationality_known").alias("nationality"),
         "boroughs",

@@ -143,6 +143,25 @@ def test_swapped_forename_and_surname():
     assert got["name"] == "forename and surname swapped"
 
 
+def test_swapped_names_are_still_swapped_when_one_is_misspelt():
+    # Sydorenko David vs David Sydoernko
+    got = levels(
+        {"first_name": "Sydorenko", "last_name": "David"},
+        {"first_name": "David", "last_name": "Sydoernko"},
+    )
+    assert got["name"] == "forename and surname swapped"
+
+
+def test_a_fathers_name_moves_from_surname_to_forename():
+    # Yonas Berhane vs Berhane Tesfay: the surname is a father's given name, and on another
+    # form the father's name is written first with the grandfather's after it
+    got = levels(
+        {"first_name": "Yonas", "last_name": "Berhane"},
+        {"first_name": "Berhane", "last_name": "Tesfay"},
+    )
+    assert got["name"] == "a name in the other place"
+
+
 def test_missing_surname_with_a_rare_forename():
     # Filmon (no surname) vs Filmon Tekle
     got = levels({"first_name": "Filmon"}, {"first_name": "Filmon", "last_name": "Tekle"})
@@ -205,3 +224,35 @@ def test_temporary_ni_numbers_are_not_identifiers():
         {"first_name": "Omar", "ni_number": "TN010185M"},
     )
     assert got["ni"] == "null"
+
+
+def _scored_pairs(*rows: dict) -> set[tuple[str, str]]:
+    """Which pairs of the given records the prediction blocking rules put before the model."""
+    features = identity_features(_people(*rows))
+    with engine_session("duckdb") as database:
+        records = database.register(features.to_arrow())
+        linker = Linker(records, model.settings(), log_level=None)
+        pairs = to_polars(linker.inference.deterministic_link())
+    return {
+        tuple(sorted((left.split(":")[1], right.split(":")[1])))
+        for left, right in pairs.select("unique_id_l", "unique_id_r").iter_rows()
+    }
+
+
+@pytest.mark.parametrize(
+    "mistyped",
+    [
+        "AB123465C",  # last two characters transposed
+        "AB129456C",  # a middle digit misread
+        "XB123456C",  # the first letter misheard
+    ],
+)
+def test_a_mistyped_ni_number_is_scored_when_nothing_else_agrees(mistyped):
+    # Jacob Tilley, born 1990, NI AB123456C vs Blake Moody, no date of birth, NI one character
+    # off: no name or date rule pairs them, but the NI number's thirds do
+    pairs = _scored_pairs(
+        {"first_name": "Jacob", "last_name": "Tilley", "ni_number": "AB123456C"},
+        {"first_name": "Blake", "last_name": "Moody", "ni_number": mistyped},
+        {"first_name": "Omar", "last_name": "Farah", "ni_number": "ZX987654D"},
+    )
+    assert pairs == {("C0", "C1")}
