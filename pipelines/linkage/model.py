@@ -299,6 +299,15 @@ def prediction_blocking_rules() -> list:
         ),
         # nickname and surname, nothing known of the year of birth
         block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
+        # a hostel record with no date of birth or age: a shared forename form and a surname
+        # missing or misspelt (the first rule for a year of birth cannot apply)
+        {
+            "blocking_rule": "l.given_forms = r.given_forms "
+            "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
+            f"AND ({_SURNAME_MISSING_OR_CLOSE})",
+            "arrays_to_explode": ["given_forms"],
+            "sql_dialect": "duckdb",
+        },
     ]
 
 
