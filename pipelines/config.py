@@ -41,8 +41,8 @@ class LinkageConfig(_Section):
         lt=1.0,
         description="Match probability at or above which two records are linked as one person "
         "(strongest links first, never across contradicting NI numbers, dates of birth or "
-        "genders that the model has not itself linked). On synthetic London pairwise F1 is "
-        "flat between 0.6 and 0.8 (0.94 to 0.95 on seeds 7 and 3) and falls on either side; 0.8 "
+        "genders unless the model's own scores outvote them). On synthetic London pairwise F1 "
+        "is flat between 0.6 and 0.8 (0.944 to 0.952 on seeds 7 and 3) and falls on either side; 0.8 "
         "takes the more precise end, because a false link merges two lives while a missed link "
         "only splits one.",
     )
