@@ -116,26 +116,24 @@ def test_a_direct_link_does_not_excuse_an_unlinked_contradiction():
     assert _people(records, links) == {("A", "B", "D"), ("C",)}
 
 
+def _two_share_an_ni_number_and_one_does_not() -> pl.DataFrame:
+    return _records(
+        ("A", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
+        ("B", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
+        ("C", "XY987654A", dt.date(1980, 3, 7), 1980.2, "male"),
+    )
+
+
 def test_a_mistyped_ni_number_on_one_record_of_three_is_outvoted():
     # record | NI number | date of birth        links: A-B 0.99, A-C 0.97, B-C 0.68 (scored,
     # A      | AB123456C | 1980-03-07                  below the threshold)
     # B      | AB123456C | 1980-03-07            C's NI contradicts A's and B's; the model's
     # C      | XY987654A | 1980-03-07            scores for C-A and C-B average 0.825 -> one person
-    records = _records(
-        ("A", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
-        ("B", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
-        ("C", "XY987654A", dt.date(1980, 3, 7), 1980.2, "male"),
-    )
     links = _links(("A", "B", 0.99), ("A", "C", 0.97), ("B", "C", 0.68))
-    assert _people(records, links) == {("A", "B", "C")}
+    assert _people(_two_share_an_ni_number_and_one_does_not(), links) == {("A", "B", "C")}
 
 
 def test_a_contradiction_the_model_finds_unlikely_on_average_stands():
     # As above, but B-C was scored at 0.05: C-A 0.90 and C-B 0.05 average 0.475 -> two people
-    records = _records(
-        ("A", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
-        ("B", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
-        ("C", "XY987654A", dt.date(1980, 3, 7), 1980.2, "male"),
-    )
     links = _links(("A", "B", 0.99), ("A", "C", 0.90), ("B", "C", 0.05))
-    assert _people(records, links) == {("A", "B"), ("C",)}
+    assert _people(_two_share_an_ni_number_and_one_does_not(), links) == {("A", "B"), ("C",)}
