@@ -11,8 +11,8 @@ Measured at the default configuration (docs/linkage.md):
 
 | data    | precision | recall | F1     |
 | ------- | --------- | ------ | ------ |
-| FEBRL 3 | 0.9991    | 0.9809 | 0.9899 |
-| FEBRL 4 | 1.0000    | 0.9854 | 0.9926 |
+| FEBRL 3 | 0.9991    | 0.9842 | 0.9916 |
+| FEBRL 4 | 1.0000    | 0.9864 | 0.9932 |
 
 The bounds below sit a little under those figures so that a regression fails the test.
 """
@@ -59,8 +59,8 @@ def _quality(records: pd.DataFrame) -> dict:
 def test_febrl3_deduplication():
     quality = _quality(load_febrl3())
     assert quality["pairwise_precision"] >= 0.995
-    assert quality["pairwise_recall"] >= 0.975
-    assert quality["pairwise_f1"] >= 0.985
+    assert quality["pairwise_recall"] >= 0.98
+    assert quality["pairwise_f1"] >= 0.989
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from pipelines.config import PathwaysConfig
 from pipelines.errors import PathwaysError
 from pipelines.incremental import agreement, as_of, full_link, link_increment
 from pipelines.link import MODEL_FILE
+from pipelines.linkage.clustering import cluster_links
 from pipelines.linkage.engine import engine_session, to_polars
 from pipelines.linkage.prepare import identity_features
 from pipelines.linkage.pseudonyms import person_keys
@@ -40,18 +41,17 @@ def _without_last_months_cases(tables: dict[str, pl.DataFrame]) -> dict[str, pl.
 
 
 def _relinked_with_saved_model(tables: dict[str, pl.DataFrame], work: Path) -> pl.DataFrame:
-    """Every pair scored again with the saved model, clustered from scratch."""
+    """Every pair scored again with the saved model, clustered from scratch as a full link does."""
     features = identity_features(tables)
     model = json.loads((work / MODEL_FILE).read_text())
     with engine_session("duckdb") as database:
         linker = Linker(database.register(features.to_arrow()), model, log_level=None)
-        scored = linker.inference.predict(
-            threshold_match_probability=CONFIG.linkage.match_threshold
-        )
-        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            scored, threshold_match_probability=CONFIG.linkage.match_threshold
-        )
-        clusters = to_polars(clustered).select("unique_id", pl.col("cluster_id").alias("cluster"))
+        scored = to_polars(linker.inference.predict(threshold_match_probability=0.05))
+    clusters = cluster_links(
+        features,
+        scored.select("unique_id_l", "unique_id_r", "match_probability"),
+        CONFIG.linkage.match_threshold,
+    )
     clusters = features.select("unique_id", "source", "source_record_id").join(
         clusters, on="unique_id", how="left"
     )
