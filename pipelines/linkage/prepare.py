@@ -226,8 +226,9 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         .alias("nationality_known"),
     )
     # An NI number in thirds: one mistyped character (or two swapped within a third) spoils
-    # one third, so two records of one number still share the other two.
-    ni = pl.col("ni")
+    # one third, so two records of one number still share the other two. Numbers too short
+    # for thirds of two characters or more would pair too many records, and are left out.
+    ni = pl.when(pl.col("ni").str.len_chars() >= 6).then(pl.col("ni"))
     third = ni.str.len_chars() // 3
     frame = frame.with_columns(
         ni.str.slice(0, 2 * third).alias("ni_head"),
