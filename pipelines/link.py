@@ -69,14 +69,26 @@ def _quiet_splink() -> Iterator[None]:
 
 
 # Scored pairs below this probability count as no link at all when contradictions are weighed.
-_WEIGHED_FROM = 0.05
+WEIGHED_FROM = 0.05
+
+
+def scored_pairs(linker) -> pl.DataFrame:
+    """Every blocked pair a trained linker scores at ``WEIGHED_FROM`` or more.
+
+    Pairs below the match threshold are kept too: they are not links, but they weigh in when
+    two groups of records contradict (``pipelines.linkage.clustering``).
+    """
+    from pipelines.linkage.engine import to_polars
+
+    scored = linker.inference.predict(threshold_match_probability=WEIGHED_FROM)
+    return to_polars(scored).select("unique_id_l", "unique_id_r", "match_probability")
 
 
 def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | None) -> pl.DataFrame:
     """Train, score and cluster; returns ``unique_id`` and ``cluster``."""
     from pipelines.linkage import model
     from pipelines.linkage.clustering import cluster_links
-    from pipelines.linkage.engine import engine_session, to_polars
+    from pipelines.linkage.engine import engine_session
 
     with engine_session(config.engine) as database:
         records = database.register(features.to_arrow())
@@ -90,9 +102,7 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
         )
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
-        # Pairs below the threshold are kept too: they weigh in when two groups contradict.
-        scored = linker.inference.predict(threshold_match_probability=_WEIGHED_FROM)
-        links = to_polars(scored).select("unique_id_l", "unique_id_r", "match_probability")
+        links = scored_pairs(linker)
     return cluster_links(features, links, config.match_threshold)
 
 

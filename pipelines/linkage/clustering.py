@@ -91,7 +91,7 @@ def _compatible(a: dict[str, frozenset], b: dict[str, frozenset]) -> bool:
     return not (a["gender"] and b["gender"] and not a["gender"] & b["gender"])
 
 
-def _contradictions_outweighed(
+def _contradictions_outvoted(
     left: list[str],
     right: list[str],
     single: dict[str, dict[str, frozenset]],
@@ -171,7 +171,7 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
         if (
             not trusted
             and not _compatible(known[a], known[b])
-            and not _contradictions_outweighed(members[a], members[b], single, scores)
+            and not _contradictions_outvoted(members[a], members[b], single, scores)
         ):
             continue
         if len(members[a]) < len(members[b]):

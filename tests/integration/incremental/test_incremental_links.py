@@ -13,9 +13,9 @@ from splink import Linker
 from pipelines.config import PathwaysConfig
 from pipelines.errors import PathwaysError
 from pipelines.incremental import agreement, as_of, full_link, link_increment
-from pipelines.link import MODEL_FILE
+from pipelines.link import MODEL_FILE, scored_pairs
 from pipelines.linkage.clustering import cluster_links
-from pipelines.linkage.engine import engine_session, to_polars
+from pipelines.linkage.engine import engine_session
 from pipelines.linkage.prepare import identity_features
 from pipelines.linkage.pseudonyms import person_keys
 from pipelines.synthetic import generate
@@ -46,12 +46,8 @@ def _relinked_with_saved_model(tables: dict[str, pl.DataFrame], work: Path) -> p
     model = json.loads((work / MODEL_FILE).read_text())
     with engine_session("duckdb") as database:
         linker = Linker(database.register(features.to_arrow()), model, log_level=None)
-        scored = to_polars(linker.inference.predict(threshold_match_probability=0.05))
-    clusters = cluster_links(
-        features,
-        scored.select("unique_id_l", "unique_id_r", "match_probability"),
-        CONFIG.linkage.match_threshold,
-    )
+        scored = scored_pairs(linker)
+    clusters = cluster_links(features, scored, CONFIG.linkage.match_threshold)
     clusters = features.select("unique_id", "source", "source_record_id").join(
         clusters, on="unique_id", how="left"
     )
