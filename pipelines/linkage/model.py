@@ -108,8 +108,7 @@ class _NamesAcross(ComparisonLevelCreator):
     one form and Berhane Tesfay on another: one name in the other place (not ``both``).
     """
 
-    def __init__(self, label: str, both: bool, similarity: float = 0.88) -> None:
-        self.label = label
+    def __init__(self, both: bool, similarity: float = 0.88) -> None:
         self.both = both
         self.similarity = similarity
 
@@ -125,7 +124,8 @@ class _NamesAcross(ComparisonLevelCreator):
         )
 
     def create_label_for_charts(self) -> str:
-        return self.label
+        # replaced by the level's own label in _label
+        return "forename against surname"
 
 
 def _name_comparison() -> CustomComparison:
@@ -159,13 +159,13 @@ def _name_comparison() -> CustomComparison:
         _label(cll.And(forename_variant, surname_exact), NAME_LEVELS[1], **full_name_frequency),
         _label(cll.And(forename_variant, surname_similar), NAME_LEVELS[2]),
         _label(cll.And(forename_similar, cll.Or(surname_exact, surname_similar)), NAME_LEVELS[3]),
-        _label(_NamesAcross(NAME_LEVELS[4], both=True), NAME_LEVELS[4]),
+        _label(_NamesAcross(both=True), NAME_LEVELS[4]),
         _label(cll.And(forename_variant, surname_missing, rare_forename), NAME_LEVELS[5]),
         _label(cll.And(forename_variant, surname_missing), NAME_LEVELS[6]),
         _label(cll.And(forename_similar, surname_missing), NAME_LEVELS[7]),
         _label(cll.Or(surname_exact, surname_similar), NAME_LEVELS[8]),
         _label(forename_variant, NAME_LEVELS[9]),
-        _label(_NamesAcross(NAME_LEVELS[10], both=False), NAME_LEVELS[10]),
+        _label(_NamesAcross(both=False), NAME_LEVELS[10]),
         _label(cll.ElseLevel(), NAME_LEVELS[11]),
     ]
     return CustomComparison(levels, output_column_name="name")
