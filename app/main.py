@@ -7,6 +7,7 @@ scoped view of the release, and show only the pages their role may open.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -142,27 +143,32 @@ def _oidc_sign_in(audit: AuditLog) -> tuple[Identity, Role]:
         st.stop()
     identity = Identity.from_claims(st.user.to_dict())
     try:
-        role = auth.load_policy().role_for(identity)
+        decision = auth.load_policy().decide(identity)
     except PathwaysError as e:
         _stop_with(str(e))
         raise
+    role = decision.role
     if role is None:
         if not st.session_state.get(SIGNED_IN_KEY):
             audit.append(
-                user=identity.user_id, role="none", purpose="", page="sign-in",
-                action="sign_in_denied", details={"method": "oidc"},
+                user=decision.user, role="none", purpose="", page="sign-in",
+                action="sign_in_denied",
+                details={"method": "oidc", "reason": auth.refusal_key(decision.reason)},
             )  # fmt: skip
             st.session_state[SIGNED_IN_KEY] = "denied"
+        st.title("Pathways")
         st.error(
-            f"You are signed in as {identity.user_id}, but the access policy gives this account "
-            "no role. Ask your information governance lead for access."
+            f"{decision.reason} Pathways has not let this sign-in in, and the attempt has been "
+            "recorded. Ask your information governance lead if you need access."
         )
         st.button("Sign out", on_click=st.logout)
         st.stop()
+    identity = dataclasses.replace(identity, account=decision.user)
     if st.session_state.get(SIGNED_IN_KEY) != str(role):
         audit.append(
             user=identity.user_id, role=str(role), purpose="", page="sign-in",
-            action="sign_in", details={"method": "oidc", "name": identity.name or ""},
+            action="sign_in",
+            details={"method": "oidc", "via": decision.via, "organisation": decision.organisation},
         )  # fmt: skip
         st.session_state[SIGNED_IN_KEY] = str(role)
     return identity, role  # type: ignore[return-value]

@@ -44,12 +44,17 @@ class Session:
             self.external.append(url)
         return route.abort()
 
-    def sign_in(self, subject: str, purpose: str) -> None:
+    def authenticate(self, subject: str) -> None:
+        """Sign in at the identity provider as ``subject`` and come back to the dashboard."""
         page = self.page
         page.goto(self.url)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/oauth2/authorize**")
         page.get_by_role("button", name=subject, exact=True).click()
+
+    def sign_in(self, subject: str, purpose: str) -> None:
+        page = self.page
+        self.authenticate(subject)
         page.get_by_text("Before you start").wait_for()
         page.get_by_label("Say briefly what for").fill(purpose)
         page.get_by_role("button", name="Continue").click()
@@ -160,3 +165,49 @@ def test_a_borough_lead_downloads_their_monthly_chart_pack(browser, dashboard):
     packs = [e.details for e in ana if e.action == "download" and e.details["chart"] == "pack"]
     assert len(packs) == 1 and packs[0]["edition"] == "E09000007"
     assert packs[0]["pages"] == len(reader.pages)
+
+
+REFUSED = {
+    "stranger": ("stranger", "gives this account no role", "unknown"),
+    "unverified email": ("mallory-unverified", "not verified", "unverified"),
+    "case-different email": ("mallory-case", "not verified", "unverified"),
+    "address as user name": ("mallory-username", "gives this account no role", "unknown"),
+    "missing claims": ("mallory-bare", "gives this account no role", "unknown"),
+}
+
+
+@pytest.mark.parametrize("who", list(REFUSED))
+def test_a_refused_or_spoofing_user_gets_a_sentence_and_an_audit_entry(browser, dashboard, who):
+    url, audit_db = dashboard
+    subject, words, reason = REFUSED[who]
+    s = Session(browser, url)
+    try:
+        s.authenticate(subject)
+        s.page.get_by_text(words).wait_for()
+        s.page.get_by_text("the attempt has been recorded").wait_for()
+        assert s.page.get_by_text("Before you start").count() == 0
+        assert s.page.locator(".js-plotly-plot").count() == 0
+        assert s.page.get_by_role("link", name="Audit log").count() == 0
+    finally:
+        s.close()
+    denied = [e for e in AuditLog(audit_db).entries() if e.user == f"sub:{subject}"]
+    assert [e.action for e in denied] == ["sign_in_denied"]
+    assert denied[0].role == "none" and denied[0].details["reason"] == reason
+    assert not [e for e in AuditLog(audit_db).entries() if e.user == "ig.lead@london.gov.uk"]
+
+
+def test_a_user_of_another_sign_in_service_is_refused(browser, foreign_dashboard):
+    """Same subject as Ana, the administrator's verified address, a group the policy names: but
+    issued by a service the policy does not trust."""
+    url, audit_db = foreign_dashboard
+    s = Session(browser, url)
+    try:
+        s.authenticate("ana")
+        s.page.get_by_text("does not accept").wait_for()
+        assert s.page.get_by_text("Before you start").count() == 0
+    finally:
+        s.close()
+    entries = AuditLog(audit_db).entries()
+    assert [(e.action, e.user, e.details["reason"]) for e in entries] == [
+        ("sign_in_denied", "sub:ana", "issuer")
+    ]

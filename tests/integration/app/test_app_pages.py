@@ -256,12 +256,20 @@ def test_sign_out_ends_the_session(env):
     assert entries(env, "sign_out")
 
 
-POLICY = """
-[users]
-"ana.lopez@camden.gov.uk" = "borough:E09000007"
+ISSUER = "http://127.0.0.1:9400"
+POLICY = f"""
+issuer = "{ISSUER}"
 
-[groups]
-"taskforce-members" = "overview"
+[[people]]
+subject = "u1"
+email = "ana.lopez@camden.gov.uk"
+organisation = "Camden Council"
+role = "borough:E09000007"
+
+[[groups]]
+id = "taskforce-members"
+organisation = "London Rough Sleeping Taskforce"
+role = "overview"
 """
 
 
@@ -289,7 +297,13 @@ def oidc_app(user: dict) -> AppTest:
 
 def test_oidc_user_gets_the_role_the_policy_gives(oidc):
     at = oidc_app(
-        {"is_logged_in": True, "sub": "u1", "email": "Ana.Lopez@camden.gov.uk", "name": "Ana"}
+        {
+            "is_logged_in": True,
+            "iss": ISSUER,
+            "sub": "u1",
+            "email": "Ana.Lopez@x.org",
+            "name": "Ana",
+        }
     )
     at.run()
     at.text_input(key="purpose_detail").set_value("Camden commissioning review")
@@ -306,6 +320,7 @@ def test_oidc_group_membership_gives_a_role(oidc):
     at = oidc_app(
         {
             "is_logged_in": True,
+            "iss": ISSUER,
             "sub": "u2",
             "email": "t@london.gov.uk",
             "groups": ["taskforce-members"],
@@ -318,12 +333,15 @@ def test_oidc_group_membership_gives_a_role(oidc):
 
 
 def test_oidc_user_outside_the_policy_is_turned_away(oidc):
-    at = oidc_app({"is_logged_in": True, "sub": "u3", "email": "stranger@example.org"})
+    at = oidc_app(
+        {"is_logged_in": True, "iss": ISSUER, "sub": "u3", "email": "stranger@example.org"}
+    )
     at.run()
     assert any("no role" in e.value for e in at.error)
     assert not at.text_input
     denied = entries(oidc, "sign_in_denied")
-    assert len(denied) == 1 and denied[0].user == "stranger@example.org"
+    assert len(denied) == 1 and denied[0].user == "sub:u3"
+    assert denied[0].details["reason"] == "unknown"
 
 
 def test_oidc_signed_out_user_sees_only_the_sign_in_button(oidc):
