@@ -23,6 +23,13 @@ def real_release_dir(tmp_path_factory) -> Path:
     )
 
 
+@pytest.fixture(scope="session")
+def built_release_dir(tmp_path_factory) -> Path:
+    """The hand-built synthetic release: every borough comparison label as the pipeline writes
+    it, for Camden, Lambeth and the rest of London."""
+    return builder.build_release(tmp_path_factory.mktemp("release-built") / "release")
+
+
 @pytest.fixture
 def env(release_dir, tmp_path, monkeypatch) -> Path:
     """The dashboard in demo mode on the pipeline's release, with a fresh audit log (returned)."""

@@ -256,6 +256,25 @@ def test_sign_out_ends_the_session(env):
     assert entries(env, "sign_out")
 
 
+def test_a_camden_leads_compare_page_offers_only_camden(env, built_release_dir, monkeypatch):
+    import polars as pl
+
+    monkeypatch.setenv("PATHWAYS_RELEASE", str(built_release_dir))
+    published = pl.read_parquet(built_release_dir / "comparisons.parquet").filter(
+        pl.col("comparison_id") == "borough"
+    )
+    assert published.height > 1 and f"borough={CAMDEN}" in set(published["group_a"])
+    at = visit(sign_in("camden-lead"), "compare")
+    at.selectbox(key="compare_id").set_value("borough").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="compare_borough").options == ["Camden"]
+    table = at.dataframe[-1].value
+    assert set(table["group"]) == {"Camden"}, set(table["group"])
+    london = visit(sign_in("london-lead"), "compare")
+    london.selectbox(key="compare_id").set_value("borough").run()
+    assert len(london.selectbox(key="compare_borough").options) == published.height
+
+
 ISSUER = "http://127.0.0.1:9400"
 POLICY = f"""
 issuer = "{ISSUER}"
