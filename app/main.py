@@ -15,7 +15,7 @@ import pandas  # noqa: F401  (imported up front: plotly's lazy import can race b
 import streamlit as st
 
 from app import auth
-from app.audit import AuditLog
+from app.audit import NOTE_LIMIT, AuditLog, purpose_problem
 from app.auth import DEMO_ACCOUNTS, Identity, Role
 from app.data import ScopedRelease, load_release
 from app.ui import CONTEXT_KEY, PAGES_BY_ROLE, Session, synthetic_banner
@@ -96,7 +96,8 @@ def _demo_sign_in(audit: AuditLog) -> tuple[Identity, Role]:
     account_id = auth.read_token(st.session_state.get(TOKEN_KEY))
     if account_id is not None:
         account = auth.demo_account(account_id)
-        return Identity(subject=f"demo:{account.account_id}", name=account.name), account.role
+        demo_id = f"demo:{account.account_id}"
+        return Identity(subject=demo_id, name=account.name, account=demo_id), account.role
     st.title("Pathways")
     st.write(
         "Demo mode: pick an account to see the dashboard as that role sees it. Each account "
@@ -188,15 +189,22 @@ def _purpose(identity: Identity, role: Role, audit: AuditLog) -> str:
             "Why are you using Pathways today?", PURPOSES, key="purpose_category"
         )
         detail = st.text_input(
-            "Say briefly what for (at least 10 characters)",
+            f"Say briefly what for, without naming anyone (10 to {NOTE_LIMIT} characters)",
             key="purpose_detail",
+            max_chars=NOTE_LIMIT,
             placeholder="e.g. November taskforce pack, Camden commissioning review",
         )
         submitted = st.form_submit_button("Continue", type="primary")
     if submitted:
-        detail = (detail or "").strip()
+        detail = " ".join((detail or "").split())
+        problem = purpose_problem(detail)
         if len(detail) < 10:
             st.error("Please say briefly what you are using Pathways for (at least 10 characters).")
+        elif problem:
+            st.error(
+                f"This purpose cannot be recorded. {problem} The audit log is kept for years "
+                "and must never hold anything about a person."
+            )
         else:
             purpose = f"{category}: {detail}"
             st.session_state[PURPOSE_KEY] = purpose
@@ -226,7 +234,11 @@ def main() -> None:
             "Demo mode is refused on this release: its manifest does not mark it as synthetic. "
             "Demo accounts may only ever see synthetic data."
         )
-    audit = AuditLog()
+    try:
+        audit = AuditLog()
+    except PathwaysError as e:
+        _stop_with(f"{e} Pathways does not open without its audit log.")
+        raise
     if release.info.synthetic and not st.session_state.get(PURPOSE_KEY):
         synthetic_banner()  # on the sign-in screens; every page draws its own
     identity, role = _demo_sign_in(audit) if demo else _oidc_sign_in(audit)

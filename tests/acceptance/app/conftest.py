@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from app.audit import AuditLog
+
+AUDIT_KEY = "pathways-audit-test-key-0123456789abcdef-not-a-secret"  # as tests/conftest.py
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 USERS = [
     {"sub": "sam", "email": "sam.okoro@london.gov.uk", "email_verified": True, "name": "Sam Okoro", "groups": ["gla-analysts"]},
@@ -114,11 +117,13 @@ def start_dashboard(provider: str, issuer: str, release: Path, work: Path):
     policy = work / "access.toml"
     policy.write_text(POLICY.format(issuer=issuer), encoding="utf-8")
     audit_db = work / "audit.sqlite"
+    AuditLog.create(audit_db, key=AUDIT_KEY.encode())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PATHWAYS_", "STREAMLIT_"))}
     env.update(
         AUTHLIB_INSECURE_TRANSPORT="1",  # the mock provider speaks plain HTTP on loopback
         PATHWAYS_ACCESS_POLICY=str(policy),
         PATHWAYS_AUDIT_DB=str(audit_db),
+        PATHWAYS_AUDIT_KEY=AUDIT_KEY,
     )
     cmd, env = streamlit_command(release, port, secrets=secrets, env=env)
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=work)  # fmt: skip

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.audit import AuditLog, verify_log
 from app.ui import CONTEXT_KEY, PAGES_BY_ROLE
+from pipelines.errors import PathwaysError
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 CAMDEN, WESTMINSTER = "E09000007", "E09000033"
@@ -212,7 +213,7 @@ def test_london_lead_opens_any_snapshot_from_the_map(env):
     assert "Westminster against London" in [h.value for h in at.header]
 
 
-def test_filters_and_downloads_are_audited(env):
+def test_filters_and_downloads_are_audited(env, deferred):
     at = sign_in("london-lead")
     visit(at, "map")
     at.segmented_control(key="map_period").set_value("month").run()
@@ -222,11 +223,27 @@ def test_filters_and_downloads_are_audited(env):
     filters = entries(env, "filter")
     assert filters[-2].details["filter"] == "Period" and filters[-1].page == "map"
     assert filters[-1].details["filter"] == "Month" and filters[-1].page == "map"
-    at.get("download_button")[0].click().run()
+    button = at.get("download_button")[0]
+    # the file is at no address until the user clicks: Streamlit then asks the app for it
+    assert button.proto.deferred_file_id and not button.proto.url
+    button.click().run()
+    assert not entries(env, "download")
+    served = deferred[button.proto.deferred_file_id]()  # what Streamlit does on the click
     downloads = entries(env, "download")
     assert len(downloads) == 1 and downloads[0].details["format"] == "csv"
-    assert downloads[0].details["chart"].startswith("map-")
+    assert downloads[0].details["chart"].startswith("map-") and downloads[0].page == "map"
+    assert served.decode().startswith("geography_code,geography,metric_id")
     assert verify_log(env)[0]
+
+
+def test_a_download_whose_entry_cannot_be_written_is_not_served(env, deferred):
+    at = visit(sign_in("london-lead"), "map")
+    button = at.get("download_button")[0]
+    env.rename(env.with_suffix(".moved"))  # the log is taken away while the page is open
+    with pytest.raises(PathwaysError, match="disappeared"):
+        deferred[button.proto.deferred_file_id]()
+    env.with_suffix(".moved").rename(env)
+    assert not entries(env, "download")
 
 
 def test_a_purpose_is_required(env):
@@ -238,6 +255,31 @@ def test_a_purpose_is_required(env):
     assert any("at least 10 characters" in e.value for e in at.error)
     assert not at.get("plotly_chart")
     assert not entries(env, "view")
+
+
+def test_a_purpose_naming_a_person_is_refused_and_never_logged(env):
+    """The form refuses rather than keeping a cut-down copy: the log is append-only and kept for
+    years, so whatever reaches it can never be erased."""
+    at = new_app().run()
+    at.radio(key="demo_account").set_value("london-lead")
+    at.button[0].click().run()
+    at.text_input(key="purpose_detail").set_value("Checking on John Smith, born 12/03/1985")
+    at.button[0].click().run()
+    assert any("cannot be recorded" in e.value and "a date" in e.value for e in at.error)
+    assert not at.get("plotly_chart")
+    logged = AuditLog(env).entries()
+    assert not [e for e in logged if "Smith" in e.purpose + str(e.details)]
+    assert not [e for e in logged if "1985" in e.purpose + str(e.details)]
+    at.text_input(key="purpose_detail").set_value("Camden winter planning review")
+    at.button[0].click().run()
+    assert entries(env, "purpose")[0].details == {"category": "Monthly taskforce reporting"}
+
+
+def test_the_dashboard_does_not_open_without_its_audit_log(env):
+    env.unlink()
+    at = new_app().run()
+    assert any("audit log" in e.value and "missing" in e.value for e in at.error)
+    assert not at.get("radio") and not env.exists()
 
 
 def test_demo_mode_is_refused_on_a_release_that_is_not_synthetic(
