@@ -18,7 +18,14 @@ from app import auth
 from app.audit import NOTE_LIMIT, AuditLog, purpose_problem
 from app.auth import DEMO_ACCOUNTS, Identity, Role
 from app.data import ScopedRelease, load_release
-from app.ui import CONTEXT_KEY, PAGES_BY_ROLE, Session, synthetic_banner
+from app.ui import (
+    CONTEXT_KEY,
+    PAGES_BY_ROLE,
+    PUBLIC_KEY,
+    PublicContext,
+    Session,
+    synthetic_banner,
+)
 from pipelines.errors import PathwaysError
 from pipelines.reference import ASSETS
 
@@ -49,7 +56,9 @@ PAGE_SPECS = {
     "compare": ("views/compare.py", "Compare interventions", ":material/compare_arrows:"),
     "about": ("views/about.py", "About this data", ":material/info:"),
     "audit": ("views/audit_log.py", "Audit log", ":material/fact_check:"),
+    "register": ("views/register.py", "Access register", ":material/badge:"),
 }
+PUBLIC_PAGE = ("views/transparency.py", "How Pathways is used", ":material/public:")
 
 
 def _stop_with(message: str) -> None:
@@ -225,6 +234,32 @@ def _sign_out(s: Session) -> None:
         st.logout()
 
 
+def _signed_in(demo: bool) -> bool:
+    """Whether this session holds a sign-in the policy accepts (nothing drawn, nothing logged)."""
+    if demo:
+        return auth.read_token(st.session_state.get(TOKEN_KEY)) is not None
+    if not _secrets_have_auth() or not st.user.is_logged_in:
+        return False
+    try:
+        return auth.load_policy().role_for(Identity.from_claims(st.user.to_dict())) is not None
+    except PathwaysError:
+        return False
+
+
+def _public_context(release, audit: AuditLog, demo: bool) -> PublicContext:
+    policy = None
+    if not demo:
+        try:
+            policy = auth.load_policy()
+        except PathwaysError:
+            policy = None
+    return PublicContext(release.info, audit.path, policy, demo)
+
+
+def _sign_in_screen() -> None:
+    """Stands for the sign-in screens in the signed-out navigation (drawn by main)."""
+
+
 def main() -> None:
     st.set_page_config(page_title="Pathways", page_icon=str(ICON), layout="wide")
     release = _release()
@@ -239,8 +274,19 @@ def main() -> None:
     except PathwaysError as e:
         _stop_with(f"{e} Pathways does not open without its audit log.")
         raise
-    if release.info.synthetic and not st.session_state.get(PURPOSE_KEY):
-        synthetic_banner()  # on the sign-in screens; every page draws its own
+    st.session_state[PUBLIC_KEY] = _public_context(release, audit, demo)
+    path, title, icon = PUBLIC_PAGE
+    public = st.Page(str(HERE / path), title=title, icon=icon, url_path="transparency")
+
+    if not _signed_in(demo):
+        # signed out: the public page, or the sign-in screens
+        gate = st.Page(_sign_in_screen, title="Sign in", url_path="sign-in", default=True)
+        if st.navigation([gate, public], position="hidden").url_path == "transparency":
+            public.run()
+            return
+        if release.info.synthetic:
+            synthetic_banner()
+        st.page_link(public, label="How Pathways is used (public page)", icon=":material/public:")
     identity, role = _demo_sign_in(audit) if demo else _oidc_sign_in(audit)
 
     pages = []
@@ -249,9 +295,15 @@ def main() -> None:
         pages.append(
             st.Page(str(HERE / path), title=title, icon=icon, url_path=name, default=i == 0)
         )
+    pages.append(public)
     # navigation before the purpose form, so the page in the address survives it
     has_purpose = bool(st.session_state.get(PURPOSE_KEY))
     nav = st.navigation(pages, position="sidebar" if has_purpose else "hidden")
+    if nav.url_path == "transparency" and not has_purpose:
+        nav.run()  # the public page needs no purpose
+        return
+    if release.info.synthetic and not has_purpose:
+        synthetic_banner()
     purpose = _purpose(identity, role, audit)
 
     s = Session(identity, role, purpose, None, audit, demo)  # type: ignore[arg-type]

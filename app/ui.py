@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -12,20 +13,32 @@ import streamlit as st
 
 from app import theme
 from app.audit import AuditLog
-from app.auth import Identity, Role
-from app.data import ScopedRelease, ScopeError
+from app.auth import AccessPolicy, Identity, Role
+from app.data import ReleaseInfo, ScopedRelease, ScopeError
 from app.figures import Chart, Words, add_months, figure_words, period_label
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
 CONTEXT_KEY = "_pathways_context"
+PUBLIC_KEY = "_pathways_public"
 
 PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "london": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
     "borough": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
     "overview": ("overview", "about"),
-    "admin": ("audit", "about"),
+    "admin": ("audit", "register", "about"),
 }
+
+
+@dataclass(frozen=True)
+class PublicContext:
+    """What the public transparency page may read: the release's manifest in page terms, where
+    the audit log is, and the access policy (for organisations and roles, never names)."""
+
+    info: ReleaseInfo
+    audit_path: Path
+    policy: AccessPolicy | None
+    demo: bool
 
 
 @dataclass
@@ -73,6 +86,16 @@ BANNER = (
     'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
     "Synthetic data — not real people</div>"
 )
+
+
+NEVER_SHOWN = """
+- **No people.** No row per person, no names, dates of birth, identifiers, pseudonyms or case notes.
+- **No places finer than a borough.** No points, postcodes, streets or sites.
+- **No nationality by place.** Nationality appears only for London as a whole, in four broad
+  groups, and never on a map.
+- **No hotspots or patrol views.** Nothing here can direct enforcement to where people sleep.
+- **No small numbers.** Fewer than 10 people are never shown; other counts are rounded.
+"""
 
 
 def synthetic_banner() -> None:

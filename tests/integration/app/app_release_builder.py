@@ -291,6 +291,23 @@ def manifest(synthetic: bool = True) -> dict:
             "hclic": "2025-04-28",
             "inform": "2025-04-30",
         },
+        "lawful_bases": {
+            "chain": {
+                "provider": "GLA CHAIN",
+                "lawful_basis": "public_task",
+                "special_category_condition": "substantial_public_interest",
+            },
+            "hclic": {
+                "provider": "Borough H-CLIC returns",
+                "lawful_basis": "public_task",
+                "special_category_condition": "substantial_public_interest",
+            },
+            "inform": {
+                "provider": "Hostel providers (In-Form)",
+                "lawful_basis": "public_task",
+                "special_category_condition": "health_or_social_care",
+            },
+        },
         "definitions_version": "2026.1",
         "code_version": "0.1.0",
         "synthetic": synthetic,

@@ -30,6 +30,7 @@ PAGE_FILES = {
     "compare": ("views/compare.py", "Compare interventions"),
     "about": ("views/about.py", "About this data"),
     "audit": ("views/audit_log.py", "Audit log"),
+    "register": ("views/register.py", "Access register"),
 }
 ACCOUNTS = {
     "london-lead": "london",
@@ -315,6 +316,38 @@ def test_a_camden_leads_compare_page_offers_only_camden(env, built_release_dir, 
     london = visit(sign_in("london-lead"), "compare")
     london.selectbox(key="compare_id").set_value("borough").run()
     assert len(london.selectbox(key="compare_borough").options) == published.height
+
+
+def test_the_public_page_needs_no_sign_in_and_names_nobody(env):
+    signed_in = sign_in("camden-lead", "Camden winter planning review")
+    visit(signed_in, "map")
+    at = new_app()
+    at.switch_page("views/transparency.py").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["How Pathways is used"]
+    tables = [t.value for t in at.table]
+    shown = texts(at) + "\n".join(t.to_csv() for t in tables)
+    sources = tables[0]
+    assert list(sources["source"]) == ["CHAIN", "H-CLIC", "In-Form"]
+    assert set(sources["lawful basis"]) == {"Public task (UK GDPR Article 6(1)(e))"}
+    assert "Borough lead (own borough)" in shown and "Monthly taskforce reporting" in shown
+    assert "camden-lead" not in shown and "demo:" not in shown
+    assert not at.get("radio")  # no sign-in form, no demo accounts offered
+    assert not [e for e in entries(env) if e.page == "transparency"]  # anonymous: not logged
+
+
+def test_the_access_register_lists_accounts_for_the_admin_only(env, deferred):
+    sign_in("camden-lead", "Camden winter planning review")
+    at = visit(sign_in("admin", "Quarterly access review"), "register")
+    register = at.dataframe[0].value
+    rows = {r["account"]: r for r in register.to_dict("records")}
+    assert set(rows) == {"demo:camden-lead", "demo:admin"}
+    assert rows["demo:camden-lead"]["sessions"] == "1" and rows["demo:camden-lead"]["flag"] == ""
+    button = at.get("download_button")[0]
+    csv = deferred[button.proto.deferred_file_id]().decode()
+    assert csv.splitlines()[0].startswith("account,granted by,role,organisation,last sign-in")
+    assert entries(env, "download")[-1].details["chart"] == "access-register"
+    assert [k for k, pages in PAGES_BY_ROLE.items() if "register" in pages] == ["admin"]
 
 
 ISSUER = "http://127.0.0.1:9400"
