@@ -56,7 +56,7 @@ ROLE_WORDS: dict[str, str] = {
     "london": "All boroughs and all published aggregates.",
     "borough": "Your borough in detail, plus London and every borough's published totals.",
     "overview": "The monthly London headline charts only.",
-    "admin": "The audit log and the About page; no extra data.",
+    "admin": "The audit log, the access register and the About page; no extra data.",
 }
 
 

@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 
 from app.audit import AuditEntry
-from app.auth import AccessPolicy
+from app.auth import AccessPolicy, Role
+from pipelines.errors import PathwaysError
 
 ROLE_KIND_WORDS = {
     "london": "Pan-London lead",
@@ -148,12 +149,19 @@ def access_register(
     for account, facts in accounts.items():
         last = stats[account]["last sign-in"]
         rows.append(
-            {**facts, **stats[account],
-             "flag": "" if last and last[:10] >= cutoff else "no sign-in for 90 days: review"}
+            {**facts, **stats[account], "role": _role_words(facts["role"]),
+             "review": "" if last and last[:10] >= cutoff else f"no sign-in for {STALE_DAYS} days"}
         )  # fmt: skip
-    schema = {"account": pl.String, "granted by": pl.String, "role": pl.String,
-              "organisation": pl.String, "last sign-in": pl.String, "sessions": pl.Int64,
-              "exports": pl.Int64, "refusals": pl.Int64, "flag": pl.String}  # fmt: skip
+    schema = {"account": pl.String, "organisation": pl.String, "role": pl.String,
+              "last sign-in": pl.String, "sessions": pl.Int64, "exports": pl.Int64,
+              "refusals": pl.Int64, "review": pl.String, "granted by": pl.String}  # fmt: skip
     return pl.DataFrame(rows, schema=schema).sort(
-        "flag", "organisation", "account", descending=[True, False, False]
+        "review", "organisation", "account", descending=[True, False, False]
     )
+
+
+def _role_words(role: str) -> str:
+    try:
+        return Role.parse(role).label
+    except PathwaysError:
+        return role

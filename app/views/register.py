@@ -42,7 +42,7 @@ period = Period(
 )
 register = access_register(policy, s.audit.entries(newest_first=False), period, today)
 
-flagged = register.filter(register["flag"] != "").height
+flagged = register.filter(register["review"] != "").height
 st.caption(
     f"{register.height} accounts; {flagged} flagged for review. Sessions, exports and refusals "
     f"from {period.start:%-d %B %Y} to {period.end:%-d %B %Y}; last sign-in over the whole log."

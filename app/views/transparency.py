@@ -78,9 +78,11 @@ if public.policy is None:
     )
 else:
     st.table(organisations(public.policy), hide_index=True)
-st.markdown(
-    "| role | sees |\n|---|---|\n"
-    + "\n".join(f"| {ROLE_KIND_WORDS[k]} | {ROLE_WORDS[k]} |" for k in ROLE_WORDS)
+st.table(
+    pl.DataFrame(
+        {"role": [ROLE_KIND_WORDS[k] for k in ROLE_WORDS], "sees": list(ROLE_WORDS.values())}
+    ),
+    hide_index=True,
 )
 
 st.header("Use, month by month", anchor=False)

@@ -243,6 +243,8 @@ def test_anyone_can_read_the_public_page_without_signing_in(browser, dashboard, 
             assert name not in text, name
         assert s.page.get_by_role("button", name="Sign in").count() == 0
         _screenshot(s.page, "transparency-signed-out", tmp_path)
+        s.page.get_by_role("heading", name="Refused sign-ins").scroll_into_view_if_needed()
+        _screenshot(s.page, "transparency-signed-out-usage", tmp_path)
         s.page.goto(url)  # the sign-in screen links to it
         s.page.get_by_role("link", name="How Pathways is used (public page)").wait_for()
         assert s.external == [], s.external
@@ -258,7 +260,10 @@ def test_the_administrator_reads_the_access_register(browser, dashboard, tmp_pat
         s.sign_in("ian", "Quarterly access review")
         s.open_page("Access register")
         s.page.get_by_text("flagged for review").first.wait_for()
+        s.page.get_by_role("button", name="Download the register (CSV)").wait_for()
+        s.page.locator("[data-testid='stDataFrame'] canvas").first.wait_for()
         s.settled()
+        s.page.wait_for_timeout(1000)
         _screenshot(s.page, "access-register", tmp_path)
         assert s.page.get_by_text("accounts;").first.is_visible()
     finally:

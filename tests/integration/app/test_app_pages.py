@@ -342,10 +342,10 @@ def test_the_access_register_lists_accounts_for_the_admin_only(env, deferred):
     register = at.dataframe[0].value
     rows = {r["account"]: r for r in register.to_dict("records")}
     assert set(rows) == {"demo:camden-lead", "demo:admin"}
-    assert rows["demo:camden-lead"]["sessions"] == "1" and rows["demo:camden-lead"]["flag"] == ""
+    assert rows["demo:camden-lead"]["sessions"] == "1" and rows["demo:camden-lead"]["review"] == ""
     button = at.get("download_button")[0]
     csv = deferred[button.proto.deferred_file_id]().decode()
-    assert csv.splitlines()[0].startswith("account,granted by,role,organisation,last sign-in")
+    assert csv.splitlines()[0].startswith("account,organisation,role,last sign-in,sessions")
     assert entries(env, "download")[-1].details["chart"] == "access-register"
     assert [k for k, pages in PAGES_BY_ROLE.items() if "register" in pages] == ["admin"]
 

@@ -87,17 +87,18 @@ def test_the_register_lists_every_account_with_its_use_in_the_period():
     ana = rows["ana.lopez@camden.gov.uk"]
     # October: no session, no export; one page refused and one sign-in refused under her subject
     assert (ana["sessions"], ana["exports"], ana["refusals"]) == (0, 0, 2)
-    assert ana["last sign-in"] == "2026-11-20 12:00" and ana["flag"] == ""
+    assert ana["last sign-in"] == "2026-11-20 12:00" and ana["review"] == ""
+    assert ana["role"] == "Borough lead — Camden"
     sam = rows["sam@london.gov.uk"]
     assert (sam["granted by"], sam["organisation"], sam["sessions"], sam["exports"]) == (
         "app role", "Greater London Authority", 1, 1,
     )  # fmt: skip
-    assert sam["flag"] == ""  # signed in 56 days before
+    assert sam["review"] == ""  # signed in 56 days before
     for never in ("ben.ode@camden.gov.uk", "ig.lead@london.gov.uk"):
         assert rows[never]["last sign-in"] is None
-        assert rows[never]["flag"] == "no sign-in for 90 days: review"
+        assert rows[never]["review"] == "no sign-in for 90 days"
     later = access_register(POLICY, ENTRIES, Period(date(2026, 9, 1), date(2026, 9, 30)),
                             today=date(2027, 1, 10))  # fmt: skip
-    assert {r["account"] for r in later.iter_rows(named=True) if r["flag"]} == {
+    assert {r["account"] for r in later.iter_rows(named=True) if r["review"]} == {
         "ben.ode@camden.gov.uk", "ig.lead@london.gov.uk", "sam@london.gov.uk",
     }  # fmt: skip
