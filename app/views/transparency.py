@@ -91,24 +91,16 @@ try:
 except Exception:  # a public page shows no internal errors
     st.write("The audit log cannot be read right now.")
     st.stop()
-st.subheader("Sessions by role and stated purpose", anchor=False)
-sessions = usage["sessions"]
-if sessions.is_empty():
-    st.write("No sessions recorded yet.")
-else:
-    st.table(sessions.rename({"count": "sessions"}), hide_index=True)
-st.subheader("Exports by kind", anchor=False)
-exports = usage["exports"]
-if exports.is_empty():
-    st.write("No exports recorded yet.")
-else:
-    st.table(exports.rename({"count": "exports"}), hide_index=True)
-st.subheader("Refused sign-ins", anchor=False)
-refusals = usage["refusals"]
-if refusals.is_empty():
-    st.write("No refused sign-ins recorded.")
-else:
-    st.table(refusals.rename({"count": "refused sign-ins"}), hide_index=True)
+for key, heading, column, empty in (
+    ("sessions", "Sessions by role and stated purpose", "sessions", "No sessions recorded yet."),
+    ("exports", "Exports by kind", "exports", "No exports recorded yet."),
+    ("refusals", "Refused sign-ins", "refused sign-ins", "No refused sign-ins recorded."),
+):
+    st.subheader(heading, anchor=False)
+    if usage[key].is_empty():
+        st.write(empty)
+    else:
+        st.table(usage[key].rename({"count": column}), hide_index=True)
 st.caption(
     "Counted from the audit log, which records every sign-in, refusal, page view, filter change "
     "and export, chained with a keyed seal so that no entry can be changed or removed unnoticed."

@@ -63,11 +63,11 @@ class Session:
         page.locator("h1").first.wait_for()
 
     def open_page(self, name: str) -> None:
-        self.page.get_by_role("link", name=name).click()
+        self.page.get_by_role("link", name=name, exact=True).click()
         self.page.locator("h1", has_text=name).wait_for()
 
     def open(self, name: str) -> None:
-        self.page.get_by_role("link", name=name).click()
+        self.page.get_by_role("link", name=name, exact=True).click()
         self.page.locator("h1", has_text=name).wait_for()
         self.page.get_by_text("Extract date 31 March 2025").first.wait_for()
 
