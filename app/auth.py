@@ -242,7 +242,7 @@ class AccessPolicy(BaseModel):
         """
         who = identity.stable_id
         if not identity.issuer or not identity.subject:
-            return Decision(None, who or "unknown", reason=REFUSALS["claims"])
+            return Decision(None, "unknown", reason=REFUSALS["claims"])
         if identity.issuer.rstrip("/") != self.issuer.rstrip("/"):
             return Decision(None, who, reason=REFUSALS["issuer"])
         if self.tenant and identity.tenant != self.tenant:
@@ -273,7 +273,7 @@ class AccessPolicy(BaseModel):
                 return Decision(
                     Role.parse(group.role), identity.user_id, group.organisation, "group"
                 )
-        if email and any(p.email and p.email.lower() == email for p in self.people):
+        if email_matches and not verified:
             return Decision(None, who, reason=REFUSALS["unverified"])
         if identity.groups_overflow:
             return Decision(None, who, reason=REFUSALS["overflow"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.auth import (
+    REFUSALS,
     AccessPolicy,
     Identity,
     Role,
@@ -106,6 +107,14 @@ SPOOFS = {
 @pytest.mark.parametrize("spoof", list(SPOOFS))
 def test_spoofed_claims_get_no_role(policy, spoof):
     assert policy.role_for(claims(**SPOOFS[spoof])) is None
+
+
+def test_a_named_persons_verified_address_on_another_subject_is_simply_unknown(policy):
+    decision = policy.decide(SPOOFS_AS_CLAIMS["a named person's email, verified, another subject"])
+    assert decision.reason == REFUSALS["unknown"] and decision.user == "sub:mallory"
+
+
+SPOOFS_AS_CLAIMS = {k: claims(**v) for k, v in SPOOFS.items()}
 
 
 def test_another_issuer_or_missing_claims_get_nothing(policy):
