@@ -56,4 +56,4 @@ def demo(scale: float, seed: int, port: int, workdir: Path) -> int:
         "only the release is copied to the app host.",
         flush=True,
     )
-    return serve(release, port=port, demo=True)
+    return serve(release, port, demo=True, audit_log=Path(workdir).absolute() / "audit.sqlite")
