@@ -52,7 +52,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     from pipelines.config import load_config
     from pipelines.run import run_pipeline
 
-    print(run_pipeline(a.sources, a.work, a.release, config=load_config(a.config)))
+    print(run_pipeline(a.sources, a.work, a.release, config=load_config(a.config), packs=a.packs))
     return 0
 
 
@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--work", type=Path, required=True, help="secure-zone work directory")
     r.add_argument("--release", type=Path, required=True, help="release directory to write")
     r.add_argument("--config", type=Path, default=None)
+    r.add_argument(
+        "--no-packs", dest="packs", action="store_false",
+        help="leave the chart packs out of the release (they need Chromium on this host)",
+    )  # fmt: skip
 
     pu = add("publish", _cmd_publish, "Copy a release to the app host, then switch to it.")
     pu.add_argument("--release", type=Path, required=True, help="release to publish")

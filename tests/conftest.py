@@ -14,6 +14,8 @@ from pipelines.synthetic import generate
 
 TEST_KEY = "pathways-test-key-0123456789abcdef-not-a-secret"
 SMALL_LONDON = {"scale": 0.02, "start": "2021-04", "end": "2025-03", "seed": 7}
+# The chart pack editions drawn into the session's release beside London's (all 33 take minutes).
+PACK_BOROUGHS = ("E09000007", "E09000033")  # Camden and Westminster, as the demo accounts
 
 
 @pytest.fixture(scope="session")
@@ -26,12 +28,16 @@ def small_sources(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def pipeline_run(small_sources, tmp_path_factory):
-    """The whole pipeline run once on the small synthetic London, with a fixed key."""
+    """The whole pipeline run once on the small synthetic London, with a fixed key, chart packs
+    for London, Camden and Westminster included."""
     root = tmp_path_factory.mktemp("pipeline")
     mp = pytest.MonkeyPatch()
     mp.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY)
     try:
-        summary = run_pipeline(small_sources[0], root / "work", root / "release", demo=False)
+        summary = run_pipeline(
+            small_sources[0], root / "work", root / "release", demo=False,
+            pack_boroughs=PACK_BOROUGHS,
+        )  # fmt: skip
     finally:
         mp.undo()
     return summary, root / "work", root / "release"
@@ -65,7 +71,8 @@ def nginx_site(tmp: Path, upstream_port: int, listen_port: int) -> Path:
 def nginx_config(tmp: Path, http: str) -> Path:
     """A whole nginx.conf whose every file (pid, logs, temporary files) stays under ``tmp``."""
     temps = "\n".join(
-        f"    {kind}_temp_path {tmp / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        f"    {kind}_temp_path {tmp / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     conf = tmp / "nginx.conf"
     conf.write_text(

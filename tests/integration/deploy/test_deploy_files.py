@@ -92,7 +92,11 @@ def test_the_readme_table_names_every_setting_the_product_and_its_deploy_files_r
     read = set()
     for folder in ("app", "pipelines", "deploy"):
         for path in (ROOT / folder).rglob("*"):
-            if path.is_file() and path.suffix in (".py", ".service", ".env", "") and "synthetic" not in path.parts:
+            if (
+                path.is_file()
+                and path.suffix in (".py", ".service", ".env", "")
+                and "synthetic" not in path.parts
+            ):
                 read |= _variables(path.read_text(errors="ignore"))
     readme = (ROOT / "README.md").read_text()
     rows = [line for line in readme.splitlines() if line.startswith("| `PATHWAYS_")]
