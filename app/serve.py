@@ -100,7 +100,8 @@ def streamlit_command(
         access_policy: the access policy (``PATHWAYS_ACCESS_POLICY``); not used in demo mode.
         secrets: a ``secrets.toml`` holding the ``[auth]`` OpenID Connect settings
             (``PATHWAYS_SECRETS``, else Streamlit's own ``.streamlit/secrets.toml``).
-        demo: demo sign-in with one account per role; refused unless the release is synthetic.
+        demo: demo sign-in with one account per role (``PATHWAYS_DEMO=1``); refused unless the
+            release is synthetic.
         env: the environment to start from (default: this process's).
 
     Raises:
@@ -113,7 +114,7 @@ def streamlit_command(
     if not log.parent.is_dir():
         raise PathwaysError(f"The audit log's folder {log.parent} does not exist; create it first.")
     environment.update(PATHWAYS_RELEASE=str(release), PATHWAYS_AUDIT_DB=str(log))
-    if demo:
+    if demo or environment.get("PATHWAYS_DEMO", "").strip().lower() in ("1", "true", "yes"):
         environment["PATHWAYS_DEMO"] = "1"
     else:
         policy = _path(

@@ -41,6 +41,8 @@ def test_by_default_the_dashboard_listens_on_loopback_headless_without_statistic
     assert "PATHWAYS_DEMO" not in env
     _, demo_env = streamlit_command(demo=True, env=host)
     assert demo_env["PATHWAYS_DEMO"] == "1"
+    del host["PATHWAYS_ACCESS_POLICY"]  # demo accounts need no policy, however demo is asked for
+    assert streamlit_command(env={**host, "PATHWAYS_DEMO": "1"})[1]["PATHWAYS_DEMO"] == "1"
 
 
 def test_the_environment_sets_address_port_and_base_path_and_flags_beat_it(host):
