@@ -1055,7 +1055,6 @@ def build_pack(
 def pack_month(info: ReleaseInfo) -> date:
     """The month a release's packs show: the latest month wholly within its data period.
 
-    >>> from datetime import date
     >>> pack_month(ReleaseInfo.from_manifest({"data_period": {"end": "2025-03-31"}}))
     datetime.date(2025, 3, 1)
     >>> pack_month(ReleaseInfo.from_manifest({"data_period": {"end": "2025-04-05"}}))

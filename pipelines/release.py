@@ -138,7 +138,7 @@ def versions_dir(pointer: Path) -> Path:
 
 
 def version_name(manifest: ReleaseManifest) -> str:
-    """A version's folder name, sorting by creation time: ``20250405T060012.104233-3f2a9c0d1e4b5a67``."""
+    """A version's folder name, in order of creation: ``20250405T060012.104233-3f2a9c0d1e4b5a67``."""
     return f"{manifest.created_at:%Y%m%dT%H%M%S.%f}-{manifest.release_id}"
 
 
@@ -219,15 +219,6 @@ def _install(
     _prune(pointer, versions, keep)
     step("pruned")
     return version
-
-
-def current_version(pointer: Path) -> Path | None:
-    """The version folder a release pointer names now (the folder itself for a plain one)."""
-    pointer = Path(pointer)
-    if pointer.is_symlink() or pointer.is_dir():
-        target = pointer.resolve()
-        return target if target.is_dir() else None
-    return None
 
 
 # -- writing a release on the secure host -----------------------------------------------------
@@ -343,8 +334,8 @@ def publish(
     Raises:
         PathwaysError: the release is missing or fails its checks, or the copy does.
     """
-    source = open_release(Path(release))  # every file checked against the manifest first
-    origin = Path(release).resolve()
+    origin = Path(release).resolve()  # the version named now, even if the pointer moves on
+    source = open_release(origin)  # every file checked against the manifest first
     to = Path(to).absolute()
     versions = versions_dir(to)
     name = version_name(source.manifest)
