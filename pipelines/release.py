@@ -170,7 +170,11 @@ def _staging(versions: Path, kind: str) -> Path:
     for leftover in versions.glob(".*-*"):
         if leftover.is_dir() and leftover.name.startswith((".building-", ".incoming-")):
             shutil.rmtree(leftover, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=versions))
+    staging = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=versions))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # readable as the host's umask allows, like any folder
+    return staging
 
 
 def _adopt_plain_directory(pointer: Path, versions: Path) -> None:
