@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
+import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -30,12 +33,12 @@ _pages = importlib.util.module_from_spec(_browser_tests)
 _browser_tests.loader.exec_module(_pages)
 
 
-def next_month_release(release_dir: Path, where: Path) -> Path:
+def next_month_release(release_dir: Path, where: Path, tag: str = "next") -> Path:
     """The same figures written again as a new version (a later code version), as next month's
     run writes a new release on the secure host."""
     release = open_release(release_dir)
     manifest = release.manifest.model_dump(mode="json", exclude={"release_id", "created_at"})
-    manifest["code_version"] = f"{manifest['code_version']}+next"
+    manifest["code_version"] = f"{manifest['code_version']}+{tag}"
     for key in ("sdc", "tables", "documents", "packs"):
         manifest.pop(key, None)
     from pipelines.config import DisclosureConfig
@@ -121,6 +124,54 @@ def test_a_person_signs_in_through_the_proxy_and_sees_a_new_release_without_a_re
         s.open("About this data")  # the next interaction, same session, same server
         s.page.get_by_text(f"release {second}").first.wait_for()
         assert s.page.get_by_text(f"release {first}").count() == 0
+        assert s.external == [], s.external
+    finally:
+        s.close()
+
+
+SLOW_PUBLISH = """
+import sys, time
+from pathlib import Path
+from pipelines.release import publish
+
+def slowly(step):
+    if step == "file":
+        time.sleep(0.5)  # a slow link to the app host: the copy takes several seconds
+
+publish(Path(sys.argv[1]), Path(sys.argv[2]), on_step=slowly)
+"""
+
+
+def test_pages_read_while_a_release_is_copied_slowly_show_a_whole_release(
+    browser, behind_nginx, release_dir
+):
+    url, pointer, work = behind_nginx
+    before = open_release(pointer).manifest.release_id
+    secure_side = next_month_release(release_dir, work / "secure" / "slow", tag="slow")
+    after = open_release(secure_side).manifest.release_id
+    s = _pages.Session(browser, url)
+    try:
+        s.sign_in("sam", "Reading the dashboard during a publish")
+        copying = subprocess.Popen(
+            [sys.executable, "-c", SLOW_PUBLISH, str(secure_side), str(pointer)],
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        seen = []
+
+        def read(page: str) -> None:
+            s.open(page)
+            shown = s.page.get_by_text(re.compile(r"release [0-9a-f]{16}")).first.inner_text()
+            seen.append(re.search(r"release ([0-9a-f]{16})", shown).group(1))
+            assert s.page.get_by_text("does not match its manifest").count() == 0
+            assert s.page.get_by_text("No release found").count() == 0
+
+        deadline = time.monotonic() + 120
+        while copying.poll() is None and time.monotonic() < deadline:
+            read(("About this data", "London overview")[len(seen) % 2])
+        assert copying.wait(timeout=60) == 0, copying.stderr.read()
+        read("Pathways")  # the next interaction after the switch
+        assert set(seen) <= {before, after}
+        assert seen[0] == before and seen[-1] == after  # read during the copy, then switched
         assert s.external == [], s.external
     finally:
         s.close()
