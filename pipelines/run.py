@@ -16,7 +16,6 @@ from pathlib import Path
 
 import polars as pl
 
-from app.pack import release_packs
 from metrics import survival as survival_curves
 from metrics.compare import OBSERVATIONAL_CAVEAT, compute_comparisons
 from metrics.counting import compute_metrics
@@ -156,10 +155,17 @@ def run_pipeline(
         "synthetic": synthetic,
         "definitions": definitions(config.metrics) + _analysis_definitions(),
     }
-    draw = (lambda building: release_packs(building, pack_boroughs)) if packs else None
+
+    def draw(building: Path) -> dict[str, bytes]:
+        from app.pack import release_packs  # plotly, kaleido and fpdf: only when packs are drawn
+
+        return release_packs(building, pack_boroughs)
+
     timer.run(
         "release",
-        lambda: write_release(Path(release), protected, manifest, config.disclosure, packs=draw),
+        lambda: write_release(
+            Path(release), protected, manifest, config.disclosure, packs=draw if packs else None
+        ),
     )
     return RunSummary(Path(release), people.height, events.height, timer)
 
