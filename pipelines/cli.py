@@ -143,9 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     pu = add("publish", _cmd_publish, "Copy a release to the app host, then switch to it.")
-    pu.add_argument("--release", type=Path, required=True, help="release to publish")
-    pu.add_argument("--to", type=Path, required=True, help="release path the dashboard serves")
-    pu.add_argument("--keep", type=int, default=3, help="versions to keep there (default 3)")
+    pu.add_argument("--release", type=Path, required=True, metavar="DIR", help="release to publish")
+    pu.add_argument(
+        "--to", type=Path, required=True, metavar="DEST", help="release path the dashboard serves"
+    )
+    pu.add_argument(
+        "--keep", type=int, default=3, metavar="N", help="versions to keep there (default 3)"
+    )
 
     d = add("demo", _cmd_demo, "Synthetic London, the pipeline and the dashboard, on localhost.")
     d.add_argument("--scale", type=float, default=0.05)
@@ -154,13 +158,30 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dir", type=Path, default=Path(".demo"), help="where the demo keeps its files")
 
     ap = add("app", _cmd_app, "Serve the dashboard on a release.")
-    ap.add_argument("--release", type=Path, help="release to serve (PATHWAYS_RELEASE)")
-    ap.add_argument("--address", help="address to listen on (PATHWAYS_ADDRESS, 127.0.0.1)")
-    ap.add_argument("--port", type=int, help="port to listen on (PATHWAYS_PORT, 8501)")
-    ap.add_argument("--base-path", help="path behind a proxy, e.g. /pathways/ (PATHWAYS_BASE_PATH)")
-    ap.add_argument("--audit-log", type=Path, help="audit database file (PATHWAYS_AUDIT_DB)")
-    ap.add_argument("--access-policy", type=Path, help="access policy (PATHWAYS_ACCESS_POLICY)")
-    ap.add_argument("--secrets", type=Path, help="OpenID Connect secrets.toml (PATHWAYS_SECRETS)")
+    ap.add_argument(
+        "--release", type=Path, metavar="DIR", help="release to serve (PATHWAYS_RELEASE)"
+    )
+    ap.add_argument(
+        "--address", metavar="A", help="address to listen on (PATHWAYS_ADDRESS, 127.0.0.1)"
+    )
+    ap.add_argument("--port", type=int, metavar="P", help="port to listen on (PATHWAYS_PORT, 8501)")
+    ap.add_argument(
+        "--base-path",
+        metavar="PATH",
+        help="path behind a proxy, e.g. /pathways/ (PATHWAYS_BASE_PATH)",
+    )
+    ap.add_argument(
+        "--audit-log", type=Path, metavar="FILE", help="audit database file (PATHWAYS_AUDIT_DB)"
+    )
+    ap.add_argument(
+        "--access-policy", type=Path, metavar="FILE", help="access policy (PATHWAYS_ACCESS_POLICY)"
+    )
+    ap.add_argument(
+        "--secrets",
+        type=Path,
+        metavar="FILE",
+        help="OpenID Connect secrets.toml (PATHWAYS_SECRETS)",
+    )
 
     pk = add("pack", _cmd_pack, "Build the monthly taskforce chart pack.")
     pk.add_argument("--release", type=Path, required=True)
