@@ -15,7 +15,8 @@ from app import theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.data import ReleaseInfo, ScopedRelease, ScopeError
-from app.figures import Chart, Words, add_months, figure_words, period_label
+from app.figures import Chart, Words, figure_words, period_label
+from pipelines.errors import PathwaysError
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
@@ -423,12 +424,20 @@ def headline_section(
 PACK_KEY = "_pathways_pack"
 
 
+def _edition_words(file_name: str) -> str:
+    from app.data import pack_edition
+    from pipelines.reference import borough_name
+
+    month, borough = pack_edition(file_name) or ("", None)
+    place = f"{borough_name(borough)} (borough)" if borough else "London"
+    return f"{place}, {date.fromisoformat(month + '-01'):%B %Y}" if month else file_name
+
+
 def pack_section(s: Session) -> None:
-    """The monthly chart pack as a PDF, for the roles that may see everything it shows: the
-    pan-London lead (London or any borough's edition) and a borough lead (London's or their own
-    borough's). Built through the user's scoped release; the download is audited."""
-    from app.pack import render_pack
-    from pipelines.reference import borough_codes, borough_name
+    """The monthly chart packs the monthly run drew into the release, for the roles that may see
+    everything they show: the pan-London lead (any edition) and a borough lead (London's or their
+    own borough's). Checked against the release's manifest and audited before they are served."""
+    from app.data import pack_edition
 
     if s.role.kind not in ("london", "borough"):
         if s.role.kind == "overview":
@@ -437,55 +446,45 @@ def pack_section(s: Session) -> None:
                 "the pan-London lead prepares it for the taskforce."
             )
         return
-    info = s.release.info
-    if info.data_start is None or info.data_end is None:
-        return
     st.divider()
     st.header("Monthly chart pack", anchor=False)
     st.caption(
-        "The taskforce's charts for one month as a numbered PDF (A4 landscape), the same in "
-        "every month: headline indicators, trends, the borough map, pathways, returns to the "
-        "street, and the methods and disclosure rules."
+        "The taskforce's charts for the latest complete month as a numbered PDF (A4 landscape), "
+        "the same every month: headline indicators, trends, the borough map, pathways, returns "
+        "to the street, and the methods and disclosure rules."
     )
-    months: list[date] = []
-    m = info.data_end.replace(day=1)
-    while m >= info.data_start.replace(day=1):
-        months.append(m)
-        m = add_months(m, -1)
-    editions: list[str] = ["london"] + (
-        list(borough_codes()) if s.role.kind == "london" else [s.role.borough or ""]
-    )
-    left, right = st.columns(2)
-    with left:
-        month = select("Pack month", months, key="pack_month",
-                       format_func=lambda d: d.strftime("%B %Y"))  # fmt: skip
-    with right:
-        edition = select(
-            "Edition",
-            editions,
-            key="pack_edition",
-            format_func=lambda e: "London" if e == "london" else f"{borough_name(e)} (borough)",
-            index=editions.index(s.role.borough) if s.role.kind == "borough" else 0,
+    files = s.release.packs()
+    if not files:
+        st.info(
+            "This release holds no chart pack. The monthly run draws them; ask the team that "
+            "runs Pathways."
         )
-    wanted = (month.isoformat(), edition)
-    if st.button("Prepare the chart pack", key="pack_build", icon=":material/picture_as_pdf:"):
-        try:
-            with st.spinner("Drawing the charts…"):
-                result = render_pack(s.release, month, None if edition == "london" else edition)
+        return
+    own = [f for f in files if (pack_edition(f) or ("", None))[1] == s.role.borough]
+    edition = select(
+        "Edition", files, key="pack_edition", format_func=_edition_words,
+        index=files.index(own[0]) if own else 0,
+    )  # fmt: skip
+    month, borough = pack_edition(edition) or ("", None)
+    if st.button("Get the chart pack", key="pack_get", icon=":material/picture_as_pdf:"):
+        try:  # checked against the manifest; the download itself is audited below
+            st.session_state[PACK_KEY] = (edition, s.release.pack(edition))
         except ScopeError as e:
             refused(s, e)
             return
-        st.session_state[PACK_KEY] = (*wanted, result.pdf, result.pages)
+        except PathwaysError as e:  # a file changed since the run: refused by its hash
+            st.error(str(e))
+            return
     ready = st.session_state.get(PACK_KEY)
-    if ready and tuple(ready[:2]) == wanted:
-        _, _, pdf, pages = ready
+    if ready and ready[0] == edition:
         audited_download(
-            f"Download the chart pack (PDF, {pages} pages)",
-            pdf,
-            file_name=f"pathways-pack-{month:%Y-%m}-{edition.lower()}.pdf",
+            f"Download {_edition_words(edition)} (PDF)",
+            ready[1],
+            file_name=edition,
             mime="application/pdf",
             key="dl-pack",
-            details={"chart": "pack", "title": "Monthly taskforce chart pack", "format": "pdf",
-                     "month": f"{month:%Y-%m}", "edition": edition, "pages": pages},
+            details={"chart": "pack", "title": "Monthly chart pack", "format": "pdf",
+                     "month": month, "edition": borough or "london", "file": edition,
+                     "bytes": len(ready[1])},
             type="primary",
         )  # fmt: skip

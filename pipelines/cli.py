@@ -52,7 +52,14 @@ def _cmd_run(a: argparse.Namespace) -> int:
     from pipelines.config import load_config
     from pipelines.run import run_pipeline
 
-    print(run_pipeline(a.sources, a.work, a.release, config=load_config(a.config)))
+    print(run_pipeline(a.sources, a.work, a.release, config=load_config(a.config), packs=a.packs))
+    return 0
+
+
+def _cmd_publish(a: argparse.Namespace) -> int:
+    from pipelines.release import publish
+
+    print(publish(a.release, a.to, keep=a.keep))
     return 0
 
 
@@ -65,7 +72,10 @@ def _cmd_demo(a: argparse.Namespace) -> int:
 def _cmd_app(a: argparse.Namespace) -> int:
     from app.serve import serve
 
-    return serve(a.release, port=a.port)
+    return serve(
+        a.release, a.port, address=a.address, base=a.base_path, audit_log=a.audit_log,
+        access_policy=a.access_policy, secrets=a.secrets,
+    )  # fmt: skip
 
 
 def _cmd_pack(a: argparse.Namespace) -> int:
@@ -152,6 +162,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--work", type=Path, required=True, help="secure-zone work directory")
     r.add_argument("--release", type=Path, required=True, help="release directory to write")
     r.add_argument("--config", type=Path, default=None)
+    r.add_argument(
+        "--no-packs", dest="packs", action="store_false",
+        help="leave the chart packs out of the release (they need Chromium on this host)",
+    )  # fmt: skip
+
+    pu = add("publish", _cmd_publish, "Copy a release to the app host, then switch to it.")
+    pu.add_argument("--release", type=Path, required=True, metavar="DIR", help="release to publish")
+    pu.add_argument(
+        "--to", type=Path, required=True, metavar="DEST", help="release path the dashboard serves"
+    )
+    pu.add_argument(
+        "--keep", type=int, default=3, metavar="N", help="versions to keep there (default 3)"
+    )
 
     d = add("demo", _cmd_demo, "Synthetic London, the pipeline and the dashboard, on localhost.")
     d.add_argument("--scale", type=float, default=0.05)
@@ -160,8 +183,30 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dir", type=Path, default=Path(".demo"), help="where the demo keeps its files")
 
     ap = add("app", _cmd_app, "Serve the dashboard on a release.")
-    ap.add_argument("--release", type=Path, required=True)
-    ap.add_argument("--port", type=int, default=8501)
+    ap.add_argument(
+        "--release", type=Path, metavar="DIR", help="release to serve (PATHWAYS_RELEASE)"
+    )
+    ap.add_argument(
+        "--address", metavar="A", help="address to listen on (PATHWAYS_ADDRESS, 127.0.0.1)"
+    )
+    ap.add_argument("--port", type=int, metavar="P", help="port to listen on (PATHWAYS_PORT, 8501)")
+    ap.add_argument(
+        "--base-path",
+        metavar="PATH",
+        help="path behind a proxy, e.g. /pathways/ (PATHWAYS_BASE_PATH)",
+    )
+    ap.add_argument(
+        "--audit-log", type=Path, metavar="FILE", help="audit database file (PATHWAYS_AUDIT_DB)"
+    )
+    ap.add_argument(
+        "--access-policy", type=Path, metavar="FILE", help="access policy (PATHWAYS_ACCESS_POLICY)"
+    )
+    ap.add_argument(
+        "--secrets",
+        type=Path,
+        metavar="FILE",
+        help="OpenID Connect secrets.toml (PATHWAYS_SECRETS)",
+    )
 
     pk = add("pack", _cmd_pack, "Build the monthly taskforce chart pack.")
     pk.add_argument("--release", type=Path, required=True)

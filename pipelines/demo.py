@@ -41,7 +41,13 @@ def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     started = time.perf_counter()
     start, end = demo_period()
     print(generate(sources, scale, start, end, seed, None), flush=True)
-    summary = run_pipeline(sources, workdir / "work", workdir / "release", demo=True)
+    from app.auth import DEMO_ACCOUNTS
+
+    # the packs the demo accounts can download: London's and the demo boroughs'
+    boroughs = [a.role.borough for a in DEMO_ACCOUNTS if a.role.borough]
+    summary = run_pipeline(
+        sources, workdir / "work", workdir / "release", demo=True, pack_boroughs=boroughs
+    )
     print(summary, flush=True)
     print(f"\nSynthetic London ready in {time.perf_counter() - started:.0f} s.", flush=True)
     return summary.release_dir
@@ -71,4 +77,4 @@ def demo(scale: float, seed: int, port: int, workdir: Path) -> int:
         "only the release is copied to the app host.",
         flush=True,
     )
-    return serve(release, port=port, demo=True)
+    return serve(release, port, demo=True, audit_log=Path(workdir).absolute() / "audit.sqlite")
