@@ -7,6 +7,7 @@ enforced here, so no configuration file can weaken them.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from pathlib import Path
@@ -20,6 +21,14 @@ class _Section(BaseModel):
 
 
 class ValidationConfig(_Section):
+    earliest_event_date: dt.date = Field(
+        dt.date(2000, 1, 1),
+        description="Event dates (contacts, outcomes, approaches, stays) before this day are "
+        "implausible for these records and are quarantined (a required date) or blanked (an "
+        "optional one): one contact dated 1900 would add a century of empty months to the "
+        "metrics and turn its person from new into a returner. The extract date is the other "
+        "bound.",
+    )
     max_quarantine_fraction: float = Field(
         0.05,
         ge=0.0,

@@ -80,6 +80,10 @@ FALSE_WORDS = ("false", "0", "no", "n")
 EARLIEST_BIRTH_YEAR = 1900
 MAX_AGE = 110
 
+# No value of the minimum dataset is near this long (names, codes, team names); a longer one is a
+# damaged or wrongly exported file, and its row is quarantined rather than carried into linkage.
+MAX_VALUE_CHARS = 10_000
+
 
 @dataclass(frozen=True)
 class Column:
