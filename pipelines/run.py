@@ -54,6 +54,14 @@ class RunSummary:
     events: int
     timer: StageTimer
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "release": str(self.release_dir),
+            "people_linked": self.people_linked,
+            "events": self.events,
+            "stages": self.timer.to_dict(),
+        }
+
     def __str__(self) -> str:
         return (
             f"Release written to {self.release_dir}\n"

@@ -41,7 +41,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.config import PathwaysConfig
-from pipelines.errors import PathwaysError
+from pipelines.errors import PathwaysError, SourcesError
 from pipelines.reference import borough_codes
 from pipelines.release_reader import QUALITY_SCHEMA
 from pipelines.schema import (
@@ -437,7 +437,7 @@ def load_sources(
             ``chain_contacts``, linkage alone may pass ``()`` to take whatever is present.
 
     Raises:
-        PathwaysError: naming the file (and column) when a required column is missing, a file is
+        SourcesError: naming the file (and column) when a required column is missing, a file is
             not UTF-8 or unreadable, the manifest is missing or invalid, ``chain_people`` or
             ``chain_contacts`` is absent, or too much of a table is quarantined.
     """
@@ -445,7 +445,7 @@ def load_sources(
     if report.failures:
         more = len(report.failures) - 1
         tail = f" (And {_n(more, 'more problem')}: pathways validate lists them all.)"
-        raise PathwaysError(report.failures[0] + (tail if more else ""))
+        raise SourcesError(report.failures[0] + (tail if more else ""))
     assert manifest is not None  # no failures means the manifest was read
     return ValidatedSources(
         tables=tables, extract_date=manifest.extract_date, manifest=manifest, report=report
