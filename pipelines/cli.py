@@ -51,6 +51,16 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     from pipelines.config import load_config
     from pipelines.validate import validate_sources
 
+    if a.template is not None:
+        from pipelines.minimum_dataset import write_template
+
+        written = write_template(a.template)
+        text = f"Empty tables and a manifest to fill in, written to {a.template}: " + ", ".join(
+            p.name for p in written
+        )
+        return Outcome(text, {"template": str(a.template), "written": [str(p) for p in written]})
+    if a.sources is None:
+        raise PathwaysError("Give --sources DIR to check, or --template DIR to write empty tables.")
     result = validate_sources(a.sources, load_config(a.config), report_dir=a.report_dir)
     data = {**result.report.to_dict(), "written": [str(p) for p in result.written]}
     return Outcome(result.report_text(), data, 0 if result.passed else 1)
@@ -187,7 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--truth", type=Path, default=None, help="where to write the true identities")
 
     v = add("validate", _cmd_validate, "Check a sources directory and report every bad row.")
-    v.add_argument("--sources", type=Path, required=True)
+    v.add_argument("--sources", type=Path, default=None, help="sources directory to check")
+    v.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        help="instead, write empty tables of the minimum dataset and a manifest to fill in here",
+    )
     v.add_argument("--report-dir", type=Path, default=None, help="write the quarantine file here")
     v.add_argument("--config", type=Path, default=None)
 
