@@ -206,3 +206,18 @@ def test_a_full_disk_is_one_line_and_exits_4(tmp_path):
     line = one_plain_line(proc)
     assert line.startswith("pathways: could not read or write")
     assert "No space left on device" in line and "no room to write" in line
+
+
+def test_a_chart_pack_without_its_fonts_is_the_environment_and_exits_4(
+    release_dir, tmp_path, monkeypatch, capsys
+):
+    from app import pack
+    from pipelines.cli import main
+
+    monkeypatch.setattr(pack, "FONT_DIR", tmp_path / "no-fonts")
+    month = json.loads((release_dir / "manifest.json").read_text())["data_period"]["end"][:7]
+    code = main(["pack", "--release", str(release_dir), "--month", month,
+                 "--out", str(tmp_path / "pack.pdf")])  # fmt: skip
+    assert code == 4
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said[-1].startswith("pathways: The chart pack needs the DejaVu Sans fonts")
