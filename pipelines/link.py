@@ -34,7 +34,7 @@ from pipelines.errors import PathwaysError
 from pipelines.linkage.pseudonyms import person_keys, pseudonym_key
 from pipelines.linkage.quality import linkage_report
 
-__all__ = ["LinkResult", "link_command", "link_records", "pseudonym_key"]
+__all__ = ["LinkResult", "engine_warnings", "link_command", "link_records", "pseudonym_key"]
 
 MODEL_FILE = "linkage_model.json"
 REPORT_FILE = "linkage_report.json"
@@ -64,7 +64,7 @@ class _Recorder(logging.Handler):
 
 
 @contextlib.contextmanager
-def _engine_warnings(report: list[dict[str, object]]) -> Iterator[None]:
+def engine_warnings(report: list[dict[str, object]]) -> Iterator[None]:
     """Record the warnings Splink and DuckDB give during the link stage, for the linkage report.
 
     Python warnings and Splink's log records at warning level and above are kept, each distinct
@@ -173,8 +173,8 @@ def link_records(
         work_dir.mkdir(parents=True, exist_ok=True)
     progress.step("link: identity features")
     features = identity_features(tables)
-    engine_warnings: list[dict[str, object]] = []
-    with _engine_warnings(engine_warnings):
+    warned: list[dict[str, object]] = []
+    with engine_warnings(warned):
         if features.height >= 2:
             clusters = _cluster(features, config, work_dir)
         else:
@@ -191,7 +191,7 @@ def link_records(
     check_schema(links, LINKS_SCHEMA, "links")
     report = linkage_report(clusters, truth)
     report["match_threshold"] = config.match_threshold
-    report["engine_warnings"] = engine_warnings
+    report["engine_warnings"] = warned
     if work_dir is not None:
         links.write_parquet(work_dir / LINKS_FILE)
         (work_dir / REPORT_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
