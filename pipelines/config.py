@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, first_problem
 
 
 class _Section(BaseModel):
@@ -322,10 +322,8 @@ def load_config(path: Path | str | None = None) -> PathwaysConfig:
     try:
         return PathwaysConfig.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the top level"
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
+        where, message, kind = first_problem(e)
+        if kind == "extra_forbidden":
             message = f"{where} is not a setting Pathways knows"
         elif not message.startswith(where):  # a floor's own message already names its setting
             message = f"{where}: {message[:1].lower()}{message[1:]}"

@@ -36,3 +36,14 @@ class SetupError(PathwaysError):
     """Something the machine must provide is missing: a secret, a browser, a font, space."""
 
     exit_code = 4
+
+
+def first_problem(error: Exception) -> tuple[str, str, str]:
+    """Where, what and which kind the first problem of a pydantic ``ValidationError`` is.
+
+    ``where`` is the dotted setting or field (``disclosure.threshold``), ``what`` pydantic's own
+    words without its "Value error, " prefix.
+    """
+    first = error.errors()[0]  # type: ignore[attr-defined]
+    where = ".".join(str(part) for part in first["loc"]) or "the top level"
+    return where, first["msg"].removeprefix("Value error, "), first["type"]

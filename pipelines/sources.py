@@ -21,7 +21,7 @@ from typing import Literal
 import polars as pl
 from pydantic import ValidationError
 
-from pipelines.errors import PathwaysError
+from pipelines.errors import PathwaysError, first_problem
 from pipelines.schema import MAX_VALUE_CHARS, TABLES, SourcesManifest, TableSpec
 
 ROW = "_row"  # the provider-facing row number, carried beside the cells
@@ -79,10 +79,8 @@ def read_manifest(sources_dir: Path) -> SourcesManifest:
     try:
         return SourcesManifest.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the top level"
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "missing":
+        where, message, kind = first_problem(e)
+        if kind == "missing":
             message = "is missing (write the date as YYYY-MM-DD)"
         raise PathwaysError(f"{MANIFEST}: {where} {message}.") from None
 
