@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines import code_version
 from pipelines.errors import EXIT_CODES, PathwaysError
 
 
@@ -38,7 +40,7 @@ def _month(text: str) -> str:
     return text
 
 
-def _cmd_generate(a: argparse.Namespace) -> int:
+def _cmd_generate(a: argparse.Namespace) -> Outcome:
     from pipelines.synthetic import generate
 
     summary = generate(
@@ -47,7 +49,7 @@ def _cmd_generate(a: argparse.Namespace) -> int:
     return Outcome(summary, {"sources": str(a.out)})
 
 
-def _cmd_validate(a: argparse.Namespace) -> int:
+def _cmd_validate(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
     from pipelines.validate import validate_sources
 
@@ -66,7 +68,7 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     return Outcome(result.report_text(), data, 0 if result.passed else 1)
 
 
-def _cmd_link(a: argparse.Namespace) -> int:
+def _cmd_link(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
     from pipelines.link import link_command
 
@@ -74,7 +76,7 @@ def _cmd_link(a: argparse.Namespace) -> int:
     return Outcome(text, {"links": str(a.out), "report": report})
 
 
-def _cmd_run(a: argparse.Namespace) -> int:
+def _cmd_run(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
     from pipelines.run import run_pipeline
 
@@ -94,7 +96,7 @@ def _cmd_app(a: argparse.Namespace) -> int:
     return serve(a.release, port=a.port)
 
 
-def _cmd_pack(a: argparse.Namespace) -> int:
+def _cmd_pack(a: argparse.Namespace) -> Outcome:
     from app.pack import build_pack
 
     text = build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir)
@@ -109,20 +111,11 @@ def _cmd_audit_verify(a: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _cmd_bench(a: argparse.Namespace) -> int:
+def _cmd_bench(a: argparse.Namespace) -> Outcome:
     from pipelines.bench import run_bench
 
     table = run_bench(size=a.size, out=a.out)
     return Outcome(table, {"results": str(a.out) if a.out else None})
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("pathways")
-    except PackageNotFoundError:  # a checkout that is not installed
-        return "unknown"
 
 
 def _common_options(suppress: bool) -> argparse.ArgumentParser:
@@ -172,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[_common_options(suppress=False)],
     )
-    p.add_argument("--version", action="version", version=f"pathways {_version()}")
+    p.add_argument("--version", action="version", version=f"pathways {code_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = _common_options(suppress=True)
 
@@ -283,7 +276,9 @@ def _fail(args: argparse.Namespace, message: str, code: int) -> int:
 def _os_error(e: OSError) -> str:
     """A failed read or write of a file, in one line: which file, and what the system said."""
     what = e.strerror or str(e)
-    if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+    # Polars and DuckDB give the system's number only in the words: "... (os error 28)".
+    number = e.errno or next(iter(re.findall(r"\(os error (\d+)\)", what)), None)
+    if number is not None and int(number) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         what += " (no room to write: free some space, or write elsewhere)"
     where = f" {e.filename}" if e.filename else " a file"
     return f"could not read or write{where}: {what}."

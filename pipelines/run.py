@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import polars as pl
@@ -22,6 +21,7 @@ from metrics.pathways import DEFINITION as PATHWAYS_DEFINITION
 from metrics.pathways import compute_pathways
 from metrics.registry import DEFINITIONS_VERSION, definitions
 from metrics.survival import compute_survival
+from pipelines import code_version
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
 from pipelines.errors import PathwaysError
@@ -36,13 +36,6 @@ from pipelines.validate import load_sources
 def is_demo() -> bool:
     """Demo mode: synthetic data only, a random pseudonym key per run."""
     return os.environ.get("PATHWAYS_DEMO") == "1"
-
-
-def code_version() -> str:
-    try:
-        return version("pathways")
-    except PackageNotFoundError:  # running from a checkout that is not installed
-        return "unknown"
 
 
 @dataclass
