@@ -243,7 +243,7 @@ def _read_csv(path: Path, spec: TableSpec) -> tuple[pl.DataFrame, int]:
     # "CSV (Macintosh)"). A lone CR elsewhere is a stray character in a value, read as a space.
     line_end = "\n" if "\n" in text else "\r"
     text = text.replace("\r\n", "\n").replace(line_end, "\n").replace("\r", " ")
-    header_line = text.split("\n", 1)[0]
+    header_line = text[: text.find("\n")] if "\n" in text else text
     if not header_line.strip():
         raise PathwaysError(f"{path.name} has no header row on its first line.")
     # No field is longer than the file; the reader's own limit (128 KB) would stop the read.
