@@ -246,54 +246,96 @@ def _read_csv(path: Path, spec: TableSpec) -> tuple[pl.DataFrame, int]:
     header_line = text[: text.find("\n")] if "\n" in text else text
     if not header_line.strip():
         raise PathwaysError(f"{path.name} has no header row on its first line.")
+    if '"' in text:
+        header, records, rows = _records_quoted(text)
+    else:
+        # No quotes, so no value holds a comma or a line break: every line is one record, split
+        # at its commas by Polars (the same records as the csv module, much faster).
+        header = header_line.split(",")
+        lines = pl.Series([text], dtype=pl.String).str.split("\n").explode().slice(1)
+        if text.endswith("\n"):
+            lines = lines.slice(0, len(lines) - 1)
+        records = lines.str.split(",")
+        rows = pl.int_range(2, len(lines) + 2, dtype=pl.Int64, eager=True)
+    names = _normalise_names(path, header)
+    _require_columns(path, spec, names)  # the header alone tells, before any record is read
+    return _records_frame(records, rows, names, [h.strip().lower() for h in header])
+
+
+def _records_quoted(text: str) -> tuple[list[str], pl.Series, pl.Series]:
+    """The header, each record's values and the line it starts on, read by the csv module."""
     # No field is longer than the file; the reader's own limit (128 KB) would stop the read.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
-    names = _normalise_names(path, header)
-    _require_columns(path, spec, names)  # the header alone tells, before any record is read
-    width, header_words = len(names), [n.strip().lower() for n in header]
-    cells: list[list[str | None]] = []
+    records: list[list[str]] = []
     rows: list[int] = []
-    problems: list[tuple[str | None, str | None]] = []
-    blank_lines, first_line = 0, reader.line_num + 1
+    first_line = reader.line_num + 1
     for record in reader:
         # A record starts on the line after the previous one ended (quoted values may hold
         # line breaks), so ``row`` is the line number a provider sees in a text editor.
-        row, first_line = first_line, reader.line_num + 1
-        if not any(value.strip() for value in record):
-            blank_lines += 1  # blank lines (or lines of bare commas) are not records
-            continue
-        problem: tuple[str | None, str | None] = (None, None)
-        if len(record) != width:
-            problem = (
-                WRONG_WIDTH,
-                f"{len(record)} values where the header has {width} columns",
-            )
-        elif (
-            record[0].strip().lower() == header_words[0]
-            and [value.strip().lower() for value in record] == header_words
-        ):
-            problem = (REPEATED_HEADER, "the header row appears again here")
-        rows.append(row)
-        problems.append(problem)
-        cells.append(record if problem[0] is None else [None] * width)  # no stray value travels
-    columns = list(zip(*cells, strict=True)) if cells else [() for _ in names]
-    frame = pl.DataFrame(
-        {
-            **{
-                name: pl.Series(name, col, pl.String)
-                for name, col in zip(names, columns, strict=True)
-            },
-            ROW: pl.Series(ROW, rows, pl.Int64),
-            PROBLEM: pl.Series(PROBLEM, [p[0] for p in problems], pl.String),
-            PROBLEM_COLUMN: pl.Series(
-                PROBLEM_COLUMN, ["(whole row)" if p[0] else None for p in problems], pl.String
-            ),
-            PROBLEM_DETAIL: pl.Series(PROBLEM_DETAIL, [p[1] for p in problems], pl.String),
-        }
+        rows.append(first_line)
+        records.append(record)
+        first_line = reader.line_num + 1
+    return (
+        header,
+        pl.Series(records, dtype=pl.List(pl.String)),
+        pl.Series(rows, dtype=pl.Int64),
     )
-    return frame, blank_lines
+
+
+def _records_frame(
+    records: pl.Series, rows: pl.Series, names: list[str], header_words: list[str]
+) -> tuple[pl.DataFrame, int]:
+    """One row per record: its cells, its line, and why it is not a record when it is not.
+
+    Blank lines (or lines of bare commas) are not records: they are counted, not validated.
+    """
+    width = len(names)
+    frame = pl.DataFrame({"__values": records, ROW: rows})
+    values = pl.col("__values")
+    # Joined with a separator no value holds unchanged, a record is compared in one string.
+    joined = values.list.join("\x1f")
+    blank = joined.str.replace_all("\x1f", "", literal=True).str.strip_chars() == ""
+    frame = frame.with_columns(blank.fill_null(True).alias("__blank"))
+    blank_lines = int(frame["__blank"].sum())
+    frame = frame.filter(~pl.col("__blank"))
+    count = values.list.len()
+    # The header again: checked in full only where the first value is the first column's name.
+    first = values.list.first().str.strip_chars().str.to_lowercase() == header_words[0]
+    normalised = joined.str.replace_all(r"\s*\x1f\s*", "\x1f").str.strip_chars().str.to_lowercase()
+    headers = frame.filter(first).filter(normalised == "\x1f".join(header_words))[ROW]
+    repeated = pl.col(ROW).is_in(headers.implode())
+    problem = (
+        pl.when(count != width)
+        .then(pl.lit(WRONG_WIDTH))
+        .when(repeated)
+        .then(pl.lit(REPEATED_HEADER))
+    )
+    detail = (
+        pl.when(count != width)
+        .then(pl.format(f"{{}} values where the header has {width} columns", count))
+        .when(repeated)
+        .then(pl.lit("the header row appears again here"))
+    )
+    frame = frame.with_columns(problem.alias(PROBLEM), detail.alias(PROBLEM_DETAIL))
+    fine = pl.col(PROBLEM).is_null()  # the cells of a row that is not a record are not kept
+    return (
+        frame.select(
+            *(
+                pl.when(fine).then(values.list.get(i, null_on_oob=True)).alias(n)
+                for i, n in enumerate(names)
+            ),
+            ROW,
+            PROBLEM,
+            pl.when(fine)
+            .then(pl.lit(None, pl.String))
+            .otherwise(pl.lit("(whole row)"))
+            .alias(PROBLEM_COLUMN),
+            PROBLEM_DETAIL,
+        ),
+        blank_lines,
+    )
 
 
 def _read_parquet(path: Path) -> pl.DataFrame:
