@@ -17,7 +17,8 @@ header repeated inside the file, a NUL byte, a value longer than ``MAX_VALUE_CHA
 An invalid **optional** value is blanked and counted, and the rest of the row is kept: a malformed
 NI number, an impossible date of birth, an unknown support-need code (only that code is dropped),
 an unknown gender, ethnicity, nationality or outcome code, an unreadable, future or implausibly
-early optional date, a value that is not yes/no. Blanked values are counted only on accepted rows, the ones that go on.
+early optional date, a value that is not yes/no. Blanked values are counted only on accepted rows,
+the ones that go on.
 
 Dates are compared with the extract date of their source (``manifest.json``'s
 ``sources.<source>.extract_date`` when given, else its top-level ``extract_date``).
