@@ -15,6 +15,7 @@ Whatever the role, nationality is never returned for a borough (SPEC section 2.4
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +30,9 @@ from pipelines import release_reader
 from pipelines.errors import PathwaysError
 from pipelines.reference import borough_codes, borough_name
 from pipelines.release_reader import LONDON_CODE
+
+PACK_FILE = re.compile(r"pathways-pack-(?P<month>\d{4}-\d{2})-(?P<place>london|e\d{8})\.pdf")
+"""A chart pack's file name in a release's ``packs/``: its month and London's or a borough's."""
 
 HEADLINE_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner")
 """The monthly headline counts: the whole of what the ``overview`` role sees."""
@@ -82,6 +86,7 @@ class ReleaseInfo:
     code_version: str
     definitions: dict[str, Definition]
     disclosure_rules: str
+    lawful_bases: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     @classmethod
     def from_manifest(cls, manifest: Any, disclosure_rules: str | None = None) -> ReleaseInfo:
@@ -130,6 +135,10 @@ class ReleaseInfo:
             code_version=str(_get(manifest, "code_version", "") or ""),
             definitions=definitions,
             disclosure_rules=disclosure_rules or default_disclosure_words(sdc),
+            lawful_bases={
+                name: dict(value)
+                for name, value in dict(_get(manifest, "lawful_bases") or {}).items()
+            },
         )
 
     def definition(self, metric_id: str) -> Definition:
@@ -165,6 +174,24 @@ _TITLES = {
     "return_to_street": "Return to the street",
     "time_to_accommodation": "Time from first seen to accommodation",
 }
+
+
+def pack_file_name(month: date, borough: str | None) -> str:
+    """The file a pack edition is kept under in a release and downloaded as.
+
+    >>> pack_file_name(date(2025, 3, 1), "E09000007")
+    'pathways-pack-2025-03-e09000007.pdf'
+    """
+    return f"pathways-pack-{month:%Y-%m}-{(borough or 'london').lower()}.pdf"
+
+
+def pack_edition(file_name: str) -> tuple[str, str | None] | None:
+    """A pack file's month (YYYY-MM) and borough code (None for London's edition)."""
+    match = PACK_FILE.fullmatch(file_name)
+    if match is None:
+        return None
+    place = match.group("place")
+    return match.group("month"), None if place == "london" else place.upper()
 
 
 def metric_title(metric_id: str) -> str:
@@ -452,6 +479,40 @@ class ScopedRelease:
                 ~pl.col("group_a").is_in(others) & ~pl.col("group_b").is_in(others)
             )
         return frame
+
+    def packs(self) -> list[str]:
+        """The release's chart pack files this role may download: any edition for the pan-London
+        lead, London's and their own borough's for a borough lead, none for other roles."""
+        if self.role.kind not in ("london", "borough"):
+            return []
+        names = getattr(getattr(self._release.raw, "manifest", None), "packs", None) or {}
+        allowed = []
+        for name in names:
+            edition = pack_edition(name)
+            if edition is not None and self.can_see_detail(edition[1] or LONDON_CODE):
+                month, borough = edition
+                # newest month first; in a month, London's edition, then boroughs by name
+                allowed.append(((month, borough is None), _place(borough or ""), name))
+        allowed.sort(key=lambda e: e[1])
+        allowed.sort(key=lambda e: e[0], reverse=True)  # stable: boroughs stay in name order
+        return [name for _, _, name in allowed]
+
+    def pack(self, file_name: str) -> bytes:
+        """One chart pack's bytes, checked against the manifest; refused out of scope.
+
+        Raises:
+            ScopeError: the role may not have this edition (the refusal is audited).
+            PathwaysError: the release holds no such pack, or the file was changed.
+        """
+        edition = pack_edition(file_name)
+        place = (edition[1] or LONDON_CODE) if edition else ""
+        if not self.can_see_detail(place):
+            self.refuse(
+                f"Your role ({self.role.label}) cannot download the chart pack {file_name}.",
+                what="chart pack",
+                geography=place,
+            )
+        return self._release.raw.pack(file_name)  # a pack the release lacks: PathwaysError
 
     def quality(self) -> pl.DataFrame:
         """Aggregate linkage and data-quality indicators: open to every role (transparency)."""

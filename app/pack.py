@@ -9,7 +9,11 @@ for context, and other boroughs' published totals on the map only.
 
 Charts are drawn to PNG by Kaleido in a local Chromium (``BROWSER_PATH``) with the Plotly.js that
 ships with Plotly and no MathJax, so nothing is fetched from the internet. Text is set in DejaVu
-Sans (Debian ``fonts-dejavu-core``) so that £, – and ’ print.
+Sans, shipped inside the package (``pipelines/assets/fonts``, with its licence), so that £, – and
+’ print the same on every host.
+
+The monthly run draws every edition into the release (``release_packs``), so the internet-facing
+app host serves finished files and runs no browser; ``pathways pack`` builds one by hand.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -29,13 +33,20 @@ from fpdf.enums import XPos, YPos
 
 from app import figures, theme
 from app.auth import Role
-from app.data import HEADLINE_METRICS, ScopedRelease, load_release, metric_title
+from app.data import (
+    HEADLINE_METRICS,
+    ReleaseInfo,
+    ScopedRelease,
+    load_release,
+    metric_title,
+    pack_file_name,
+)
 from app.figures import PERIOD_WORDS, Chart, Words, period_label
 from pipelines.errors import PathwaysError, SetupError
-from pipelines.reference import borough_codes, borough_name
+from pipelines.reference import ASSETS, borough_codes, borough_name
 from pipelines.release_reader import LONDON_CODE
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_DIR = ASSETS / "fonts"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 FONT = "DejaVu"
 
@@ -50,7 +61,7 @@ IMAGE_SCALE = 2
 
 MAP_METRIC = "seen_rough_sleeping"
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "fy": 12}
-_RENDER_LOCK = threading.Lock()
+_RENDER_LOCK = threading.RLock()
 
 
 def parse_month(text: str) -> date:
@@ -617,7 +628,7 @@ def _font_files() -> dict[str, Path]:
     missing = [str(p) for p in files.values() if not p.is_file()]
     if missing:
         raise SetupError(
-            "The chart pack needs the DejaVu Sans fonts (Debian package fonts-dejavu-core); "
+            "The chart pack's fonts are missing from this installation (reinstall Pathways); "
             f"not found: {', '.join(missing)}."
         )
     return files
@@ -970,33 +981,40 @@ def render_pack(release: ScopedRelease, month: date, borough: str | None = None)
 
 
 class _ChartBrowser:
-    """One Chromium for the whole pack (a figure then takes well under a second, not three)."""
+    """One Chromium for the whole pack (a figure then takes well under a second, not three), or
+    for every edition of a release: nested uses share the browser the outermost one started."""
+
+    _depth = 0  # guarded by _RENDER_LOCK
 
     def __enter__(self) -> None:
         import kaleido
         from kaleido.errors import ChromeNotFoundError
 
         _RENDER_LOCK.acquire()
-        if "BROWSER_PATH" not in os.environ and Path("/usr/bin/chromium").is_file():
-            os.environ["BROWSER_PATH"] = "/usr/bin/chromium"
-        try:
-            # the Plotly.js shipped with Plotly and no MathJax: nothing fetched from the web
-            kaleido.start_sync_server(silence_warnings=True, mathjax=False)
-        except ChromeNotFoundError:
-            _RENDER_LOCK.release()
-            raise SetupError(
-                "The chart pack needs Chromium to draw its charts (Debian package chromium); set "
-                "BROWSER_PATH to its path."
-            ) from None
-        except BaseException:
-            _RENDER_LOCK.release()
-            raise
+        if _ChartBrowser._depth == 0:
+            if "BROWSER_PATH" not in os.environ and Path("/usr/bin/chromium").is_file():
+                os.environ["BROWSER_PATH"] = "/usr/bin/chromium"
+            try:
+                # the Plotly.js shipped with Plotly and no MathJax: nothing fetched from the web
+                kaleido.start_sync_server(silence_warnings=True, mathjax=False)
+            except ChromeNotFoundError:
+                _RENDER_LOCK.release()
+                raise SetupError(
+                    "The chart pack needs Chromium to draw its charts (Debian package chromium); "
+                    "set BROWSER_PATH to its path."
+                ) from None
+            except BaseException:
+                _RENDER_LOCK.release()
+                raise
+        _ChartBrowser._depth += 1
 
     def __exit__(self, *exc: object) -> None:
         import kaleido
 
+        _ChartBrowser._depth -= 1
         try:
-            kaleido.stop_sync_server(silence_warnings=True)
+            if _ChartBrowser._depth == 0:
+                kaleido.stop_sync_server(silence_warnings=True)
         finally:
             _RENDER_LOCK.release()
 
@@ -1008,16 +1026,20 @@ def build_pack(
     *,
     borough: str | None = None,
     png_dir: Path | str | None = None,
+    before_write: Callable[[int], object] | None = None,
 ) -> str:
     """``pathways pack``: write the month's chart pack as a PDF (and PNGs) and say what was written.
 
     The London edition shows the release as the pan-London lead sees it; a borough edition as
-    that borough's lead sees it.
+    that borough's lead sees it. ``before_write(pages)`` runs once the pack is drawn and before
+    any file is written (the command line records the export there).
     """
     when = parse_month(month)
     check_borough(borough)
     scoped = ScopedRelease(load_release(Path(release_dir)), edition_role(borough))
     result = render_pack(scoped, when, borough)
+    if before_write is not None:
+        before_write(result.pages)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(result.pdf)
@@ -1029,3 +1051,41 @@ def build_pack(
             (png_dir / name).write_bytes(image)
         written += f" and {len(result.images)} chart images to {png_dir}"
     return written + "."
+
+
+# -- every edition, drawn into the release by the monthly run -----------------------------------
+
+
+def pack_month(info: ReleaseInfo) -> date:
+    """The month a release's packs show: the latest month wholly within its data period.
+
+    >>> pack_month(ReleaseInfo.from_manifest({"data_period": {"end": "2025-03-31"}}))
+    datetime.date(2025, 3, 1)
+    >>> pack_month(ReleaseInfo.from_manifest({"data_period": {"end": "2025-04-05"}}))
+    datetime.date(2025, 3, 1)
+    """
+    if info.data_end is None:
+        raise PathwaysError("The release names no end to its data period, so no pack month.")
+    return figures.add_months((info.data_end + timedelta(days=1)).replace(day=1), -1)
+
+
+def release_packs(
+    release_dir: Path | str, boroughs: Sequence[str] | None = None
+) -> dict[str, bytes]:
+    """The editions of the release's pack month as PDF bytes by file name: what the monthly run
+    puts under ``packs/`` (``write_release(packs=...)``).
+
+    Args:
+        release_dir: the release (the run passes the one it is building).
+        boroughs: the boroughs whose editions are drawn beside London's; None for all 33.
+    """
+    loaded = load_release(Path(release_dir))
+    month = pack_month(loaded.info)
+    editions = [None, *(borough_codes() if boroughs is None else boroughs)]
+    with _ChartBrowser():
+        return {
+            pack_file_name(month, borough): render_pack(
+                ScopedRelease(loaded, edition_role(borough)), month, borough
+            ).pdf
+            for borough in editions
+        }

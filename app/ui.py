@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -12,20 +13,33 @@ import streamlit as st
 
 from app import theme
 from app.audit import AuditLog
-from app.auth import Identity, Role
-from app.data import ScopedRelease, ScopeError
-from app.figures import Chart, Words, add_months, figure_words, period_label
+from app.auth import AccessPolicy, Identity, Role
+from app.data import ReleaseInfo, ScopedRelease, ScopeError
+from app.figures import Chart, Words, figure_words, period_label
+from pipelines.errors import PathwaysError
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
 CONTEXT_KEY = "_pathways_context"
+PUBLIC_KEY = "_pathways_public"
 
 PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "london": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
     "borough": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
     "overview": ("overview", "about"),
-    "admin": ("audit", "about"),
+    "admin": ("audit", "register", "about"),
 }
+
+
+@dataclass(frozen=True)
+class PublicContext:
+    """What the public transparency page may read: the release's manifest in page terms, where
+    the audit log is, and the access policy (for organisations and roles, never names)."""
+
+    info: ReleaseInfo
+    audit_path: Path
+    policy: AccessPolicy | None
+    demo: bool
 
 
 @dataclass
@@ -73,6 +87,16 @@ BANNER = (
     'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
     "Synthetic data — not real people</div>"
 )
+
+
+NEVER_SHOWN = """
+- **No people.** No row per person, no names, dates of birth, identifiers, pseudonyms or case notes.
+- **No places finer than a borough.** No points, postcodes, streets or sites.
+- **No nationality by place.** Nationality appears only for London as a whole, in four broad
+  groups, and never on a map.
+- **No hotspots or patrol views.** Nothing here can direct enforcement to where people sleep.
+- **No small numbers.** Fewer than 10 people are never shown; other counts are rounded.
+"""
 
 
 def synthetic_banner() -> None:
@@ -164,10 +188,37 @@ def select(
     return st.selectbox(label, options, index=index, format_func=format_func, **audited(key, label))
 
 
-def _log_download(key: str, title: str, rows: int) -> None:
+def recorded_first(
+    s: Session, data: bytes | Callable[[], bytes], details: dict[str, Any]
+) -> Callable[[], bytes]:
+    """The bytes of a download, handed over only after its audit entry is written.
+
+    Streamlit calls this when the user clicks (a deferred download), so before that the file is
+    at no address at all; if the entry cannot be written (the log is missing, say), the call
+    fails and nothing is served.
+    """
+    page = s.page
+
+    def bytes_after_entry() -> bytes:
+        s.log("download", details, page=page)
+        return data() if callable(data) else data
+
+    return bytes_after_entry
+
+
+def audited_download(
+    label: str, data: bytes | Callable[[], bytes], *, file_name: str, mime: str, key: str, details: dict[str, Any],
+    **kwargs: Any,
+) -> None:  # fmt: skip
+    """A download button whose file exists at no address until the download is in the audit
+    log. Every download in the app goes through here."""
     s = st.session_state.get(CONTEXT_KEY)
-    if isinstance(s, Session):
-        s.log("download", {"chart": key, "title": title, "rows": rows, "format": "csv"})
+    if not isinstance(s, Session):
+        return
+    st.download_button(
+        label, data=recorded_first(s, data, details), file_name=file_name, mime=mime, key=key,
+        on_click="ignore", icon=":material/download:", **kwargs,
+    )  # fmt: skip
 
 
 def show_chart(
@@ -230,17 +281,16 @@ def data_footer(chart: Chart, *, table: pl.DataFrame | None = None) -> None:
             st.write("No figures.")
         else:
             st.dataframe(readable(shown), hide_index=True)
-    st.download_button(
+    audited_download(
         "Download these figures (CSV)",
-        data=chart.csv_bytes,
+        chart.csv_bytes,
         file_name=f"pathways-{chart.key}.csv",
         mime="text/csv",
         key=f"dl-{chart.key}",
-        on_click=_log_download,
-        args=(chart.key, chart.title, chart.data.height),
+        details={"chart": chart.key, "title": chart.title, "rows": chart.data.height,
+                 "format": "csv"},
         disabled=chart.data.is_empty(),
-        icon=":material/download:",
-    )
+    )  # fmt: skip
 
 
 def metric_tile(
@@ -374,22 +424,20 @@ def headline_section(
 PACK_KEY = "_pathways_pack"
 
 
-def _log_pack_download(month: str, edition: str, pages: int) -> None:
-    s = st.session_state.get(CONTEXT_KEY)
-    if isinstance(s, Session):
-        s.log(
-            "download",
-            {"chart": "pack", "title": "Monthly taskforce chart pack", "format": "pdf",
-             "month": month, "edition": edition, "pages": pages},
-        )  # fmt: skip
+def _edition_words(file_name: str) -> str:
+    from app.data import pack_edition
+    from pipelines.reference import borough_name
+
+    month, borough = pack_edition(file_name) or ("", None)
+    place = f"{borough_name(borough)} (borough)" if borough else "London"
+    return f"{place}, {date.fromisoformat(month + '-01'):%B %Y}" if month else file_name
 
 
 def pack_section(s: Session) -> None:
-    """The monthly chart pack as a PDF, for the roles that may see everything it shows: the
-    pan-London lead (London or any borough's edition) and a borough lead (London's or their own
-    borough's). Built through the user's scoped release; the download is audited."""
-    from app.pack import render_pack
-    from pipelines.reference import borough_codes, borough_name
+    """The monthly chart packs the monthly run drew into the release, for the roles that may see
+    everything they show: the pan-London lead (any edition) and a borough lead (London's or their
+    own borough's). Checked against the release's manifest and audited before they are served."""
+    from app.data import pack_edition
 
     if s.role.kind not in ("london", "borough"):
         if s.role.kind == "overview":
@@ -398,56 +446,45 @@ def pack_section(s: Session) -> None:
                 "the pan-London lead prepares it for the taskforce."
             )
         return
-    info = s.release.info
-    if info.data_start is None or info.data_end is None:
-        return
     st.divider()
     st.header("Monthly chart pack", anchor=False)
     st.caption(
-        "The taskforce's charts for one month as a numbered PDF (A4 landscape), the same in "
-        "every month: headline indicators, trends, the borough map, pathways, returns to the "
-        "street, and the methods and disclosure rules."
+        "The taskforce's charts for the latest complete month as a numbered PDF (A4 landscape), "
+        "the same every month: headline indicators, trends, the borough map, pathways, returns "
+        "to the street, and the methods and disclosure rules."
     )
-    months: list[date] = []
-    m = info.data_end.replace(day=1)
-    while m >= info.data_start.replace(day=1):
-        months.append(m)
-        m = add_months(m, -1)
-    editions: list[str] = ["london"] + (
-        list(borough_codes()) if s.role.kind == "london" else [s.role.borough or ""]
-    )
-    left, right = st.columns(2)
-    with left:
-        month = select("Pack month", months, key="pack_month",
-                       format_func=lambda d: d.strftime("%B %Y"))  # fmt: skip
-    with right:
-        edition = select(
-            "Edition",
-            editions,
-            key="pack_edition",
-            format_func=lambda e: "London" if e == "london" else f"{borough_name(e)} (borough)",
-            index=editions.index(s.role.borough) if s.role.kind == "borough" else 0,
+    files = s.release.packs()
+    if not files:
+        st.info(
+            "This release holds no chart pack. The monthly run draws them; ask the team that "
+            "runs Pathways."
         )
-    wanted = (month.isoformat(), edition)
-    if st.button("Prepare the chart pack", key="pack_build", icon=":material/picture_as_pdf:"):
-        try:
-            with st.spinner("Drawing the charts…"):
-                result = render_pack(s.release, month, None if edition == "london" else edition)
+        return
+    own = [f for f in files if (pack_edition(f) or ("", None))[1] == s.role.borough]
+    edition = select(
+        "Edition", files, key="pack_edition", format_func=_edition_words,
+        index=files.index(own[0]) if own else 0,
+    )  # fmt: skip
+    month, borough = pack_edition(edition) or ("", None)
+    if st.button("Get the chart pack", key="pack_get", icon=":material/picture_as_pdf:"):
+        try:  # checked against the manifest; the download itself is audited below
+            st.session_state[PACK_KEY] = (edition, s.release.pack(edition))
         except ScopeError as e:
             refused(s, e)
             return
-        st.session_state[PACK_KEY] = (*wanted, result.pdf, result.pages)
+        except PathwaysError as e:  # a file changed since the run: refused by its hash
+            st.error(str(e))
+            return
     ready = st.session_state.get(PACK_KEY)
-    if ready and tuple(ready[:2]) == wanted:
-        _, _, pdf, pages = ready
-        st.download_button(
-            f"Download the chart pack (PDF, {pages} pages)",
-            data=pdf,
-            file_name=f"pathways-pack-{month:%Y-%m}-{edition.lower()}.pdf",
+    if ready and ready[0] == edition:
+        audited_download(
+            f"Download {_edition_words(edition)} (PDF)",
+            ready[1],
+            file_name=edition,
             mime="application/pdf",
             key="dl-pack",
-            on_click=_log_pack_download,
-            args=(f"{month:%Y-%m}", edition, pages),
-            icon=":material/download:",
+            details={"chart": "pack", "title": "Monthly chart pack", "format": "pdf",
+                     "month": month, "edition": borough or "london", "file": edition,
+                     "bytes": len(ready[1])},
             type="primary",
-        )
+        )  # fmt: skip

@@ -80,8 +80,17 @@ def _cmd_run(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
     from pipelines.run import run_pipeline
 
-    summary = run_pipeline(a.sources, a.work, a.release, config=load_config(a.config))
+    summary = run_pipeline(
+        a.sources, a.work, a.release, config=load_config(a.config), packs=a.packs
+    )
     return Outcome(str(summary), summary.to_dict())
+
+
+def _cmd_publish(a: argparse.Namespace) -> Outcome:
+    from pipelines.release import publish
+
+    text = publish(a.release, a.to, keep=a.keep)
+    return Outcome(str(text), {"release": str(a.release), "to": str(a.to)})
 
 
 def _cmd_demo(a: argparse.Namespace) -> int:
@@ -93,22 +102,50 @@ def _cmd_demo(a: argparse.Namespace) -> int:
 def _cmd_app(a: argparse.Namespace) -> int:
     from app.serve import serve
 
-    return serve(a.release, port=a.port)
+    return serve(
+        a.release, a.port, address=a.address, base=a.base_path, audit_log=a.audit_log,
+        access_policy=a.access_policy, secrets=a.secrets,
+    )  # fmt: skip
 
 
 def _cmd_pack(a: argparse.Namespace) -> Outcome:
+    from app.audit import export_entry
     from app.pack import build_pack
 
-    text = build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir)
+    def record(pages: int) -> None:  # before the file exists: an unrecorded export is not made
+        details = {"format": "pdf", "month": a.month, "edition": a.borough or "london"}
+        export_entry("chart pack", {**details, "pages": pages})
+
+    text = build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir,
+                      before_write=record)  # fmt: skip
     return Outcome(str(text), {"pack": str(a.out)})
 
 
 def _cmd_audit_verify(a: argparse.Namespace) -> int:
     from app.audit import verify_log
 
-    ok, message = verify_log(a.log)
+    ok, message = verify_log(a.log, expect_head=a.expect_head)
     print(message, file=sys.stdout if ok else sys.stderr)
     return 0 if ok else 1
+
+
+def _cmd_audit_init(a: argparse.Namespace) -> int:
+    from app.audit import AuditLog, audit_path
+
+    log = AuditLog.create(a.log.resolve() if a.log else audit_path())
+    print(f"Created an empty audit log at {log.path}.")
+    return 0
+
+
+def _cmd_audit_anchor(a: argparse.Namespace) -> int:
+    from app.audit import AuditLog, verify_log
+
+    ok, message = verify_log(a.log)
+    if not ok:
+        print(message, file=sys.stderr)
+        return 1
+    print(AuditLog(a.log).anchor())
+    return 0
 
 
 def _cmd_bench(a: argparse.Namespace) -> Outcome:
@@ -211,6 +248,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--work", type=Path, required=True, help="secure-zone work directory")
     r.add_argument("--release", type=Path, required=True, help="release directory to write")
     r.add_argument("--config", type=Path, default=None)
+    r.add_argument(
+        "--no-packs", dest="packs", action="store_false",
+        help="leave the chart packs out of the release (they need Chromium on this host)",
+    )  # fmt: skip
+
+    pu = add("publish", _cmd_publish, "Copy a release to the app host, then switch to it.")
+    pu.add_argument("--release", type=Path, required=True, metavar="DIR", help="release to publish")
+    pu.add_argument(
+        "--to", type=Path, required=True, metavar="DEST", help="release path the dashboard serves"
+    )
+    pu.add_argument(
+        "--keep", type=int, default=3, metavar="N", help="versions to keep there (default 3)"
+    )
 
     d = add("demo", _cmd_demo, "Synthetic London, the pipeline and the dashboard, on localhost.")
     d.add_argument("--scale", type=float, default=0.05)
@@ -219,8 +269,30 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dir", type=Path, default=Path(".demo"), help="where the demo keeps its files")
 
     ap = add("app", _cmd_app, "Serve the dashboard on a release.")
-    ap.add_argument("--release", type=Path, required=True)
-    ap.add_argument("--port", type=int, default=8501)
+    ap.add_argument(
+        "--release", type=Path, metavar="DIR", help="release to serve (PATHWAYS_RELEASE)"
+    )
+    ap.add_argument(
+        "--address", metavar="A", help="address to listen on (PATHWAYS_ADDRESS, 127.0.0.1)"
+    )
+    ap.add_argument("--port", type=int, metavar="P", help="port to listen on (PATHWAYS_PORT, 8501)")
+    ap.add_argument(
+        "--base-path",
+        metavar="PATH",
+        help="path behind a proxy, e.g. /pathways/ (PATHWAYS_BASE_PATH)",
+    )
+    ap.add_argument(
+        "--audit-log", type=Path, metavar="FILE", help="audit database file (PATHWAYS_AUDIT_DB)"
+    )
+    ap.add_argument(
+        "--access-policy", type=Path, metavar="FILE", help="access policy (PATHWAYS_ACCESS_POLICY)"
+    )
+    ap.add_argument(
+        "--secrets",
+        type=Path,
+        metavar="FILE",
+        help="OpenID Connect secrets.toml (PATHWAYS_SECRETS)",
+    )
 
     pk = add("pack", _cmd_pack, "Build the monthly taskforce chart pack.")
     pk.add_argument("--release", type=Path, required=True)
@@ -235,7 +307,23 @@ def build_parser() -> argparse.ArgumentParser:
     au_sub = au.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     av = au_sub.add_parser("verify", help="Check the audit log's hash chain.", parents=[common])
     av.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
+    av.add_argument(
+        "--expect-head", default=None, metavar="ANCHOR",
+        help="an anchor `pathways audit anchor` printed: fail unless the log still holds it",
+    )  # fmt: skip
     av.set_defaults(handler=_cmd_audit_verify)
+    ai = au_sub.add_parser(
+        "init", help="Create the audit log, once, at its configured path.", parents=[common]
+    )
+    ai.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
+    ai.set_defaults(handler=_cmd_audit_init)
+    aa = au_sub.add_parser(
+        "anchor",
+        help="Print the log's head (entries:MAC) to keep elsewhere.",
+        parents=[common],
+    )
+    aa.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
+    aa.set_defaults(handler=_cmd_audit_anchor)
 
     b = add("bench", _cmd_bench, "Run the benchmark suite and print its table.")
     b.add_argument("--size", choices=("small", "london", "national"), default="small")

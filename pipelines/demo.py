@@ -7,6 +7,7 @@ convenience, draws a random pseudonym key each run, and marks everything as synt
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 from datetime import date, timedelta
@@ -40,10 +41,29 @@ def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     started = time.perf_counter()
     start, end = demo_period()
     print(generate(sources, scale, start, end, seed, None), flush=True)
-    summary = run_pipeline(sources, workdir / "work", workdir / "release", demo=True)
+    from app.auth import DEMO_ACCOUNTS
+
+    # the packs the demo accounts can download: London's and the demo boroughs'
+    boroughs = [a.role.borough for a in DEMO_ACCOUNTS if a.role.borough]
+    summary = run_pipeline(
+        sources, workdir / "work", workdir / "release", demo=True, pack_boroughs=boroughs
+    )
     print(summary, flush=True)
     print(f"\nSynthetic London ready in {time.perf_counter() - started:.0f} s.", flush=True)
     return summary.release_dir
+
+
+def start_demo_audit_log(workdir: Path) -> Path:
+    """A fresh audit log for this demo run, sealed with a random key drawn for the run (a real
+    host creates its log once with `pathways audit init` and keeps its key)."""
+    from app.audit import AuditLog
+
+    path = (workdir / "audit.sqlite").resolve()
+    path.unlink(missing_ok=True)
+    os.environ["PATHWAYS_AUDIT_KEY"] = secrets.token_hex(32)
+    os.environ["PATHWAYS_AUDIT_DB"] = str(path)
+    AuditLog.create(path)
+    return path
 
 
 def demo(scale: float, seed: int, port: int, workdir: Path) -> int:
@@ -51,9 +71,10 @@ def demo(scale: float, seed: int, port: int, workdir: Path) -> int:
     from app.serve import serve
 
     release = build_demo_release(workdir, scale, seed)
+    start_demo_audit_log(Path(workdir))
     print(
         "Demo: the secure zone and the app run on this one machine for convenience; in real use "
         "only the release is copied to the app host.",
         flush=True,
     )
-    return serve(release, port=port, demo=True)
+    return serve(release, port, demo=True, audit_log=Path(workdir).absolute() / "audit.sqlite")

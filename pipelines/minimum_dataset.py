@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipelines.config import ValidationConfig
 from pipelines.errors import PathwaysError
-from pipelines.reference import borough_codes
+from pipelines.reference import LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS, borough_codes
 from pipelines.schema import (
     EARLIEST_BIRTH_YEAR,
     FALSE_WORDS,
@@ -112,11 +112,13 @@ def table_schema(spec: TableSpec) -> dict[str, object]:
     return schema
 
 
-def _manifest_example(extract: dt.date) -> dict[str, object]:
+def _manifest_example(extract: dt.date, example: bool = True) -> dict[str, object]:
+    """The manifest as documented (``example``), or with its facts left empty to fill in."""
     source = {
-        "provider": "who sent this extract",
+        "provider": "the organisation that sent this extract" if example else "",
         "extract_date": extract.isoformat(),
-        "lawful_basis": "the lawful basis for processing these records",
+        "lawful_basis": "public_task" if example else None,
+        "special_category_condition": "substantial_public_interest" if example else None,
     }
     return {
         "extract_date": extract.isoformat(),
@@ -146,11 +148,17 @@ def document() -> str:
         f"## {MANIFEST}",
         "",
         "The day the extracts were taken, and for each source who sent it and on what lawful "
-        "basis:",
+        "basis, for example:",
         "",
         "```json",
         json.dumps(_manifest_example(dt.date(2025, 3, 31)), indent=2),
         "```",
+        "",
+        "`lawful_basis` is one of "
+        + ", ".join(f"`{code}` — {words}" for code, words in LAWFUL_BASES.items())
+        + ". `special_category_condition` is one of "
+        + ", ".join(f"`{code}` — {words}" for code, words in SPECIAL_CATEGORY_CONDITIONS.items())
+        + ".",
         "",
         "## How rows are checked",
         "",
@@ -208,7 +216,7 @@ def write_template(folder: Path, extract: dt.date | None = None) -> list[Path]:
             f"{folder} already holds {', '.join(taken)}; choose an empty directory."
         )
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = _manifest_example(extract or dt.date.today())
+    manifest = _manifest_example(extract or dt.date.today(), example=False)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     for spec in TABLES.values():
         (folder / f"{spec.name}.csv").write_text(

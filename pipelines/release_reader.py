@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipelines.errors import PathwaysError
 
@@ -113,6 +114,8 @@ RELEASE_TABLES = tuple(RELEASE_SCHEMAS)
 
 MANIFEST_FILE = "manifest.json"
 DISCLOSURE_RULES_FILE = "disclosure_rules.md"
+PACKS_DIR = "packs"  # the monthly chart packs, drawn on the secure host by the run
+_PACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.pdf")
 
 
 def is_quality_share(indicator: str) -> bool:
@@ -147,6 +150,15 @@ class MetricDefinition(_Model):
     version: str = ""
 
 
+class SourceBasis(_Model):
+    """Who provided a source and the lawful basis it is processed under (codes from
+    ``pipelines.reference.LAWFUL_BASES`` and ``SPECIAL_CATEGORY_CONDITIONS``)."""
+
+    provider: str | None = None
+    lawful_basis: str | None = None
+    special_category_condition: str | None = None
+
+
 class ReleaseManifest(_Model):
     """``manifest.json`` of a release (SPEC section 6)."""
 
@@ -154,6 +166,7 @@ class ReleaseManifest(_Model):
     created_at: datetime
     data_period: DataPeriod
     source_extract_dates: dict[str, date] = {}
+    lawful_bases: dict[str, SourceBasis] = {}
     sdc: SdcSettings
     definitions_version: str
     code_version: str
@@ -161,6 +174,14 @@ class ReleaseManifest(_Model):
     definitions: list[MetricDefinition] = []
     tables: dict[str, str]
     documents: dict[str, str] = {}
+    packs: dict[str, str] = {}  # file name within packs/ -> sha256
+
+    @field_validator("packs")
+    @classmethod
+    def _plain_file_names(cls, packs: dict[str, str]) -> dict[str, str]:
+        if any(not _PACK_NAME.fullmatch(name) for name in packs):
+            raise ValueError("a pack name is not a plain file name")
+        return packs
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -241,12 +262,21 @@ class Release:
             raise PathwaysError(f"The release in {self.release_dir} carries no disclosure rules.")
         return self._verified_bytes(DISCLOSURE_RULES_FILE, expected).decode("utf-8")
 
+    def pack(self, filename: str) -> bytes:
+        """One chart pack's bytes (a file the manifest lists under ``packs``), verified."""
+        expected = self.manifest.packs.get(filename)
+        if expected is None:
+            raise PathwaysError(f"The release in {self.release_dir} holds no pack {filename!r}.")
+        return self._verified_bytes(f"{PACKS_DIR}/{filename}", expected)
+
     def verify(self) -> None:
-        """Check every table and document against the manifest; raise PathwaysError on a mismatch."""
+        """Check every table, document and pack against the manifest; PathwaysError on a mismatch."""
         for name, expected in self.manifest.tables.items():
             self._verified_bytes(f"{name}.parquet", expected)
         for filename, expected in self.manifest.documents.items():
             self._verified_bytes(filename, expected)
+        for filename, expected in self.manifest.packs.items():
+            self._verified_bytes(f"{PACKS_DIR}/{filename}", expected)
 
 
 def read_manifest(release_dir: Path) -> ReleaseManifest:

@@ -8,6 +8,7 @@ release writer is handed nothing but the output of disclosure control.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,6 +72,8 @@ def run_pipeline(
     *,
     demo: bool | None = None,
     timer: StageTimer | None = None,
+    packs: bool = True,
+    pack_boroughs: Sequence[str] | None = None,
 ) -> RunSummary:
     """Run every stage from a sources directory to a release directory.
 
@@ -81,6 +84,9 @@ def run_pipeline(
         config: the run's configuration (default: the documented defaults).
         demo: demo mode (a random key); default from ``PATHWAYS_DEMO=1``.
         timer: collects each stage's wall time and peak memory (``pathways bench`` passes one).
+        packs: draw the month's chart packs into the release (``packs/``), so the app host
+            serves finished files and runs no browser.
+        pack_boroughs: the boroughs whose pack editions are drawn beside London's; None for all.
 
     Raises:
         PathwaysError: bad sources, a missing pseudonym key, or a release that fails its checks.
@@ -145,14 +151,30 @@ def run_pipeline(
             source: validated.manifest.extract_date_for(source)
             for source in ("chain", "hclic", "inform")
         },
+        "lawful_bases": {
+            source: {
+                "provider": given.provider,
+                "lawful_basis": given.lawful_basis,
+                "special_category_condition": given.special_category_condition,
+            }
+            for source, given in validated.manifest.sources.items()
+        },
         "definitions_version": DEFINITIONS_VERSION,
         "code_version": code_version(),
         "synthetic": synthetic,
         "definitions": definitions(config.metrics) + _analysis_definitions(),
     }
+
+    def draw(building: Path) -> dict[str, bytes]:
+        from app.pack import release_packs  # plotly, kaleido and fpdf: only when packs are drawn
+
+        return release_packs(building, pack_boroughs)
+
     timer.run(
         "release",
-        lambda: write_release(Path(release), protected, manifest, config.disclosure),
+        lambda: write_release(
+            Path(release), protected, manifest, config.disclosure, packs=draw if packs else None
+        ),
     )
     return RunSummary(Path(release), people.height, events.height, timer)
 

@@ -3,7 +3,9 @@ the real pipeline (generate → validate → link → events → metrics → dis
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -11,7 +13,18 @@ from pipelines.run import run_pipeline
 from pipelines.synthetic import generate
 
 TEST_KEY = "pathways-test-key-0123456789abcdef-not-a-secret"
+AUDIT_TEST_KEY = "pathways-audit-test-key-0123456789abcdef-not-a-secret"
+
+
+@pytest.fixture(autouse=True)
+def _audit_key(monkeypatch):
+    """Every test's audit log is sealed with a fixed test key, as a host's is with its own."""
+    monkeypatch.setenv("PATHWAYS_AUDIT_KEY", AUDIT_TEST_KEY)
+
+
 SMALL_LONDON = {"scale": 0.02, "start": "2021-04", "end": "2025-03", "seed": 7}
+# The chart pack editions drawn into the session's release beside London's (all 33 take minutes).
+PACK_BOROUGHS = ("E09000007", "E09000033")  # Camden and Westminster, as the demo accounts
 
 
 @pytest.fixture(scope="session")
@@ -24,12 +37,16 @@ def small_sources(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def pipeline_run(small_sources, tmp_path_factory):
-    """The whole pipeline run once on the small synthetic London, with a fixed key."""
+    """The whole pipeline run once on the small synthetic London, with a fixed key, chart packs
+    for London, Camden and Westminster included."""
     root = tmp_path_factory.mktemp("pipeline")
     mp = pytest.MonkeyPatch()
     mp.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY)
     try:
-        summary = run_pipeline(small_sources[0], root / "work", root / "release", demo=False)
+        summary = run_pipeline(
+            small_sources[0], root / "work", root / "release", demo=False,
+            pack_boroughs=PACK_BOROUGHS,
+        )  # fmt: skip
     finally:
         mp.undo()
     return summary, root / "work", root / "release"
@@ -39,3 +56,46 @@ def pipeline_run(small_sources, tmp_path_factory):
 def release_dir(pipeline_run) -> Path:
     """A release directory written by the real pipeline from synthetic data."""
     return pipeline_run[2]
+
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+
+
+def nginx_site(tmp: Path, upstream_port: int, listen_port: int) -> Path:
+    """An nginx configuration, run as a plain process from ``tmp``, holding the shipped proxy
+    rules (``deploy/nginx/``: upstream, WebSocket upgrade, base path) in a plain-HTTP server on
+    127.0.0.1:``listen_port`` in front of the dashboard on ``upstream_port``."""
+    (tmp / "upstream.conf").write_text(
+        (DEPLOY / "nginx" / "pathways-upstream.conf")
+        .read_text()
+        .replace("127.0.0.1:8501", f"127.0.0.1:{upstream_port}")
+    )
+    server = (
+        f"server {{\n    listen 127.0.0.1:{listen_port};\n"
+        f"    include {DEPLOY / 'nginx' / 'pathways-locations.conf'};\n}}\n"
+    )
+    return nginx_config(tmp, f"include {tmp / 'upstream.conf'};\n{server}")
+
+
+def nginx_config(tmp: Path, http: str) -> Path:
+    """A whole nginx.conf whose every file (pid, logs, temporary files) stays under ``tmp``."""
+    temps = "\n".join(
+        f"    {kind}_temp_path {tmp / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = tmp / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp / 'nginx.pid'};\nerror_log {tmp / 'error.log'} warn;\ndaemon off;\n"
+        "worker_processes 1;\nevents { worker_connections 256; }\n"
+        f"http {{\n    access_log off;\n{temps}\n{http}}}\n"
+    )
+    return conf
+
+
+@pytest.fixture(scope="session")
+def nginx():
+    """Where nginx is, with the two configuration builders above; skipped when it is missing."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        pytest.skip("nginx is not installed (Debian package nginx; .ci/run installs it)")
+    return SimpleNamespace(binary=binary, site=nginx_site, config=nginx_config, deploy=DEPLOY)

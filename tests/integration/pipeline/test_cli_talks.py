@@ -43,7 +43,7 @@ def one_plain_line(proc) -> str:
 @pytest.fixture(scope="module")
 def tiny_sources(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("tiny") / "sources"
-    generate(folder, scale=0.01, start="2024-04", end="2025-03", seed=3)
+    generate(folder, scale=0.01, start="2023-04", end="2025-03", seed=3)
     return folder
 
 
@@ -61,7 +61,9 @@ def test_the_exit_codes_are_listed_in_the_help():
 
 def test_a_run_tells_each_stage_with_its_time_and_can_be_read_by_a_program(tiny_sources, tmp_path):
     work, release = tmp_path / "work", tmp_path / "release"
-    args = ["run", "--sources", str(tiny_sources), "--work", str(work), "--release", str(release)]
+    # The chart packs (drawn in a browser) are left out: the stages are what is watched here.
+    args = ["run", "--sources", str(tiny_sources), "--work", str(work), "--release", str(release),
+            "--no-packs"]  # fmt: skip
     proc = pathways(*args, "--json", env={"PATHWAYS_DEMO": "1"})
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.splitlines()
@@ -220,4 +222,4 @@ def test_a_chart_pack_without_its_fonts_is_the_environment_and_exits_4(
                  "--out", str(tmp_path / "pack.pdf")])  # fmt: skip
     assert code == 4
     said = capsys.readouterr().err.strip().splitlines()
-    assert said[-1].startswith("pathways: The chart pack needs the DejaVu Sans fonts")
+    assert said[-1].startswith("pathways: The chart pack's fonts are missing")

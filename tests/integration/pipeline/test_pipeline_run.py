@@ -77,7 +77,7 @@ def test_same_sources_and_key_give_the_same_release(
 ):
     _, _, first = pipeline_run
     monkeypatch.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY)
-    run_pipeline(small_sources[0], tmp_path / "work", tmp_path / "release", demo=False)
+    run_pipeline(small_sources[0], tmp_path / "work", tmp_path / "release", demo=False, packs=False)
     one = json.loads((first / "manifest.json").read_text())
     two = json.loads((tmp_path / "release" / "manifest.json").read_text())
     assert one["tables"] == two["tables"]
@@ -118,8 +118,8 @@ def test_erased_person_leaves_no_trace(pipeline_run, small_sources, tmp_path, mo
     _, old_work, _ = pipeline_run
     reused = tmp_path / "reused_work"
     shutil.copytree(old_work, reused)
-    run_pipeline(erased, reused, tmp_path / "release_a", demo=False)
-    run_pipeline(erased, tmp_path / "fresh_work", tmp_path / "release_b", demo=False)
+    run_pipeline(erased, reused, tmp_path / "release_a", demo=False, packs=False)
+    run_pipeline(erased, tmp_path / "fresh_work", tmp_path / "release_b", demo=False, packs=False)
 
     links = pl.read_parquet(reused / "links.parquet")
     assert not set(links["source_record_id"]) & set(theirs["source_record_id"])
@@ -154,4 +154,4 @@ def test_demo_mode_refuses_sources_that_are_not_synthetic(small_sources, tmp_pat
     from pipelines.errors import PathwaysError
 
     with pytest.raises(PathwaysError, match="synthetic"):
-        run_pipeline(real, tmp_path / "w", tmp_path / "r", demo=True)
+        run_pipeline(real, tmp_path / "w", tmp_path / "r", demo=True, packs=False)

@@ -13,6 +13,21 @@ from pipelines.release import write_release
 from pipelines.release_reader import RELEASE_TABLES, open_release
 
 
+def leftovers(root):
+    """What a folder holds, a versions folder summed up as its count of whole versions (hidden
+    staging folders, the pointer's temporary link and the lock file listed by name if any)."""
+    names = []
+    for path in sorted(root.iterdir()):
+        if path.name.endswith(".versions"):
+            inside = [p.name for p in path.iterdir() if p.name != ".lock"]
+            whole = [n for n in inside if not n.startswith(".")]
+            names.append(f"{path.name}/{len(whole)} version{'s' if len(whole) != 1 else ''}")
+            names += sorted(f"{path.name}/{n}" for n in inside if n.startswith("."))
+        else:
+            names.append(path.name)
+    return names
+
+
 def test_a_release_round_trips_with_its_manifest_and_rules(tmp_path, protected, run_facts):
     release_dir = write_release(tmp_path / "release", protected, run_facts)
     release = open_release(release_dir)
@@ -80,7 +95,7 @@ def test_an_unsafe_table_is_never_written_and_the_previous_release_stays(
     with pytest.raises(PathwaysError, match="would break the disclosure rules"):
         write_release(release_dir, unsafe, {**run_facts, "code_version": "0.2.0"})
     assert {p.name: p.read_bytes() for p in release_dir.iterdir()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]  # no half-built leftovers
+    assert leftovers(tmp_path) == ["release", "release.versions/1 version"]  # nothing half-built
 
 
 def test_an_extra_column_is_never_written(tmp_path, protected, run_facts):
@@ -109,7 +124,7 @@ def test_a_run_that_fails_while_writing_leaves_the_previous_release_untouched(
     with pytest.raises(OSError, match="No space left"):
         write_release(release_dir, protected, {**run_facts, "code_version": "0.2.0"})
     assert {p.name: p.read_bytes() for p in release_dir.iterdir()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]
+    assert leftovers(tmp_path) == ["release", "release.versions/1 version"]
     assert open_release(release_dir).manifest.code_version == "0.1.0"
 
 
@@ -117,7 +132,7 @@ def test_a_new_release_replaces_the_old_one_whole(tmp_path, protected, run_facts
     release_dir = write_release(tmp_path / "release", protected, run_facts)
     write_release(release_dir, protected, {**run_facts, "code_version": "0.2.0"})
     assert open_release(release_dir).manifest.code_version == "0.2.0"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]
+    assert leftovers(tmp_path) == ["release", "release.versions/2 versions"]
 
 
 def test_an_incomplete_manifest_is_refused(tmp_path, protected, run_facts):
