@@ -42,7 +42,7 @@ from app.data import (
     pack_file_name,
 )
 from app.figures import PERIOD_WORDS, Chart, Words, period_label
-from pipelines.errors import PathwaysError
+from pipelines.errors import PathwaysError, SetupError
 from pipelines.reference import ASSETS, borough_codes, borough_name
 from pipelines.release_reader import LONDON_CODE
 
@@ -627,7 +627,7 @@ def _font_files() -> dict[str, Path]:
     files = {style: FONT_DIR / name for style, name in FONT_FILES.items()}
     missing = [str(p) for p in files.values() if not p.is_file()]
     if missing:
-        raise PathwaysError(
+        raise SetupError(
             "The chart pack's fonts are missing from this installation (reinstall Pathways); "
             f"not found: {', '.join(missing)}."
         )
@@ -999,7 +999,7 @@ class _ChartBrowser:
                 kaleido.start_sync_server(silence_warnings=True, mathjax=False)
             except ChromeNotFoundError:
                 _RENDER_LOCK.release()
-                raise PathwaysError(
+                raise SetupError(
                     "The chart pack needs Chromium to draw its charts (Debian package chromium); "
                     "set BROWSER_PATH to its path."
                 ) from None

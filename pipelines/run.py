@@ -11,7 +11,6 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import polars as pl
@@ -23,6 +22,7 @@ from metrics.pathways import DEFINITION as PATHWAYS_DEFINITION
 from metrics.pathways import compute_pathways
 from metrics.registry import DEFINITIONS_VERSION, definitions
 from metrics.survival import compute_survival
+from pipelines import code_version
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
 from pipelines.errors import PathwaysError
@@ -39,13 +39,6 @@ def is_demo() -> bool:
     return os.environ.get("PATHWAYS_DEMO") == "1"
 
 
-def code_version() -> str:
-    try:
-        return version("pathways")
-    except PackageNotFoundError:  # running from a checkout that is not installed
-        return "unknown"
-
-
 @dataclass
 class RunSummary:
     """What a run did, for the person who started it (no figure here is disclosive)."""
@@ -54,6 +47,14 @@ class RunSummary:
     people_linked: int
     events: int
     timer: StageTimer
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "release": str(self.release_dir),
+            "people_linked": self.people_linked,
+            "events": self.events,
+            "stages": self.timer.to_dict(),
+        }
 
     def __str__(self) -> str:
         return (
