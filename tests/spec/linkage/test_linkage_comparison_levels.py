@@ -55,9 +55,11 @@ def _background(n: int = 400) -> list[dict]:
     ]
 
 
-def levels(left: dict, right: dict, others: tuple[dict, ...] = ()) -> dict[str, str]:
+def levels(
+    left: dict, right: dict, others: tuple[dict, ...] = (), background: int = 400
+) -> dict[str, str]:
     """The label of the level each comparison gives the pair (left, right)."""
-    features = identity_features(_people(left, right, *others, *_background()))
+    features = identity_features(_people(left, right, *others, *_background(background)))
     features = pl.concat(
         [
             features.filter(pl.col("source_record_id").is_in(["C0", "C1"])).sort(
@@ -97,18 +99,22 @@ def test_mo_ahmed_is_a_forename_variant_of_mohammed_ahmad():
 def test_a_full_name_only_a_few_records_carry_is_rare():
     # first_name | last_name
     # Filmon     | Tekle
-    # Filmon     | Tekle      -> no other record carries the name: likely his alone
+    # Filmon     | Tekle      -> no other of 10,000 records carries the name: likely his alone
     filmon = {"first_name": "Filmon", "last_name": "Tekle"}
-    assert levels(filmon, filmon)["name"] == "same rare full name"
-    # two more records with the name (four in all): still rare
-    assert levels(filmon, filmon, (filmon, filmon))["name"] == "same rare full name"
+    assert levels(filmon, filmon, background=10_000)["name"] == "same rare full name"
+    # two more records with the name (four in 10,004, one in 2,501): still rare
+    assert levels(filmon, filmon, (filmon, filmon), 10_000)["name"] == "same rare full name"
 
 
 def test_a_full_name_many_records_carry_is_not_rare():
-    # John Smith on five records: namesakes are likely, so the plain level (weighed by how
-    # common the name is) applies
+    # John Smith on five of 10,005 records: namesakes are likely, so the plain level (weighed
+    # by how common the name is) applies
     john = {"first_name": "John", "last_name": "Smith"}
-    assert levels(john, john, (john, john, john))["name"] == "same full name"
+    assert levels(john, john, (john, john, john), 10_000)["name"] == "same full name"
+    # Filmon Tekle on two of 402 records (one in 201): as common as the commonest surnames in
+    # London, too small an extract to call the name rare
+    filmon = {"first_name": "Filmon", "last_name": "Tekle"}
+    assert levels(filmon, filmon)["name"] == "same full name"
 
 
 def test_known_as_is_compared_with_the_forename():
