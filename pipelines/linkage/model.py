@@ -12,9 +12,11 @@ Comparisons (each level is evidence the model weighs; the first level a pair mee
   (mistyped) is learnt separately.
 - ``gender`` and ``nationality``: weak evidence, ignored when unknown.
 
-Common names count for less than rare ones (term-frequency adjustment on the full name and the
-date of birth: 1 January is a common placeholder birthday on asylum documents), and a forename
-with no surname beside it counts for more when it is rare.
+A full name only a handful of records carry has its own level (most full names in a city of
+thousands of surnames are one person's); other common names count for less than rare ones
+(term-frequency adjustment on the full name and the date of birth: 1 January is a common
+placeholder birthday on asylum documents), and a forename with no surname beside it counts for
+more when it is rare.
 """
 
 from __future__ import annotations
