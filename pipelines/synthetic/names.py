@@ -1683,11 +1683,11 @@ SPELLING_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         (r"kh", ("h", "k")),
         (r"q", ("k", "g")),
         (r"dh", ("d", "z")),
-        (r"^abd ?[ae]l", ("Abdul", "Abdel", "Abd al-", "Abdal")),
+        (r"^Abd ?[ae]l", ("Abdul", "Abdel", "Abd al-", "Abdal")),
         (r"ai", ("ay", "ei")),
         (r"y$", ("i",)),
         (r"a$", ("ah",)),
-        (r"^Al", ("El", "Al-")),
+        (r"^Al(?=[^aeiouy])", ("El", "Al-")),
     ),
     "ethiopic": (
         *_VOWEL_ROMANISATION,
