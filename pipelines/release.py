@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from pipelines.release_reader import (
     MANIFEST_FILE,
     RELEASE_SCHEMAS,
     ReleaseManifest,
+    content_release_id,
     sha256_bytes,
 )
 
@@ -130,17 +130,17 @@ def write_release(
     sdc = config.model_dump()
     content = {k: v for k, v in manifest.items() if k not in ("created_at", "release_id")}
     content.update(sdc=sdc, tables=table_hashes, documents=documents)
-    release_id = sha256_bytes(json.dumps(content, sort_keys=True, default=str).encode())[:16]
     try:
         model = ReleaseManifest.model_validate(
             {
                 **content,
-                "release_id": release_id,
+                "release_id": "",
                 "created_at": manifest.get("created_at") or datetime.now(UTC).isoformat(),
             }
         )
     except ValueError as e:
         raise PathwaysError(f"The release manifest is incomplete or invalid: {e}") from None
+    model = model.model_copy(update={"release_id": content_release_id(model)})
     files[MANIFEST_FILE] = (model.model_dump_json(indent=2) + "\n").encode("utf-8")
 
     release_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -167,6 +167,16 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def content_release_id(manifest: ReleaseManifest) -> str:
+    """The release id: a hash of everything in the manifest but the id and the write time.
+
+    The manifest carries the tables' and documents' hashes, so this one id covers the whole
+    release: a flipped field (``synthetic``, a threshold, a table hash) no longer matches it.
+    """
+    content = manifest.model_dump(mode="json", exclude={"release_id", "created_at"})
+    return sha256_bytes(json.dumps(content, sort_keys=True).encode())[:16]
+
+
 class Release:
     """A verified release: the manifest plus its tables as Polars frames (read once, cached).
 
@@ -260,11 +270,17 @@ def read_manifest(release_dir: Path) -> ReleaseManifest:
             "(or `pathways demo`) to write one."
         ) from None
     try:
-        return ReleaseManifest.model_validate(json.loads(text))
+        manifest = ReleaseManifest.model_validate(json.loads(text))
     except (ValueError, ValidationError):
         raise PathwaysError(
             f"The manifest of the release in {release_dir} is not valid; the release cannot be used."
         ) from None
+    if content_release_id(manifest) != manifest.release_id:
+        raise PathwaysError(
+            f"The manifest of the release in {release_dir} does not match its release id: it was "
+            "changed after the release was written. Copy the release again from the secure host."
+        )
+    return manifest
 
 
 def open_release(release_dir: Path) -> Release:

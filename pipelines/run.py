@@ -94,7 +94,7 @@ def run_pipeline(
     validated = timer.run("validate", lambda: load_sources(Path(sources), config))
     validated.report.write(work / "validation")
     extract_date = validated.extract_date
-    synthetic = bool((validated.manifest.model_extra or {}).get("synthetic", False))
+    synthetic = validated.manifest.synthetic
     if demo and not synthetic:
         raise PathwaysError(
             'Demo mode runs only on synthetic sources (their manifest.json says "synthetic": '
