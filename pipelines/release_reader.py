@@ -45,15 +45,19 @@ METRICS_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.String(),
 }
 
+# One row per interval of a curve, ending at ``t_days`` (the row at 0 is the start): protected
+# counts, then the estimate and band recomputed from those counts (to whole percent).
 SURVIVAL_SCHEMA: dict[str, pl.DataType] = {
     "curve_id": pl.String(),
     "geography_code": pl.String(),
     "group": pl.String(),
     "t_days": pl.Int64(),
+    "at_risk": pl.Int64(),  # at the start of the interval
+    "events": pl.Int64(),
+    "competing_events": pl.Int64(),  # null where the curve has no competing event
     "estimate": pl.Float64(),
     "ci_lower": pl.Float64(),
     "ci_upper": pl.Float64(),
-    "at_risk": pl.Int64(),
     "status": pl.String(),
 }
 
