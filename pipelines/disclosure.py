@@ -9,8 +9,10 @@ release (SPEC sections 2.3 to 2.5, the ONS "10-5" rule by default):
   London, flow_new + stock + returner = seen_rough_sleeping, months within a quarter, quarters
   and months within a financial year) more cells are hidden until no hidden cell can be worked
   out from what is shown (see ``docs/disclosure.md`` for exactly what is guaranteed);
-* shares only where the denominator is at least 10, computed from unrounded counts, shown to
-  whole percent; survival curves coarsened; small Sankey links folded into "other (small
+* every other published number is worked out from published protected counts: shares only
+  where the denominator is at least 10, as the shown numerator over the shown denominator, to
+  whole percent; survival curves on fixed intervals of protected at-risk, event and death
+  counts, with the estimates recomputed from them; small Sankey links folded into "other (small
   numbers)"; rare paths dropped; comparisons only between groups of at least the threshold;
 * nationality never with a place finer than London, and no column outside the release schemas.
 
@@ -338,8 +340,8 @@ def _ties(cells: pl.DataFrame) -> list[list[int]]:
 def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
     """Disclosure control for the long metrics table (METRICS_SCHEMA, unsuppressed counts).
 
-    A metric is a share when any of its rows carries a denominator; its value is recomputed from
-    the unrounded numerator and denominator and rounded to whole percent. Other metrics are
+    A metric is a share when any of its rows carries a denominator; its value is the shown
+    (rounded) numerator over the shown denominator, to whole percent. Other metrics are
     counts of people: ``value`` (and ``numerator``, filled with the same count) are rounded.
 
     Example:
@@ -421,7 +423,7 @@ def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> p
         value=pl.when(hidden)
         .then(None)
         .when(share)
-        .then((num / den).round(2))
+        .then((round_count(num, config) / round_count(den, config)).round(2))
         .otherwise(round_count(count, config).cast(pl.Float64)),
         numerator=pl.when(hidden)
         .then(None)
@@ -884,6 +886,9 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
             or shares.filter(pl.col("denominator") < config.min_rate_denominator).height
         ):
             yield "some shares are not whole percents between 0 and 1 on a denominator of 10 or more"
+        redone = (pl.col("numerator") / pl.col("denominator")).round(2)
+        if shares.filter((pl.col("value") - redone).abs().fill_null(1.0) > 1e-9).height:
+            yield "some shares are not their shown numerator over their shown denominator"
         leaks = frame.filter(
             (_breakdown_family() == NATIONALITY_FAMILY) & (pl.col("geography_code") != LONDON_CODE)
         )

@@ -18,7 +18,7 @@ import polars as pl
 from metrics.survival import survival_curves
 from pipelines import release_reader
 from pipelines.config import DisclosureConfig
-from pipelines.disclosure import protect_survival
+from pipelines.disclosure import protect_quality, protect_survival
 from pipelines.reference import borough_codes
 from pipelines.release import write_release
 
@@ -92,7 +92,7 @@ def _metrics(rng: np.random.Generator) -> pl.DataFrame:
                 dict(metric_id=metric, period_type=ptype, period_start=start,
                      geography_type="london" if geo == LONDON else "borough",
                      geography_code=geo, breakdown=breakdown,
-                     value=round(share, 2) if ok and num else None, numerator=num if ok and num else None,
+                     value=round(num / den, 2) if ok and num else None, numerator=num if ok and num else None,
                      denominator=den if ok and num else None, status="ok" if ok and num else "suppressed")
             )  # fmt: skip
 
@@ -271,20 +271,18 @@ def _quality() -> pl.DataFrame:
         ("inform", 9870, 0.83),
     ):
         for indicator, value in (
-            ("records", float(_protect(records))),
-            ("quarantined_share", 0.0),
-            ("linked_to_chain_share", rate),
+            ("person_records", records),
+            ("records_linked_to_another_source", round(records * rate)),
+            ("linked_to_another_source_share", rate),
+            ("rows_read", records + 40),
+            ("rows_accepted", records),
+            ("rows_quarantined", 40),
+            ("quarantined_share", 40 / (records + 40)),
         ):
-            rows.append(
-                dict(
-                    source=source,
-                    period="2022-04/2025-03",
-                    indicator=indicator,
-                    value=value,
-                    status="ok",
-                )
-            )
-    return pl.DataFrame(rows, schema=release_reader.QUALITY_SCHEMA)  # fmt: skip
+            rows.append(dict(source=source, period="2022-04/2025-03", indicator=indicator,
+                             value=float(value), status="ok"))  # fmt: skip
+    return protect_quality(pl.DataFrame(rows, schema=release_reader.QUALITY_SCHEMA),
+                           DisclosureConfig())  # fmt: skip
 
 
 def manifest(synthetic: bool = True) -> dict:
