@@ -481,7 +481,7 @@ def _whole_percent(column: str, how: str) -> pl.Expr:
     scaled = pl.col(column).clip(0.0, 1.0) * 100
     rounded = {"nearest": scaled.round(0), "down": (scaled + 1e-9).floor(),
                "up": (scaled - 1e-9).ceil()}[how]  # fmt: skip
-    return (rounded / 100).round(2)
+    return (rounded / 100).round(2).abs()  # abs: ceil of a tiny negative gives -0.0
 
 
 def estimates_from_counts(curves: pl.DataFrame, confidence_level: float = 0.95) -> pl.DataFrame:

@@ -1,0 +1,58 @@
+"""Erase people from a run's journeys and rebuild the protected release tables, as a rerun on the
+same extract would (after linkage: the people and events of the secure zone, minus them)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from metrics.compare import compute_comparisons
+from metrics.counting import compute_metrics
+from metrics.pathways import compute_pathways
+from metrics.survival import compute_survival
+from pipelines.config import PathwaysConfig
+from pipelines.disclosure import protect
+
+
+def protected_tables(
+    events: pl.DataFrame, people: pl.DataFrame, extract_date: date, reported_from: date
+) -> dict[str, pl.DataFrame]:
+    """The protected release tables built from journeys, as ``pathways run`` builds them."""
+    config = PathwaysConfig()
+    metrics = compute_metrics(events, people, config.metrics, extract_date).filter(
+        pl.col("period_start") >= reported_from
+    )
+    survival = compute_survival(events, people, config.survival, extract_date)
+    pathways, paths = compute_pathways(events, people, config.survival, extract_date)
+    comparisons, curves = compute_comparisons(events, people, config.survival, extract_date)
+    unsuppressed = {
+        "metrics": metrics,
+        "survival": pl.concat([survival, curves], how="vertical_relaxed"),
+        "pathways": pathways,
+        "paths": paths,
+        "comparisons": comparisons,
+    }
+    tables = protect(unsuppressed, config.disclosure)
+    tables.pop("quality")  # validation and linkage counts: not rebuilt from journeys
+    return tables
+
+
+def changed_rows(before: dict[str, pl.DataFrame], after: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Published rows that differ between two releases: ``table`` and the row as text, per side."""
+    frames = []
+    for name, old in before.items():
+        new = after[name]
+        for side, a, b in (("before", old, new), ("after", new, old)):
+            gone = a.join(b, on=a.columns, how="anti", nulls_equal=True)
+            frames.append(
+                gone.select(
+                    table=pl.lit(name),
+                    side=pl.lit(side),
+                    place=pl.col("geography_code") if "geography_code" in a.columns else pl.lit(""),
+                    group=pl.col("breakdown")
+                    if "breakdown" in a.columns
+                    else (pl.col("group") if "group" in a.columns else pl.lit("")),
+                )
+            )
+    return pl.concat(frames)
