@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 import pytest
+from support.intruder import intruder_intervals, metrics_from_people, shown_interval
 
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import (
@@ -18,7 +19,6 @@ from pipelines.disclosure import (
     protect_metrics,
     protect_survival,
 )
-from pipelines.disclosure_audit import intruder_intervals, metrics_from_people, shown_interval
 from pipelines.errors import PathwaysError
 
 LONDON = "E12000007"

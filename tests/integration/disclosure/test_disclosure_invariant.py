@@ -185,3 +185,121 @@ def test_a_forged_quality_share_is_refused_by_the_release_gate():
         from pipelines.disclosure import assert_release_safe
 
         assert_release_safe({"quality": quality}, CONFIG)
+
+
+@pytest.fixture(scope="module")
+def safe_release() -> dict[str, pl.DataFrame]:
+    """A small release that passes the gate, built by the real disclosure control."""
+    from datetime import date
+
+    from pipelines.disclosure import protect
+
+    westminster = "E09000033"
+    metrics = pl.DataFrame(
+        {
+            "metric_id": ["seen_rough_sleeping"] * 4 + ["new_single_night"],
+            "period_type": ["month"] * 5,
+            "period_start": [date(2024, 4, 1)] * 5,
+            "geography_type": ["london", "borough", "london", "london", "london"],
+            "geography_code": [LONDON, westminster, LONDON, LONDON, LONDON],
+            "breakdown": ["all", "all", "nationality_group=uk", "nationality_group=eu_eea", "all"],
+            "value": [812.0, 203.0, 690.0, 122.0, 0.7],
+            "numerator": [None, None, None, None, 301],
+            "denominator": [None, None, None, None, 430],
+            "status": ["ok"] * 5,
+        }
+    )
+    pathways = pl.DataFrame(
+        {"cohort_period": ["2024-04"] * 2, "geography_code": [LONDON] * 2,
+         "stage_from": ["before"] * 2, "state_from": ["none", "none"],
+         "stage_to": ["first_response"] * 2, "state_to": ["nsno_hub", "hostel"],
+         "count": [120, 31]}
+    )  # fmt: skip
+    paths = pl.DataFrame(
+        {"cohort_period": ["2024-04"], "geography_code": [LONDON],
+         "path": ["none>nsno_hub>settled>settled"], "count": [44], "rank": [1]}
+    )  # fmt: skip
+    comparisons = pl.DataFrame(
+        {"comparison_id": ["first_intervention"], "group_a": ["first_intervention=hostel"],
+         "group_b": ["first_intervention=housing_first"], "statistic": ["hazard_ratio"],
+         "value": [0.8], "ci_lower": [0.6], "ci_upper": [1.1], "p_value": [0.2], "n_a": [41],
+         "n_b": [123]}
+    )  # fmt: skip
+    quality = pl.DataFrame(
+        {"source": ["chain"] * 3, "period": ["2025-03-31"] * 3,
+         "indicator": ["rows_read", "rows_quarantined", "quarantined_share"],
+         "value": [203.0, 27.0, 27 / 203]}
+    )  # fmt: skip
+    people = [(LONDON, "all", 3 + i * 4, OUTCOME_EVENT if i % 3 else OUTCOME_CENSORED)
+              for i in range(200)]  # fmt: skip
+    tables = protect(
+        {"metrics": metrics, "survival": curves_of(people), "pathways": pathways,
+         "paths": paths, "comparisons": comparisons, "quality": quality},
+        CONFIG,
+    )  # fmt: skip
+    assert release_problems(tables, CONFIG) == []
+    return tables
+
+
+def _first_row(column: str, value) -> pl.Expr:
+    return pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(value)).otherwise(pl.col(column))
+
+
+RELEASE_FORGERIES = {
+    # (table, forgery, the gate's words)
+    "metrics: a suppressed row still carrying a figure": (
+        "metrics", lambda f: f.with_columns(status=_first_row("status", "suppressed")),
+        "suppressed metrics rows still carry a figure"),
+    "metrics: an unrounded count": (
+        "metrics", lambda f: f.with_columns(
+            value=pl.when(pl.col("denominator").is_null() & pl.col("value").is_not_null())
+            .then(811.0).otherwise(pl.col("value"))),
+        "hold a value that is neither suppressed"),
+    "metrics: a share not a whole percent": (
+        "metrics", lambda f: f.with_columns(
+            value=pl.when(pl.col("denominator").is_not_null()).then(0.703)
+            .otherwise(pl.col("value"))),
+        "not whole percents"),
+    "metrics: a share not its shown counts' share": (
+        "metrics", lambda f: f.with_columns(
+            value=pl.when(pl.col("denominator").is_not_null()).then(0.71)
+            .otherwise(pl.col("value"))),
+        "not their shown numerator over their shown denominator"),
+    "metrics: nationality with a borough": (
+        "metrics", lambda f: f.with_columns(
+            geography_code=pl.when(pl.col("breakdown").str.starts_with("nationality"))
+            .then(pl.lit("E09000033")).otherwise(pl.col("geography_code"))),
+        "nationality for a borough"),
+    "metrics: a place finer than a borough": (
+        "metrics", lambda f: f.with_columns(geography_code=_first_row("geography_code",
+                                                                       "E01000001")),
+        "finer than a borough"),
+    "metrics: an unknown status": (
+        "metrics", lambda f: f.with_columns(status=_first_row("status", "approximate")),
+        "unknown status"),
+    "paths: a journey below the threshold": (
+        "paths", lambda f: f.with_columns(count=pl.lit(0, pl.Int64)),
+        "journey below the threshold"),
+    "pathways: an unrounded link": (
+        "pathways", lambda f: f.with_columns(count=_first_row("count", 121)),
+        "hold a count that is neither suppressed"),
+    "comparisons: a group below the threshold": (
+        "comparisons", lambda f: f.with_columns(n_a=pl.lit(5, pl.Int64)),
+        "a comparison has a group (n_a) below the threshold"),
+    "quality: an unrounded count": (
+        "quality", lambda f: f.with_columns(
+            value=pl.when(pl.col("indicator") == "rows_read").then(203.0)
+            .otherwise(pl.col("value"))),
+        "hold a value that is neither suppressed"),
+    "a column outside the release layout": (
+        "paths", lambda f: f.with_columns(person_key=pl.lit("abc")),
+        "paths table has columns"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("forgery", list(RELEASE_FORGERIES), ids=list(RELEASE_FORGERIES))
+def test_every_rule_of_the_release_gate_refuses_a_forged_table(safe_release, forgery):
+    name, forge, problem = RELEASE_FORGERIES[forgery]
+    forged = {**safe_release, name: forge(safe_release[name])}
+    problems = release_problems(forged, CONFIG)
+    assert any(problem in p for p in problems), problems
