@@ -490,21 +490,33 @@ def estimates_from_counts(curves: pl.DataFrame, confidence_level: float = 0.95) 
     A curve is a Kaplan–Meier curve when ``competing_events`` is null throughout, else an
     Aalen–Johansen cumulative incidence. Each row is an interval ending at ``t_days``:
     ``at_risk`` people at its start, ``events`` (and ``competing_events``) within it; the row at
-    ``t_days = 0`` is the start. The estimate is shown to whole percent, the band rounded
-    outwards to whole percent. Suppressed rows keep null figures.
+    ``t_days = 0`` is the start. People who stopped being followed during an interval are the
+    published numbers at risk at its start and at the next interval's start, less its events:
+    as in an actuarial life table, they count as at risk for half the interval, so a long
+    (merged) interval does not understate the risk. The last interval, with no next start
+    published, counts everyone at its start. The estimate is shown to whole percent, the band
+    rounded outwards to whole percent. Suppressed rows keep null figures.
 
     Example:
-        100 people, 20 returns in the first 30 days, 15 of the 60 left at day 30 in the next:
-        the curve reads 80% at day 30 and 60% at day 60 (0.8 × (1 − 15/60)).
+        100 people; in the first 30 days 20 return and 20 stop being followed, so 60 are at risk
+        at day 30; 15 of those return in the next (last) interval. The curve reads
+        1 − 20 / (100 − 20 / 2) = 78% at day 30 and 78% × (1 − 15/60) = 58% at day 60.
     """
     keys = ["curve_id", "geography_code", "group"]
     if curves.is_empty():
         return curves
     shown = curves.filter(pl.col("status") == "ok").sort([*keys, "t_days"])
+    next_at_risk = pl.col("at_risk").shift(-1).over(keys)
+    left_unfollowed = (
+        pl.col("at_risk")
+        - next_at_risk
+        - pl.col("events").fill_null(0)
+        - pl.col("competing_events").fill_null(0)
+    ).clip(lower_bound=0)
     table = shown.select(
         *keys,
         t=pl.col("t_days"),
-        at_risk=pl.col("at_risk"),
+        at_risk=pl.col("at_risk") - left_unfollowed.fill_null(0) / 2,
         d_event=pl.col("events").fill_null(0),
         d_competing=pl.col("competing_events").fill_null(0),
         d_censored=pl.lit(0, pl.Int64),
