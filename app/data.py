@@ -177,8 +177,9 @@ def curve_protection_words(sdc: Mapping[str, Any]) -> str:
     threshold = sdc.get("threshold", 10)
     width = sdc.get("survival_time_step_days", 30)
     return (
-        f"Curves are drawn from counts over {width}-day intervals (people at risk, returns and "
-        f"deaths), each hidden below {threshold} or rounded to the nearest "
+        f"Curves are drawn from counts over {width}-day intervals (people still followed, people "
+        "who returned to the street or moved in, and, for the competing-risks curve, deaths), "
+        f"each hidden below {threshold} or rounded to the nearest "
         f"{sdc.get('rounding_base', 5)}, merging intervals that hold a small number; each step "
         "is worked out from those published counts and shown to the whole percent. Curves stop "
         f"once fewer than {sdc.get('survival_min_at_risk', threshold)} people remain at risk."

@@ -1268,6 +1268,25 @@ def survival_chart(
     if groups is not None:
         rows = rows.filter(pl.col("group").is_in(list(groups)))
     rows = rows.filter(pl.col("estimate").is_not_null()).sort(["geography_code", "group", "t_days"])
+    # A curve that stops at its start (its first interval already held a small number) is not
+    # a curve: leave it out and name it.
+    steps = pl.len().over("geography_code", "group")
+    stopped = rows.filter(steps < 2).select("geography_code", "group").unique(maintain_order=True)
+    rows = rows.filter(steps >= 2)
+
+    def series_name(g: str, grp: str) -> str:
+        return (
+            _group_words(grp)
+            if not compare_geography
+            else f"{_place_name(g)} — {_group_words(grp)}"
+        )
+
+    if stopped.height:
+        footnote += (
+            " Not drawn, too few people for a curve beyond its start: "
+            + ", ".join(series_name(g, grp) for g, grp in stopped.rows())
+            + "."
+        )
     if rows.is_empty():
         return _empty_chart(key, title, subtitle, footnote, "No published curve for this choice.")
     fig = go.Figure()
@@ -1276,11 +1295,7 @@ def survival_chart(
         s = rows.filter((pl.col("geography_code") == g) & (pl.col("group") == grp))
         colour = theme.SERIES[i % len(theme.SERIES)]
         r, gg, b = theme.hex_to_rgb(colour)
-        name = (
-            _group_words(grp)
-            if not compare_geography
-            else f"{_place_name(g)} — {_group_words(grp)}"
-        )
+        name = series_name(g, grp)
         t = s.get_column("t_days").to_list()
         est = [v * 100 for v in s.get_column("estimate").to_list()]
         lo = [None if v is None else v * 100 for v in s.get_column("ci_lower").to_list()]
@@ -1304,7 +1319,9 @@ def survival_chart(
             go.Scatter(
                 x=t,
                 y=est,
-                mode="lines",
+                mode="lines+markers",
+                # a dot on the last step: the curve ends there, it is not cut off by the axis
+                marker={"size": [0] * (len(t) - 1) + [7], "color": colour},
                 line={"shape": "hv", "color": colour, "width": 2.5},
                 name=name,
                 legendgroup=name,
