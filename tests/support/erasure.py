@@ -7,34 +7,20 @@ from datetime import date
 
 import polars as pl
 
-from metrics.compare import compute_comparisons
-from metrics.counting import compute_metrics
-from metrics.pathways import compute_pathways
-from metrics.survival import compute_survival
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
+from pipelines.run import journey_aggregates
 
 
 def protected_tables(
     events: pl.DataFrame, people: pl.DataFrame, extract_date: date, reported_from: date
 ) -> dict[str, pl.DataFrame]:
-    """The protected release tables built from journeys, as ``pathways run`` builds them."""
+    """The protected release tables built from journeys, as ``pathways run`` builds them; the
+    quality table (validation and linkage counts) is not rebuilt from journeys."""
     config = PathwaysConfig()
-    metrics = compute_metrics(events, people, config.metrics, extract_date).filter(
-        pl.col("period_start") >= reported_from
-    )
-    survival = compute_survival(events, people, config.survival, extract_date)
-    pathways, paths = compute_pathways(events, people, config.survival, extract_date)
-    comparisons, curves = compute_comparisons(events, people, config.survival, extract_date)
-    unsuppressed = {
-        "metrics": metrics,
-        "survival": pl.concat([survival, curves], how="vertical_relaxed"),
-        "pathways": pathways,
-        "paths": paths,
-        "comparisons": comparisons,
-    }
+    unsuppressed = journey_aggregates(events, people, config, extract_date, reported_from)
     tables = protect(unsuppressed, config.disclosure)
-    tables.pop("quality")  # validation and linkage counts: not rebuilt from journeys
+    tables.pop("quality")
     return tables
 
 

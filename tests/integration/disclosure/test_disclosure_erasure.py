@@ -47,6 +47,7 @@ def erasures(pipeline_run):
             start,
         )
         diffs.append(erasure.changed_rows(before, after))
+    print(f"\npublished rows (quality table aside): {sum(t.height for t in before.values())}")
     return diffs
 
 
