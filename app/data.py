@@ -82,6 +82,7 @@ class ReleaseInfo:
     code_version: str
     definitions: dict[str, Definition]
     disclosure_rules: str
+    lawful_bases: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     @classmethod
     def from_manifest(cls, manifest: Any, disclosure_rules: str | None = None) -> ReleaseInfo:
@@ -130,6 +131,10 @@ class ReleaseInfo:
             code_version=str(_get(manifest, "code_version", "") or ""),
             definitions=definitions,
             disclosure_rules=disclosure_rules or default_disclosure_words(sdc),
+            lawful_bases={
+                name: dict(value)
+                for name, value in dict(_get(manifest, "lawful_bases") or {}).items()
+            },
         )
 
     def definition(self, metric_id: str) -> Definition:

@@ -7,6 +7,7 @@ scoped view of the release, and show only the pages their role may open.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -14,10 +15,17 @@ import pandas  # noqa: F401  (imported up front: plotly's lazy import can race b
 import streamlit as st
 
 from app import auth
-from app.audit import AuditLog
+from app.audit import NOTE_LIMIT, AuditLog, purpose_problem
 from app.auth import DEMO_ACCOUNTS, Identity, Role
 from app.data import ScopedRelease, load_release
-from app.ui import CONTEXT_KEY, PAGES_BY_ROLE, Session, synthetic_banner
+from app.ui import (
+    CONTEXT_KEY,
+    PAGES_BY_ROLE,
+    PUBLIC_KEY,
+    PublicContext,
+    Session,
+    synthetic_banner,
+)
 from pipelines.errors import PathwaysError
 from pipelines.reference import ASSETS
 
@@ -48,7 +56,9 @@ PAGE_SPECS = {
     "compare": ("views/compare.py", "Compare interventions", ":material/compare_arrows:"),
     "about": ("views/about.py", "About this data", ":material/info:"),
     "audit": ("views/audit_log.py", "Audit log", ":material/fact_check:"),
+    "register": ("views/register.py", "Access register", ":material/badge:"),
 }
+PUBLIC_PAGE = ("views/transparency.py", "How Pathways is used", ":material/public:")
 
 
 def _stop_with(message: str) -> None:
@@ -95,7 +105,8 @@ def _demo_sign_in(audit: AuditLog) -> tuple[Identity, Role]:
     account_id = auth.read_token(st.session_state.get(TOKEN_KEY))
     if account_id is not None:
         account = auth.demo_account(account_id)
-        return Identity(subject=f"demo:{account.account_id}", name=account.name), account.role
+        demo_id = f"demo:{account.account_id}"
+        return Identity(subject=demo_id, name=account.name, account=demo_id), account.role
     st.title("Pathways")
     st.write(
         "Demo mode: pick an account to see the dashboard as that role sees it. Each account "
@@ -142,27 +153,32 @@ def _oidc_sign_in(audit: AuditLog) -> tuple[Identity, Role]:
         st.stop()
     identity = Identity.from_claims(st.user.to_dict())
     try:
-        role = auth.load_policy().role_for(identity)
+        decision = auth.load_policy().decide(identity)
     except PathwaysError as e:
         _stop_with(str(e))
         raise
+    role = decision.role
     if role is None:
         if not st.session_state.get(SIGNED_IN_KEY):
             audit.append(
-                user=identity.user_id, role="none", purpose="", page="sign-in",
-                action="sign_in_denied", details={"method": "oidc"},
+                user=decision.user, role="none", purpose="", page="sign-in",
+                action="sign_in_denied",
+                details={"method": "oidc", "reason": auth.refusal_key(decision.reason)},
             )  # fmt: skip
             st.session_state[SIGNED_IN_KEY] = "denied"
+        st.title("Pathways")
         st.error(
-            f"You are signed in as {identity.user_id}, but the access policy gives this account "
-            "no role. Ask your information governance lead for access."
+            f"{decision.reason} Pathways has not let this sign-in in, and the attempt has been "
+            "recorded. Ask your information governance lead if you need access."
         )
         st.button("Sign out", on_click=st.logout)
         st.stop()
+    identity = dataclasses.replace(identity, account=decision.user)
     if st.session_state.get(SIGNED_IN_KEY) != str(role):
         audit.append(
             user=identity.user_id, role=str(role), purpose="", page="sign-in",
-            action="sign_in", details={"method": "oidc", "name": identity.name or ""},
+            action="sign_in",
+            details={"method": "oidc", "via": decision.via, "organisation": decision.organisation},
         )  # fmt: skip
         st.session_state[SIGNED_IN_KEY] = str(role)
     return identity, role  # type: ignore[return-value]
@@ -182,15 +198,22 @@ def _purpose(identity: Identity, role: Role, audit: AuditLog) -> str:
             "Why are you using Pathways today?", PURPOSES, key="purpose_category"
         )
         detail = st.text_input(
-            "Say briefly what for (at least 10 characters)",
+            f"Say briefly what for, without naming anyone (10 to {NOTE_LIMIT} characters)",
             key="purpose_detail",
+            max_chars=NOTE_LIMIT,
             placeholder="e.g. November taskforce pack, Camden commissioning review",
         )
         submitted = st.form_submit_button("Continue", type="primary")
     if submitted:
-        detail = (detail or "").strip()
+        detail = " ".join((detail or "").split())
+        problem = purpose_problem(detail)
         if len(detail) < 10:
             st.error("Please say briefly what you are using Pathways for (at least 10 characters).")
+        elif problem:
+            st.error(
+                f"This purpose cannot be recorded. {problem} The audit log is kept for years "
+                "and must never hold anything about a person."
+            )
         else:
             purpose = f"{category}: {detail}"
             st.session_state[PURPOSE_KEY] = purpose
@@ -211,6 +234,32 @@ def _sign_out(s: Session) -> None:
         st.logout()
 
 
+def _signed_in(demo: bool) -> bool:
+    """Whether this session holds a sign-in the policy accepts (nothing drawn, nothing logged)."""
+    if demo:
+        return auth.read_token(st.session_state.get(TOKEN_KEY)) is not None
+    if not _secrets_have_auth() or not st.user.is_logged_in:
+        return False
+    try:
+        return auth.load_policy().role_for(Identity.from_claims(st.user.to_dict())) is not None
+    except PathwaysError:
+        return False
+
+
+def _public_context(release, audit: AuditLog, demo: bool) -> PublicContext:
+    policy = None
+    if not demo:
+        try:
+            policy = auth.load_policy()
+        except PathwaysError:
+            policy = None
+    return PublicContext(release.info, audit.path, policy, demo)
+
+
+def _sign_in_screen() -> None:
+    """Stands for the sign-in screens in the signed-out navigation (drawn by main)."""
+
+
 def main() -> None:
     st.set_page_config(page_title="Pathways", page_icon=str(ICON), layout="wide")
     release = _release()
@@ -220,9 +269,24 @@ def main() -> None:
             "Demo mode is refused on this release: its manifest does not mark it as synthetic. "
             "Demo accounts may only ever see synthetic data."
         )
-    audit = AuditLog()
-    if release.info.synthetic and not st.session_state.get(PURPOSE_KEY):
-        synthetic_banner()  # on the sign-in screens; every page draws its own
+    try:
+        audit = AuditLog()
+    except PathwaysError as e:
+        _stop_with(f"{e} Pathways does not open without its audit log.")
+        raise
+    st.session_state[PUBLIC_KEY] = _public_context(release, audit, demo)
+    path, title, icon = PUBLIC_PAGE
+    public = st.Page(str(HERE / path), title=title, icon=icon, url_path="transparency")
+
+    if not _signed_in(demo):
+        # signed out: the public page, or the sign-in screens
+        gate = st.Page(_sign_in_screen, title="Sign in", url_path="sign-in", default=True)
+        if st.navigation([gate, public], position="hidden").url_path == "transparency":
+            public.run()
+            return
+        if release.info.synthetic:
+            synthetic_banner()
+        st.page_link(public, label="How Pathways is used (public page)", icon=":material/public:")
     identity, role = _demo_sign_in(audit) if demo else _oidc_sign_in(audit)
 
     pages = []
@@ -231,9 +295,15 @@ def main() -> None:
         pages.append(
             st.Page(str(HERE / path), title=title, icon=icon, url_path=name, default=i == 0)
         )
+    pages.append(public)
     # navigation before the purpose form, so the page in the address survives it
     has_purpose = bool(st.session_state.get(PURPOSE_KEY))
     nav = st.navigation(pages, position="sidebar" if has_purpose else "hidden")
+    if nav.url_path == "transparency" and not has_purpose:
+        nav.run()  # the public page needs no purpose
+        return
+    if release.info.synthetic and not has_purpose:
+        synthetic_banner()
     purpose = _purpose(identity, role, audit)
 
     s = Session(identity, role, purpose, None, audit, demo)  # type: ignore[arg-type]

@@ -1015,16 +1015,20 @@ def build_pack(
     *,
     borough: str | None = None,
     png_dir: Path | str | None = None,
+    before_write: Callable[[int], object] | None = None,
 ) -> str:
     """``pathways pack``: write the month's chart pack as a PDF (and PNGs) and say what was written.
 
     The London edition shows the release as the pan-London lead sees it; a borough edition as
-    that borough's lead sees it.
+    that borough's lead sees it. ``before_write(pages)`` runs once the pack is drawn and before
+    any file is written (the command line records the export there).
     """
     when = parse_month(month)
     check_borough(borough)
     scoped = ScopedRelease(load_release(Path(release_dir)), edition_role(borough))
     result = render_pack(scoped, when, borough)
+    if before_write is not None:
+        before_write(result.pages)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(result.pdf)

@@ -8,11 +8,13 @@ each page after its first visit (which fills the caches, as the first visitor of
 from __future__ import annotations
 
 import os
+import secrets
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from app.audit import AuditLog
 from app.ui import PAGES_BY_ROLE
 
 MAIN = Path(__file__).resolve().parent / "main.py"
@@ -36,7 +38,9 @@ def page_timings(release: Path, reruns: int = 5) -> dict[str, float]:
             PATHWAYS_RELEASE=str(Path(release).resolve()),
             PATHWAYS_DEMO="1",
             PATHWAYS_AUDIT_DB=str(Path(scratch) / "audit.sqlite"),
+            PATHWAYS_AUDIT_KEY=secrets.token_hex(32),
         )
+        AuditLog.create(Path(scratch) / "audit.sqlite")
         at = AppTest.from_file(str(MAIN), default_timeout=120).run()
         at.radio(key="demo_account").set_value("london-lead")
         at.button[0].click().run()

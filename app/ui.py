@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -12,20 +13,32 @@ import streamlit as st
 
 from app import theme
 from app.audit import AuditLog
-from app.auth import Identity, Role
-from app.data import ScopedRelease, ScopeError
+from app.auth import AccessPolicy, Identity, Role
+from app.data import ReleaseInfo, ScopedRelease, ScopeError
 from app.figures import Chart, Words, add_months, figure_words, period_label
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
 CONTEXT_KEY = "_pathways_context"
+PUBLIC_KEY = "_pathways_public"
 
 PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "london": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
     "borough": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
     "overview": ("overview", "about"),
-    "admin": ("audit", "about"),
+    "admin": ("audit", "register", "about"),
 }
+
+
+@dataclass(frozen=True)
+class PublicContext:
+    """What the public transparency page may read: the release's manifest in page terms, where
+    the audit log is, and the access policy (for organisations and roles, never names)."""
+
+    info: ReleaseInfo
+    audit_path: Path
+    policy: AccessPolicy | None
+    demo: bool
 
 
 @dataclass
@@ -73,6 +86,16 @@ BANNER = (
     'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
     "Synthetic data — not real people</div>"
 )
+
+
+NEVER_SHOWN = """
+- **No people.** No row per person, no names, dates of birth, identifiers, pseudonyms or case notes.
+- **No places finer than a borough.** No points, postcodes, streets or sites.
+- **No nationality by place.** Nationality appears only for London as a whole, in four broad
+  groups, and never on a map.
+- **No hotspots or patrol views.** Nothing here can direct enforcement to where people sleep.
+- **No small numbers.** Fewer than 10 people are never shown; other counts are rounded.
+"""
 
 
 def synthetic_banner() -> None:
@@ -164,10 +187,37 @@ def select(
     return st.selectbox(label, options, index=index, format_func=format_func, **audited(key, label))
 
 
-def _log_download(key: str, title: str, rows: int) -> None:
+def recorded_first(
+    s: Session, data: bytes | Callable[[], bytes], details: dict[str, Any]
+) -> Callable[[], bytes]:
+    """The bytes of a download, handed over only after its audit entry is written.
+
+    Streamlit calls this when the user clicks (a deferred download), so before that the file is
+    at no address at all; if the entry cannot be written (the log is missing, say), the call
+    fails and nothing is served.
+    """
+    page = s.page
+
+    def bytes_after_entry() -> bytes:
+        s.log("download", details, page=page)
+        return data() if callable(data) else data
+
+    return bytes_after_entry
+
+
+def audited_download(
+    label: str, data: bytes | Callable[[], bytes], *, file_name: str, mime: str, key: str, details: dict[str, Any],
+    **kwargs: Any,
+) -> None:  # fmt: skip
+    """A download button whose file exists at no address until the download is in the audit
+    log. Every download in the app goes through here."""
     s = st.session_state.get(CONTEXT_KEY)
-    if isinstance(s, Session):
-        s.log("download", {"chart": key, "title": title, "rows": rows, "format": "csv"})
+    if not isinstance(s, Session):
+        return
+    st.download_button(
+        label, data=recorded_first(s, data, details), file_name=file_name, mime=mime, key=key,
+        on_click="ignore", icon=":material/download:", **kwargs,
+    )  # fmt: skip
 
 
 def show_chart(
@@ -230,17 +280,16 @@ def data_footer(chart: Chart, *, table: pl.DataFrame | None = None) -> None:
             st.write("No figures.")
         else:
             st.dataframe(readable(shown), hide_index=True)
-    st.download_button(
+    audited_download(
         "Download these figures (CSV)",
-        data=chart.csv_bytes,
+        chart.csv_bytes,
         file_name=f"pathways-{chart.key}.csv",
         mime="text/csv",
         key=f"dl-{chart.key}",
-        on_click=_log_download,
-        args=(chart.key, chart.title, chart.data.height),
+        details={"chart": chart.key, "title": chart.title, "rows": chart.data.height,
+                 "format": "csv"},
         disabled=chart.data.is_empty(),
-        icon=":material/download:",
-    )
+    )  # fmt: skip
 
 
 def metric_tile(
@@ -374,16 +423,6 @@ def headline_section(
 PACK_KEY = "_pathways_pack"
 
 
-def _log_pack_download(month: str, edition: str, pages: int) -> None:
-    s = st.session_state.get(CONTEXT_KEY)
-    if isinstance(s, Session):
-        s.log(
-            "download",
-            {"chart": "pack", "title": "Monthly taskforce chart pack", "format": "pdf",
-             "month": month, "edition": edition, "pages": pages},
-        )  # fmt: skip
-
-
 def pack_section(s: Session) -> None:
     """The monthly chart pack as a PDF, for the roles that may see everything it shows: the
     pan-London lead (London or any borough's edition) and a borough lead (London's or their own
@@ -440,14 +479,13 @@ def pack_section(s: Session) -> None:
     ready = st.session_state.get(PACK_KEY)
     if ready and tuple(ready[:2]) == wanted:
         _, _, pdf, pages = ready
-        st.download_button(
+        audited_download(
             f"Download the chart pack (PDF, {pages} pages)",
-            data=pdf,
+            pdf,
             file_name=f"pathways-pack-{month:%Y-%m}-{edition.lower()}.pdf",
             mime="application/pdf",
             key="dl-pack",
-            on_click=_log_pack_download,
-            args=(f"{month:%Y-%m}", edition, pages),
-            icon=":material/download:",
+            details={"chart": "pack", "title": "Monthly taskforce chart pack", "format": "pdf",
+                     "month": f"{month:%Y-%m}", "edition": edition, "pages": pages},
             type="primary",
-        )
+        )  # fmt: skip

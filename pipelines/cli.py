@@ -69,18 +69,43 @@ def _cmd_app(a: argparse.Namespace) -> int:
 
 
 def _cmd_pack(a: argparse.Namespace) -> int:
+    from app.audit import export_entry
     from app.pack import build_pack
 
-    print(build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir))
+    def record(pages: int) -> None:  # before the file exists: an unrecorded export is not made
+        details = {"format": "pdf", "month": a.month, "edition": a.borough or "london"}
+        export_entry("chart pack", {**details, "pages": pages})
+
+    print(build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir,
+                     before_write=record))  # fmt: skip
     return 0
 
 
 def _cmd_audit_verify(a: argparse.Namespace) -> int:
     from app.audit import verify_log
 
-    ok, message = verify_log(a.log)
+    ok, message = verify_log(a.log, expect_head=a.expect_head)
     print(message, file=sys.stdout if ok else sys.stderr)
     return 0 if ok else 1
+
+
+def _cmd_audit_init(a: argparse.Namespace) -> int:
+    from app.audit import AuditLog, audit_path
+
+    log = AuditLog.create(a.log.resolve() if a.log else audit_path())
+    print(f"Created an empty audit log at {log.path}.")
+    return 0
+
+
+def _cmd_audit_anchor(a: argparse.Namespace) -> int:
+    from app.audit import AuditLog, verify_log
+
+    ok, message = verify_log(a.log)
+    if not ok:
+        print(message, file=sys.stderr)
+        return 1
+    print(AuditLog(a.log).anchor())
+    return 0
 
 
 def _cmd_bench(a: argparse.Namespace) -> int:
@@ -151,7 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
     au_sub = au.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     av = au_sub.add_parser("verify", help="Check the audit log's hash chain.")
     av.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
+    av.add_argument(
+        "--expect-head", default=None, metavar="ANCHOR",
+        help="an anchor `pathways audit anchor` printed: fail unless the log still holds it",
+    )  # fmt: skip
     av.set_defaults(handler=_cmd_audit_verify)
+    ai = au_sub.add_parser("init", help="Create the audit log, once, at its configured path.")
+    ai.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
+    ai.set_defaults(handler=_cmd_audit_init)
+    aa = au_sub.add_parser("anchor", help="Print the log's head (entries:MAC) to keep elsewhere.")
+    aa.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
+    aa.set_defaults(handler=_cmd_audit_anchor)
 
     b = add("bench", _cmd_bench, "Run the benchmark suite and print its table.")
     b.add_argument("--size", choices=("small", "london", "national"), default="small")

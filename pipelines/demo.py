@@ -7,6 +7,7 @@ convenience, draws a random pseudonym key each run, and marks everything as synt
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
 from datetime import date, timedelta
@@ -46,11 +47,25 @@ def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     return summary.release_dir
 
 
+def start_demo_audit_log(workdir: Path) -> Path:
+    """A fresh audit log for this demo run, sealed with a random key drawn for the run (a real
+    host creates its log once with `pathways audit init` and keeps its key)."""
+    from app.audit import AuditLog
+
+    path = (workdir / "audit.sqlite").resolve()
+    path.unlink(missing_ok=True)
+    os.environ["PATHWAYS_AUDIT_KEY"] = secrets.token_hex(32)
+    os.environ["PATHWAYS_AUDIT_DB"] = str(path)
+    AuditLog.create(path)
+    return path
+
+
 def demo(scale: float, seed: int, port: int, workdir: Path) -> int:
     """Build the synthetic release and serve the dashboard on it in demo mode."""
     from app.serve import serve
 
     release = build_demo_release(workdir, scale, seed)
+    start_demo_audit_log(Path(workdir))
     print(
         "Demo: the secure zone and the app run on this one machine for convenience; in real use "
         "only the release is copied to the app host.",

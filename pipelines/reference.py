@@ -85,6 +85,26 @@ DESTINATIONS = (
     "unknown",
 )
 
+# The lawful bases a source may be processed under (UK GDPR Article 6(1)), and the conditions for
+# its special category data (Article 9(2)): the sources manifest names one of each by code, the
+# release carries them, and the public transparency page shows them in these words.
+LAWFUL_BASES = {
+    "public_task": "Public task (UK GDPR Article 6(1)(e))",
+    "legal_obligation": "Legal obligation (UK GDPR Article 6(1)(c))",
+    "vital_interests": "Vital interests (UK GDPR Article 6(1)(d))",
+    "legitimate_interests": "Legitimate interests (UK GDPR Article 6(1)(f))",
+    "contract": "Contract (UK GDPR Article 6(1)(b))",
+    "consent": "Consent (UK GDPR Article 6(1)(a))",
+}
+SPECIAL_CATEGORY_CONDITIONS = {
+    "substantial_public_interest": "Substantial public interest (Article 9(2)(g), Data Protection "
+    "Act 2018 Schedule 1)",
+    "health_or_social_care": "Health or social care (Article 9(2)(h))",
+    "vital_interests": "Vital interests (Article 9(2)(c))",
+    "explicit_consent": "Explicit consent (Article 9(2)(a))",
+    "archiving_research_statistics": "Archiving, research or statistics (Article 9(2)(j))",
+}
+
 AGE_BANDS = ("under_18", "18_25", "26_35", "36_45", "46_55", "56_plus", "unknown")
 NATIONALITY_GROUPS = ("uk", "eu_eea", "rest_of_world", "unknown")
 

@@ -151,6 +151,15 @@ class MetricDefinition(_Model):
     version: str = ""
 
 
+class SourceBasis(_Model):
+    """Who provided a source and the lawful basis it is processed under (codes from
+    ``pipelines.reference.LAWFUL_BASES`` and ``SPECIAL_CATEGORY_CONDITIONS``)."""
+
+    provider: str | None = None
+    lawful_basis: str | None = None
+    special_category_condition: str | None = None
+
+
 class ReleaseManifest(_Model):
     """``manifest.json`` of a release (SPEC section 6)."""
 
@@ -158,6 +167,7 @@ class ReleaseManifest(_Model):
     created_at: datetime
     data_period: DataPeriod
     source_extract_dates: dict[str, date] = {}
+    lawful_bases: dict[str, SourceBasis] = {}
     sdc: SdcSettings
     definitions_version: str
     code_version: str

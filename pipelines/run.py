@@ -125,6 +125,14 @@ def run_pipeline(
             source: validated.manifest.extract_date_for(source)
             for source in ("chain", "hclic", "inform")
         },
+        "lawful_bases": {
+            source: {
+                "provider": given.provider,
+                "lawful_basis": given.lawful_basis,
+                "special_category_condition": given.special_category_condition,
+            }
+            for source, given in validated.manifest.sources.items()
+        },
         "definitions_version": DEFINITIONS_VERSION,
         "code_version": code_version(),
         "synthetic": synthetic,

@@ -33,12 +33,14 @@ from pipelines.reference import (
     DESTINATIONS,
     ETHNIC_GROUPS,
     GENDERS,
+    LAWFUL_BASES,
     MAIN_DUTY_DECISIONS,
     MOVE_OUT_REASONS,
     OUTCOME_TYPES,
     PREVENTION_OUTCOMES,
     REASONS_LOSS_OF_HOME,
     RELIEF_OUTCOMES,
+    SPECIAL_CATEGORY_CONDITIONS,
     SUPPORT_NEEDS,
 )
 
@@ -250,12 +252,33 @@ class SourceManifest(BaseModel):
     extract_date: dt.date | None = Field(
         None, description="The day the extract was taken; defaults to the manifest's own date."
     )
-    lawful_basis: str | None = Field(None, description="The lawful basis for processing.")
+    lawful_basis: str | None = Field(
+        None, description="The lawful basis for processing: a code from LAWFUL_BASES."
+    )
+    special_category_condition: str | None = Field(
+        None, description="The Article 9 condition: a code from SPECIAL_CATEGORY_CONDITIONS."
+    )
 
     @field_validator("extract_date", mode="before")
     @classmethod
     def _iso_date(cls, value: object) -> object:
         return _iso_date(value)
+
+    @field_validator("lawful_basis")
+    @classmethod
+    def _known_basis(cls, value: str | None) -> str | None:
+        return _one_of(value, LAWFUL_BASES, "lawful basis")
+
+    @field_validator("special_category_condition")
+    @classmethod
+    def _known_condition(cls, value: str | None) -> str | None:
+        return _one_of(value, SPECIAL_CATEGORY_CONDITIONS, "special category condition")
+
+
+def _one_of(value: str | None, allowed: dict[str, str], what: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise ValueError(f"{value!r} is not a {what}; use one of {', '.join(allowed)}")
+    return value
 
 
 class SourcesManifest(BaseModel):

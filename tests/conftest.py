@@ -11,6 +11,15 @@ from pipelines.run import run_pipeline
 from pipelines.synthetic import generate
 
 TEST_KEY = "pathways-test-key-0123456789abcdef-not-a-secret"
+AUDIT_TEST_KEY = "pathways-audit-test-key-0123456789abcdef-not-a-secret"
+
+
+@pytest.fixture(autouse=True)
+def _audit_key(monkeypatch):
+    """Every test's audit log is sealed with a fixed test key, as a host's is with its own."""
+    monkeypatch.setenv("PATHWAYS_AUDIT_KEY", AUDIT_TEST_KEY)
+
+
 SMALL_LONDON = {"scale": 0.02, "start": "2021-04", "end": "2025-03", "seed": 7}
 
 

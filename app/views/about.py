@@ -98,13 +98,4 @@ st.markdown(
 )
 
 st.header("What Pathways will never show", anchor=False)
-st.markdown(
-    """
-- **No people.** No row per person, no names, dates of birth, identifiers, pseudonyms or case notes.
-- **No places finer than a borough.** No points, postcodes, streets or sites.
-- **No nationality by place.** Nationality appears only for London as a whole, in four broad
-  groups, and never on a map.
-- **No hotspots or patrol views.** Nothing here can direct enforcement to where people sleep.
-- **No small numbers.** Fewer than 10 people are never shown; other counts are rounded.
-"""
-)
+st.markdown(ui.NEVER_SHOWN)

@@ -25,7 +25,7 @@ table = pl.DataFrame(
             "page": e.page,
             "action": e.action,
             "details": ", ".join(f"{k}={v}" for k, v in e.details.items()),
-            "hash": e.hash[:12],
+            "MAC": e.hash[:12],
         }
         for e in entries
     ],
@@ -38,7 +38,7 @@ table = pl.DataFrame(
         "page": pl.String,
         "action": pl.String,
         "details": pl.String,
-        "hash": pl.String,
+        "MAC": pl.String,
     },  # fmt: skip
 )
 actions = sorted(set(table.get_column("action").to_list()))
@@ -49,6 +49,8 @@ shown = table.filter(pl.col("action").is_in(chosen))
 st.caption(f"Newest first; {shown.height} of the latest {table.height} entries.")
 st.dataframe(shown, hide_index=True, **({"height": 560} if shown.height > 15 else {}))
 st.caption(
-    "Each entry holds the hash of the one before it. `pathways audit verify` checks the chain "
-    "from the command line; record the head hash it prints to detect a truncated log."
+    "Each entry is sealed with a keyed MAC that covers the one before it. `pathways audit "
+    "verify` checks the chain from the command line; keep the anchors `pathways audit anchor` "
+    "prints elsewhere, and check against them with `--expect-head` to detect a truncated or "
+    "replaced log."
 )

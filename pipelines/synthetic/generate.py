@@ -41,12 +41,10 @@ INFORM_COLUMNS = (
     "ethnicity",
 )  # fmt: skip
 
-LAWFUL_BASIS = {
-    "chain": "UK GDPR Article 6(1)(e) public task; Article 9(2)(g) substantial public interest "
-    "(Data Protection Act 2018 Schedule 1 paragraph 6)",
-    "hclic": "UK GDPR Article 6(1)(e) public task (Housing Act 1996 Part 7); Article 9(2)(g)",
-    "inform": "UK GDPR Article 6(1)(e) public task under contract with the commissioning borough; "
-    "Article 9(2)(h) social care",
+LAWFUL_BASIS = {  # (UK GDPR Article 6 basis, Article 9 condition), as codes from the reference
+    "chain": ("public_task", "substantial_public_interest"),
+    "hclic": ("public_task", "substantial_public_interest"),
+    "inform": ("public_task", "health_or_social_care"),
 }
 PROVIDERS = {
     "chain": "Greater London Authority CHAIN (synthetic)",
@@ -121,7 +119,8 @@ def generate(
             source: {
                 "provider": PROVIDERS[source],
                 "extract_date": extract,
-                "lawful_basis": LAWFUL_BASIS[source],
+                "lawful_basis": LAWFUL_BASIS[source][0],
+                "special_category_condition": LAWFUL_BASIS[source][1],
             }
             for source in ("chain", "hclic", "inform")
         },

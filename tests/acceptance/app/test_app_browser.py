@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -44,19 +46,28 @@ class Session:
             self.external.append(url)
         return route.abort()
 
-    def sign_in(self, subject: str, purpose: str) -> None:
+    def authenticate(self, subject: str) -> None:
+        """Sign in at the identity provider as ``subject`` and come back to the dashboard."""
         page = self.page
         page.goto(self.url)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/oauth2/authorize**")
         page.get_by_role("button", name=subject, exact=True).click()
+
+    def sign_in(self, subject: str, purpose: str) -> None:
+        page = self.page
+        self.authenticate(subject)
         page.get_by_text("Before you start").wait_for()
         page.get_by_label("Say briefly what for").fill(purpose)
         page.get_by_role("button", name="Continue").click()
         page.locator("h1").first.wait_for()
 
+    def open_page(self, name: str) -> None:
+        self.page.get_by_role("link", name=name, exact=True).click()
+        self.page.locator("h1", has_text=name).wait_for()
+
     def open(self, name: str) -> None:
-        self.page.get_by_role("link", name=name).click()
+        self.page.get_by_role("link", name=name, exact=True).click()
         self.page.locator("h1", has_text=name).wait_for()
         self.page.get_by_text("Extract date 31 March 2025").first.wait_for()
 
@@ -160,3 +171,100 @@ def test_a_borough_lead_downloads_their_monthly_chart_pack(browser, dashboard):
     packs = [e.details for e in ana if e.action == "download" and e.details["chart"] == "pack"]
     assert len(packs) == 1 and packs[0]["edition"] == "E09000007"
     assert packs[0]["pages"] == len(reader.pages)
+
+
+REFUSED = {
+    "stranger": ("stranger", "gives this account no role", "unknown"),
+    "unverified email": ("mallory-unverified", "not verified", "unverified"),
+    "case-different email": ("mallory-case", "not verified", "unverified"),
+    "address as user name": ("mallory-username", "gives this account no role", "unknown"),
+    "missing claims": ("mallory-bare", "gives this account no role", "unknown"),
+}
+
+
+@pytest.mark.parametrize("who", list(REFUSED))
+def test_a_refused_or_spoofing_user_gets_a_sentence_and_an_audit_entry(browser, dashboard, who):
+    url, audit_db = dashboard
+    subject, words, reason = REFUSED[who]
+    admin_sign_ins = [e for e in AuditLog(audit_db).entries() if e.role == "admin"]
+    s = Session(browser, url)
+    try:
+        s.authenticate(subject)
+        s.page.get_by_text(words).wait_for()
+        s.page.get_by_text("the attempt has been recorded").wait_for()
+        assert s.page.get_by_text("Before you start").count() == 0
+        assert s.page.locator(".js-plotly-plot").count() == 0
+        assert s.page.get_by_role("link", name="Audit log").count() == 0
+    finally:
+        s.close()
+    denied = [e for e in AuditLog(audit_db).entries() if e.user == f"sub:{subject}"]
+    assert [e.action for e in denied] == ["sign_in_denied"]
+    assert denied[0].role == "none" and denied[0].details["reason"] == reason
+    assert [e for e in AuditLog(audit_db).entries() if e.role == "admin"] == admin_sign_ins
+
+
+def test_a_user_of_another_sign_in_service_is_refused(browser, foreign_dashboard):
+    """Same subject as Ana, the administrator's verified address, a group the policy names: but
+    issued by a service the policy does not trust."""
+    url, audit_db = foreign_dashboard
+    s = Session(browser, url)
+    try:
+        s.authenticate("ana")
+        s.page.get_by_text("does not accept").wait_for()
+        assert s.page.get_by_text("Before you start").count() == 0
+    finally:
+        s.close()
+    entries = AuditLog(audit_db).entries()
+    assert [(e.action, e.user, e.details["reason"]) for e in entries] == [
+        ("sign_in_denied", "sub:ana", "issuer")
+    ]
+
+
+def _screenshot(page, name: str, tmp_path) -> None:
+    """Keep a full-page screenshot (in PATHWAYS_SCREENSHOTS when set) for people to look at."""
+    folder = Path(os.environ.get("PATHWAYS_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def test_anyone_can_read_the_public_page_without_signing_in(browser, dashboard, tmp_path):
+    url, audit_db = dashboard
+    before = len(AuditLog(audit_db).entries())
+    s = Session(browser, url)
+    try:
+        s.page.goto(f"{url}/transparency")
+        s.page.get_by_role("heading", name="How Pathways is used", exact=True).wait_for()
+        s.page.get_by_role("heading", name="Who has access").wait_for()
+        s.page.get_by_text("Public task (UK GDPR Article 6(1)(e))").first.wait_for()
+        s.settled()
+        text = s.page.locator("body").inner_text()
+        assert "Camden Council" in text and "Greater London Authority" in text
+        for name in ("ana.lopez", "Ana Lopez", "ig.lead", "sam.okoro", "Sam Okoro"):
+            assert name not in text, name
+        assert s.page.get_by_role("button", name="Sign in").count() == 0
+        _screenshot(s.page, "transparency-signed-out", tmp_path)
+        s.page.get_by_role("heading", name="Refused sign-ins").scroll_into_view_if_needed()
+        _screenshot(s.page, "transparency-signed-out-usage", tmp_path)
+        s.page.goto(url)  # the sign-in screen links to it
+        s.page.get_by_role("link", name="How Pathways is used (public page)").wait_for()
+        assert s.external == [], s.external
+    finally:
+        s.close()
+    assert len(AuditLog(audit_db).entries()) == before  # reading it signed out is not logged
+
+
+def test_the_administrator_reads_the_access_register(browser, dashboard, tmp_path):
+    url, audit_db = dashboard
+    s = Session(browser, url)
+    try:
+        s.sign_in("ian", "Quarterly access review")
+        s.open_page("Access register")
+        s.page.get_by_text("flagged for review").first.wait_for()
+        s.page.get_by_role("button", name="Download the register (CSV)").wait_for()
+        s.page.locator("[data-testid='stDataFrame'] canvas").first.wait_for()
+        s.settled()
+        s.page.wait_for_timeout(1000)
+        _screenshot(s.page, "access-register", tmp_path)
+        assert s.page.get_by_text("accounts;").first.is_visible()
+    finally:
+        s.close()

@@ -253,8 +253,9 @@ def _comparisons() -> pl.DataFrame:
         ("first_intervention", "first_intervention=temporary_accommodation", ref, "hazard_ratio", 0.88, 0.72, 1.07, 0.2, 420, 1200),
         ("first_intervention", "all_groups", "", "log_rank_chi2", 38.2, None, None, 0.00001, 3000, 3000),
         ("pilot_vs_other", "pilot", "other_boroughs", "hazard_ratio", 0.93, 0.8, 1.08, 0.34, 1320, 1680),
-        ("borough", LAMBETH, "rest_of_london", "hazard_ratio", 1.05, 0.85, 1.3, 0.6, 260, 2740),
-        ("borough", CAMDEN, "rest_of_london", "hazard_ratio", 0.9, 0.7, 1.15, 0.4, 220, 2780),
+        # the pipeline's labels: 'borough=<ONS code>' (what the scope filter must recognise)
+        ("borough", f"borough={LAMBETH}", "rest_of_london", "hazard_ratio", 1.05, 0.85, 1.3, 0.6, 260, 2740),
+        ("borough", f"borough={CAMDEN}", "rest_of_london", "hazard_ratio", 0.9, 0.7, 1.15, 0.4, 220, 2780),
     ]  # fmt: skip
     return pl.DataFrame(
         [dict(zip(release_reader.COMPARISONS_SCHEMA, r, strict=True)) for r in rows],
@@ -294,6 +295,23 @@ def manifest(synthetic: bool = True) -> dict:
             "chain": "2025-04-30",
             "hclic": "2025-04-28",
             "inform": "2025-04-30",
+        },
+        "lawful_bases": {
+            "chain": {
+                "provider": "GLA CHAIN",
+                "lawful_basis": "public_task",
+                "special_category_condition": "substantial_public_interest",
+            },
+            "hclic": {
+                "provider": "Borough H-CLIC returns",
+                "lawful_basis": "public_task",
+                "special_category_condition": "substantial_public_interest",
+            },
+            "inform": {
+                "provider": "Hostel providers (In-Form)",
+                "lawful_basis": "public_task",
+                "special_category_condition": "health_or_social_care",
+            },
         },
         "definitions_version": "2026.1",
         "code_version": "0.1.0",

@@ -31,7 +31,7 @@ def downloads(audit_db: Path):
     return [e for e in AuditLog(audit_db).entries(newest_first=False) if e.action == "download"]
 
 
-def test_a_borough_lead_downloads_their_boroughs_pack_and_the_log_says_so(env):
+def test_a_borough_lead_downloads_their_boroughs_pack_and_the_log_says_so(env, deferred):
     at = sign_in_on_overview("camden-lead")
     edition = at.selectbox(key="pack_edition")
     # a borough lead may have London's edition or their own borough's, and no other
@@ -44,7 +44,10 @@ def test_a_borough_lead_downloads_their_boroughs_pack_and_the_log_says_so(env):
     button = [b for b in at.get("download_button") if "chart pack" in b.proto.label]
     assert len(button) == 1 and "pages" in button[0].proto.label
     assert not downloads(env)  # preparing is not downloading
+    assert button[0].proto.deferred_file_id and not button[0].proto.url  # at no address yet
     button[0].click().run()
+    pdf = deferred[button[0].proto.deferred_file_id]()  # Streamlit asks for the bytes on the click
+    assert pdf.startswith(b"%PDF")
     logged = downloads(env)
     assert len(logged) == 1
     entry = logged[0]
@@ -78,3 +81,27 @@ def test_the_taskforce_overview_role_is_not_offered_the_pack(env):
     assert any("the pan-London lead prepares it" in c.value for c in at.caption)
     with pytest.raises(KeyError):
         at.button(key="pack_build")
+
+
+def test_a_pack_made_on_the_command_line_is_in_the_audit_log_before_it_is_written(
+    env, release_dir, tmp_path, monkeypatch, capsys
+):
+    from pipelines.cli import main as pathways
+
+    monkeypatch.setenv("PATHWAYS_OPERATOR", "analyst.one")
+    out = tmp_path / "camden.pdf"
+    args = ["pack", "--release", str(release_dir), "--month", "2025-03", "--out", str(out),
+            "--borough", CAMDEN]  # fmt: skip
+    env.rename(env.with_suffix(".moved"))  # no log, no pack
+    assert pathways(args) == 2
+    assert "audit log" in capsys.readouterr().err and not out.exists()
+    env.with_suffix(".moved").rename(env)
+    assert pathways(args) == 0
+    pages = len(PdfReader(out).pages)
+    (entry,) = AuditLog(env).entries()
+    assert (entry.user, entry.role, entry.action, entry.page) == (
+        "operator:analyst.one", "operator", "export", "command line",
+    )  # fmt: skip
+    assert entry.details == {"kind": "chart pack", "route": "command line", "format": "pdf",
+                             "month": "2025-03", "edition": CAMDEN, "pages": pages}  # fmt: skip
+    assert verify_log(env)[0]

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.audit import AuditLog, verify_log
 from app.ui import CONTEXT_KEY, PAGES_BY_ROLE
+from pipelines.errors import PathwaysError
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 CAMDEN, WESTMINSTER = "E09000007", "E09000033"
@@ -29,6 +30,7 @@ PAGE_FILES = {
     "compare": ("views/compare.py", "Compare interventions"),
     "about": ("views/about.py", "About this data"),
     "audit": ("views/audit_log.py", "Audit log"),
+    "register": ("views/register.py", "Access register"),
 }
 ACCOUNTS = {
     "london-lead": "london",
@@ -212,7 +214,7 @@ def test_london_lead_opens_any_snapshot_from_the_map(env):
     assert "Westminster against London" in [h.value for h in at.header]
 
 
-def test_filters_and_downloads_are_audited(env):
+def test_filters_and_downloads_are_audited(env, deferred):
     at = sign_in("london-lead")
     visit(at, "map")
     at.segmented_control(key="map_period").set_value("month").run()
@@ -222,11 +224,27 @@ def test_filters_and_downloads_are_audited(env):
     filters = entries(env, "filter")
     assert filters[-2].details["filter"] == "Period" and filters[-1].page == "map"
     assert filters[-1].details["filter"] == "Month" and filters[-1].page == "map"
-    at.get("download_button")[0].click().run()
+    button = at.get("download_button")[0]
+    # the file is at no address until the user clicks: Streamlit then asks the app for it
+    assert button.proto.deferred_file_id and not button.proto.url
+    button.click().run()
+    assert not entries(env, "download")
+    served = deferred[button.proto.deferred_file_id]()  # what Streamlit does on the click
     downloads = entries(env, "download")
     assert len(downloads) == 1 and downloads[0].details["format"] == "csv"
-    assert downloads[0].details["chart"].startswith("map-")
+    assert downloads[0].details["chart"].startswith("map-") and downloads[0].page == "map"
+    assert served.decode().startswith("geography_code,geography,metric_id")
     assert verify_log(env)[0]
+
+
+def test_a_download_whose_entry_cannot_be_written_is_not_served(env, deferred):
+    at = visit(sign_in("london-lead"), "map")
+    button = at.get("download_button")[0]
+    env.rename(env.with_suffix(".moved"))  # the log is taken away while the page is open
+    with pytest.raises(PathwaysError, match="disappeared"):
+        deferred[button.proto.deferred_file_id]()
+    env.with_suffix(".moved").rename(env)
+    assert not entries(env, "download")
 
 
 def test_a_purpose_is_required(env):
@@ -238,6 +256,31 @@ def test_a_purpose_is_required(env):
     assert any("at least 10 characters" in e.value for e in at.error)
     assert not at.get("plotly_chart")
     assert not entries(env, "view")
+
+
+def test_a_purpose_naming_a_person_is_refused_and_never_logged(env):
+    """The form refuses rather than keeping a cut-down copy: the log is append-only and kept for
+    years, so whatever reaches it can never be erased."""
+    at = new_app().run()
+    at.radio(key="demo_account").set_value("london-lead")
+    at.button[0].click().run()
+    at.text_input(key="purpose_detail").set_value("Checking on John Smith, born 12/03/1985")
+    at.button[0].click().run()
+    assert any("cannot be recorded" in e.value and "a date" in e.value for e in at.error)
+    assert not at.get("plotly_chart")
+    logged = AuditLog(env).entries()
+    assert not [e for e in logged if "Smith" in e.purpose + str(e.details)]
+    assert not [e for e in logged if "1985" in e.purpose + str(e.details)]
+    at.text_input(key="purpose_detail").set_value("Camden winter planning review")
+    at.button[0].click().run()
+    assert entries(env, "purpose")[0].details == {"category": "Monthly taskforce reporting"}
+
+
+def test_the_dashboard_does_not_open_without_its_audit_log(env):
+    env.unlink()
+    at = new_app().run()
+    assert any("audit log" in e.value and "missing" in e.value for e in at.error)
+    assert not at.get("radio") and not env.exists()
 
 
 def test_demo_mode_is_refused_on_a_release_that_is_not_synthetic(
@@ -256,12 +299,71 @@ def test_sign_out_ends_the_session(env):
     assert entries(env, "sign_out")
 
 
-POLICY = """
-[users]
-"ana.lopez@camden.gov.uk" = "borough:E09000007"
+def test_a_camden_leads_compare_page_offers_only_camden(env, built_release_dir, monkeypatch):
+    import polars as pl
 
-[groups]
-"taskforce-members" = "overview"
+    monkeypatch.setenv("PATHWAYS_RELEASE", str(built_release_dir))
+    published = pl.read_parquet(built_release_dir / "comparisons.parquet").filter(
+        pl.col("comparison_id") == "borough"
+    )
+    assert published.height > 1 and f"borough={CAMDEN}" in set(published["group_a"])
+    at = visit(sign_in("camden-lead"), "compare")
+    at.selectbox(key="compare_id").set_value("borough").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="compare_borough").options == ["Camden"]
+    table = at.dataframe[-1].value
+    assert set(table["group"]) == {"Camden"}, set(table["group"])
+    london = visit(sign_in("london-lead"), "compare")
+    london.selectbox(key="compare_id").set_value("borough").run()
+    assert len(london.selectbox(key="compare_borough").options) == published.height
+
+
+def test_the_public_page_needs_no_sign_in_and_names_nobody(env):
+    signed_in = sign_in("camden-lead", "Camden winter planning review")
+    visit(signed_in, "map")
+    at = new_app()
+    at.switch_page("views/transparency.py").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["How Pathways is used"]
+    tables = [t.value for t in at.table]
+    shown = texts(at) + "\n".join(t.to_csv() for t in tables)
+    sources = tables[0]
+    assert list(sources["source"]) == ["CHAIN", "H-CLIC", "In-Form"]
+    assert set(sources["lawful basis"]) == {"Public task (UK GDPR Article 6(1)(e))"}
+    assert "Borough lead (own borough)" in shown and "Monthly taskforce reporting" in shown
+    assert "camden-lead" not in shown and "demo:" not in shown
+    assert not at.get("radio")  # no sign-in form, no demo accounts offered
+    assert not [e for e in entries(env) if e.page == "transparency"]  # anonymous: not logged
+
+
+def test_the_access_register_lists_accounts_for_the_admin_only(env, deferred):
+    sign_in("camden-lead", "Camden winter planning review")
+    at = visit(sign_in("admin", "Quarterly access review"), "register")
+    register = at.dataframe[0].value
+    rows = {r["account"]: r for r in register.to_dict("records")}
+    assert set(rows) == {"demo:camden-lead", "demo:admin"}
+    assert rows["demo:camden-lead"]["sessions"] == "1" and rows["demo:camden-lead"]["review"] == ""
+    button = at.get("download_button")[0]
+    csv = deferred[button.proto.deferred_file_id]().decode()
+    assert csv.splitlines()[0].startswith("account,organisation,role,last sign-in,sessions")
+    assert entries(env, "download")[-1].details["chart"] == "access-register"
+    assert [k for k, pages in PAGES_BY_ROLE.items() if "register" in pages] == ["admin"]
+
+
+ISSUER = "http://127.0.0.1:9400"
+POLICY = f"""
+issuer = "{ISSUER}"
+
+[[people]]
+subject = "u1"
+email = "ana.lopez@camden.gov.uk"
+organisation = "Camden Council"
+role = "borough:E09000007"
+
+[[groups]]
+id = "taskforce-members"
+organisation = "London Rough Sleeping Taskforce"
+role = "overview"
 """
 
 
@@ -289,7 +391,13 @@ def oidc_app(user: dict) -> AppTest:
 
 def test_oidc_user_gets_the_role_the_policy_gives(oidc):
     at = oidc_app(
-        {"is_logged_in": True, "sub": "u1", "email": "Ana.Lopez@camden.gov.uk", "name": "Ana"}
+        {
+            "is_logged_in": True,
+            "iss": ISSUER,
+            "sub": "u1",
+            "email": "Ana.Lopez@x.org",
+            "name": "Ana",
+        }
     )
     at.run()
     at.text_input(key="purpose_detail").set_value("Camden commissioning review")
@@ -306,6 +414,7 @@ def test_oidc_group_membership_gives_a_role(oidc):
     at = oidc_app(
         {
             "is_logged_in": True,
+            "iss": ISSUER,
             "sub": "u2",
             "email": "t@london.gov.uk",
             "groups": ["taskforce-members"],
@@ -318,12 +427,15 @@ def test_oidc_group_membership_gives_a_role(oidc):
 
 
 def test_oidc_user_outside_the_policy_is_turned_away(oidc):
-    at = oidc_app({"is_logged_in": True, "sub": "u3", "email": "stranger@example.org"})
+    at = oidc_app(
+        {"is_logged_in": True, "iss": ISSUER, "sub": "u3", "email": "stranger@example.org"}
+    )
     at.run()
     assert any("no role" in e.value for e in at.error)
     assert not at.text_input
     denied = entries(oidc, "sign_in_denied")
-    assert len(denied) == 1 and denied[0].user == "stranger@example.org"
+    assert len(denied) == 1 and denied[0].user == "sub:u3"
+    assert denied[0].details["reason"] == "unknown"
 
 
 def test_oidc_signed_out_user_sees_only_the_sign_in_button(oidc):

@@ -154,7 +154,11 @@ def test_pathways_link_command(street, tmp_path, monkeypatch, capsys):
             {
                 "extract_date": "2025-12-31",
                 "sources": {
-                    s: {"provider": "test", "extract_date": "2025-12-31", "lawful_basis": "test"}
+                    s: {
+                        "provider": "test",
+                        "extract_date": "2025-12-31",
+                        "lawful_basis": "public_task",
+                    }
                     for s in ("chain", "hclic", "inform")
                 },
             }

@@ -76,8 +76,10 @@ def test_borough_lead_sees_own_detail_and_other_boroughs_totals_only(release):
 def test_borough_lead_sees_no_comparison_naming_another_borough(release):
     r, _ = scoped(release, f"borough:{CAMDEN}")
     groups = set(r.comparisons()["group_a"]) | set(r.comparisons()["group_b"])
-    assert CAMDEN in groups
-    assert "E09000022" not in groups  # Lambeth's comparison is hidden from Camden
+    assert f"borough={CAMDEN}" in groups
+    assert "borough=E09000022" not in groups  # Lambeth's comparison is hidden from Camden
+    london, _ = scoped(release, "london")
+    assert "borough=E09000022" in set(london.comparisons()["group_a"])  # it is in the release
 
 
 def test_overview_sees_monthly_london_headlines_only(release):
