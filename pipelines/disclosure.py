@@ -487,10 +487,11 @@ def _coarsen_curve(steps: list[dict], config: DisclosureConfig) -> list[dict]:
     return out
 
 
-#: Curves that follow exactly the people of another curve: one cell for secondary suppression.
-#: (curve, group) -> the curve and group whose people it shows, at the same place. A borough's
-#: comparison curve is its return curve; a competing-risks curve is its Kaplan–Meier curve.
 def _population(curve_id: str, geography_code: str, group: str) -> tuple[str, str, str]:
+    """The curve whose people this curve follows: curves of the same people are one cell for
+    secondary suppression. A competing-risks curve follows its Kaplan–Meier curve's people; a
+    borough's comparison curve its return curve; an intervention's comparison curve its
+    London breakdown curve."""
     if curve_id == "return_to_street_cif":
         return ("return_to_street", geography_code, group)
     if curve_id == "compare:borough" and group == f"borough={geography_code}":
