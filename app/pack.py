@@ -37,6 +37,7 @@ from app.data import (
     HEADLINE_METRICS,
     ReleaseInfo,
     ScopedRelease,
+    curve_protection_words,
     load_release,
     metric_title,
     pack_file_name,
@@ -562,8 +563,8 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
             "new + stock + returners, months within a quarter or year), more figures are hidden "
             "so that a hidden one cannot be worked out by subtraction. Percentages are shown only "
             f"where at least {sdc.get('min_rate_denominator', threshold)} people are counted "
-            "beneath them. Survival curves stop once fewer than "
-            f"{sdc.get('survival_min_at_risk', threshold)} people remain at risk. Journey flows "
+            "beneath them, as the rounded count with the outcome over the rounded count of "
+            f"people. {curve_protection_words(sdc)} Journey flows "
             f"of fewer than {threshold} people are folded into 'other (small numbers)'. "
             "Nationality is shown only for London as a whole, and no place smaller than a borough "
             "is ever shown.",
@@ -608,8 +609,9 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
         (
             "",
             "Changes between periods are differences of rounded counts and can be out by a few "
-            "people. The survival curves are Kaplan–Meier estimates with 95% confidence bands; "
-            "they describe what happened, and the groups were not assigned at random.",
+            "people. The survival curves are Kaplan–Meier estimates with 95% confidence bands, "
+            "worked out from the published interval counts; they describe what happened, and "
+            "the groups were not assigned at random.",
         )
     )
     return Page(

@@ -248,10 +248,10 @@ class DisclosureConfig(_Section):
         "single event or censoring cannot be read from a step.",
     )
     survival_time_step_days: int = Field(
-        7,
+        30,
         ge=1,
-        description="Survival times are reported in whole weeks (each step ends on a week "
-        "boundary), so no step names the exact day on which someone returned to the street.",
+        description="Survival curves are published on fixed 30-day intervals (merged where an "
+        "interval holds a small number), so no step names the day someone returned or died.",
     )
 
     @model_validator(mode="after")

@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from pipelines.reference import (
     CONTACT_TYPES,
@@ -321,6 +321,10 @@ class SourcesManifest(BaseModel):
 
     extract_date: dt.date = Field(description="The day the extracts were taken.")
     sources: dict[SourceName, SourceManifest] = Field(default_factory=dict)
+    synthetic: StrictBool = Field(
+        default=False,
+        description="True only for generated data; a JSON true or false, never text or a number.",
+    )
 
     @field_validator("extract_date", mode="before")
     @classmethod

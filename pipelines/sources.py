@@ -82,6 +82,8 @@ def read_manifest(sources_dir: Path) -> SourcesManifest:
         where, message, kind = first_problem(e)
         if kind == "missing":
             message = "is missing (write the date as YYYY-MM-DD)"
+        elif first["type"] == "bool_type":
+            message = f"must be true or false, written without quotes (not {first['input']!r})"
         raise PathwaysError(f"{MANIFEST}: {where} {message}.") from None
 
 

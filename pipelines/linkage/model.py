@@ -12,9 +12,11 @@ Comparisons (each level is evidence the model weighs; the first level a pair mee
   (mistyped) is learnt separately.
 - ``gender`` and ``nationality``: weak evidence, ignored when unknown.
 
-Common names count for less than rare ones (term-frequency adjustment on the full name and the
-date of birth: 1 January is a common placeholder birthday on asylum documents), and a forename
-with no surname beside it counts for more when it is rare.
+A full name only a handful of records carry has its own level (most full names in a city of
+thousands of surnames are one person's); other common names count for less than rare ones
+(term-frequency adjustment on the full name and the date of birth: 1 January is a common
+placeholder birthday on asylum documents), and a forename with no surname beside it counts for
+more when it is rare.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from splink.internals.dialects import SplinkDialect
 from splink.internals.exceptions import SplinkException
 
 NAME_LEVELS = (
+    "same rare full name",
     "same full name",
     "forename variant, same surname",
     "forename variant, similar surname",
@@ -58,7 +61,8 @@ BIRTH_LEVELS = (
 # Where training starts, and what a level keeps when its data hold no training pairs for it:
 # the chance that two records of one person meet the level (plausible values, not measured).
 STARTING_M = {
-    "same full name": 0.55,
+    "same rare full name": 0.3,
+    "same full name": 0.25,
     "forename variant, same surname": 0.08,
     "forename variant, similar surname": 0.08,
     "similar forename and surname": 0.06,
@@ -145,8 +149,13 @@ def _name_comparison() -> CustomComparison:
     surname_missing = cll.CustomLevel("sn_l IS NULL OR sn_r IS NULL")
     # A forename alone says more when it is rare: Filmon, not Mohammed.
     rare_forename = cll.CustomLevel("NOT fn_common_l AND NOT fn_common_r")
-    # Full names are rarely shared by chance, unless they are common ones. The level's own
-    # u-probability is the baseline for the adjustment, as the level is an exact match.
+    # A full name that only a handful of records carry is one person's, near enough: with
+    # London's thousands of surnames, most full names are. Its own level, because a term
+    # frequency counted over records counts a person's own duplicates as namesakes, and so
+    # makes the rarest names look no rarer than the average one.
+    rare_full_name = cll.CustomLevel("full_name_rare_l AND full_name_rare_r")
+    # Other full names are rarely shared by chance, unless they are common ones. The level's
+    # own u-probability is the baseline for the adjustment, as the level is an exact match.
     full_name_frequency = {
         "tf_adjustment_column": "full_name",
         "disable_tf_exact_match_detection": True,
@@ -155,18 +164,19 @@ def _name_comparison() -> CustomComparison:
         cll.CustomLevel(
             "(fn_l IS NULL AND sn_l IS NULL) OR (fn_r IS NULL AND sn_r IS NULL)"
         ).configure(is_null_level=True, label_for_charts="no name"),
-        _label(cll.And(forename_exact, surname_exact), NAME_LEVELS[0], **full_name_frequency),
-        _label(cll.And(forename_variant, surname_exact), NAME_LEVELS[1], **full_name_frequency),
-        _label(cll.And(forename_variant, surname_similar), NAME_LEVELS[2]),
-        _label(cll.And(forename_similar, cll.Or(surname_exact, surname_similar)), NAME_LEVELS[3]),
-        _label(_NamesAcross(both=True), NAME_LEVELS[4]),
-        _label(cll.And(forename_variant, surname_missing, rare_forename), NAME_LEVELS[5]),
-        _label(cll.And(forename_variant, surname_missing), NAME_LEVELS[6]),
-        _label(cll.And(forename_similar, surname_missing), NAME_LEVELS[7]),
-        _label(cll.Or(surname_exact, surname_similar), NAME_LEVELS[8]),
-        _label(forename_variant, NAME_LEVELS[9]),
-        _label(_NamesAcross(both=False), NAME_LEVELS[10]),
-        _label(cll.ElseLevel(), NAME_LEVELS[11]),
+        _label(cll.And(forename_exact, surname_exact, rare_full_name), NAME_LEVELS[0]),
+        _label(cll.And(forename_exact, surname_exact), NAME_LEVELS[1], **full_name_frequency),
+        _label(cll.And(forename_variant, surname_exact), NAME_LEVELS[2], **full_name_frequency),
+        _label(cll.And(forename_variant, surname_similar), NAME_LEVELS[3]),
+        _label(cll.And(forename_similar, cll.Or(surname_exact, surname_similar)), NAME_LEVELS[4]),
+        _label(_NamesAcross(both=True), NAME_LEVELS[5]),
+        _label(cll.And(forename_variant, surname_missing, rare_forename), NAME_LEVELS[6]),
+        _label(cll.And(forename_variant, surname_missing), NAME_LEVELS[7]),
+        _label(cll.And(forename_similar, surname_missing), NAME_LEVELS[8]),
+        _label(cll.Or(surname_exact, surname_similar), NAME_LEVELS[9]),
+        _label(forename_variant, NAME_LEVELS[10]),
+        _label(_NamesAcross(both=False), NAME_LEVELS[11]),
+        _label(cll.ElseLevel(), NAME_LEVELS[12]),
     ]
     return CustomComparison(levels, output_column_name="name")
 
@@ -297,6 +307,14 @@ def prediction_blocking_rules() -> list:
             }
             for band in ("birth_band", "birth_band_offset")
         ),
+        # a record with no date of birth or age (common on hostel records) and a forename
+        # misspelt: the same surname and a forename missing or with the same initial
+        {
+            "blocking_rule": "l.sn_key = r.sn_key "
+            "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
+            f"AND ({_FORENAME_MISSING_OR_CLOSE})",
+            "sql_dialect": "duckdb",
+        },
         # nickname and surname, nothing known of the year of birth
         block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
         # a hostel record with no date of birth or age: a shared forename form and a surname

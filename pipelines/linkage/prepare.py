@@ -28,6 +28,12 @@ _TYPES = {"dob": pl.Date, "approx_age": pl.String}
 
 # A forename carried by at least this share of records is common (Mohammed, John).
 _COMMON_FORENAME_SHARE = 0.01
+# A full name carried by at most this many records is rare: about as many records as one person
+# leaves across the three sources, so the name is likely theirs alone. That holds only where
+# those records are a small share of the extract (at most one in RARE_FULL_NAME_SHARE): in a
+# small extract, a name four records carry may be a common one.
+RARE_FULL_NAME_RECORDS = 4
+RARE_FULL_NAME_SHARE = 2_500
 # Outreach workers' age guesses: anything outside this range is a recording slip, not an age.
 _PLAUSIBLE_AGE = (12, 95)
 
@@ -254,7 +260,11 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     frame = frame.with_columns(
         ((pl.len().over("fn_key") / pl.len()) >= _COMMON_FORENAME_SHARE)
         .fill_null(False)
-        .alias("fn_common")
+        .alias("fn_common"),
+        (pl.len().over("full_name") <= RARE_FULL_NAME_RECORDS)
+        .and_(pl.len().over("full_name") * RARE_FULL_NAME_SHARE <= pl.len())
+        .and_(pl.col("full_name").is_not_null())
+        .alias("full_name_rare"),
     )
     return frame.select(
         "unique_id",
@@ -270,6 +280,7 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "fn_common",
         "sn_key",
         "full_name",
+        "full_name_rare",
         "dob",
         "dob_text",
         "dob_swapped",

@@ -304,10 +304,19 @@ class Assumptions:
     # ASSUMPTION (CALIBRATION): first and last name swapped; day and month of birth transposed.
     names_swapped: float = 0.02
     day_month_transposed: float = 0.02
-    # ASSUMPTION: a typo in a given name field of a record.
+    # ASSUMPTION: a keying slip in a name field of a record.
     typo_rate: float = 0.04
-    # ASSUMPTION: a record uses a transliteration or spelling variant when the name has one.
-    variant_rate: float = 0.35
+    # ASSUMPTION: a name field written in another spelling of the same sounds, for names in the
+    # Latin alphabet and for names romanised from another script (Arabic, Ge'ez, Cyrillic,
+    # Indian scripts), which have no one spelling.
+    variant_rate: tuple[float, float] = (0.05, 0.2)
+    # ASSUMPTION: a name field written as it was heard, not as it is spelt, on CHAIN (told to an
+    # outreach worker on the street), H-CLIC (documents usually seen) and In-Form.
+    misheard_rate: tuple[float, float, float] = (0.05, 0.01, 0.02)
+    # ASSUMPTION: a CHAIN record with a short form of the forename (Rob, Tomek) as the forename,
+    # and one with the person's street name in the forename field.
+    short_form_as_forename: float = 0.08
+    known_as_as_forename: float = 0.05
     # ASSUMPTION: people with a street name / alias, and CHAIN records carrying it.
     alias_share: float = 0.30
     alias_recorded: float = 0.8

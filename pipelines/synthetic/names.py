@@ -1,15 +1,41 @@
-"""Name pools and the spelling noise of street records (all invented; no real person's data).
+"""Name pools and the ways street records get names wrong (all invented; no real person's data).
 
-ASSUMPTION throughout: the pools are common given names and surnames of each language group,
-and the variants are the transliterations and spellings outreach workers are known to write
-for the same name (Mohamed / Mohammed / Muhammad, Tesfaye / Tesfay, Ionut / Ionuț ...).
+Kept apart from the linker's knowledge (``pipelines/linkage/names.py``), so that linkage is
+measured on records it was not built from: nothing here is imported from there, and the
+generator holds no list of variant spellings or nicknames. Variation is made by models of how it
+happens:
+
+- **pools** as wide as London's: a few common names per naming tradition at the head (``POOLS``)
+  and a long tail composed from that tradition's stems and endings (``SURNAME_PARTS``,
+  ``GIVEN_PARTS``), drawn with a Zipf-like weight, so that a few surnames are very common and
+  thousands are rare;
+- **spelling** (``spelling_variant``): the ways a name is written down from another script or by
+  someone who has only heard it: vowels that romanise differently, doubled or single consonants,
+  accents kept or dropped, English spellings of the same sounds;
+- **short forms** (``short_form``): a given name cut to its first syllable, with the endings each
+  language makes pet names with (Rob, Robbie; Tomek; Costel);
+- **typing** (``keyed``): a neighbouring key on a QWERTY keyboard, a letter dropped, doubled or
+  swapped with the next;
+- **hearing** (``misheard``): sounds an English-speaking worker confuses in the languages of the
+  people they meet (voiced and voiceless consonants, th, w and v, Somali x and c, Arabic kh and q,
+  an unstressed vowel);
+- **street names** (``street_name``): a short form of the surname (Smithy, Murph) or a word for
+  how someone looks or what they do, which a record may carry in place of the forename.
+
+ASSUMPTION throughout: stems, endings and confusions are plausible for each tradition, not
+counted from any register.
 """
 
 from __future__ import annotations
 
+import re
+import zlib
+from functools import cache
+
 import numpy as np
 
-# Culture -> (male given names, female given names, surnames)
+# Culture -> (male given names, female given names, surnames), commonest first: the head of each
+# pool. The long tail is composed below.
 POOLS: dict[str, tuple[list[str], list[str], list[str]]] = {
     "british": (
         [
@@ -790,169 +816,1169 @@ CULTURE_OF_COUNTRY: dict[str, str] = {
     "ALB": "albanian",
 }
 
-# Variant spellings written for the same name (any member may be the true one).
-VARIANT_GROUPS: list[list[str]] = [
-    ["Mohamed", "Mohammed", "Muhammad", "Mohammad", "Mohamad", "Muhammed"],
-    ["Ahmed", "Ahmad", "Ahmet"],
-    ["Mahamud", "Mohamud", "Mahmoud", "Mahmud"],
-    ["Youssef", "Yousef", "Yusuf", "Yousif", "Youcef"],
-    ["Hussein", "Hussain", "Husein", "Hossein"],
-    ["Hassan", "Hasan"],
-    ["Osman", "Othman", "Usman"],
-    ["Abdullahi", "Abdilahi", "Abdullah", "Abdallah"],
-    ["Abdirahman", "Abdulrahman", "Abdelrahman", "Abdurahman"],
-    ["Ibrahim", "Ebrahim", "Ibraheem"],
-    ["Mustafa", "Mostafa", "Moustafa"],
-    ["Omar", "Umar", "Omer"],
-    ["Khalid", "Khaled"],
-    ["Warsame", "Warsama"],
-    ["Abdi", "Abdy"],
-    ["Nur", "Noor", "Nour"],
-    ["Tesfaye", "Tesfay", "Tesfai"],
-    ["Yohannes", "Yohanes", "Johannes", "Yohanis"],
-    ["Tekle", "Tecle", "Teklay"],
-    ["Ghebremichael", "Gebremichael", "Ghebremikael"],
-    ["Gebrehiwet", "Ghebrehiwet", "Gebrehiwot"],
-    ["Gebremedhin", "Ghebremedhin", "Gebremedhn"],
-    ["Ghebreyesus", "Gebreyesus"],
-    ["Berhane", "Berhe", "Birhane"],
-    ["Mehari", "Mehary"],
-    ["Haile", "Hailu", "Hayle"],
-    ["Woldemariam", "Weldemariam", "Woldemaryam"],
-    ["Tesfamariam", "Tesfamaryam"],
-    ["Dawit", "Dawid", "David"],
-    ["Ionut", "Ionuț", "Ionuts"],
-    ["Gheorghe", "Georghe", "Gheorge", "George"],
-    ["Stefan", "Ștefan", "Stephan"],
-    ["Catalin", "Cătălin"],
-    ["Marian", "Marean"],
-    ["Nicolae", "Nicolai", "Nicolas"],
-    ["Ciobanu", "Cioban"],
-    ["Lungu", "Lungo"],
-    ["Dumitru", "Dumitriu"],
-    ["Wojciech", "Wojtek", "Voytek"],
-    ["Krzysztof", "Kristof", "Krzystof", "Chris"],
-    ["Lukasz", "Łukasz", "Lucas"],
-    ["Pawel", "Paweł", "Paul"],
-    ["Michal", "Michał", "Michael"],
-    ["Grzegorz", "Gregory", "Grzegorc"],
-    ["Jaroslaw", "Jarosław", "Jarek"],
-    ["Slawomir", "Sławomir", "Slawek"],
-    ["Wisniewski", "Wiśniewski", "Wisnewski"],
-    ["Wojcik", "Wójcik", "Wojcik"],
-    ["Kozlowski", "Kozłowski", "Kozlowsky"],
-    ["Dabrowski", "Dąbrowski", "Dombrowski"],
-    ["Malgorzata", "Małgorzata", "Margaret"],
-    ["Kazlauskas", "Kazlauskis"],
-    ["Dimitar", "Dimitur", "Dimitri"],
-    ["Hristo", "Christo", "Hristov"],
-    ["Georgiev", "Georgieff"],
-    ["Joao", "João", "John"],
-    ["Jose", "José"],
-    ["Chukwuemeka", "Emeka"],
-    ["Oluwaseun", "Seun"],
-    ["Reza", "Rezza"],
-    ["Mohammadi", "Mohamadi", "Muhammadi"],
-    ["Ahmadi", "Ahmedi"],
-    ["Hosseini", "Husseini", "Hoseini"],
-    ["Sayed", "Said", "Syed", "Sayyid"],
-    ["Abdul Wahid", "Abdulwahid", "Abdul-Wahid"],
-    ["Jawad", "Javad"],
-    ["Stanikzai", "Stanekzai"],
-    ["Shaun", "Shawn", "Sean"],
-    ["Stuart", "Stewart"],
-    ["Steven", "Stephen", "Steve"],
-    ["Jon", "John", "Jonathan"],
-    ["Mark", "Marc"],
-    ["Lee", "Leigh"],
-    ["Tracey", "Tracy"],
-    ["MacDonald", "McDonald", "Macdonald"],
-    ["O'Brien", "OBrien", "O Brien"],
-    ["O'Connor", "OConnor", "O'Conner"],
-    ["Siobhan", "Shivaun", "Siobhán"],
-    ["Padraig", "Pádraig", "Patrick"],
-]
-
-# Given name -> street diminutives and nicknames (plus generic ones for anybody).
-DIMINUTIVES: dict[str, list[str]] = {
-    "James": ["Jim", "Jimmy", "Jamie"],
-    "John": ["Johnny", "Jack"],
-    "David": ["Dave", "Davey"],
-    "Michael": ["Mike", "Mick", "Micky"],
-    "Robert": ["Rob", "Bob", "Bobby"],
-    "Daniel": ["Dan", "Danny"],
-    "Christopher": ["Chris"],
-    "Richard": ["Rich", "Dick"],
-    "Anthony": ["Tony", "Ant"],
-    "Thomas": ["Tom", "Tommy"],
-    "Andrew": ["Andy", "Drew"],
-    "Steven": ["Steve", "Stevie"],
-    "Peter": ["Pete"],
-    "Patrick": ["Paddy", "Pat"],
-    "Mohamed": ["Mo", "Moha"],
-    "Mohammed": ["Mo"],
-    "Muhammad": ["Mo"],
-    "Krzysztof": ["Krzys", "Chris"],
-    "Wojciech": ["Wojtek"],
-    "Alexandru": ["Alex"],
-    "Constantin": ["Costel", "Costi"],
-    "Gheorghe": ["Gica"],
-    "Abdirahman": ["Abdi"],
-    "Yohannes": ["Johnny"],
-    "Emmanuel": ["Manny"],
-    "Samuel": ["Sam"],
+# The long tail of surnames: each tradition's stems joined to its endings. A composed name that
+# reads badly now and then is no harm: records hold odd names too.
+SURNAME_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "british": (
+        (
+            "Ash",
+            "Brad",
+            "Brom",
+            "Cal",
+            "Chad",
+            "Dar",
+            "Ed",
+            "Elm",
+            "Fair",
+            "Ford",
+            "Gar",
+            "Glad",
+            "Hart",
+            "Hay",
+            "Hol",
+            "Kings",
+            "Lang",
+            "Lind",
+            "Mar",
+            "Mid",
+            "New",
+            "North",
+            "Oak",
+            "Pen",
+            "Ray",
+            "Red",
+            "Ridge",
+            "Rock",
+            "Rush",
+            "Shel",
+            "South",
+            "Stan",
+            "Stock",
+            "Thorn",
+            "Wad",
+            "Wal",
+            "West",
+            "Whit",
+            "Win",
+            "Wood",
+            "Ack",
+            "Bar",
+            "Birk",
+            "Black",
+            "Brook",
+            "Burn",
+            "Cart",
+            "Chap",
+            "Clay",
+            "Crab",
+            "Dal",
+            "Den",
+            "Dun",
+            "Earn",
+            "Fal",
+            "Fen",
+            "Fitz",
+            "Gold",
+            "Green",
+            "Grim",
+            "Hal",
+            "Ham",
+            "Haw",
+            "Heath",
+            "Hep",
+            "Ing",
+            "Kirk",
+            "Knight",
+            "Lock",
+            "Marsh",
+            "Mill",
+            "Moss",
+            "Nor",
+            "Pad",
+            "Park",
+            "Pick",
+            "Pres",
+            "Rad",
+            "Ros",
+            "Sand",
+            "Sher",
+            "Slat",
+            "Sut",
+            "Tap",
+            "Thurs",
+            "Tod",
+            "Up",
+            "Wake",
+            "War",
+            "Went",
+            "Wick",
+            "Wig",
+            "Wor",
+            "Yard",
+        ),
+        (
+            "ley",
+            "ton",
+            "ford",
+            "field",
+            "wood",
+            "by",
+            "ham",
+            "well",
+            "worth",
+            "croft",
+            "man",
+            "er",
+            "ing",
+            "stone",
+            "bury",
+            "den",
+            "more",
+            "hurst",
+            "combe",
+            "ridge",
+            "wick",
+            "shaw",
+            "low",
+            "dale",
+        ),
+    ),
+    "irish": (
+        ("Mc", "Mac", "O'"),
+        (
+            "Gann",
+            "Loughl",
+            "Cart",
+            "Donn",
+            "Gear",
+            "Kenn",
+            "Mahon",
+            "Neill",
+            "Rourk",
+            "Shea",
+            "Sull",
+            "Brenn",
+            "Cull",
+            "Daly",
+            "Dwy",
+            "Farr",
+            "Gorm",
+            "Hall",
+            "Keef",
+            "Lear",
+            "Mull",
+            "Nally",
+            "Quill",
+            "Reill",
+            "Tier",
+            "Ward",
+            "Cormack",
+            "Dermott",
+            "Guinn",
+            "Hugh",
+            "Kiern",
+            "Laff",
+            "Manus",
+            "Nam",
+            "Phel",
+            "Sween",
+            "Teer",
+        ),
+    ),
+    "polish": (
+        (
+            "Kowal",
+            "Now",
+            "Wisn",
+            "Lewand",
+            "Zielin",
+            "Kamin",
+            "Szyman",
+            "Wozn",
+            "Kozl",
+            "Jank",
+            "Mazur",
+            "Krawc",
+            "Grab",
+            "Pawl",
+            "Michal",
+            "Adam",
+            "Dud",
+            "Zaj",
+            "Wiecz",
+            "Sob",
+            "Gor",
+            "Krol",
+            "Wrob",
+            "Pietr",
+            "Maj",
+            "Walcz",
+            "Staw",
+            "Bar",
+            "Kub",
+            "Czarn",
+            "Bial",
+            "Sokol",
+            "Wilk",
+            "Kot",
+            "Lis",
+            "Dom",
+            "Bor",
+            "Las",
+            "Ryb",
+            "Mlyn",
+            "Kuc",
+            "Sik",
+            "Brz",
+            "Chmiel",
+            "Dziedz",
+            "Fil",
+            "Glow",
+            "Jas",
+            "Kraj",
+            "Lip",
+            "Marc",
+            "Nied",
+            "Olsz",
+            "Prz",
+            "Rutk",
+            "Stan",
+            "Tomasz",
+            "Urb",
+            "Wal",
+            "Zab",
+        ),
+        (
+            "ski",
+            "cki",
+            "ak",
+            "czyk",
+            "ek",
+            "ik",
+            "owicz",
+            "ewicz",
+            "owski",
+            "ewski",
+            "inski",
+            "czak",
+            "uk",
+            "as",
+            "ala",
+        ),
+    ),
+    "romanian": (
+        (
+            "Pop",
+            "Ion",
+            "Radu",
+            "Dumitr",
+            "Stan",
+            "Stoic",
+            "Gheorgh",
+            "Mat",
+            "Ciob",
+            "Rus",
+            "Munt",
+            "Lung",
+            "Constant",
+            "Mih",
+            "Mar",
+            "Tud",
+            "Flor",
+            "Dobr",
+            "Barb",
+            "Nist",
+            "Cojoc",
+            "Mold",
+            "Sand",
+            "Laz",
+            "Serb",
+            "Din",
+            "Anghel",
+            "Bal",
+            "Cristi",
+            "Dragom",
+            "Enache",
+            "Grig",
+            "Iord",
+            "Manol",
+            "Neag",
+            "Oprea",
+            "Petr",
+            "Sav",
+            "Toma",
+            "Vlad",
+            "Zamf",
+            "Bucur",
+            "Chir",
+            "Dan",
+            "Filip",
+        ),
+        ("escu", "eanu", "anu", "a", "u", "ache", "oiu", "ici", "aru", "el", "ean"),
+    ),
+    "baltic": (
+        (
+            "Kazl",
+            "Jank",
+            "Petr",
+            "Stank",
+            "Vasili",
+            "Zuk",
+            "Butk",
+            "Berz",
+            "Kaln",
+            "Ozol",
+            "Jans",
+            "Liep",
+            "Rimk",
+            "Balt",
+            "Dauk",
+            "Gris",
+            "Juod",
+            "Kair",
+            "Lauc",
+            "Mack",
+            "Navick",
+            "Paul",
+            "Rakst",
+            "Sab",
+            "Tamos",
+            "Urb",
+            "Vaitk",
+            "Zemait",
+            "Bumb",
+            "Krum",
+        ),
+        (
+            "auskas",
+            "evicius",
+            "aitis",
+            "enas",
+            "ius",
+            "is",
+            "as",
+            "ins",
+            "s",
+            "ovs",
+            "kalns",
+            "elis",
+        ),
+    ),
+    "bulgarian": (
+        (
+            "Ivan",
+            "Georgi",
+            "Dimitr",
+            "Petr",
+            "Nikol",
+            "Hrist",
+            "Stoyan",
+            "Todor",
+            "Ili",
+            "Angel",
+            "Atanas",
+            "Bor",
+            "Vasil",
+            "Gancho",
+            "Dechev",
+            "Zhel",
+            "Kir",
+            "Lyub",
+            "Mart",
+            "Marin",
+            "Naid",
+            "Pop",
+            "Rus",
+            "Slav",
+            "Tsvet",
+            "Filip",
+            "Yord",
+            "Kostadin",
+            "Mit",
+        ),
+        ("ov", "ev", "ski", "inov", "anov", "chev", "kov"),
+    ),
+    "iberian": (
+        (
+            "Silv",
+            "Sant",
+            "Ferr",
+            "Per",
+            "Oliv",
+            "Cost",
+            "Rodrig",
+            "Mart",
+            "Sous",
+            "Garc",
+            "Fern",
+            "Lop",
+            "Gonz",
+            "Ross",
+            "Russ",
+            "Espos",
+            "Bianch",
+            "Rom",
+            "Alv",
+            "Barb",
+            "Carv",
+            "Dom",
+            "Estev",
+            "Gom",
+            "Henriqu",
+            "Lim",
+            "Mor",
+            "Nun",
+            "Pint",
+            "Ramir",
+            "Sanch",
+            "Teix",
+            "Vaz",
+            "Colomb",
+            "Gall",
+            "Leon",
+            "Marin",
+            "Ricc",
+            "Conti",
+            "Greco",
+        ),
+        (
+            "a",
+            "o",
+            "es",
+            "ez",
+            "eira",
+            "inho",
+            "ini",
+            "etti",
+            "elli",
+            "one",
+            "ano",
+            "ado",
+            "ero",
+            "ida",
+        ),
+    ),
+    "european_other": (
+        (
+            "Nag",
+            "Kov",
+            "Tot",
+            "Horv",
+            "Nov",
+            "Svob",
+            "Dvor",
+            "Bern",
+            "Dub",
+            "Mull",
+            "Schm",
+            "Schneid",
+            "Fisch",
+            "Web",
+            "Bau",
+            "Hof",
+            "Kel",
+            "Lang",
+            "Neu",
+            "Richt",
+            "Wolf",
+            "Szab",
+            "Farkas",
+            "Balog",
+            "Mol",
+            "Kral",
+            "Pok",
+            "Ler",
+            "Mor",
+            "Gir",
+            "Fourn",
+        ),
+        (
+            "i",
+            "acs",
+            "er",
+            "mann",
+            "berg",
+            "hardt",
+            "feld",
+            "ard",
+            "eau",
+            "ier",
+            "ot",
+            "ek",
+            "ak",
+            "ecky",
+            "os",
+        ),
+    ),
+    "arabic": (
+        (
+            "Hadd",
+            "Khal",
+            "Sal",
+            "Nass",
+            "Abb",
+            "Yous",
+            "Idr",
+            "Ism",
+            "Mus",
+            "Hash",
+            "Kar",
+            "Jab",
+            "Naj",
+            "Rash",
+            "Shak",
+            "Tah",
+            "Zak",
+            "Bak",
+            "Darw",
+            "Fadl",
+            "Hamd",
+            "Jam",
+            "Mans",
+            "Qas",
+            "Sab",
+            "Saad",
+            "Tam",
+            "Wahb",
+            "Zahr",
+            "Masr",
+            "Halab",
+            "Baghd",
+            "Sham",
+            "Tikr",
+            "Najj",
+            "Khatt",
+        ),
+        ("i", "ar", "an", "id", "oud", "ani", "awi", "ouri", "ali"),
+    ),
+    "persian_afghan": (
+        (
+            "Ahmad",
+            "Mohammad",
+            "Hossein",
+            "Reza",
+            "Karim",
+            "Rahim",
+            "Sadegh",
+            "Hashem",
+            "Morad",
+            "Jafar",
+            "Nur",
+            "Amir",
+            "Aziz",
+            "Bahr",
+            "Dost",
+            "Farah",
+            "Ghafour",
+            "Haidar",
+            "Jalal",
+            "Khal",
+            "Latif",
+            "Mahmud",
+            "Nasir",
+            "Qader",
+            "Rasul",
+            "Samad",
+            "Tahir",
+            "Wali",
+            "Yar",
+            "Zaman",
+        ),
+        ("i", "zadeh", "pour", "nia", "zai", "khel", "yar", "far", "ian"),
+    ),
+    "south_asian": (
+        (
+            "Agar",
+            "Bhat",
+            "Chaw",
+            "Desai",
+            "Gup",
+            "Jos",
+            "Kap",
+            "Mehr",
+            "Nai",
+            "Pand",
+            "Rath",
+            "Sax",
+            "Thak",
+            "Varm",
+            "Chaud",
+            "Bha",
+            "Dhaw",
+            "Grew",
+            "Joh",
+            "Kalr",
+            "Maj",
+            "Sid",
+            "Bain",
+            "Chow",
+            "Hoss",
+            "Mir",
+            "Qur",
+            "Siddiq",
+            "Talu",
+            "Sarka",
+        ),
+        ("wal", "ia", "ani", "ar", "kar", "ra", "la", "i", "an", "dhury", "ain", "ta"),
+    ),
+    "west_african": (
+        (
+            "Ade",
+            "Ola",
+            "Olu",
+            "Oluwa",
+            "Ayo",
+            "Ogun",
+            "Oye",
+            "Fola",
+            "Bola",
+            "Ibi",
+            "Aki",
+            "Omo",
+            "Nwa",
+            "Chi",
+            "Oko",
+            "Ezi",
+            "Ogbu",
+            "Onye",
+            "Obi",
+            "Uche",
+            "Ike",
+        ),
+        (
+            "bayo",
+            "yemi",
+            "wale",
+            "tunde",
+            "kunle",
+            "seun",
+            "femi",
+            "dele",
+            "lana",
+            "mide",
+            "tola",
+            "runti",
+            "dipo",
+            "nkwo",
+            "chukwu",
+            "eze",
+            "kwe",
+            "dinma",
+            "gwu",
+            "nna",
+            "afor",
+            "ji",
+            "ke",
+        ),
+    ),
+    "albanian": (
+        (
+            "Hox",
+            "Sheh",
+            "Gash",
+            "Krasn",
+            "Beris",
+            "Kol",
+            "Lek",
+            "Dervish",
+            "Mark",
+            "Bajr",
+            "Cel",
+            "Duka",
+            "Gjon",
+            "Hal",
+            "Kurt",
+            "Mus",
+            "Pren",
+            "Rama",
+            "Tahir",
+            "Zen",
+        ),
+        ("a", "aj", "i", "ku", "ja", "iqi", "ollari"),
+    ),
 }
-GENERIC_ALIASES = [
-    "Scouse",
-    "Jock",
-    "Taff",
-    "Paddy",
-    "Irish",
-    "Geordie",
-    "Brummie",
-    "Polish",
-    "Romanian",
-    "Big",
-    "Little",
-    "Red",
-    "Ginger",
-    "Smiler",
-    "Tiny",
-    "Lefty",
-    "Shorty",
-    "Preacher",
-    "Doc",
-    "Sailor",
-    "Yorkie",
-    "Chef",
-    "Rasta",
-    "Bear",
-]
+SURNAME_PARTS["caribbean_american"] = SURNAME_PARTS["british"]
+
+# Given names composed the way the tradition composes them (Gebre-Mariam, Abdi-Rashid), for the
+# traditions where a surname is a father's given name: there the given names are the surnames.
+GIVEN_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "eritrean": (
+        (
+            "Gebre",
+            "Tesfa",
+            "Wolde",
+            "Haile",
+            "Habte",
+            "Kidane",
+            "Tekle",
+            "Berhe",
+            "Zere",
+            "Mehre",
+            "Asme",
+            "Ande",
+            "Yemane",
+            "Fitsum",
+            "Araya",
+            "Hagos",
+            "Kahsay",
+            "Negash",
+            "Medhane",
+            "Ghirmay",
+            "Sium",
+            "Tsegay",
+            "Estifanos",
+            "Amanuel",
+            "Goitom",
+        ),
+        (
+            "",
+            "mariam",
+            "michael",
+            "selassie",
+            "hiwet",
+            "yesus",
+            "medhin",
+            "kidan",
+            "giorgis",
+            "tsion",
+            "ab",
+            "lul",
+            "alem",
+            "zgi",
+            "gergis",
+        ),
+    ),
+    "somali": (
+        (
+            "Abdi",
+            "Abdul",
+            "Mohamed",
+            "Ahmed",
+            "Ali",
+            "Hassan",
+            "Omar",
+            "Yusuf",
+            "Ibrahim",
+            "Farah",
+            "Jama",
+            "Warsame",
+            "Hirsi",
+            "Gedi",
+            "Dirie",
+            "Egal",
+            "Samatar",
+            "Elmi",
+            "Nuur",
+            "Aden",
+            "Guled",
+            "Ismail",
+            "Bashir",
+            "Hashi",
+            "Shire",
+        ),
+        (
+            "",
+            "rahman",
+            "kadir",
+            "rashid",
+            "aziz",
+            "qani",
+            "wali",
+            "fatah",
+            "salam",
+            "llahi",
+            "nasir",
+            "karim",
+            "hakim",
+        ),
+    ),
+}
+
+# Cultures where a surname is the father's given name (patronymic), not a family name.
+PATRONYMIC = frozenset({"eritrean", "somali"})
+
+# Zipf-like weights: the name at rank r weighs 1 / (r + OFFSET) ** EXPONENT. With an offset of
+# ten, the commonest British surname is about 1.5% of British names, near Smith's share.
+ZIPF_OFFSET = 10.0
+ZIPF_EXPONENT = 1.0
+SURNAMES_PER_POOL = 1_600
 
 
-def variant_lookup() -> dict[str, list[str]]:
-    """Each name with variants -> the other spellings of the same name."""
-    out: dict[str, list[str]] = {}
-    for group in VARIANT_GROUPS:
-        for name in group:
-            out.setdefault(name, [])
-            out[name].extend(other for other in group if other != name)
+def _stable_rng(*words: str) -> np.random.Generator:
+    """A generator fixed by the words given: the pools are the same in every run."""
+    return np.random.default_rng(zlib.crc32("|".join(words).encode()))
+
+
+def _compose(parts: tuple[tuple[str, ...], tuple[str, ...]], seed: str) -> list[str]:
+    stems, endings = parts
+    names = []
+    for stem in stems:
+        for ending in endings:
+            joined = stem + ending
+            if len(joined) >= 3 and not re.search(r"([^aeiou])\1\1|[aeiou]{3}", joined.lower()):
+                names.append(joined[0] + joined[1:].lower() if stem != "O'" else joined)
+    order = _stable_rng(seed).permutation(len(names))
+    return [names[i] for i in order]
+
+
+def _ranked(head: list[str], tail: list[str], size: int) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for name in [*head, *tail]:
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+    return out[:size]
+
+
+def zipf_weights(n: int) -> np.ndarray:
+    """Shares of names ranked 1 to n: a few very common, a long tail of rare ones."""
+    weights = 1.0 / (np.arange(1, n + 1) + ZIPF_OFFSET) ** ZIPF_EXPONENT
+    return weights / weights.sum()
+
+
+@cache
+def given_pool(culture: str, male: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Given names of a tradition, commonest first, and the share of people with each."""
+    base = POOLS[culture][0 if male else 1]
+    composed = _compose(GIVEN_PARTS[culture], culture) if male and culture in GIVEN_PARTS else []
+    names = _ranked(base, composed, len(base) + len(composed))
+    return np.array(names, dtype=object), zipf_weights(len(names))
+
+
+@cache
+def surname_pool(culture: str) -> tuple[np.ndarray, np.ndarray]:
+    """Surnames of a tradition, commonest first, and the share of people with each."""
+    if culture in PATRONYMIC:
+        names, _ = given_pool(culture, male=True)
+        return names, zipf_weights(len(names))
+    head = POOLS[culture][2]
+    parts = SURNAME_PARTS.get(culture)
+    tail = _compose(parts, culture) if parts else []
+    names = _ranked(head, tail, SURNAMES_PER_POOL)
+    return np.array(names, dtype=object), zipf_weights(len(names))
+
+
+# ---------------------------------------------------------------------------------------------
+# Spelling: how a heard or foreign-script name is written down. Each rule is a pattern and what
+# it may become; a record applies one rule that fits the name. Groups follow the writing
+# systems the names come from.
+_VOWEL_ROMANISATION = (
+    (r"(?<=[a-z])o(?=[a-z])", ("u",)),
+    (r"(?<=[a-z])u(?=[a-z])", ("o", "ou")),
+    (r"(?<=[a-z])e(?=[a-z])", ("a", "i")),
+    (r"(?<=[a-z])a(?=[a-z])", ("e",)),
+    (r"(?<=[a-z])i(?=[a-z])", ("ee", "e", "y")),
+    (r"ou", ("u", "oo")),
+    (r"ee", ("i",)),
+)
+_CONSONANT_LENGTH = (
+    (r"(?<=[aeiou])([bdfgklmnprst])(?=[aeiou])", (r"\1\1",)),
+    (r"([bdfgklmnprst])\1", (r"\1",)),
+)
+SPELLING_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "arabic_script": (
+        *_VOWEL_ROMANISATION,
+        *_CONSONANT_LENGTH,
+        (r"kh", ("h", "k")),
+        (r"q", ("k", "g")),
+        (r"dh", ("d", "z")),
+        (r"^Abd ?[ae]l", ("Abdul", "Abdel", "Abd al-", "Abdal")),
+        (r"ai", ("ay", "ei")),
+        (r"y$", ("i",)),
+        (r"a$", ("ah",)),
+        (r"^Al(?=[^aeiouy])", ("El", "Al-")),
+    ),
+    "ethiopic": (
+        *_VOWEL_ROMANISATION,
+        *_CONSONANT_LENGTH,
+        (r"^Gh", ("G",)),
+        (r"^G(?!h)", ("Gh",)),
+        (r"aye$", ("ay", "ai", "aie")),
+        (r"ay$", ("aye", "ai")),
+        (r"^W[oe]", ("We", "Wo", "Wa")),
+        (r"ts", ("tz", "s", "tts")),
+        (r"k", ("q", "c")),
+        (r"e$", ("",)),
+    ),
+    "polish": (
+        (r"l", ("ł",)),
+        (r"s(?=[^z]|$)", ("ś",)),
+        (r"z", ("ż", "ź")),
+        (r"o(?=[^aeiou])", ("ó",)),
+        (r"e(?=[^aeiou])", ("ę",)),
+        (r"(?<=[aeiou])c", ("ć",)),
+        (r"w", ("v",)),
+        (r"sz", ("sh",)),
+        (r"cz", ("ch",)),
+        (r"rz", ("zh", "sz")),
+        (r"ski$", ("sky", "skie")),
+        (r"cki$", ("cky", "tski")),
+        (r"j", ("y",)),
+    ),
+    "romanian": (
+        (r"s(?=[aeiou])", ("ș",)),
+        (r"t(?=[aeiou])", ("ț",)),
+        (r"a(?=[^aeiou])", ("ă", "â")),
+        (r"(?<=[a-z])i(?=[a-z])", ("î",)),
+        (r"escu$", ("esco", "escou", "esku")),
+        (r"eanu$", ("ianu", "enu")),
+        (r"ie", ("ye",)),
+        (r"ch", ("k",)),
+    ),
+    "baltic": (
+        (r"s", ("š",)),
+        (r"z", ("ž",)),
+        (r"c", ("č",)),
+        (r"e(?=[^aeiou])", ("ė",)),
+        (r"ius$", ("jus", "ious")),
+        (r"ins$", ("iņš", "ens")),
+        (r"auskas$", ("auskis", "owskas")),
+    ),
+    "cyrillic": (
+        (r"ov$", ("off", "ow", "of")),
+        (r"ev$", ("eff", "iev", "ew")),
+        (r"^H", ("Kh", "Ch")),
+        (r"y(?=[aeiou])", ("i", "j")),
+        (r"ts", ("c", "tz")),
+        (r"zh", ("j", "z", "ž")),
+        (r"ch", ("tch", "č")),
+        (r"ya", ("ja", "ia")),
+        *_CONSONANT_LENGTH,
+    ),
+    "latin_accented": (
+        (r"a(?=[^aeiou])", ("á", "ã")),
+        (r"o(?=[^aeiou]|$)", ("ó", "ô")),
+        (r"e(?=[^aeiou])", ("é", "è")),
+        (r"z$", ("s",)),
+        (r"s$", ("z",)),
+        (r"ll", ("l",)),
+        (r"nh", ("ny", "n")),
+        *_CONSONANT_LENGTH,
+    ),
+    "indic": (
+        (r"oo", ("u",)),
+        (r"(?<=[a-z])u(?=[a-z])", ("oo",)),
+        (r"ee", ("i",)),
+        (r"(?<=[a-z])i(?=[a-z])", ("ee", "e")),
+        (r"w", ("v",)),
+        (r"v", ("w",)),
+        (r"sh", ("s",)),
+        (r"a$", ("ah", "aa")),
+        (r"preet", ("prit", "pret")),
+        (r"dh", ("d",)),
+        (r"(?<=[aeiou])q", ("k",)),
+        *_CONSONANT_LENGTH,
+    ),
+    "west_african": (
+        (r"(?<=[a-z])o(?=[a-z])", ("ọ",)),
+        (r"(?<=[a-z])e(?=[a-z])", ("ẹ",)),
+        (r"s", ("ṣ",)),
+        (r"kw", ("qu", "kuw")),
+        (r"(?<=[a-z])u(?=[a-z])", ("oo",)),
+        (r"ch", ("c",)),
+        *_CONSONANT_LENGTH,
+    ),
+    "english": (
+        (r"ey$", ("y", "ie", "ee")),
+        (r"(?<=[^aeiou])y$", ("ie", "ey")),
+        (r"ie$", ("y",)),
+        (r"ph", ("f",)),
+        (r"ck", ("k", "c")),
+        (r"^Mac", ("Mc", "Mack")),
+        (r"^Mc", ("Mac", "M'")),
+        (r"^O'", ("O", "O ")),
+        (r"er$", ("ar", "or", "a")),
+        (r"son$", ("sen", "sson")),
+        (r"(?<=[^aeiou])s$", ("es", "")),
+        (r"(?<=[a-z])i(?=[a-z])", ("y",)),
+        (r"(?<=[a-z])y(?=[a-z])", ("i",)),
+        (r"ei", ("ee", "ea")),
+        (r"ou", ("ow",)),
+        *_CONSONANT_LENGTH,
+    ),
+}
+WRITING_OF_CULTURE: dict[str, str] = {
+    "british": "english",
+    "irish": "english",
+    "caribbean_american": "english",
+    "polish": "polish",
+    "romanian": "romanian",
+    "baltic": "baltic",
+    "bulgarian": "cyrillic",
+    "iberian": "latin_accented",
+    "european_other": "latin_accented",
+    "eritrean": "ethiopic",
+    "somali": "arabic_script",
+    "arabic": "arabic_script",
+    "persian_afghan": "arabic_script",
+    "south_asian": "indic",
+    "west_african": "west_african",
+    "albanian": "latin_accented",
+}
+
+
+def _apply_one(name: str, rules, rng: np.random.Generator) -> str:
+    """Apply one rule, at one of the places it fits, chosen at random; the name if none fits."""
+    fits = [(pattern, options) for pattern, options in rules if re.search(pattern, name)]
+    if not fits:
+        return name
+    pattern, options = fits[int(rng.integers(0, len(fits)))]
+    places = list(re.finditer(pattern, name))
+    place = places[int(rng.integers(0, len(places)))]
+    replacement = place.expand(options[int(rng.integers(0, len(options)))])
+    out = name[: place.start()] + replacement + name[place.end() :]
+    return out[:1].upper() + out[1:] if out else name
+
+
+def spelling_variant(name: str, culture: str, rng: np.random.Generator) -> str:
+    """The name as another hand writes it: another romanisation or spelling of the same sounds."""
+    return _apply_one(name, SPELLING_RULES[WRITING_OF_CULTURE[culture]], rng)
+
+
+# ---------------------------------------------------------------------------------------------
+# Short forms: the first syllable (up to and including the consonants after the first vowel),
+# alone or with the ending a language makes pet names with.
+PET_ENDINGS: dict[str, tuple[str, ...]] = {
+    "english": ("", "", "y", "ie", "o"),
+    "polish": ("ek", "ka", "uś"),
+    "romanian": ("el", "ica", "u"),
+    "cyrillic": ("o", "ko", "ka"),
+    "latin_accented": ("ito", "inho", "i", "o"),
+    "baltic": ("ukas", "elis", "is"),
+    "arabic_script": ("", "o", "i"),
+    "ethiopic": ("", "i", "sh"),
+    "indic": ("", "u", "i", "ji"),
+    "west_african": ("", "o", "la"),
+}
+_FIRST_SYLLABLE = re.compile(r"^[^aeiouy]*[aeiouy]+[^aeiouy]{0,2}", re.IGNORECASE)
+
+
+def short_form(name: str, culture: str, rng: np.random.Generator) -> str | None:
+    """A pet form of a given name (Rob, Robbie, Tomek), or None when the name is already short."""
+    match = _FIRST_SYLLABLE.match(name)
+    if match is None or len(name) <= 3:
+        return None
+    stem = match.group(0)
+    if len(stem) < 2 or stem == name:
+        return None
+    ending = PET_ENDINGS[WRITING_OF_CULTURE[culture]]
+    chosen = ending[int(rng.integers(0, len(ending)))]
+    if chosen[:1] in ("y", "i", "o") and re.search(r"[aeiou][bdgklmnprt]$", stem.lower()):
+        stem += stem[-1]  # Rob -> Robbie, Dan -> Danny
+    return stem + chosen
+
+
+# ---------------------------------------------------------------------------------------------
+# Street names that are not a form of the forename: a short form of the surname (Smithy, Murph),
+# or a word for how someone looks, what they wear or do. Invented for the generator.
+STREET_WORDS = (
+    "Specs", "Boots", "Dreads", "Chalky", "Dusty", "Nobby", "Lofty", "Sparky", "Cheeky",
+    "Spider", "Bones", "Wheels", "Hatty", "Sunny", "Dodger", "Bishop", "Captain", "Cowboy",
+    "Deano", "Guitar", "Magic", "Monk", "Poet", "Rambo", "Rocky", "Skip", "Tank", "Tex",
+)  # fmt: skip
+SURNAME_PET_ENDINGS = ("y", "o", "s", "")
+
+
+def street_name(surname: str, rng: np.random.Generator) -> str:
+    """A known-as that is not the forename: from the surname half the time, else a word."""
+    if rng.random() < 0.5:
+        stem = _FIRST_SYLLABLE.match(surname)
+        if stem is not None and len(stem.group(0)) >= 3:
+            return stem.group(0) + SURNAME_PET_ENDINGS[int(rng.integers(0, 4))]
+    return STREET_WORDS[int(rng.integers(0, len(STREET_WORDS)))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Typing: a neighbouring key on a UK QWERTY keyboard, or a letter dropped, doubled or swapped.
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+@cache
+def key_neighbours() -> dict[str, str]:
+    """Each letter's neighbours on the keyboard: left, right and the keys above and below."""
+    where = {c: (r, i) for r, row in enumerate(KEYBOARD_ROWS) for i, c in enumerate(row)}
+    out = {}
+    for c, (r, i) in where.items():
+        near = []
+        for dr, di in ((0, -1), (0, 1), (-1, 0), (-1, 1), (1, -1), (1, 0)):
+            rr, ii = r + dr, i + di
+            if 0 <= rr < 3 and 0 <= ii < len(KEYBOARD_ROWS[rr]):
+                near.append(KEYBOARD_ROWS[rr][ii])
+        out[c] = "".join(near)
     return out
 
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def typo(name: str, rng: np.random.Generator) -> str:
-    """One keying error: a letter dropped, doubled, swapped with its neighbour or mistyped."""
+def keyed(name: str, rng: np.random.Generator) -> str:
+    """One keying slip, never on the first letter (people look at the first letter)."""
     if len(name) < 3:
         return name
-    i = int(rng.integers(1, len(name) - 1))
+    i = int(rng.integers(1, len(name)))
     kind = int(rng.integers(0, 4))
     if kind == 0:
         return name[:i] + name[i + 1 :]
     if kind == 1:
         return name[:i] + name[i] + name[i:]
-    if kind == 2:
-        return name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
-    return name[:i] + _LETTERS[int(rng.integers(0, 26))] + name[i + 1 :]
+    if kind == 2 and i < len(name) - 1:
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    near = key_neighbours().get(name[i].lower())
+    if not near:
+        return name[:i] + name[i + 1 :]
+    return name[:i] + near[int(rng.integers(0, len(near)))] + name[i + 1 :]
+
+
+# ---------------------------------------------------------------------------------------------
+# Hearing: what an English-speaking worker writes for sounds they hear differently. General
+# confusions for everyone; then those of the language the person speaks.
+_HEARD_EVERYWHERE = (
+    (r"(?<=[a-z])b", ("p",)),
+    (r"(?<=[a-z])p", ("b",)),
+    (r"(?<=[a-z])d", ("t",)),
+    (r"(?<=[a-z])t(?!h)", ("d",)),
+    (r"(?<=[a-z])g", ("k",)),
+    (r"(?<=[a-z])v", ("f",)),
+    (r"(?<=[a-z])s(?!h)", ("z",)),
+    (r"th", ("f", "d", "t")),
+    (r"(?<=[a-z])[aeiou](?=[a-z]{2})", ("a", "e", "u")),
+    (r"^H", ("",)),
+    (r"(?<=[aeiou])r(?=[^aeiou])", ("",)),
+)
+HEARING_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "english": _HEARD_EVERYWHERE,
+    "arabic_script": (
+        *_HEARD_EVERYWHERE,
+        (r"kh", ("k", "ch")),
+        (r"q", ("k",)),
+        (r"^A(?=[bdhlmn])", ("E", "O")),
+        (r"ha", ("a",)),
+        (r"x", ("h",)),
+        (r"(?<=[a-z])c(?=[a-z])", ("",)),
+    ),
+    "ethiopic": (*_HEARD_EVERYWHERE, (r"ts", ("s", "z")), (r"gh", ("g", "h")), (r"q", ("k",))),
+    "polish": (*_HEARD_EVERYWHERE, (r"w", ("v",)), (r"szcz", ("sh",)), (r"rz", ("sh", "j"))),
+    "romanian": (*_HEARD_EVERYWHERE, (r"ce", ("che",)), (r"gi", ("ji",)), (r"ea", ("ya",))),
+    "baltic": (*_HEARD_EVERYWHERE, (r"as$", ("us",)), (r"j", ("y",))),
+    "cyrillic": (*_HEARD_EVERYWHERE, (r"^H", ("Kh", "")), (r"o(?=[^aeiou])", ("a",))),
+    "latin_accented": (*_HEARD_EVERYWHERE, (r"j", ("h", "g")), (r"ão", ("ow",))),
+    "indic": (*_HEARD_EVERYWHERE, (r"w", ("v",)), (r"v", ("w",)), (r"j", ("z",))),
+    "west_african": (*_HEARD_EVERYWHERE, (r"gb", ("b",)), (r"kp", ("p",)), (r"^Nw", ("W",))),
+}
+
+
+def misheard(name: str, culture: str, rng: np.random.Generator) -> str:
+    """The name as an English-speaking worker hears it from someone of the given tradition."""
+    return _apply_one(name, HEARING_RULES[WRITING_OF_CULTURE[culture]], rng)
+
+
+def draw_names(
+    culture: str, male: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Given names and surnames for people of one tradition (``male``: one bool per person)."""
+    n = len(male)
+    first = np.empty(n, dtype=object)
+    for is_male in (True, False):
+        sel = np.flatnonzero(male == is_male)
+        names, share = given_pool(culture, is_male)
+        first[sel] = names[rng.choice(len(names), size=len(sel), p=share)]
+    names, share = surname_pool(culture)
+    return first, names[rng.choice(len(names), size=n, p=share)]

@@ -23,14 +23,19 @@ from pipelines.synthetic import simulate as sim
 from pipelines.synthetic.assumptions import Assumptions
 from pipelines.synthetic.names import (
     CULTURE_OF_COUNTRY,
-    DIMINUTIVES,
-    GENERIC_ALIASES,
     POOLS,
-    typo,
-    variant_lookup,
+    WRITING_OF_CULTURE,
+    draw_names,
+    keyed,
+    misheard,
+    short_form,
+    spelling_variant,
+    street_name,
 )
 
 CHAIN, HCLIC, INFORM = 0, 1, 2
+# Writing systems whose names reach English records by romanisation, so vary more in spelling.
+OTHER_SCRIPTS = frozenset({"arabic_script", "ethiopic", "cyrillic", "indic"})
 EPOCH_MONTH = 1970 * 12
 
 
@@ -66,6 +71,7 @@ class Identities:
     alias: np.ndarray  # "" when none
     ethnicity: np.ndarray
     needs: np.ndarray  # (n, 5) bool
+    culture: np.ndarray  # the naming tradition of each person's names (names.POOLS)
 
 
 _ETHNICITY_BY_COUNTRY = {
@@ -121,18 +127,10 @@ def make_identities(
     first = np.empty(n, dtype=object)
     last = np.empty(n, dtype=object)
     culture = np.array([CULTURE_OF_COUNTRY.get(c, "european_other") for c in nationality])
-    for name, (male, female, surnames) in POOLS.items():
+    for name in POOLS:
         sel = np.flatnonzero(culture == name)
-        if len(sel) == 0:
-            continue
-        is_male = gender[sel] == 0
-        given = np.where(
-            is_male,
-            np.array(male, dtype=object)[rng.integers(0, len(male), len(sel))],
-            np.array(female, dtype=object)[rng.integers(0, len(female), len(sel))],
-        )
-        first[sel] = given
-        last[sel] = np.array(surnames, dtype=object)[rng.integers(0, len(surnames), len(sel))]
+        if len(sel):
+            first[sel], last[sel] = draw_names(name, gender[sel] == 0, rng)
     group = np.where(
         nationality == "GBR", 0, np.where(np.isin(nationality, list(EU_EEA_CODES)), 1, 2)
     )
@@ -141,11 +139,8 @@ def make_identities(
     alias = np.full(n, "", dtype=object)
     has_alias = np.flatnonzero(rng.random(n) < a.alias_share)
     for i in has_alias:
-        options = DIMINUTIVES.get(first[i])
-        if options and rng.random() < 0.6:
-            alias[i] = options[int(rng.integers(0, len(options)))]
-        else:
-            alias[i] = GENERIC_ALIASES[int(rng.integers(0, len(GENERIC_ALIASES)))]
+        pet = short_form(first[i], culture[i], rng) if rng.random() < 0.6 else None
+        alias[i] = pet or street_name(last[i], rng)
     return Identities(
         first=first,
         last=last,
@@ -156,6 +151,7 @@ def make_identities(
         alias=alias,
         ethnicity=_ethnicity(nationality, rng),
         needs=needs,
+        culture=culture,
     )
 
 
@@ -169,17 +165,24 @@ def recorded_identity(
 ) -> dict[str, object]:
     """The identity columns as one source records them, noise included (one row per record)."""
     k = len(person)
-    variants = variant_lookup()
     first = ids.first[person].copy()
     last = ids.last[person].copy()
+    culture = ids.culture[person]
+    other_script = np.isin(
+        np.array([WRITING_OF_CULTURE[c] for c in culture]), list(OTHER_SCRIPTS)
+    ).astype(int)
+    variant_rate = np.asarray(a.variant_rate)[other_script]
+    if source == CHAIN:
+        # a worker who knows someone by a short form of the forename writes it as the forename
+        for i in np.flatnonzero(rng.random(k) < a.short_form_as_forename):
+            first[i] = short_form(first[i], culture[i], rng) or first[i]
     for arr in (first, last):
-        use = np.flatnonzero(rng.random(k) < a.variant_rate)
-        for i in use:
-            options = variants.get(arr[i])
-            if options:
-                arr[i] = options[int(rng.integers(0, len(options)))]
+        for i in np.flatnonzero(rng.random(k) < variant_rate):
+            arr[i] = spelling_variant(arr[i], culture[i], rng)
+        for i in np.flatnonzero(rng.random(k) < a.misheard_rate[source]):
+            arr[i] = misheard(arr[i], culture[i], rng)
         for i in np.flatnonzero(rng.random(k) < a.typo_rate):
-            arr[i] = typo(arr[i], rng)
+            arr[i] = keyed(arr[i], rng)
     swap = rng.random(k) < a.names_swapped
     first[swap], last[swap] = last[swap], first[swap].copy()
     last[rng.random(k) < a.surname_missing[source]] = None
@@ -223,6 +226,9 @@ def recorded_identity(
     }
     if source == CHAIN:
         known_as = ids.alias[person].copy()
+        # a person known only by a street name: it stands in the forename field
+        street_only = (known_as != "") & (rng.random(k) < a.known_as_as_forename)
+        first[street_only] = known_as[street_only]
         known_as[(known_as == "") | (rng.random(k) >= a.alias_recorded)] = None
         out["known_as"] = known_as
         assert first_seen is not None

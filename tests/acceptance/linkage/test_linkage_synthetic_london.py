@@ -1,8 +1,10 @@
 """Linkage quality on the synthetic London (scale 0.1, April 2019 to March 2025).
 
-Measured at the default configuration: pairwise precision 0.952, recall 0.955, F1 0.953, and
-95.3% of true people recovered exactly (a plain Splink model on such records: F1 0.79; other
-seeds and FEBRL in docs/linkage.md).
+The generator's name noise is made apart from the linker's name lists (tested in
+tests/unit/synthetic/test_synthetic_names_independent.py). Measured at the default
+configuration: pairwise precision 0.971, recall 0.952, F1 0.961, and 96.1% of true people
+recovered exactly (before a rare full name had its own level and hostel records were paired on
+their surname: recall 0.933, F1 0.955; other seeds and FEBRL in docs/linkage.md).
 The bounds below sit a little under those figures so that a regression fails the test.
 """
 
@@ -27,7 +29,7 @@ def test_synthetic_london_links_people_well(tmp_path):
     quality = link_records(tables, config.linkage, b"s" * 32, truth=truth).report[
         "quality_against_truth"
     ]
-    assert quality["pairwise_precision"] >= 0.94
-    assert quality["pairwise_recall"] >= 0.94
-    assert quality["pairwise_f1"] >= 0.945
-    assert quality["people_exactly_recovered"] >= 0.94
+    assert quality["pairwise_precision"] >= 0.965
+    assert quality["pairwise_recall"] >= 0.945
+    assert quality["pairwise_f1"] >= 0.955
+    assert quality["people_exactly_recovered"] >= 0.955

@@ -42,12 +42,19 @@ def test_one_row_per_person_record_with_the_contracted_columns(linked, street):
 def test_quality_against_the_truth_is_reported_and_good(linked):
     result, _ = linked
     quality = result.report["quality_against_truth"]
-    # This fixture draws names from small, skewed pools, so namesakes abound: measured
-    # precision 0.98, recall 0.78, F1 0.87 at the default threshold.
-    assert quality["pairwise_precision"] >= 0.95
-    assert quality["pairwise_recall"] >= 0.74
-    assert quality["pairwise_f1"] >= 0.84
-    assert 0 < quality["people_exactly_recovered"] <= 1
+    # This fixture is made apart from the linker and the synthetic London (its own name pools,
+    # small and skewed, so namesakes abound). Measured at the default threshold: precision
+    # 0.9787, recall 0.9902, F1 0.9844, 98.1% of people recovered exactly. Raising the
+    # threshold to 0.97 measures recall 0.879 and fails.
+    precision, recall = quality["pairwise_precision"], quality["pairwise_recall"]
+    assert precision >= 0.97
+    assert recall >= 0.985
+    assert quality["pairwise_f1"] >= 0.98
+    # F1 is the harmonic mean of the two, below the larger of them when they differ
+    assert quality["pairwise_f1"] == pytest.approx(
+        2 * precision * recall / (precision + recall), abs=1e-4
+    )
+    assert quality["people_exactly_recovered"] >= 0.97
 
 
 def test_report_counts_add_up(linked, street):

@@ -55,9 +55,11 @@ def _background(n: int = 400) -> list[dict]:
     ]
 
 
-def levels(left: dict, right: dict) -> dict[str, str]:
+def levels(
+    left: dict, right: dict, others: tuple[dict, ...] = (), background: int = 400
+) -> dict[str, str]:
     """The label of the level each comparison gives the pair (left, right)."""
-    features = identity_features(_people(left, right, *_background()))
+    features = identity_features(_people(left, right, *others, *_background(background)))
     features = pl.concat(
         [
             features.filter(pl.col("source_record_id").is_in(["C0", "C1"])).sort(
@@ -92,6 +94,27 @@ def test_mo_ahmed_is_a_forename_variant_of_mohammed_ahmad():
         {"first_name": "Mohammed", "last_name": "Ahmad"},
     )
     assert got["name"] == "forename variant, similar surname"
+
+
+def test_a_full_name_only_a_few_records_carry_is_rare():
+    # first_name | last_name
+    # Filmon     | Tekle
+    # Filmon     | Tekle      -> no other of 10,000 records carries the name: likely his alone
+    filmon = {"first_name": "Filmon", "last_name": "Tekle"}
+    assert levels(filmon, filmon, background=10_000)["name"] == "same rare full name"
+    # two more records with the name (four in 10,004, one in 2,501): still rare
+    assert levels(filmon, filmon, (filmon, filmon), 10_000)["name"] == "same rare full name"
+
+
+def test_a_full_name_many_records_carry_is_not_rare():
+    # John Smith on five of 10,005 records: namesakes are likely, so the plain level (weighed
+    # by how common the name is) applies
+    john = {"first_name": "John", "last_name": "Smith"}
+    assert levels(john, john, (john, john, john), 10_000)["name"] == "same full name"
+    # Filmon Tekle on two of 402 records (one in 201): as common as the commonest surnames in
+    # London, too small an extract to call the name rare
+    filmon = {"first_name": "Filmon", "last_name": "Tekle"}
+    assert levels(filmon, filmon)["name"] == "same full name"
 
 
 def test_known_as_is_compared_with_the_forename():
@@ -256,3 +279,17 @@ def test_a_mistyped_ni_number_is_scored_when_nothing_else_agrees(mistyped):
         {"first_name": "Omar", "last_name": "Farah", "ni_number": "ZX987654D"},
     )
     assert pairs == {("C0", "C1")}
+
+
+def test_a_misspelt_forename_without_birth_information_is_scored_on_its_surname():
+    # first_name | last_name | dob
+    # Marek      | Zielinski | 1989-03-18
+    # Maerk      | Zielinski | (none, a hostel record)  -> the same surname, the same initial
+    # Tomasz     | Zielinski | (none)                   -> another initial: not paired
+    pairs = _scored_pairs(
+        {"first_name": "Marek", "last_name": "Zielinski", "dob": dt.date(1989, 3, 18)},
+        {"first_name": "Maerk", "last_name": "Zielinski"},
+        {"first_name": "Tomasz", "last_name": "Zielinski", "dob": dt.date(1970, 1, 2)},
+    )
+    assert ("C0", "C1") in pairs
+    assert ("C0", "C2") not in pairs and ("C1", "C2") not in pairs

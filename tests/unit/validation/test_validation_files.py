@@ -167,6 +167,15 @@ def test_a_run_without_chain_contacts_fails(write_sources):
             {"extract_date": "2025-03-31", "sources": {"chain": {"extract_date": "soon"}}},
             "manifest.json: sources.chain.extract_date 'soon' is not a date",
         ),
+        # Text is never taken for a flag: "false" would otherwise mark a real extract synthetic.
+        (
+            {"extract_date": "2025-03-31", "synthetic": "false"},
+            "manifest.json: synthetic must be true or false, written without quotes (not 'false')",
+        ),
+        (
+            {"extract_date": "2025-03-31", "synthetic": 0},
+            "manifest.json: synthetic must be true or false, written without quotes (not 0)",
+        ),
     ],
 )
 def test_a_missing_or_invalid_manifest_fails_in_one_line(write_sources, manifest, expected):
