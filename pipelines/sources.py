@@ -82,8 +82,9 @@ def read_manifest(sources_dir: Path) -> SourcesManifest:
         where, message, kind = first_problem(e)
         if kind == "missing":
             message = "is missing (write the date as YYYY-MM-DD)"
-        elif first["type"] == "bool_type":
-            message = f"must be true or false, written without quotes (not {first['input']!r})"
+        elif kind == "bool_type":
+            given = e.errors()[0]["input"]
+            message = f"must be true or false, written without quotes (not {given!r})"
         raise PathwaysError(f"{MANIFEST}: {where} {message}.") from None
 
 
