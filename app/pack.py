@@ -1058,8 +1058,9 @@ def build_pack(
 # -- every edition, drawn into the release by the monthly run -----------------------------------
 
 
-def pack_month(info: ReleaseInfo) -> date:
-    """The month a release's packs show: the latest month wholly within its data period.
+def pack_month(info: ReleaseInfo) -> date | None:
+    """The month a release's packs show: the latest month wholly within its data period, or
+    None when there is none yet (a first year of data is all look-back).
 
     >>> pack_month(ReleaseInfo.from_manifest({"data_period": {"end": "2025-03-31"}}))
     datetime.date(2025, 3, 1)
@@ -1068,14 +1069,18 @@ def pack_month(info: ReleaseInfo) -> date:
     """
     if info.data_end is None:
         raise PathwaysError("The release names no end to its data period, so no pack month.")
-    return figures.add_months((info.data_end + timedelta(days=1)).replace(day=1), -1)
+    month = figures.add_months((info.data_end + timedelta(days=1)).replace(day=1), -1)
+    if info.data_start is not None and month < info.data_start.replace(day=1):
+        return None
+    return month
 
 
 def release_packs(
     release_dir: Path | str, boroughs: Sequence[str] | None = None
 ) -> dict[str, bytes]:
     """The editions of the release's pack month as PDF bytes by file name: what the monthly run
-    puts under ``packs/`` (``write_release(packs=...)``).
+    puts under ``packs/`` (``write_release(packs=...)``); none when the release has no whole
+    month yet.
 
     Args:
         release_dir: the release (the run passes the one it is building).
@@ -1083,6 +1088,8 @@ def release_packs(
     """
     loaded = load_release(Path(release_dir))
     month = pack_month(loaded.info)
+    if month is None:
+        return {}
     editions = [None, *(borough_codes() if boroughs is None else boroughs)]
     with _ChartBrowser():
         return {
