@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ class LinkResult:
 
 
 _MESSAGE_CHARS = 300  # an engine's message, cut short for the report
+# An engine quotes the values it could not read ("Could not convert 'Ana' to DATE"): the report
+# keeps the words of a message and never a quoted value.
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 class _Recorder(logging.Handler):
@@ -69,7 +73,7 @@ def engine_warnings(report: list[dict[str, object]]) -> Iterator[None]:
 
     Python warnings and Splink's log records at warning level and above are kept, each distinct
     message once with how often it came; nothing reaches the terminal. Their messages name
-    columns and settings, not values.
+    columns and settings; anything an engine quotes is masked, in case it is a value.
     """
     messages: list[str] = []
     splink_logger = logging.getLogger("splink")
@@ -89,7 +93,7 @@ def engine_warnings(report: list[dict[str, object]]) -> Iterator[None]:
         splink_logger.propagate = propagate
         counts: dict[str, int] = {}
         for message in messages:
-            short = " ".join(message.split())[:_MESSAGE_CHARS]
+            short = _QUOTED.sub("'…'", " ".join(message.split()))[:_MESSAGE_CHARS]
             counts[short] = counts.get(short, 0) + 1
         report.extend({"message": m, "times": n} for m, n in counts.items())
         for m in counts:

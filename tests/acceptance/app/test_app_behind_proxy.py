@@ -68,7 +68,9 @@ def behind_nginx(identity_provider, release_dir, tmp_path_factory, nginx):
     )
     (work / "access.toml").write_text(_support.POLICY, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PATHWAYS_", "STREAMLIT_"))}
+    _support.AuditLog.create(work / "audit.sqlite", key=_support.AUDIT_KEY.encode())
     env.update(
+        PATHWAYS_AUDIT_KEY=_support.AUDIT_KEY,
         AUTHLIB_INSECURE_TRANSPORT="1",  # the mock provider speaks plain HTTP on loopback
         PATHWAYS_RELEASE=str(pointer),
         PATHWAYS_PORT=str(app_port),

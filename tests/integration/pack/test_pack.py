@@ -4,6 +4,7 @@ small synthetic London, drawn by Kaleido in Debian Chromium, and read back with 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -14,9 +15,11 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from app.audit import AuditLog
 from app.pack import build_pack
 from pipelines.errors import PathwaysError
 from pipelines.reference import borough_codes, borough_name
+from tests.conftest import AUDIT_TEST_KEY
 
 CAMDEN = "E09000007"
 MONTH = "2025-03"
@@ -40,12 +43,16 @@ def manifest(release_dir) -> dict:
 def london_pack(release_dir, tmp_path_factory) -> tuple[Path, Path, str]:
     """The London edition, through the command as a user runs it."""
     root = tmp_path_factory.mktemp("pack-london")
+    audit = root / "audit.sqlite"  # the command records its export here before it writes
+    AuditLog.create(audit, key=AUDIT_TEST_KEY.encode())
+    env = os.environ | {"PATHWAYS_AUDIT_DB": str(audit), "PATHWAYS_AUDIT_KEY": AUDIT_TEST_KEY}
     proc = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "pack", "--release", str(release_dir),
          "--month", MONTH, "--out", str(root / "pack.pdf"), "--png-dir", str(root / "png")],
-        capture_output=True, text=True,
+        capture_output=True, text=True, env=env,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+    assert [e.action for e in AuditLog(audit, key=AUDIT_TEST_KEY.encode()).entries()] == ["export"]
     return root / "pack.pdf", root / "png", proc.stdout
 
 
