@@ -66,7 +66,9 @@ def behind_nginx(identity_provider, release_dir, tmp_path_factory, nginx):
         f'server_metadata_url = "{identity_provider}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    (work / "access.toml").write_text(_support.POLICY, encoding="utf-8")
+    (work / "access.toml").write_text(
+        _support.POLICY.format(issuer=identity_provider), encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PATHWAYS_", "STREAMLIT_"))}
     _support.AuditLog.create(work / "audit.sqlite", key=_support.AUDIT_KEY.encode())
     env.update(
