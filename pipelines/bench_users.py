@@ -20,6 +20,7 @@ server is stopped at the end whatever happened.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import secrets
@@ -296,6 +297,7 @@ async def _person(
     deadline: float,
     steps: list[Step],
     before_step: BeforeStep | None,
+    rounds: int = 1,
 ) -> list[str]:
     """One person: sign in, state a purpose, open every page. Returns the steps not reached."""
     from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -305,7 +307,7 @@ async def _person(
     from app.ui import PAGES_BY_ROLE
 
     account = DEMO_ACCOUNTS[user % len(DEMO_ACCOUNTS)]
-    plan = [SIGN_IN, PURPOSE, *PAGES_BY_ROLE[account.role.kind]]
+    plan = [SIGN_IN, PURPOSE, *PAGES_BY_ROLE[account.role.kind] * rounds]
     rng = random.Random(user)
     await start.wait()
     async with connect(
@@ -352,13 +354,14 @@ async def _crowd(
     think: float,
     time_limit: float,
     before_step: BeforeStep | None,
+    rounds: int = 1,
 ) -> tuple[list[Step], dict[str, int]]:
     steps: list[Step] = []
     start = asyncio.Event()
     deadline = time.monotonic() + time_limit
     tasks = [
         asyncio.create_task(
-            _person(u, port, start, stall_after, think, deadline, steps, before_step)
+            _person(u, port, start, stall_after, think, deadline, steps, before_step, rounds)
         )
         for u in range(users)
     ]
@@ -386,6 +389,7 @@ def run_users_bench(
     time_limit: float = 600.0,
     audit_db: Path | None = None,
     before_step: BeforeStep | None = None,
+    rounds: int = 1,
 ) -> UsersReport:
     """N simulated people on the dashboard at once; see the module's docstring.
 
@@ -397,6 +401,7 @@ def run_users_bench(
         time_limit: seconds after which nobody starts another click.
         audit_db: the audit log to write to (default: a fresh one in a scratch folder).
         before_step: called with (person, step) before each click.
+        rounds: how many times each person goes through every page.
     """
     if not 1 <= users <= MAX_USERS:
         raise PathwaysError(f"--users takes 1 to {MAX_USERS} people, not {users}.")
@@ -407,7 +412,7 @@ def run_users_bench(
         with dashboard(release, log) as port:
             started = time.perf_counter()
             steps, unreached = asyncio.run(
-                _crowd(users, port, stall_after, think, time_limit, before_step)
+                _crowd(users, port, stall_after, think, time_limit, before_step, rounds)
             )
             wall = time.perf_counter() - started
         return UsersReport(
@@ -421,3 +426,25 @@ def run_users_bench(
             steps=steps,
             unreached=unreached,
         )
+
+
+def bench_users(
+    users: int,
+    release: Path | None,
+    *,
+    think: float = 0.0,
+    stall_after: float = 30.0,
+    out: Path | None = None,
+) -> str:
+    """``pathways bench --users N --release DIR``: the table, and the JSON in ``out`` if given."""
+    if release is None:
+        raise PathwaysError(
+            "bench --users needs --release DIR: a synthetic release (`pathways demo` or "
+            "`pathways run` on `pathways generate` output makes one)."
+        )
+    if think < 0 or stall_after <= 0:
+        raise PathwaysError("--think must be 0 or more seconds and --stall-after more than 0.")
+    report = run_users_bench(release, users, think=think, stall_after=stall_after)
+    if out is not None:
+        Path(out).write_text(json.dumps(report.as_json(), indent=2) + "\n")
+    return report.table()

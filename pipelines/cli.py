@@ -119,6 +119,11 @@ def _cmd_audit_anchor(a: argparse.Namespace) -> int:
 
 
 def _cmd_bench(a: argparse.Namespace) -> int:
+    if a.users is not None:
+        from pipelines.bench_users import bench_users
+
+        print(bench_users(a.users, a.release, think=a.think, stall_after=a.stall_after, out=a.out))
+        return 0
     from pipelines.bench import run_bench
 
     print(run_bench(size=a.size, out=a.out))
@@ -236,6 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
     b = add("bench", _cmd_bench, "Run the benchmark suite and print its table.")
     b.add_argument("--size", choices=("small", "london", "national"), default="small")
     b.add_argument("--out", type=Path, default=None, help="also write the results as JSON here")
+    b.add_argument(
+        "--users", type=int, default=None, metavar="N",
+        help="instead: N people at once on the dashboard over --release (docs/bench.md)",
+    )  # fmt: skip
+    b.add_argument("--release", type=Path, default=None, help="the synthetic release for --users")
+    b.add_argument("--think", type=float, default=0.0, help="--users: mean seconds per page")
+    b.add_argument("--stall-after", type=float, default=30.0, help="--users: a stall after S s")
     return p
 
 
