@@ -72,6 +72,7 @@ class UsersReport:
     release: str
     stall_after: float
     think: float
+    arrive_over: float
     wall_seconds: float
     load_before: str
     load_after: str
@@ -111,6 +112,7 @@ class UsersReport:
             "release": self.release,
             "stall_after_s": self.stall_after,
             "think_s": self.think,
+            "arrive_over_s": self.arrive_over,
             "wall_s": self.wall_seconds,
             "load_before": self.load_before,
             "load_after": self.load_after,
@@ -126,7 +128,8 @@ class UsersReport:
         lines = [
             f"pathways bench --users {self.users}: {self.release}",
             f"server time per click (s); stall = no answer within {self.stall_after:g} s; "
-            f"think time {self.think:g} s; run took {self.wall_seconds:.0f} s",
+            f"think time {self.think:g} s; arriving within {self.arrive_over:g} s; "
+            f"run took {self.wall_seconds:.0f} s",
             f"load average before: {self.load_before}; after: {self.load_after}",
             "",
             f"{'step':<12}{'answered':>9}{'median':>9}{'p95':>9}{'max':>9}"
@@ -288,6 +291,17 @@ class _Tab:
         raise PathwaysError("The page the bench reached has no form to submit.")
 
 
+async def _warm_up(port: int, stall_after: float) -> None:
+    """One visit before the crowd, not counted: a server that has just started imports its
+    modules on its first visit, once; a host that has been up a while has done so long ago."""
+    from websockets.asyncio.client import connect
+
+    url = f"ws://127.0.0.1:{port}/_stcore/stream"
+    async with connect(url, subprotocols=["streamlit"], max_size=None) as ws:  # type: ignore[list-item]
+        if (await _Tab(ws).click(stall_after * 4))[0] is None:
+            raise PathwaysError("The dashboard did not answer its first visit; see its log.")
+
+
 async def _person(
     user: int,
     port: int,
@@ -298,6 +312,7 @@ async def _person(
     steps: list[Step],
     before_step: BeforeStep | None,
     rounds: int = 1,
+    arrive_over: float = 0.0,
 ) -> list[str]:
     """One person: sign in, state a purpose, open every page. Returns the steps not reached."""
     from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -310,6 +325,7 @@ async def _person(
     plan = [SIGN_IN, PURPOSE, *PAGES_BY_ROLE[account.role.kind] * rounds]
     rng = random.Random(user)
     await start.wait()
+    await asyncio.sleep(rng.uniform(0, arrive_over))
     async with connect(
         f"ws://127.0.0.1:{port}/_stcore/stream",
         subprotocols=["streamlit"],  # type: ignore[list-item]
@@ -355,17 +371,30 @@ async def _crowd(
     time_limit: float,
     before_step: BeforeStep | None,
     rounds: int = 1,
+    arrive_over: float = 0.0,
 ) -> tuple[list[Step], dict[str, int]]:
     steps: list[Step] = []
+    await _warm_up(port, stall_after)
     start = asyncio.Event()
     deadline = time.monotonic() + time_limit
     tasks = [
         asyncio.create_task(
-            _person(u, port, start, stall_after, think, deadline, steps, before_step, rounds)
+            _person(
+                u,
+                port,
+                start,
+                stall_after,
+                think,
+                deadline,
+                steps,
+                before_step,
+                rounds,
+                arrive_over,
+            )  # fmt: skip
         )
         for u in range(users)
     ]
-    start.set()  # everyone at once, as at the start of a meeting
+    start.set()  # everyone at once (or within arrive_over), as at the start of a meeting
     # the last bound: a person still waiting at the time limit is cut off
     done, pending = await asyncio.wait(tasks, timeout=time_limit + stall_after)
     for task in pending:
@@ -390,6 +419,7 @@ def run_users_bench(
     audit_db: Path | None = None,
     before_step: BeforeStep | None = None,
     rounds: int = 1,
+    arrive_over: float = 0.0,
 ) -> UsersReport:
     """N simulated people on the dashboard at once; see the module's docstring.
 
@@ -402,6 +432,7 @@ def run_users_bench(
         audit_db: the audit log to write to (default: a fresh one in a scratch folder).
         before_step: called with (person, step) before each click.
         rounds: how many times each person goes through every page.
+        arrive_over: people arrive at random moments within this many seconds (0: all at once).
     """
     if not 1 <= users <= MAX_USERS:
         raise PathwaysError(f"--users takes 1 to {MAX_USERS} people, not {users}.")
@@ -412,7 +443,9 @@ def run_users_bench(
         with dashboard(release, log) as port:
             started = time.perf_counter()
             steps, unreached = asyncio.run(
-                _crowd(users, port, stall_after, think, time_limit, before_step, rounds)
+                _crowd(
+                    users, port, stall_after, think, time_limit, before_step, rounds, arrive_over
+                )
             )
             wall = time.perf_counter() - started
         return UsersReport(
@@ -420,6 +453,7 @@ def run_users_bench(
             release=str(release),
             stall_after=stall_after,
             think=think,
+            arrive_over=arrive_over,
             wall_seconds=wall,
             load_before=load_before,
             load_after=_load(),
@@ -434,17 +468,29 @@ def bench_users(
     *,
     think: float = 0.0,
     stall_after: float = 30.0,
+    arrive_over: float = 0.0,
     out: Path | None = None,
 ) -> str:
     """``pathways bench --users N --release DIR``: the table, and the JSON in ``out`` if given."""
+    from app.data import load_release
+
     if release is None:
         raise PathwaysError(
             "bench --users needs --release DIR: a synthetic release (`pathways demo` or "
             "`pathways run` on `pathways generate` output makes one)."
         )
-    if think < 0 or stall_after <= 0:
-        raise PathwaysError("--think must be 0 or more seconds and --stall-after more than 0.")
-    report = run_users_bench(release, users, think=think, stall_after=stall_after)
+    if think < 0 or arrive_over < 0 or stall_after <= 0:
+        raise PathwaysError(
+            "--think and --arrive-over must be 0 or more seconds, and --stall-after more than 0."
+        )
+    if not load_release(release).info.synthetic:
+        raise PathwaysError(
+            f"{release} is not a synthetic release; the bench signs in with demo accounts, "
+            "which may only ever see synthetic data."
+        )
+    report = run_users_bench(
+        release, users, think=think, stall_after=stall_after, arrive_over=arrive_over
+    )
     if out is not None:
         Path(out).write_text(json.dumps(report.as_json(), indent=2) + "\n")
     return report.table()

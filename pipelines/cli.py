@@ -122,7 +122,12 @@ def _cmd_bench(a: argparse.Namespace) -> int:
     if a.users is not None:
         from pipelines.bench_users import bench_users
 
-        print(bench_users(a.users, a.release, think=a.think, stall_after=a.stall_after, out=a.out))
+        print(
+            bench_users(
+                a.users, a.release, think=a.think, stall_after=a.stall_after,
+                arrive_over=a.arrive_over, out=a.out,
+            )
+        )  # fmt: skip
         return 0
     from pipelines.bench import run_bench
 
@@ -248,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--release", type=Path, default=None, help="the synthetic release for --users")
     b.add_argument("--think", type=float, default=0.0, help="--users: mean seconds per page")
     b.add_argument("--stall-after", type=float, default=30.0, help="--users: a stall after S s")
+    b.add_argument("--arrive-over", type=float, default=0.0, help="--users: arrivals within S s")
     return p
 
 
