@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from websockets.exceptions import ConnectionClosed
+
 from pipelines.errors import PathwaysError
 
 MAX_USERS = 100
@@ -241,7 +243,10 @@ class _Tab:
         for w in widgets or []:
             msg.rerun_script.widget_states.widgets.append(w)
         started = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
+        try:
+            await self.ws.send(msg.SerializeToString())
+        except ConnectionClosed as e:
+            return None, [f"the connection closed ({e})"]
         self.elements = []
         errors: list[str] = []
         deadline = started + stall_after
@@ -253,6 +258,8 @@ class _Tab:
                 data = await asyncio.wait_for(self.ws.recv(), remaining)
             except TimeoutError:
                 return None, errors
+            except ConnectionClosed as e:  # the server went away: no answer will come
+                return None, [*errors, f"the connection closed ({e})"]
             fwd = ForwardMsg()
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
