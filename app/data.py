@@ -200,6 +200,20 @@ def metric_title(metric_id: str) -> str:
     return _TITLES.get(metric_id, metric_id.replace("_", " ").capitalize())
 
 
+def curve_protection_words(sdc: Mapping[str, Any]) -> str:
+    """How the survival curves were protected, from the manifest's ``sdc`` block."""
+    threshold = sdc.get("threshold", 10)
+    width = sdc.get("survival_time_step_days", 30)
+    return (
+        f"Curves are drawn from counts over {width}-day intervals (people still followed, people "
+        "who returned to the street or moved in, and, for the competing-risks curve, deaths), "
+        f"each hidden below {threshold} or rounded to the nearest "
+        f"{sdc.get('rounding_base', 5)}, merging intervals that hold a small number; each step "
+        "is worked out from those published counts and shown to the whole percent. Curves stop "
+        f"once fewer than {sdc.get('survival_min_at_risk', threshold)} people remain at risk."
+    )
+
+
 def default_disclosure_words(sdc: Mapping[str, Any]) -> str:
     """The disclosure rules in words, from the manifest's ``sdc`` block."""
     threshold = sdc.get("threshold", 10)
@@ -208,9 +222,9 @@ def default_disclosure_words(sdc: Mapping[str, Any]) -> str:
         f"Counts below {threshold} are suppressed and every other count is rounded to the nearest "
         f"{base}. Cells that could reveal a suppressed one are suppressed too. Percentages are "
         f"shown only where at least {sdc.get('min_rate_denominator', threshold)} people are "
-        "counted beneath them, and are worked out before rounding. Survival curves stop once "
-        f"fewer than {sdc.get('survival_min_at_risk', threshold)} people remain at risk. Small "
-        "pathway flows are grouped as 'other (small numbers)'."
+        "counted beneath them, and are worked out from the rounded counts. "
+        + curve_protection_words(sdc)
+        + " Small pathway flows are grouped as 'other (small numbers)'."
     )
 
 

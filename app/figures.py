@@ -23,7 +23,7 @@ import pydeck as pdk
 from plotly.subplots import make_subplots
 
 from app import theme
-from app.data import Definition, ReleaseInfo, metric_title
+from app.data import Definition, ReleaseInfo, curve_protection_words, metric_title
 from pipelines.reference import ASSETS, LONDON_CODE, borough_name
 from pipelines.release_reader import OTHER_SMALL_NUMBERS
 
@@ -1242,6 +1242,16 @@ def group_words(group: str) -> str:
 _group_words = group_words
 
 
+def _steps(t: list[int], y: list[float | None]) -> tuple[list[int], list[float | None]]:
+    """A step function's corners: each value holds from its day until the next published day."""
+    xs: list[int] = []
+    ys: list[float | None] = []
+    for i, (day, value) in enumerate(zip(t, y, strict=True)):
+        xs += [day] if i == 0 else [day, day]
+        ys += [value] if i == 0 else [y[i - 1], value]
+    return xs, ys
+
+
 def survival_chart(
     words: Words,
     survival: pl.DataFrame,
@@ -1254,20 +1264,40 @@ def survival_chart(
     title: str | None = None,
     x_title: str = "days since moving in",
 ) -> Chart:
-    """Kaplan–Meier step curves with 95% confidence bands, one per group (and place)."""
+    """Step curves with 95% confidence bands, one per group (and place).
+
+    Each published row is an interval ending at ``t_days``: the curve steps there, at the end of
+    the interval, and stays flat until the next published interval ends.
+    """
     place = _place_name(geography)
     title = title or f"{metric_title(curve_id)} — {place}"
     key = f"survival-{curve_id}-{geography}"
     subtitle = words.subtitle([curve_id])
-    footnote = words.footnote(
-        "Curves stop once fewer than "
-        f"{words.info.sdc.get('survival_min_at_risk', 10)} people remain at risk."
-    )
+    footnote = words.footnote(curve_protection_words(words.info.sdc))
     geos = [geography] + ([compare_geography] if compare_geography else [])
     rows = survival.filter((pl.col("curve_id") == curve_id) & pl.col("geography_code").is_in(geos))
     if groups is not None:
         rows = rows.filter(pl.col("group").is_in(list(groups)))
     rows = rows.filter(pl.col("estimate").is_not_null()).sort(["geography_code", "group", "t_days"])
+    # A curve that stops at its start (its first interval already held a small number) is not
+    # a curve: leave it out and name it.
+    steps = pl.len().over("geography_code", "group")
+    stopped = rows.filter(steps < 2).select("geography_code", "group").unique(maintain_order=True)
+    rows = rows.filter(steps >= 2)
+
+    def series_name(g: str, grp: str) -> str:
+        return (
+            _group_words(grp)
+            if not compare_geography
+            else f"{_place_name(g)} — {_group_words(grp)}"
+        )
+
+    if stopped.height:
+        footnote += (
+            " Not drawn, too few people for a curve beyond its start: "
+            + ", ".join(series_name(g, grp) for g, grp in stopped.rows())
+            + "."
+        )
     if rows.is_empty():
         return _empty_chart(key, title, subtitle, footnote, "No published curve for this choice.")
     fig = go.Figure()
@@ -1276,22 +1306,21 @@ def survival_chart(
         s = rows.filter((pl.col("geography_code") == g) & (pl.col("group") == grp))
         colour = theme.SERIES[i % len(theme.SERIES)]
         r, gg, b = theme.hex_to_rgb(colour)
-        name = (
-            _group_words(grp)
-            if not compare_geography
-            else f"{_place_name(g)} — {_group_words(grp)}"
-        )
+        name = series_name(g, grp)
         t = s.get_column("t_days").to_list()
         est = [v * 100 for v in s.get_column("estimate").to_list()]
         lo = [None if v is None else v * 100 for v in s.get_column("ci_lower").to_list()]
         hi = [None if v is None else v * 100 for v in s.get_column("ci_upper").to_list()]
+        # The band as explicit steps: a reversed "hv" edge would step one interval early.
+        upper_x, upper_y = _steps(t, hi)
+        lower_x, lower_y = _steps(t, lo)
         fig.add_trace(
             go.Scatter(
-                x=t + t[::-1],
-                y=hi + lo[::-1],
+                x=upper_x + lower_x[::-1],
+                y=upper_y + lower_y[::-1],
                 fill="toself",
                 fillcolor=f"rgba({r},{gg},{b},0.15)",
-                line={"width": 0, "shape": "hv"},
+                line={"width": 0},
                 hoverinfo="skip",
                 showlegend=False,
                 legendgroup=name,
@@ -1301,7 +1330,9 @@ def survival_chart(
             go.Scatter(
                 x=t,
                 y=est,
-                mode="lines",
+                mode="lines+markers",
+                # a dot on the last step: the curve ends there, it is not cut off by the axis
+                marker={"size": [0] * (len(t) - 1) + [7], "color": colour},
                 line={"shape": "hv", "color": colour, "width": 2.5},
                 name=name,
                 legendgroup=name,

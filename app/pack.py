@@ -37,12 +37,13 @@ from app.data import (
     HEADLINE_METRICS,
     ReleaseInfo,
     ScopedRelease,
+    curve_protection_words,
     load_release,
     metric_title,
     pack_file_name,
 )
 from app.figures import PERIOD_WORDS, Chart, Words, period_label
-from pipelines.errors import PathwaysError
+from pipelines.errors import PathwaysError, SetupError
 from pipelines.reference import ASSETS, borough_codes, borough_name
 from pipelines.release_reader import LONDON_CODE
 
@@ -562,8 +563,8 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
             "new + stock + returners, months within a quarter or year), more figures are hidden "
             "so that a hidden one cannot be worked out by subtraction. Percentages are shown only "
             f"where at least {sdc.get('min_rate_denominator', threshold)} people are counted "
-            "beneath them. Survival curves stop once fewer than "
-            f"{sdc.get('survival_min_at_risk', threshold)} people remain at risk. Journey flows "
+            "beneath them, as the rounded count with the outcome over the rounded count of "
+            f"people. {curve_protection_words(sdc)} Journey flows "
             f"of fewer than {threshold} people are folded into 'other (small numbers)'. "
             "Nationality is shown only for London as a whole, and no place smaller than a borough "
             "is ever shown.",
@@ -608,8 +609,9 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
         (
             "",
             "Changes between periods are differences of rounded counts and can be out by a few "
-            "people. The survival curves are Kaplan–Meier estimates with 95% confidence bands; "
-            "they describe what happened, and the groups were not assigned at random.",
+            "people. The survival curves are Kaplan–Meier estimates with 95% confidence bands, "
+            "worked out from the published interval counts; they describe what happened, and "
+            "the groups were not assigned at random.",
         )
     )
     return Page(
@@ -627,7 +629,7 @@ def _font_files() -> dict[str, Path]:
     files = {style: FONT_DIR / name for style, name in FONT_FILES.items()}
     missing = [str(p) for p in files.values() if not p.is_file()]
     if missing:
-        raise PathwaysError(
+        raise SetupError(
             "The chart pack's fonts are missing from this installation (reinstall Pathways); "
             f"not found: {', '.join(missing)}."
         )
@@ -999,7 +1001,7 @@ class _ChartBrowser:
                 kaleido.start_sync_server(silence_warnings=True, mathjax=False)
             except ChromeNotFoundError:
                 _RENDER_LOCK.release()
-                raise PathwaysError(
+                raise SetupError(
                     "The chart pack needs Chromium to draw its charts (Debian package chromium); "
                     "set BROWSER_PATH to its path."
                 ) from None
@@ -1056,8 +1058,9 @@ def build_pack(
 # -- every edition, drawn into the release by the monthly run -----------------------------------
 
 
-def pack_month(info: ReleaseInfo) -> date:
-    """The month a release's packs show: the latest month wholly within its data period.
+def pack_month(info: ReleaseInfo) -> date | None:
+    """The month a release's packs show: the latest month wholly within its data period, or
+    None when there is none yet (a first year of data is all look-back).
 
     >>> pack_month(ReleaseInfo.from_manifest({"data_period": {"end": "2025-03-31"}}))
     datetime.date(2025, 3, 1)
@@ -1066,14 +1069,18 @@ def pack_month(info: ReleaseInfo) -> date:
     """
     if info.data_end is None:
         raise PathwaysError("The release names no end to its data period, so no pack month.")
-    return figures.add_months((info.data_end + timedelta(days=1)).replace(day=1), -1)
+    month = figures.add_months((info.data_end + timedelta(days=1)).replace(day=1), -1)
+    if info.data_start is not None and month < info.data_start.replace(day=1):
+        return None
+    return month
 
 
 def release_packs(
     release_dir: Path | str, boroughs: Sequence[str] | None = None
 ) -> dict[str, bytes]:
     """The editions of the release's pack month as PDF bytes by file name: what the monthly run
-    puts under ``packs/`` (``write_release(packs=...)``).
+    puts under ``packs/`` (``write_release(packs=...)``); none when the release has no whole
+    month yet.
 
     Args:
         release_dir: the release (the run passes the one it is building).
@@ -1081,6 +1088,8 @@ def release_packs(
     """
     loaded = load_release(Path(release_dir))
     month = pack_month(loaded.info)
+    if month is None:
+        return {}
     editions = [None, *(borough_codes() if boroughs is None else boroughs)]
     with _ChartBrowser():
         return {

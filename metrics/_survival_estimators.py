@@ -84,8 +84,9 @@ def kaplan_meier(
         confidence_level: two-sided level of the exponential Greenwood band.
 
     Returns:
-        ``keys``, ``t``, ``estimate``, ``ci_lower``, ``ci_upper``, ``at_risk``, ``n_events``
-        and ``n_censored`` (everyone else who left the risk set at ``t``).
+        ``keys``, ``t``, ``estimate``, ``ci_lower``, ``ci_upper``, ``at_risk``, ``n_events``,
+        ``n_competing`` and ``n_censored`` (everyone else who left the risk set at ``t``,
+        competing events included).
     """
     z = _z(confidence_level)
     n, d = pl.col("at_risk").cast(pl.Float64), pl.col("d_event").cast(pl.Float64)
@@ -109,6 +110,7 @@ def kaplan_meier(
             "ci_upper",
             "at_risk",
             n_events=pl.col("d_event"),
+            n_competing=pl.col("d_competing"),
             n_censored=pl.col("d_competing") + pl.col("d_censored"),
         )
     )
@@ -188,6 +190,7 @@ def aalen_johansen(
             "ci_upper",
             "at_risk",
             n_events=pl.col("d_event"),
+            n_competing=pl.col("d_competing"),
             n_censored=pl.col("d_competing") + pl.col("d_censored"),
         )
     )

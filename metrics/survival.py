@@ -39,11 +39,14 @@ the flags are missing) and, for returns, ``first_intervention``. A group is writ
 
 Each curve has one row per distinct day on which someone left it (event, death or censoring)
 and a row at ``t_days = 0``; ``at_risk`` counts people still followed just before that day,
-``n_events`` those who had the event that day and ``n_censored`` everyone else who left.
-At ``t_days = 0`` the estimate is 1.0 (0.0 for the cumulative incidence) unless people had the
-event on day 0, which only happens for ``time_to_accommodation`` (moved in the day they were
-first seen): then the row at 0 already carries that step. ``n_events`` and ``n_censored`` are
-for disclosure control, which merges steps and then drops them.
+``n_events`` those who had the event that day, ``n_censored`` everyone else who left and, for
+the cumulative incidence only, ``n_competing`` the deaths among them (null for a Kaplan–Meier
+curve, where a death is a censoring). At ``t_days = 0`` the estimate is 1.0 (0.0 for the
+cumulative incidence) unless people had the event on day 0, which only happens for
+``time_to_accommodation`` (moved in the day they were first seen): then the row at 0 already
+carries that step. This table stays in the secure zone: disclosure control publishes the
+curves on fixed intervals, from protected counts, with the estimates recomputed from those
+counts (:func:`estimates_from_counts`); the exact estimates here are kept to measure that.
 """
 
 from __future__ import annotations
@@ -64,7 +67,6 @@ from metrics.breakdowns import FIRST_INTERVENTION_GROUPS
 from pipelines.config import SurvivalConfig
 from pipelines.contracts import SUPPORT_NEED_FLAGS
 from pipelines.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes
-from pipelines.release_reader import SURVIVAL_SCHEMA
 
 RETURN_TO_STREET = "return_to_street"
 RETURN_TO_STREET_CIF = "return_to_street_cif"
@@ -83,10 +85,19 @@ DEFINITIONS = {
     "moved into accommodation, by days since they were first seen.",
 }
 
-#: The survival release table plus the two counts disclosure control needs (and then drops).
+#: The exact curves, one row per day someone left, before disclosure control.
 SURVIVAL_WORK_SCHEMA: dict[str, pl.DataType] = {
-    **SURVIVAL_SCHEMA,
+    "curve_id": pl.String(),
+    "geography_code": pl.String(),
+    "group": pl.String(),
+    "t_days": pl.Int64(),
+    "estimate": pl.Float64(),
+    "ci_lower": pl.Float64(),
+    "ci_upper": pl.Float64(),
+    "at_risk": pl.Int64(),
+    "status": pl.String(),
     "n_events": pl.Int64(),
+    "n_competing": pl.Int64(),
     "n_censored": pl.Int64(),
 }
 
@@ -337,11 +348,14 @@ def curve_membership(durations: pl.DataFrame, *, with_intervention: bool) -> pl.
     return pl.concat(parts)
 
 
-def _finish(curves: pl.LazyFrame, curve_id: str | None) -> pl.LazyFrame:
+def _finish(curves: pl.LazyFrame, curve_id: str | None, *, competing: bool) -> pl.LazyFrame:
     named = curves if curve_id is None else curves.with_columns(curve_id=pl.lit(curve_id))
     return (
         named.rename({"t": "t_days"})
-        .with_columns(status=pl.lit("ok"))
+        .with_columns(
+            status=pl.lit("ok"),
+            n_competing=pl.col("n_competing") if competing else pl.lit(None, pl.Int64),
+        )
         .select(pl.col(name).cast(dtype) for name, dtype in SURVIVAL_WORK_SCHEMA.items())
     )
 
@@ -368,10 +382,14 @@ def survival_curves(
         Rows in ``SURVIVAL_WORK_SCHEMA``.
     """
     table = event_table(durations, keys).collect().lazy()
-    parts = [_finish(kaplan_meier(table, keys, confidence_level), curve_id)]
+    parts = [_finish(kaplan_meier(table, keys, confidence_level), curve_id, competing=False)]
     if cumulative_incidence_id is not None:
         parts.append(
-            _finish(aalen_johansen(table, keys, confidence_level), cumulative_incidence_id)
+            _finish(
+                aalen_johansen(table, keys, confidence_level),
+                cumulative_incidence_id,
+                competing=True,
+            )
         )
     return pl.concat(parts).collect()
 
@@ -456,4 +474,79 @@ def estimates_at(curves: pl.DataFrame, days: tuple[int, ...] | list[int]) -> pl.
         )
         .drop("step_day")
         .sort(*keys, "t_days")
+    )
+
+
+def _whole_percent(column: str, how: str) -> pl.Expr:
+    scaled = pl.col(column).clip(0.0, 1.0) * 100
+    rounded = {"nearest": scaled.round(0), "down": (scaled + 1e-9).floor(),
+               "up": (scaled - 1e-9).ceil()}[how]  # fmt: skip
+    return (rounded / 100).round(2).abs()  # abs: ceil of a tiny negative gives -0.0
+
+
+def estimates_from_counts(curves: pl.DataFrame, confidence_level: float = 0.95) -> pl.DataFrame:
+    """Each curve's estimate and band, worked out again from its published interval counts.
+
+    A curve is a Kaplan–Meier curve when ``competing_events`` is null throughout, else an
+    Aalen–Johansen cumulative incidence. Each row is an interval ending at ``t_days``:
+    ``at_risk`` people at its start, ``events`` (and ``competing_events``) within it; the row at
+    ``t_days = 0`` is the start. People who stopped being followed during an interval are the
+    published numbers at risk at its start and at the next interval's start, less its events:
+    as in an actuarial life table, they count as at risk for half the interval, so a long
+    (merged) interval does not understate the risk. The last interval, with no next start
+    published, counts everyone at its start. The estimate is shown to whole percent, the band
+    rounded outwards to whole percent. Suppressed rows keep null figures.
+
+    Example:
+        100 people; in the first 30 days 20 return and 20 stop being followed, so 60 are at risk
+        at day 30; 15 of those return in the next (last) interval. The curve reads
+        1 − 20 / (100 − 20 / 2) = 78% at day 30 and 78% × (1 − 15/60) = 58% at day 60.
+    """
+    keys = ["curve_id", "geography_code", "group"]
+    if curves.is_empty():
+        return curves
+    shown = curves.filter(pl.col("status") == "ok").sort([*keys, "t_days"])
+    next_at_risk = pl.col("at_risk").shift(-1).over(keys)
+    left_unfollowed = (
+        pl.col("at_risk")
+        - next_at_risk
+        - pl.col("events").fill_null(0)
+        - pl.col("competing_events").fill_null(0)
+    ).clip(lower_bound=0)
+    table = shown.select(
+        *keys,
+        t=pl.col("t_days"),
+        at_risk=pl.col("at_risk") - left_unfollowed.fill_null(0) / 2,
+        d_event=pl.col("events").fill_null(0),
+        d_competing=pl.col("competing_events").fill_null(0),
+        d_censored=pl.lit(0, pl.Int64),
+        _cif=pl.col("competing_events").is_not_null().any().over(keys),
+    ).lazy()
+    parts = [
+        estimator(table.filter(pl.col("_cif") == cif).drop("_cif"), keys, confidence_level)
+        for estimator, cif in ((kaplan_meier, False), (aalen_johansen, True))
+    ]
+    estimates = (
+        pl.concat(parts)
+        .select(
+            *keys,
+            t_days=pl.col("t"),
+            estimate=pl.col("estimate").fill_nan(None),
+            ci_lower=pl.col("ci_lower").fill_nan(None).fill_null(pl.col("estimate")),
+            ci_upper=pl.col("ci_upper").fill_nan(None).fill_null(pl.col("estimate")),
+        )
+        .with_columns(
+            estimate=_whole_percent("estimate", "nearest"),
+            ci_lower=_whole_percent("ci_lower", "down"),
+            ci_upper=_whole_percent("ci_upper", "up"),
+        )
+        .collect()
+    )
+    return (
+        curves.drop("estimate", "ci_lower", "ci_upper", strict=False)
+        .join(estimates, on=[*keys, "t_days"], how="left")
+        .with_columns(
+            pl.when(pl.col("status") == "ok").then(pl.col(c)).otherwise(None).alias(c)
+            for c in ("estimate", "ci_lower", "ci_upper")
+        )
     )

@@ -1,13 +1,32 @@
-"""The ``pathways`` command: the product's front door (SPEC section 7)."""
+"""The ``pathways`` command: the product's front door (SPEC section 7).
+
+Every command takes ``-v`` (more detail), ``-q`` (warnings only) and ``--json`` (a summary for
+programs on stdout); progress goes to stderr. A user's mistake is one plain line on stderr and an
+exit code from ``EXIT_CODES``, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import json
+import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.errors import PathwaysError
+from pipelines import code_version
+from pipelines.errors import EXIT_CODES, PathwaysError
+
+
+@dataclass
+class Outcome:
+    """What a command tells its user: words for a person, a summary for ``--json``."""
+
+    text: str
+    data: dict[str, object] = field(default_factory=dict)
+    exit_code: int = 0
 
 
 def _month(text: str) -> str:
@@ -21,46 +40,57 @@ def _month(text: str) -> str:
     return text
 
 
-def _cmd_generate(a: argparse.Namespace) -> int:
+def _cmd_generate(a: argparse.Namespace) -> Outcome:
     from pipelines.synthetic import generate
 
     summary = generate(
         out_dir=a.out, scale=a.scale, start=a.start, end=a.end, seed=a.seed, truth_path=a.truth
     )
-    print(summary)
-    return 0
+    return Outcome(summary, {"sources": str(a.out)})
 
 
-def _cmd_validate(a: argparse.Namespace) -> int:
+def _cmd_validate(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
     from pipelines.validate import validate_sources
 
+    if a.template is not None:
+        from pipelines.minimum_dataset import write_template
+
+        written = write_template(a.template)
+        text = f"Empty tables and a manifest to fill in, written to {a.template}: " + ", ".join(
+            p.name for p in written
+        )
+        return Outcome(text, {"template": str(a.template), "written": [str(p) for p in written]})
+    if a.sources is None:
+        raise PathwaysError("Give --sources DIR to check, or --template DIR to write empty tables.")
     result = validate_sources(a.sources, load_config(a.config), report_dir=a.report_dir)
-    print(result.report_text())
-    return 0 if result.passed else 1
+    data = {**result.report.to_dict(), "written": [str(p) for p in result.written]}
+    return Outcome(result.report_text(), data, 0 if result.passed else 1)
 
 
-def _cmd_link(a: argparse.Namespace) -> int:
+def _cmd_link(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
     from pipelines.link import link_command
 
-    print(link_command(a.sources, a.out, truth_path=a.truth, config=load_config(a.config)))
-    return 0
+    text, report = link_command(a.sources, a.out, truth_path=a.truth, config=load_config(a.config))
+    return Outcome(text, {"links": str(a.out), "report": report})
 
 
-def _cmd_run(a: argparse.Namespace) -> int:
+def _cmd_run(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
     from pipelines.run import run_pipeline
 
-    print(run_pipeline(a.sources, a.work, a.release, config=load_config(a.config), packs=a.packs))
-    return 0
+    summary = run_pipeline(
+        a.sources, a.work, a.release, config=load_config(a.config), packs=a.packs
+    )
+    return Outcome(str(summary), summary.to_dict())
 
 
-def _cmd_publish(a: argparse.Namespace) -> int:
+def _cmd_publish(a: argparse.Namespace) -> Outcome:
     from pipelines.release import publish
 
-    print(publish(a.release, a.to, keep=a.keep))
-    return 0
+    text = publish(a.release, a.to, keep=a.keep)
+    return Outcome(str(text), {"release": str(a.release), "to": str(a.to)})
 
 
 def _cmd_demo(a: argparse.Namespace) -> int:
@@ -78,7 +108,7 @@ def _cmd_app(a: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
-def _cmd_pack(a: argparse.Namespace) -> int:
+def _cmd_pack(a: argparse.Namespace) -> Outcome:
     from app.audit import export_entry
     from app.pack import build_pack
 
@@ -86,9 +116,9 @@ def _cmd_pack(a: argparse.Namespace) -> int:
         details = {"format": "pdf", "month": a.month, "edition": a.borough or "london"}
         export_entry("chart pack", {**details, "pages": pages})
 
-    print(build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir,
-                     before_write=record))  # fmt: skip
-    return 0
+    text = build_pack(a.release, a.month, a.out, borough=a.borough, png_dir=a.png_dir,
+                      before_write=record)  # fmt: skip
+    return Outcome(str(text), {"pack": str(a.out)})
 
 
 def _cmd_audit_verify(a: argparse.Namespace) -> int:
@@ -118,21 +148,57 @@ def _cmd_audit_anchor(a: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_bench(a: argparse.Namespace) -> int:
+def _cmd_bench(a: argparse.Namespace) -> Outcome:
     if a.users is not None:
         from pipelines.bench_users import bench_users
 
-        print(
-            bench_users(
-                a.users, a.release, think=a.think, stall_after=a.stall_after,
-                arrive_over=a.arrive_over, out=a.out,
-            )
+        table = bench_users(
+            a.users, a.release, think=a.think, stall_after=a.stall_after,
+            arrive_over=a.arrive_over, out=a.out,
         )  # fmt: skip
-        return 0
+        return Outcome(table, {"results": str(a.out) if a.out else None})
     from pipelines.bench import run_bench
 
-    print(run_bench(size=a.size, out=a.out))
-    return 0
+    table = run_bench(size=a.size, out=a.out)
+    return Outcome(table, {"results": str(a.out) if a.out else None})
+
+
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    """-v, -q and --json: given before the command (the defaults live there) or after it."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    common = argparse.ArgumentParser(add_help=False)
+    loudness = common.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        action="store_const",
+        const=1,
+        dest="verbosity",
+        default=default(0),
+        help="more detail on stderr: each stage's time and memory, engine warnings",
+    )
+    loudness.add_argument(
+        "-q",
+        "--quiet",
+        action="store_const",
+        const=-1,
+        dest="verbosity",
+        default=default(0),
+        help="no progress lines on stderr; errors and warnings only",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print a machine-readable summary on stdout instead of the words",
+    )
+    return common
+
+
+_EXIT_CODES_TEXT = "exit codes:\n" + "\n".join(f"  {c}  {w}" for c, w in EXIT_CODES.items())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,11 +206,23 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pathways",
         description="Linked, anonymised journeys and outcome metrics for London's work to end "
         "rough sleeping.",
+        epilog=_EXIT_CODES_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(suppress=False)],
     )
+    p.add_argument("--version", action="version", version=f"pathways {code_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common_options(suppress=True)
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str):
-        sp = sub.add_parser(name, help=help_, description=help_)
+    def add(name: str, handler: Callable[[argparse.Namespace], int | Outcome], help_: str):
+        sp = sub.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            parents=[common],
+            epilog=_EXIT_CODES_TEXT,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sp.set_defaults(handler=handler)
         return sp
 
@@ -157,7 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--truth", type=Path, default=None, help="where to write the true identities")
 
     v = add("validate", _cmd_validate, "Check a sources directory and report every bad row.")
-    v.add_argument("--sources", type=Path, required=True)
+    v.add_argument("--sources", type=Path, default=None, help="sources directory to check")
+    v.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        help="instead, write empty tables of the minimum dataset and a manifest to fill in here",
+    )
     v.add_argument("--report-dir", type=Path, default=None, help="write the quarantine file here")
     v.add_argument("--config", type=Path, default=None)
 
@@ -229,17 +313,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     au = add("audit", lambda a: 2, "Audit log tools.")
     au_sub = au.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    av = au_sub.add_parser("verify", help="Check the audit log's hash chain.")
+    av = au_sub.add_parser("verify", help="Check the audit log's hash chain.", parents=[common])
     av.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
     av.add_argument(
         "--expect-head", default=None, metavar="ANCHOR",
         help="an anchor `pathways audit anchor` printed: fail unless the log still holds it",
     )  # fmt: skip
     av.set_defaults(handler=_cmd_audit_verify)
-    ai = au_sub.add_parser("init", help="Create the audit log, once, at its configured path.")
+    ai = au_sub.add_parser(
+        "init", help="Create the audit log, once, at its configured path.", parents=[common]
+    )
     ai.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
     ai.set_defaults(handler=_cmd_audit_init)
-    aa = au_sub.add_parser("anchor", help="Print the log's head (entries:MAC) to keep elsewhere.")
+    aa = au_sub.add_parser(
+        "anchor",
+        help="Print the log's head (entries:MAC) to keep elsewhere.",
+        parents=[common],
+    )
     aa.add_argument("--log", type=Path, default=None, help="audit database (default: configured)")
     aa.set_defaults(handler=_cmd_audit_anchor)
 
@@ -258,14 +348,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # a usage mistake exits 2 here, as argparse does
+    from pipelines import progress
+
+    progress.show_on_stderr(args.verbosity)
     try:
-        return int(args.handler(args) or 0)
+        outcome = args.handler(args)
     except PathwaysError as e:
-        print(f"pathways: {e}", file=sys.stderr)
-        return 2
+        return _fail(args, str(e), e.exit_code)
+    except OSError as e:
+        return _fail(args, _os_error(e), 4)
     except KeyboardInterrupt:
         return 130
+    if not isinstance(outcome, Outcome):  # a command that only serves (app, demo)
+        return int(outcome or 0)
+    if args.json:
+        summary = {"command": args.command, "exit_code": outcome.exit_code, **outcome.data}
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        print(outcome.text)
+    return outcome.exit_code
+
+
+def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+    print(f"pathways: {message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"command": args.command, "exit_code": code, "error": message}, indent=2))
+    return code
+
+
+def _os_error(e: OSError) -> str:
+    """A failed read or write of a file, in one line: which file, and what the system said."""
+    what = e.strerror or str(e)
+    # Polars and DuckDB give the system's number only in the words: "... (os error 28)".
+    number = e.errno or next(iter(re.findall(r"\(os error (\d+)\)", what)), None)
+    if number is not None and int(number) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        what += " (no room to write: free some space, or write elsewhere)"
+    where = f" {e.filename}" if e.filename else " a file"
+    return f"could not read or write{where}: {what}."
 
 
 if __name__ == "__main__":

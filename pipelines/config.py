@@ -7,12 +7,16 @@ enforced here, so no configuration file can weaken them.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipelines.errors import ConfigError, first_problem
 
 
 class _Section(BaseModel):
@@ -20,6 +24,14 @@ class _Section(BaseModel):
 
 
 class ValidationConfig(_Section):
+    earliest_event_date: dt.date = Field(
+        dt.date(2000, 1, 1),
+        description="Event dates (contacts, outcomes, approaches, stays) before this day are "
+        "implausible for these records and are quarantined (a required date) or blanked (an "
+        "optional one): one contact dated 1900 would add a century of empty months to the "
+        "metrics and turn its person from new into a returner. The extract date is the other "
+        "bound.",
+    )
     max_quarantine_fraction: float = Field(
         0.05,
         ge=0.0,
@@ -236,10 +248,10 @@ class DisclosureConfig(_Section):
         "single event or censoring cannot be read from a step.",
     )
     survival_time_step_days: int = Field(
-        7,
+        30,
         ge=1,
-        description="Survival times are reported in whole weeks (each step ends on a week "
-        "boundary), so no step names the exact day on which someone returned to the street.",
+        description="Survival curves are published on fixed 30-day intervals (merged where an "
+        "interval holds a small number), so no step names the day someone returned or died.",
     )
 
     @model_validator(mode="after")
@@ -264,11 +276,57 @@ class PathwaysConfig(_Section):
     disclosure: DisclosureConfig = DisclosureConfig()
 
 
+# "linkage:" or "engine: spark" at the start of the first line that is not a comment.
+_YAML_LINE = re.compile(r"^(?:\s*(?:#[^\n]*)?\n)*\s*[A-Za-z_][\w.]*:(?:\s|$)")
+_EXAMPLE = (
+    'for example {"disclosure": {"threshold": 10}} in JSON, or [disclosure] threshold = 10 in TOML'
+)
+
+
 def load_config(path: Path | str | None = None) -> PathwaysConfig:
-    """Read a configuration file (JSON or TOML); None gives the defaults."""
+    """Read a configuration file (JSON, or TOML when it ends in ``.toml``); None gives the defaults.
+
+    Raises:
+        ConfigError: in one line naming the file, when it is missing, not UTF-8, YAML, not valid
+            JSON or TOML, or gives a key or value the configuration does not allow.
+    """
     if path is None:
         return PathwaysConfig()
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    return PathwaysConfig.model_validate(data)
+    if not path.is_file():
+        raise ConfigError(f"The configuration file {path} does not exist.")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        raise ConfigError(
+            f"{path.name} is YAML, which Pathways does not read; write it as JSON or TOML ({_EXAMPLE})."
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path.name} is not UTF-8 text.") from None
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except json.JSONDecodeError as e:
+        if _YAML_LINE.match(text):
+            raise ConfigError(
+                f"{path.name} is written in YAML, which Pathways does not read; write it as JSON "
+                f"or TOML ({_EXAMPLE})."
+            ) from None
+        raise ConfigError(
+            f"{path.name} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
+            f"name the file .toml for TOML ({_EXAMPLE})."
+        ) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path.name} is not valid TOML: {e}.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name} must hold an object of sections ({_EXAMPLE}).")
+    try:
+        return PathwaysConfig.model_validate(data)
+    except ValidationError as e:
+        where, message, kind = first_problem(e)
+        if kind == "extra_forbidden":
+            message = f"{where} is not a setting Pathways knows"
+        elif not message.startswith(where):  # a floor's own message already names its setting
+            message = f"{where}: {message[:1].lower()}{message[1:]}"
+        more = len(e.errors()) - 1
+        tail = f" (and {more} more)" if more else ""
+        raise ConfigError(f"{path.name}: {message}{tail}.") from None

@@ -9,8 +9,10 @@ release (SPEC sections 2.3 to 2.5, the ONS "10-5" rule by default):
   London, flow_new + stock + returner = seen_rough_sleeping, months within a quarter, quarters
   and months within a financial year) more cells are hidden until no hidden cell can be worked
   out from what is shown (see ``docs/disclosure.md`` for exactly what is guaranteed);
-* shares only where the denominator is at least 10, computed from unrounded counts, shown to
-  whole percent; survival curves coarsened; small Sankey links folded into "other (small
+* every other published number is worked out from published protected counts: shares only
+  where the denominator is at least 10, as the shown numerator over the shown denominator, to
+  whole percent; survival curves on fixed intervals of protected at-risk, event and death
+  counts, with the estimates recomputed from them; small Sankey links folded into "other (small
   numbers)"; rare paths dropped; comparisons only between groups of at least the threshold;
 * nationality never with a place finer than London, and no column outside the release schemas.
 
@@ -27,6 +29,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from metrics.survival import estimates_from_counts
 from pipelines.config import DisclosureConfig
 from pipelines.errors import PathwaysError
 from pipelines.reference import NATIONALITY_GROUPS, borough_codes
@@ -337,8 +340,8 @@ def _ties(cells: pl.DataFrame) -> list[list[int]]:
 def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
     """Disclosure control for the long metrics table (METRICS_SCHEMA, unsuppressed counts).
 
-    A metric is a share when any of its rows carries a denominator; its value is recomputed from
-    the unrounded numerator and denominator and rounded to whole percent. Other metrics are
+    A metric is a share when any of its rows carries a denominator; its value is the shown
+    (rounded) numerator over the shown denominator, to whole percent. Other metrics are
     counts of people: ``value`` (and ``numerator``, filled with the same count) are rounded.
 
     Example:
@@ -420,7 +423,7 @@ def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> p
         value=pl.when(hidden)
         .then(None)
         .when(share)
-        .then((num / den).round(2))
+        .then((round_count(num, config) / round_count(den, config)).round(2))
         .otherwise(round_count(count, config).cast(pl.Float64)),
         numerator=pl.when(hidden)
         .then(None)
@@ -437,65 +440,116 @@ def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> p
 
 
 def _coarsen_curve(steps: list[dict], config: DisclosureConfig) -> list[dict]:
-    """One curve's steps (t=0 first) made safe: weekly, merged, stopped while 10 remain at risk."""
+    """One curve's exact steps (t=0 first) as protected intervals, still unrounded.
+
+    Intervals end on multiples of ``survival_time_step_days``; an interval is merged with the
+    next until at least ``survival_min_leavers`` people left it and its events, and its
+    competing events (deaths) where the curve has them, are each none or at least the threshold.
+    The curve stops once fewer than ``survival_min_at_risk`` remain at risk; a tail that never
+    closes is left out.
+    """
     start = steps[0]
     size = int(start["at_risk"] or 0)
     base = {k: start[k] for k in ("curve_id", "geography_code", "group")}
+    has_competing = start.get("n_competing") is not None
     if size < config.survival_min_at_risk:
-        return [{**base, "t_days": 0, "estimate": None, "ci_lower": None, "ci_upper": None,
-                 "at_risk": None, "status": SUPPRESSED}]  # fmt: skip
-    week = config.survival_time_step_days
-    out = [{**base, "t_days": 0, "estimate": start["estimate"], "ci_lower": start["ci_lower"],
-            "ci_upper": start["ci_upper"], "at_risk": size, "status": "ok"}]  # fmt: skip
-    at_risk_before = size  # people at risk when the open block began
-    # People who left the risk set (events + censored) within the open block; day 0 counts in
-    # the first block, so the first two rows never differ by a small number.
-    left = int(start.get("n_events") or 0) + int(start.get("n_censored") or 0)
-    events = int(start.get("n_events") or 0)
-    rows = steps[1:]
-    for i, step in enumerate(rows):
-        if int(step["at_risk"] or 0) < config.survival_min_at_risk:
+        return [{**base, "t_days": 0, "at_risk": None, "events": None, "competing_events": None,
+                 "status": SUPPRESSED}]  # fmt: skip
+    width = config.survival_time_step_days
+    out = [{**base, "t_days": 0, "at_risk": size, "events": 0,
+            "competing_events": 0 if has_competing else None, "status": "ok"}]  # fmt: skip
+    at_risk_before = size  # people at risk when the open interval began
+    # Day 0 counts in the first interval, so the first two rows never differ by a small number.
+    left = events = competing = 0
+    for i, step in enumerate(steps):
+        if i and int(step["at_risk"] or 0) < config.survival_min_at_risk:
             break  # the curve stops once fewer than the minimum remain at risk
-        left += int(step["n_events"] or 0) + int(step["n_censored"] or 0)
-        events += int(step["n_events"] or 0)
-        block_end = max(week, math.ceil(int(step["t_days"]) / week) * week)
-        next_t = rows[i + 1]["t_days"] if i + 1 < len(rows) else None
-        # A block closes at a week boundary, with enough leavers and either no events or enough
-        # of them that the drop in the curve does not tell a small number.
+        left += int(step.get("n_events") or 0) + int(step.get("n_censored") or 0)
+        events += int(step.get("n_events") or 0)
+        competing += int(step.get("n_competing") or 0)
+        if i == 0:
+            continue
+        interval_end = max(width, math.ceil(int(step["t_days"]) / width) * width)
+        next_t = steps[i + 1]["t_days"] if i + 1 < len(steps) else None
         closes = (
-            (next_t is None or int(next_t) > block_end)
+            (next_t is None or int(next_t) > interval_end)
             and left >= config.survival_min_leavers
             and (events == 0 or events >= config.threshold)
+            and (competing == 0 or competing >= config.threshold)
         )
         if not closes:
             continue
-        out.append({**base, "t_days": block_end, "estimate": step["estimate"],
-                    "ci_lower": step["ci_lower"], "ci_upper": step["ci_upper"],
-                    "at_risk": at_risk_before, "status": "ok"})  # fmt: skip
+        out.append({**base, "t_days": interval_end, "at_risk": at_risk_before, "events": events,
+                    "competing_events": competing if has_competing else None,
+                    "status": "ok"})  # fmt: skip
         at_risk_before -= left
-        left = events = 0
+        left = events = competing = 0
     return out
 
 
-def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
-    """Disclosure control for survival curves (SURVIVAL_SCHEMA plus n_events and n_censored).
+def _population(curve_id: str, geography_code: str, group: str) -> tuple[str, str, str]:
+    """The curve whose people this curve follows: curves of the same people are one cell for
+    secondary suppression. A competing-risks curve follows its Kaplan–Meier curve's people; a
+    borough's comparison curve its return curve; an intervention's comparison curve its
+    London breakdown curve."""
+    if curve_id == "return_to_street_cif":
+        return ("return_to_street", geography_code, group)
+    if curve_id == "compare:borough" and group == f"borough={geography_code}":
+        return ("return_to_street", geography_code, "all")
+    if curve_id == "compare:first_intervention":
+        return ("return_to_street", geography_code, group)
+    return (curve_id, geography_code, group)
 
-    Steps are grouped into weeks and merged until at least ``survival_min_leavers`` people left
-    the risk set and the events in the step are none or at least the threshold; the curve stops
-    once fewer than ``survival_min_at_risk`` remain. Each shown step carries the estimate at its
-    end (the estimator is flat between events, so it is exact there) and, as ``at_risk``, the
-    rounded number at risk when the step began. ``n_events`` and ``n_censored`` never leave.
-    A curve whose group is smaller than the threshold is one suppressed row at t = 0.
+
+def _survival_relations(sizes: pl.DataFrame) -> tuple[list[tuple[int, list[int]]], list[list[int]]]:
+    """Additive relations and same-people ties among curve sizes (one cell per curve start).
+
+    Relations: a curve's groups add up to its ``all`` (each breakdown family), boroughs add up
+    to London, and a compared borough and the rest of London add up to London, as do the pilot
+    boroughs and the others. Ties: curves of the same people (see ``_population``).
+    """
+    groups = _relation_groups(sizes)
+    cell = {
+        (c, g, grp): int(i)
+        for c, g, grp, i in sizes.select("curve_id", "geography_code", "group", "_cell").rows()
+    }
+    london = cell.get(("return_to_street", LONDON_CODE, "all"))
+    if london is not None:
+        for (c, g, grp), i in cell.items():
+            if c == "compare:borough" and grp == "borough=rest_of_london":
+                groups.append((london, [cell.get(("return_to_street", g, "all"), i), i]))
+        pilots = cell.get(("compare:pilot_vs_other", LONDON_CODE, "borough=pilots"))
+        others = cell.get(("compare:pilot_vs_other", LONDON_CODE, "borough=other_boroughs"))
+        if pilots is not None and others is not None:
+            groups.append((london, [pilots, others]))
+    groups = [(t, sorted(set(ps))) for t, ps in groups if len(set(ps)) > 1 or t not in ps]
+    same: dict[tuple[str, str, str], list[int]] = {}
+    for key, i in cell.items():
+        same.setdefault(_population(*key), []).append(i)
+    ties = [sorted(cells) for cells in same.values() if len(cells) > 1]
+    return groups, ties
+
+
+def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
+    """Disclosure control for survival curves (``SURVIVAL_WORK_SCHEMA``: exact steps and counts).
+
+    Each curve becomes fixed intervals (see ``_coarsen_curve``) carrying the people at risk at
+    the interval's start, the events and, for a competing-risks curve, the deaths within it, as
+    protected counts; the estimate and band are then recomputed from those published counts
+    (``metrics.survival.estimates_from_counts``), so the curve tells nothing the counts do not.
+    A curve whose group is smaller than the threshold, or hidden by secondary suppression of the
+    group sizes, is one suppressed row at t = 0, and so is every curve of the same people.
     """
     if survival is None or survival.is_empty():
         return pl.DataFrame(schema=SURVIVAL_SCHEMA)
-    extra = {"n_events": pl.Int64(), "n_censored": pl.Int64()}
-    missing = [c for c in (*SURVIVAL_SCHEMA, *extra) if c not in survival.columns and c != "status"]
+    needed = ("curve_id", "geography_code", "group", "t_days", "at_risk", "n_events", "n_censored")
+    missing = [c for c in needed if c not in survival.columns]
     if missing:
         raise PathwaysError(f"The survival table lacks the columns {', '.join(missing)}.")
-    frame = survival.with_columns(
-        *(pl.col(c).cast(t) for c, t in {**SURVIVAL_SCHEMA, **extra}.items() if c != "status")
-    )
+    if "n_competing" not in survival.columns:
+        survival = survival.with_columns(n_competing=pl.lit(None, pl.Int64))
+    frame = survival.with_columns(pl.col("t_days", "at_risk", "n_events", "n_competing",
+                                         "n_censored").cast(pl.Int64))  # fmt: skip
     _check_places(frame, "geography_code", "survival")
     frame = frame.filter(~(_mentions_nationality("group") & _is_borough("geography_code")))
     curves = frame.sort("curve_id", "geography_code", "group", "t_days").partition_by(
@@ -504,7 +558,10 @@ def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) ->
     rows: list[dict] = []
     for curve in curves:
         rows.extend(_coarsen_curve(curve.to_dicts(), config))
-    out = pl.DataFrame(rows, schema=SURVIVAL_SCHEMA, orient="row")
+    counts = ["at_risk", "events", "competing_events"]
+    work = {k: SURVIVAL_SCHEMA[k] for k in (*SURVIVAL_SCHEMA,) if k not in
+            ("estimate", "ci_lower", "ci_upper")}  # fmt: skip
+    out = pl.DataFrame(rows, schema=work, orient="row")
 
     # Group sizes add up across a curve's groups and across boroughs: protect them like counts.
     starts = out.filter(pl.col("t_days") == 0).with_row_index("_cell")
@@ -519,39 +576,35 @@ def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) ->
         .then(pl.col("group"))
         .otherwise(pl.lit("group=") + pl.col("group")),
         _share=pl.lit(False),
-        _count=pl.col("at_risk"),
-        denominator=pl.lit(None, pl.Int64),
         _cell=pl.col("_cell").cast(pl.Int64),
     )
     full_sizes = frame.filter(pl.col("t_days") == 0).select(
         "curve_id", "geography_code", "group", _true=pl.col("at_risk")
     )
     sizes = sizes.join(full_sizes, on=["curve_id", "geography_code", "group"], how="left")
-    groups = _relation_groups(sizes)
+    groups, ties = _survival_relations(sizes)
     protector = _Cells(
         np.column_stack([sizes.get_column("_true").fill_null(0).to_numpy(),
                          np.zeros(sizes.height, dtype=np.int64)]),
         (sizes.get_column("status") == SUPPRESSED).to_numpy(),
         config,
     )  # fmt: skip
-    hidden = protector.protect(groups, [])
+    hidden = protector.protect(groups, ties)
     hidden_curves = sizes.filter(
         pl.Series(hidden, dtype=pl.Boolean) & (pl.col("status") != SUPPRESSED)
     ).select("curve_id", "geography_code", "group")
     if hidden_curves.height:
         suppressed_rows = hidden_curves.with_columns(
             t_days=pl.lit(0, pl.Int64),
-            estimate=pl.lit(None, pl.Float64),
-            ci_lower=pl.lit(None, pl.Float64),
-            ci_upper=pl.lit(None, pl.Float64),
-            at_risk=pl.lit(None, pl.Int64),
+            **{c: pl.lit(None, pl.Int64) for c in counts},
             status=pl.lit(SUPPRESSED),
         )
         out = pl.concat(
             [out.join(hidden_curves, on=["curve_id", "geography_code", "group"], how="anti"),
-             suppressed_rows.select(list(SURVIVAL_SCHEMA))]
+             suppressed_rows.select(list(work))]
         )  # fmt: skip
-    out = out.with_columns(at_risk=round_count(pl.col("at_risk"), config))
+    out = out.with_columns(round_count(pl.col(c), config).alias(c) for c in counts)
+    out = estimates_from_counts(out)
     return out.select(list(SURVIVAL_SCHEMA)).sort(list(SURVIVAL_SCHEMA), nulls_last=True)
 
 
@@ -655,8 +708,25 @@ def protect_comparisons(comparisons: pl.DataFrame | None, config: DisclosureConf
     ).sort(list(COMPARISONS_SCHEMA), nulls_last=True)
 
 
+#: The quality table's families, in one place: each share and the counts it is a share of
+#: (numerator, denominator), and each count that is the sum of others. A share is published only
+#: as its published numerator over its published denominator; a share of no family is withheld.
+QUALITY_SHARES = {
+    "quarantined_share": ("rows_quarantined", "rows_read"),
+    "linked_to_another_source_share": ("records_linked_to_another_source", "person_records"),
+    "linked_within_source_share": ("records_linked_within_source", "person_records"),
+}
+QUALITY_SUMS = {"rows_read": ("rows_accepted", "rows_quarantined")}
+
+
 def protect_quality(quality: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
-    """Counts in the quality table obey the small-numbers rule; shares are shown to whole percent."""
+    """Quality counts obey the small-numbers rule; shares come from the published counts.
+
+    A count below the threshold is suppressed; where counts add up (rows read = accepted +
+    quarantined) a second part is hidden with it, so the first cannot be found by subtraction.
+    A share (``QUALITY_SHARES``) is its rounded numerator over its rounded denominator, to whole
+    percent, only where both are shown and the denominator is at least the minimum.
+    """
     frame = _conform(quality, QUALITY_SCHEMA, "quality")
     if frame.is_empty():
         return frame
@@ -665,17 +735,39 @@ def protect_quality(quality: pl.DataFrame | None, config: DisclosureConfig) -> p
     is_share = pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)
     count = pl.col("value").round(0).cast(pl.Int64)
     small = count.is_null() | ((count > 0) & (count < config.threshold))
-    out = frame.with_columns(_share=is_share).with_columns(
-        value=pl.when(pl.col("_share"))
-        .then(pl.col("value").round(2))
-        .when(small)
+    counts = frame.filter(~is_share).with_columns(_count=count, _hidden=small)
+    keys = ["source", "period"]
+    for total, parts in QUALITY_SUMS.items():
+        family = pl.col("indicator").is_in([total, *parts])
+        hidden_parts = (pl.col("indicator").is_in(parts) & pl.col("_hidden")).sum().over(keys)
+        total_hidden = ((pl.col("indicator") == total) & pl.col("_hidden")).any().over(keys)
+        counts = counts.with_columns(
+            _hidden=pl.col("_hidden")
+            | (family & pl.col("indicator").is_in(parts) & ((hidden_parts == 1) | total_hidden))
+        )
+    counts = counts.with_columns(
+        value=pl.when(pl.col("_hidden"))
         .then(None)
-        .otherwise(round_count(count, config).cast(pl.Float64)),
-        status=pl.when(~pl.col("_share") & small)
-        .then(pl.lit(SUPPRESSED))
-        .otherwise(pl.col("status")),
+        .otherwise(round_count(pl.col("_count"), config).cast(pl.Float64)),
+        status=pl.when(pl.col("_hidden")).then(pl.lit(SUPPRESSED)).otherwise(pl.col("status")),
     )
-    return out.select(list(QUALITY_SCHEMA)).sort(list(QUALITY_SCHEMA), nulls_last=True)
+    shown = dict(((s, p, i), v) for s, p, i, v in counts.select(*keys, "indicator", "value").rows())
+    shares = []
+    for source, period, indicator, status in (
+        frame.filter(is_share).select(*keys, "indicator", "status").rows()
+    ):
+        num, den = (
+            (shown.get((source, period, c)) for c in QUALITY_SHARES[indicator])
+            if indicator in QUALITY_SHARES
+            else (None, None)
+        )
+        ok = num is not None and den is not None and den >= config.min_rate_denominator
+        shares.append({"source": source, "period": period, "indicator": indicator,
+                       "value": round(num / den, 2) if ok else None,
+                       "status": status if ok else SUPPRESSED})  # fmt: skip
+    out = pl.concat([counts.select(list(QUALITY_SCHEMA)),
+                     pl.DataFrame(shares, schema=QUALITY_SCHEMA, orient="row")])  # fmt: skip
+    return out.sort(list(QUALITY_SCHEMA), nulls_last=True)
 
 
 # --- the whole release -----------------------------------------------------------------------
@@ -747,6 +839,18 @@ def _count_problems(
         )
 
 
+def _not_whole_percent(frame: pl.DataFrame, columns: list[str]) -> bool:
+    """True when any non-null figure in these columns is not a whole percent between 0 and 1."""
+    return any(
+        frame.filter(
+            ((pl.col(c) * 100 - (pl.col(c) * 100).round(0)).abs() > 1e-9)
+            | (pl.col(c) < 0)
+            | (pl.col(c) > 1)
+        ).height
+        for c in columns
+    )
+
+
 def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) -> Iterable[str]:
     if frame.is_empty():
         return
@@ -755,7 +859,8 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
         odd = frame.filter(~pl.col("status").is_in(["ok", SUPPRESSED, "incomplete_follow_up"]))
         if odd.height:
             yield f"{odd.height} {name} rows have an unknown status"
-        counts = [c for c in ("value", "numerator", "denominator", "at_risk", "estimate", "count")
+        counts = [c for c in ("value", "numerator", "denominator", "at_risk", "events",
+                              "competing_events", "estimate", "ci_lower", "ci_upper", "count")
                   if c in frame.columns]  # fmt: skip
         leaky = frame.filter(
             (pl.col("status") == SUPPRESSED) & pl.any_horizontal(pl.col(counts).is_not_null())
@@ -777,13 +882,14 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
         )
         yield from _count_problems(counts, name, "value", config, incomplete)
         shares = frame.filter(share_rows & pl.col("value").is_not_null())
-        if shares.filter(
-            ((pl.col("value") * 100 - (pl.col("value") * 100).round(0)).abs() > 1e-9)
-            | (pl.col("value") < 0)
-            | (pl.col("value") > 1)
-            | (pl.col("denominator") < config.min_rate_denominator)
-        ).height:
+        if (
+            _not_whole_percent(shares, ["value"])
+            or shares.filter(pl.col("denominator") < config.min_rate_denominator).height
+        ):
             yield "some shares are not whole percents between 0 and 1 on a denominator of 10 or more"
+        redone = (pl.col("numerator") / pl.col("denominator")).round(2)
+        if shares.filter((pl.col("value") - redone).abs().fill_null(1.0) > 1e-9).height:
+            yield "some shares are not their shown numerator over their shown denominator"
         leaks = frame.filter(
             (_breakdown_family() == NATIONALITY_FAMILY) & (pl.col("geography_code") != LONDON_CODE)
         )
@@ -794,9 +900,20 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
             yield "the metrics table has breakdowns outside the published families"
     elif name == "survival":
         yield from _count_problems(frame, name, "at_risk", config, no)
+        yield from _count_problems(frame, name, "events", config, no)
+        shown = pl.col("status") != SUPPRESSED
+        competing = frame.filter(pl.col("competing_events").is_not_null() | ~shown)
+        yield from _count_problems(competing, name, "competing_events", config, no)
         low = frame.filter(pl.col("at_risk") < config.survival_min_at_risk)
         if low.height:
             yield "a survival curve continues with fewer people at risk than allowed"
+        if _not_whole_percent(frame, ["estimate", "ci_lower", "ci_upper"]):
+            yield "a survival estimate or band is not a whole percent between 0 and 1"
+        figures = ["estimate", "ci_lower", "ci_upper"]
+        given = frame.filter(shown).sort(list(SURVIVAL_SCHEMA), nulls_last=True)
+        redone = estimates_from_counts(given).sort(list(SURVIVAL_SCHEMA), nulls_last=True)
+        if not given.select(figures).equals(redone.select(figures)):
+            yield "a survival estimate is not the one its published counts give"
         if frame.filter(_mentions_nationality("group") & _is_borough("geography_code")).height:
             yield "a survival curve shows nationality for a borough"
     elif name in ("pathways", "paths"):
@@ -813,10 +930,25 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
                 yield f"a comparison has a group ({column}) below the threshold"
             yield from _count_problems(frame, name, column, config, no)
     elif name == "quality":
-        counts = frame.filter(
-            ~pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)
-        ).with_columns(value=pl.col("value").round(0).cast(pl.Int64))
+        share = pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)
+        counts = frame.filter(~share).with_columns(value=pl.col("value").round(0).cast(pl.Int64))
         yield from _count_problems(counts, name, "value", config, no)
+        shares = frame.filter(share & pl.col("value").is_not_null())
+        if _not_whole_percent(shares, ["value"]):
+            yield "a quality share is not a whole percent between 0 and 1"
+        shown = {(s, p, i): v for s, p, i, v in counts.select("source", "period", "indicator",
+                                                              "value").rows()}  # fmt: skip
+        for source, period, indicator, value in shares.select(
+            "source", "period", "indicator", "value"
+        ).rows():
+            num, den = (shown.get((source, period, c)) for c in QUALITY_SHARES.get(indicator, "  "))
+            if (
+                num is None
+                or den is None
+                or den < config.min_rate_denominator
+                or (round(num / den, 2) != value)
+            ):
+                yield f"the quality share {indicator} is not its published counts' share"
 
 
 def assert_release_safe(tables: dict[str, pl.DataFrame], config: DisclosureConfig) -> None:

@@ -49,7 +49,7 @@ import polars as pl
 from pipelines.config import LinkageConfig
 from pipelines.contracts import LINKS_SCHEMA, check_schema
 from pipelines.errors import PathwaysError
-from pipelines.link import LINKS_FILE, MODEL_FILE, LinkResult, _quiet_splink, link_records
+from pipelines.link import LINKS_FILE, MODEL_FILE, LinkResult, engine_warnings, link_records
 
 __all__ = [
     "IncrementResult",
@@ -131,12 +131,17 @@ def narrowed_to_new(model: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
-def _new_pairs(features: pl.DataFrame, model: dict[str, Any], config: LinkageConfig):
+def _new_pairs(
+    features: pl.DataFrame,
+    model: dict[str, Any],
+    config: LinkageConfig,
+    warnings: list[dict[str, object]],
+):
     from splink import Linker
 
     from pipelines.linkage.engine import engine_session, to_polars
 
-    with _quiet_splink(), engine_session(config.engine) as database:
+    with engine_warnings(warnings), engine_session(config.engine) as database:
         records = database.register(features.to_arrow())
         linker = Linker(records, narrowed_to_new(model), log_level=None)
         scored = linker.inference.predict(threshold_match_probability=config.match_threshold)
@@ -173,8 +178,9 @@ def link_increment(
     features = identity_features(tables).join(known, on=["source", "source_record_id"], how="left")
     features = features.with_columns(pl.col("anchor").is_null().alias("is_new"))
     new = features.filter("is_new")
+    warned: list[dict[str, object]] = []
     pairs = (
-        _new_pairs(features.drop("anchor"), model, config)
+        _new_pairs(features.drop("anchor"), model, config, warned)
         if new.height
         else pl.DataFrame(schema={"unique_id_l": pl.String, "unique_id_r": pl.String})
     )
@@ -241,6 +247,7 @@ def link_increment(
         "new_records_joining_existing_people": joined_existing.height,
         "people_merged_away": len(merges),
         "people": links["person_key"].n_unique(),
+        "engine_warnings": warned,
     }
     return IncrementResult(links=links, report=report)
 

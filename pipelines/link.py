@@ -27,13 +27,14 @@ from typing import Any
 
 import polars as pl
 
+from pipelines import progress
 from pipelines.config import LinkageConfig, PathwaysConfig
 from pipelines.contracts import LINKS_SCHEMA, check_schema
 from pipelines.errors import PathwaysError
 from pipelines.linkage.pseudonyms import person_keys, pseudonym_key
 from pipelines.linkage.quality import linkage_report
 
-__all__ = ["LinkResult", "link_command", "link_records", "pseudonym_key"]
+__all__ = ["LinkResult", "engine_warnings", "link_command", "link_records", "pseudonym_key"]
 
 MODEL_FILE = "linkage_model.json"
 REPORT_FILE = "linkage_report.json"
@@ -50,22 +51,49 @@ class LinkResult:
     report: dict[str, Any] = field(default_factory=dict)
 
 
-@contextlib.contextmanager
-def _quiet_splink() -> Iterator[None]:
-    """Keep Splink and DuckDB from logging or warning during the link stage.
+_MESSAGE_CHARS = 300  # an engine's message, cut short for the report
 
-    Their messages name columns rather than values, but the stage promises silence.
+
+class _Recorder(logging.Handler):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.name}: {record.getMessage()}")
+
+
+@contextlib.contextmanager
+def engine_warnings(report: list[dict[str, object]]) -> Iterator[None]:
+    """Record the warnings Splink and DuckDB give during the link stage, for the linkage report.
+
+    Python warnings and Splink's log records at warning level and above are kept, each distinct
+    message once with how often it came; nothing reaches the terminal. Their messages name
+    columns and settings, not values.
     """
+    messages: list[str] = []
     splink_logger = logging.getLogger("splink")
     level, propagate = splink_logger.level, splink_logger.propagate
-    splink_logger.setLevel(logging.CRITICAL + 1)
+    recorder = _Recorder(messages)
+    splink_logger.addHandler(recorder)
+    splink_logger.setLevel(logging.WARNING)
+    splink_logger.propagate = False
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             yield
+        messages += [f"{w.category.__name__}: {w.message}" for w in caught]
     finally:
+        splink_logger.removeHandler(recorder)
         splink_logger.setLevel(level)
         splink_logger.propagate = propagate
+        counts: dict[str, int] = {}
+        for message in messages:
+            short = " ".join(message.split())[:_MESSAGE_CHARS]
+            counts[short] = counts.get(short, 0) + 1
+        report.extend({"message": m, "times": n} for m, n in counts.items())
+        for m in counts:
+            progress.detail(f"link: engine warning: {m}")
 
 
 # Scored pairs below this probability count as no link at all when contradictions are weighed.
@@ -92,6 +120,7 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
 
     with engine_session(config.engine) as database:
         records = database.register(features.to_arrow())
+        progress.step(f"link: training the model on {features.height:,} records")
         linker = model.fit(
             records,
             use_context=config.use_context,
@@ -102,7 +131,9 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
         )
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
+        progress.step("link: scoring record pairs")
         links = scored_pairs(linker)
+    progress.step(f"link: joining {links.height:,} scored pairs into people")
     return cluster_links(features, links, config.match_threshold)
 
 
@@ -140,8 +171,10 @@ def link_records(
     if work_dir is not None:
         work_dir = Path(work_dir)
         work_dir.mkdir(parents=True, exist_ok=True)
+    progress.step("link: identity features")
     features = identity_features(tables)
-    with _quiet_splink():
+    warned: list[dict[str, object]] = []
+    with engine_warnings(warned):
         if features.height >= 2:
             clusters = _cluster(features, config, work_dir)
         else:
@@ -153,10 +186,12 @@ def link_records(
     clusters = clusters.with_columns(
         pl.col("cluster").cast(pl.String).fill_null(pl.col("unique_id"))
     )
+    progress.step("link: pseudonyms")
     links = person_keys(clusters, key)
     check_schema(links, LINKS_SCHEMA, "links")
     report = linkage_report(clusters, truth)
     report["match_threshold"] = config.match_threshold
+    report["engine_warnings"] = warned
     if work_dir is not None:
         links.write_parquet(work_dir / LINKS_FILE)
         (work_dir / REPORT_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -176,14 +211,17 @@ def _read_truth(path: Path) -> pl.DataFrame:
     return truth
 
 
-def link_command(sources: Path, out: Path, truth_path: Path | None, config: PathwaysConfig) -> str:
+def link_command(
+    sources: Path, out: Path, truth_path: Path | None, config: PathwaysConfig
+) -> tuple[str, dict[str, Any]]:
     """``pathways link``: link the sources' person records and write the links Parquet file.
 
     Runs in demo mode (a random pseudonym key) when ``PATHWAYS_DEMO=1``; otherwise it needs
     ``PATHWAYS_PSEUDONYM_KEY``.
 
     Returns:
-        A short summary for the terminal, with precision, recall and F1 when a truth is given.
+        A short summary for the terminal, with precision, recall and F1 when a truth is given,
+        and the linkage report (counts and shares only).
     """
     from pipelines.validate import load_sources
 
@@ -210,4 +248,4 @@ def link_command(sources: Path, out: Path, truth_path: Path | None, config: Path
             f"recall {quality['pairwise_recall']:.3f}, F1 {quality['pairwise_f1']:.3f}; "
             f"{quality['people_exactly_recovered']:.1%} of true people recovered exactly."
         )
-    return summary
+    return summary, report

@@ -34,6 +34,16 @@ def quality_table(
     for source, rates in linkage.get("match_rates", {}).items():
         rows += [
             (source, "person_records", rates["records"]),
+            (
+                source,
+                "records_linked_to_another_source",
+                round(rates["linked_to_another_source"] * rates["records"]),
+            ),
+            (
+                source,
+                "records_linked_within_source",
+                round(rates["linked_within_source"] * rates["records"]),
+            ),
             (source, "linked_to_another_source_share", rates["linked_to_another_source"]),
             (source, "linked_within_source_share", rates["linked_within_source"]),
         ]

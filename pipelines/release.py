@@ -20,7 +20,6 @@ Example:
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shutil
 import tempfile
@@ -41,6 +40,7 @@ from pipelines.release_reader import (
     PACKS_DIR,
     RELEASE_SCHEMAS,
     ReleaseManifest,
+    content_release_id,
     open_release,
     read_manifest,
     sha256_bytes,
@@ -275,17 +275,17 @@ def write_release(
     sdc = config.model_dump()
     content = {k: v for k, v in manifest.items() if k not in ("created_at", "release_id")}
     content.update(sdc=sdc, tables=table_hashes, documents=documents)
-    release_id = sha256_bytes(json.dumps(content, sort_keys=True, default=str).encode())[:16]
     try:
         model = ReleaseManifest.model_validate(
             {
                 **content,
-                "release_id": release_id,
+                "release_id": "",
                 "created_at": manifest.get("created_at") or datetime.now(UTC).isoformat(),
             }
         )
     except ValueError as e:
         raise PathwaysError(f"The release manifest is incomplete or invalid: {e}") from None
+    model = model.model_copy(update={"release_id": content_release_id(model)})
 
     versions = versions_dir(release_dir)
     with _locked(versions):

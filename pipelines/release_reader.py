@@ -46,15 +46,19 @@ METRICS_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.String(),
 }
 
+# One row per interval of a curve, ending at ``t_days`` (the row at 0 is the start): protected
+# counts, then the estimate and band recomputed from those counts (to whole percent).
 SURVIVAL_SCHEMA: dict[str, pl.DataType] = {
     "curve_id": pl.String(),
     "geography_code": pl.String(),
     "group": pl.String(),
     "t_days": pl.Int64(),
+    "at_risk": pl.Int64(),  # at the start of the interval
+    "events": pl.Int64(),
+    "competing_events": pl.Int64(),  # null where the curve has no competing event
     "estimate": pl.Float64(),
     "ci_lower": pl.Float64(),
     "ci_upper": pl.Float64(),
-    "at_risk": pl.Int64(),
     "status": pl.String(),
 }
 
@@ -188,6 +192,19 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def content_release_id(manifest: ReleaseManifest) -> str:
+    """The release id: a hash of everything in the manifest but the id, the write time and the
+    chart packs' hashes.
+
+    The manifest carries the tables' and documents' hashes, so this one id covers the whole
+    release: a flipped field (``synthetic``, a threshold, a table hash) no longer matches it.
+    The packs are drawings of those tables that carry their drawing date and print this id on
+    their cover, so they are checked by their own hashes and leave the id as the data made it.
+    """
+    content = manifest.model_dump(mode="json", exclude={"release_id", "created_at", "packs"})
+    return sha256_bytes(json.dumps(content, sort_keys=True).encode())[:16]
+
+
 class Release:
     """A verified release: the manifest plus its tables as Polars frames (read once, cached).
 
@@ -290,11 +307,17 @@ def read_manifest(release_dir: Path) -> ReleaseManifest:
             "(or `pathways demo`) to write one."
         ) from None
     try:
-        return ReleaseManifest.model_validate(json.loads(text))
+        manifest = ReleaseManifest.model_validate(json.loads(text))
     except (ValueError, ValidationError):
         raise PathwaysError(
             f"The manifest of the release in {release_dir} is not valid; the release cannot be used."
         ) from None
+    if content_release_id(manifest) != manifest.release_id:
+        raise PathwaysError(
+            f"The manifest of the release in {release_dir} does not match its release id: it was "
+            "changed after the release was written. Copy the release again from the secure host."
+        )
+    return manifest
 
 
 def open_release(release_dir: Path) -> Release:

@@ -11,7 +11,6 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import polars as pl
@@ -23,6 +22,7 @@ from metrics.pathways import DEFINITION as PATHWAYS_DEFINITION
 from metrics.pathways import compute_pathways
 from metrics.registry import DEFINITIONS_VERSION, definitions
 from metrics.survival import compute_survival
+from pipelines import code_version
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
 from pipelines.errors import PathwaysError
@@ -39,13 +39,6 @@ def is_demo() -> bool:
     return os.environ.get("PATHWAYS_DEMO") == "1"
 
 
-def code_version() -> str:
-    try:
-        return version("pathways")
-    except PackageNotFoundError:  # running from a checkout that is not installed
-        return "unknown"
-
-
 @dataclass
 class RunSummary:
     """What a run did, for the person who started it (no figure here is disclosive)."""
@@ -54,6 +47,14 @@ class RunSummary:
     people_linked: int
     events: int
     timer: StageTimer
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "release": str(self.release_dir),
+            "people_linked": self.people_linked,
+            "events": self.events,
+            "stages": self.timer.to_dict(),
+        }
 
     def __str__(self) -> str:
         return (
@@ -100,7 +101,7 @@ def run_pipeline(
     validated = timer.run("validate", lambda: load_sources(Path(sources), config))
     validated.report.write(work / "validation")
     extract_date = validated.extract_date
-    synthetic = bool((validated.manifest.model_extra or {}).get("synthetic", False))
+    synthetic = validated.manifest.synthetic
     if demo and not synthetic:
         raise PathwaysError(
             'Demo mode runs only on synthetic sources (their manifest.json says "synthetic": '
@@ -117,27 +118,8 @@ def run_pipeline(
     events.write_parquet(work / "events.parquet")
 
     reported_from = _reporting_start(events, config.metrics.history_months)
-    metrics = timer.run(
-        "metrics",
-        lambda: compute_metrics(events, people, config.metrics, extract_date).filter(
-            pl.col("period_start") >= reported_from
-        ),
-    )
-    survival = timer.run(
-        "survival", lambda: compute_survival(events, people, config.survival, extract_date)
-    )
-    pathways, paths = timer.run(
-        "pathways", lambda: compute_pathways(events, people, config.survival, extract_date)
-    )
-    comparisons, comparison_curves = timer.run(
-        "comparisons", lambda: compute_comparisons(events, people, config.survival, extract_date)
-    )
     unsuppressed = {
-        "metrics": metrics,
-        "survival": pl.concat([survival, comparison_curves], how="vertical_relaxed"),
-        "pathways": pathways,
-        "paths": paths,
-        "comparisons": comparisons,
+        **journey_aggregates(events, people, config, extract_date, reported_from, timer),
         "quality": quality_table(validated.report, linked.report, extract_date),
     }
     for name, frame in unsuppressed.items():
@@ -176,6 +158,40 @@ def run_pipeline(
         ),
     )
     return RunSummary(Path(release), people.height, events.height, timer)
+
+
+def journey_aggregates(
+    events: pl.DataFrame,
+    people: pl.DataFrame,
+    config: PathwaysConfig,
+    extract_date: date,
+    reported_from: date,
+    timer: StageTimer | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The unsuppressed release tables built from journeys (all but the quality table)."""
+    timer = timer or StageTimer()
+    metrics = timer.run(
+        "metrics",
+        lambda: compute_metrics(events, people, config.metrics, extract_date).filter(
+            pl.col("period_start") >= reported_from
+        ),
+    )
+    survival = timer.run(
+        "survival", lambda: compute_survival(events, people, config.survival, extract_date)
+    )
+    pathways, paths = timer.run(
+        "pathways", lambda: compute_pathways(events, people, config.survival, extract_date)
+    )
+    comparisons, comparison_curves = timer.run(
+        "comparisons", lambda: compute_comparisons(events, people, config.survival, extract_date)
+    )
+    return {
+        "metrics": metrics,
+        "survival": pl.concat([survival, comparison_curves], how="vertical_relaxed"),
+        "pathways": pathways,
+        "paths": paths,
+        "comparisons": comparisons,
+    }
 
 
 def _reporting_start(events: pl.DataFrame, history_months: int) -> date:

@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from pipelines.reference import (
     CONTACT_TYPES,
@@ -82,6 +82,10 @@ FALSE_WORDS = ("false", "0", "no", "n")
 EARLIEST_BIRTH_YEAR = 1900
 MAX_AGE = 110
 
+# No value of the minimum dataset is near this long (names, codes, team names); a longer one is a
+# damaged or wrongly exported file, and its row is quarantined rather than carried into linkage.
+MAX_VALUE_CHARS = 10_000
+
 
 @dataclass(frozen=True)
 class Column:
@@ -91,6 +95,7 @@ class Column:
     kind: Kind = "text"
     required: bool = False
     codes: tuple[str, ...] = ()
+    about: str = ""  # what the column holds, for the minimum dataset document
 
     @property
     def dtype_name(self) -> str:
@@ -112,6 +117,7 @@ class TableSpec:
     key: tuple[str, ...] = ()
     # Rows must name a person (chain_id) among the accepted rows of this table.
     person_table: str | None = None
+    about: str = ""  # what one row is, for the minimum dataset document
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -128,110 +134,137 @@ class TableSpec:
         raise KeyError(name)
 
 
-def _req(name: str, kind: Kind = "text", codes: tuple[str, ...] = ()) -> Column:
-    return Column(name, kind, required=True, codes=codes)
+def _req(name: str, kind: Kind = "text", codes: tuple[str, ...] = (), about: str = "") -> Column:
+    return Column(name, kind, required=True, codes=codes, about=about)
 
 
-def _opt(name: str, kind: Kind = "text", codes: tuple[str, ...] = ()) -> Column:
-    return Column(name, kind, required=False, codes=codes)
+def _opt(name: str, kind: Kind = "text", codes: tuple[str, ...] = (), about: str = "") -> Column:
+    return Column(name, kind, required=False, codes=codes, about=about)
 
 
 CHAIN_PEOPLE = TableSpec(
     name="chain_people",
+    about="Street outreach (CHAIN): one row per outreach record; one person may have several.",
     source="chain",
     key=("chain_id",),
     columns=(
-        _req("chain_id"),
-        _opt("first_name"),
-        _opt("last_name"),
-        _opt("known_as"),
-        _opt("dob", "dob"),
-        _opt("approx_age", "age"),
-        _opt("gender", "code", GENDERS),
-        _opt("ethnicity", "code", ETHNIC_GROUPS),
-        _opt("nationality", "nationality"),
-        _opt("support_needs", "support_needs"),
-        _opt("ni_number", "ni_number"),
-        _opt("armed_forces", "boolean"),
-        _opt("care_leaver", "boolean"),
-        _opt("prison_history", "boolean"),
+        _req("chain_id", about="The CHAIN record's identifier."),
+        _opt("first_name", about="Given name as recorded."),
+        _opt("last_name", about="Family name as recorded."),
+        _opt("known_as", about="A nickname or alias the person uses."),
+        _opt("dob", "dob", about="Date of birth."),
+        _opt(
+            "approx_age", "age", about="Age at first contact, when the date of birth is not known."
+        ),
+        _opt("gender", "code", GENDERS, about="Gender."),
+        _opt("ethnicity", "code", ETHNIC_GROUPS, about="ONS 2021 high-level ethnic group."),
+        _opt("nationality", "nationality", about="Nationality."),
+        _opt("support_needs", "support_needs", about="Support needs."),
+        _opt("ni_number", "ni_number", about="National Insurance number."),
+        _opt("armed_forces", "boolean", about="Has served in the armed forces."),
+        _opt("care_leaver", "boolean", about="Has been in local authority care."),
+        _opt("prison_history", "boolean", about="Has been in prison."),
     ),
 )
 
 CHAIN_CONTACTS = TableSpec(
     name="chain_contacts",
+    about="Street outreach (CHAIN): one row per contact with a person.",
     source="chain",
     person_table="chain_people",
     columns=(
-        _req("chain_id"),
-        _req("contact_date", "date"),
-        _req("borough", "borough"),
-        _req("contact_type", "code", CONTACT_TYPES),
-        _opt("team"),
+        _req("chain_id", about="The CHAIN record's identifier."),
+        _req("contact_date", "date", about="Day of the contact."),
+        _req("borough", "borough", about="Borough where the contact took place."),
+        _req(
+            "contact_type",
+            "code",
+            CONTACT_TYPES,
+            about="bedded_down: seen sleeping rough; street_contact: met on the street; nsno_hub and assessment_hub: seen at a hub.",
+        ),
+        _opt("team", about="Outreach team."),
     ),
 )
 
 CHAIN_OUTCOMES = TableSpec(
     name="chain_outcomes",
+    about="Street outreach (CHAIN): one row per outcome recorded for a person.",
     source="chain",
     person_table="chain_people",
     columns=(
-        _req("chain_id"),
-        _req("outcome_date", "date"),
-        _req("outcome_type", "code", OUTCOME_TYPES),
-        _opt("borough", "borough"),
+        _req("chain_id", about="The CHAIN record's identifier."),
+        _req("outcome_date", "date", about="Day of the outcome."),
+        _req("outcome_type", "code", OUTCOME_TYPES, about="Where the person went."),
+        _opt("borough", "borough", about="Borough of the outcome."),
     ),
 )
 
 # The identity columns H-CLIC and In-Form share, in SPEC order (CHAIN adds aliases and ages).
 _IDENTITY_COLUMNS = (
-    _opt("first_name"),
-    _opt("last_name"),
-    _opt("dob", "dob"),
-    _opt("gender", "code", GENDERS),
-    _opt("ethnicity", "code", ETHNIC_GROUPS),
-    _opt("nationality", "nationality"),
-    _opt("ni_number", "ni_number"),
+    _opt("first_name", about="Given name as recorded."),
+    _opt("last_name", about="Family name as recorded."),
+    _opt("dob", "dob", about="Date of birth."),
+    _opt("gender", "code", GENDERS, about="Gender."),
+    _opt("ethnicity", "code", ETHNIC_GROUPS, about="ONS 2021 high-level ethnic group."),
+    _opt("nationality", "nationality", about="Nationality."),
+    _opt("ni_number", "ni_number", about="National Insurance number."),
 )
 
 HCLIC_CASES = TableSpec(
     name="hclic_cases",
+    about="Statutory homelessness (H-CLIC): one row per household case.",
     source="hclic",
     key=("la_code", "case_ref"),
     columns=(
-        _req("la_code", "borough"),
-        _req("case_ref"),
+        _req("la_code", "borough", about="The local authority that holds the case."),
+        _req("case_ref", about="The case reference, unique within the local authority."),
         *_IDENTITY_COLUMNS,
-        _req("approach_date", "date"),
-        _opt("prevention_start", "date"),
-        _opt("prevention_end", "date"),
-        _opt("prevention_outcome", "code", PREVENTION_OUTCOMES),
-        _opt("relief_start", "date"),
-        _opt("relief_end", "date"),
-        _opt("relief_outcome", "code", RELIEF_OUTCOMES),
-        _opt("main_duty_decision", "code", MAIN_DUTY_DECISIONS),
-        _opt("ta_start", "date"),
-        _opt("ta_end", "date"),
-        _opt("rough_sleeping_at_approach", "boolean"),
-        _opt("history_of_rough_sleeping", "boolean"),
-        _opt("support_needs", "support_needs"),
-        _opt("reason_loss_of_home", "code", REASONS_LOSS_OF_HOME),
+        _req("approach_date", "date", about="Day the household approached the council."),
+        _opt("prevention_start", "date", about="Start of the prevention duty."),
+        _opt("prevention_end", "date", about="End of the prevention duty."),
+        _opt(
+            "prevention_outcome",
+            "code",
+            PREVENTION_OUTCOMES,
+            about="How the prevention duty ended.",
+        ),
+        _opt("relief_start", "date", about="Start of the relief duty."),
+        _opt("relief_end", "date", about="End of the relief duty."),
+        _opt("relief_outcome", "code", RELIEF_OUTCOMES, about="How the relief duty ended."),
+        _opt(
+            "main_duty_decision",
+            "code",
+            MAIN_DUTY_DECISIONS,
+            about="Decision on the main housing duty.",
+        ),
+        _opt("ta_start", "date", about="Move into temporary accommodation."),
+        _opt("ta_end", "date", about="Move out of temporary accommodation."),
+        _opt("rough_sleeping_at_approach", "boolean", about="Sleeping rough when they approached."),
+        _opt("history_of_rough_sleeping", "boolean", about="Has slept rough before."),
+        _opt("support_needs", "support_needs", about="Support needs."),
+        _opt(
+            "reason_loss_of_home",
+            "code",
+            REASONS_LOSS_OF_HOME,
+            about="Main reason for the loss of the last settled home.",
+        ),
     ),
 )
 
 INFORM_STAYS = TableSpec(
     name="inform_stays",
+    about="Hostels (In-Form): one row per stay.",
     source="inform",
     key=("provider", "resident_id"),
     columns=(
-        _req("provider"),
-        _req("resident_id"),
+        _req("provider", about="The hostel provider."),
+        _req("resident_id", about="The resident's identifier, unique within the provider."),
         *_IDENTITY_COLUMNS,
-        _req("hostel_borough", "borough"),
-        _req("move_in", "date"),
-        _opt("move_out", "date"),
-        _opt("move_out_reason", "code", MOVE_OUT_REASONS),
-        _opt("destination", "code", DESTINATIONS),
+        _req("hostel_borough", "borough", about="Borough of the hostel."),
+        _req("move_in", "date", about="Day the stay began."),
+        _opt("move_out", "date", about="Day the stay ended; empty while the person is resident."),
+        _opt("move_out_reason", "code", MOVE_OUT_REASONS, about="Why the stay ended."),
+        _opt("destination", "code", DESTINATIONS, about="Where the person went on leaving."),
     ),
 )
 
@@ -288,6 +321,10 @@ class SourcesManifest(BaseModel):
 
     extract_date: dt.date = Field(description="The day the extracts were taken.")
     sources: dict[SourceName, SourceManifest] = Field(default_factory=dict)
+    synthetic: StrictBool = Field(
+        default=False,
+        description="True only for generated data; a JSON true or false, never text or a number.",
+    )
 
     @field_validator("extract_date", mode="before")
     @classmethod

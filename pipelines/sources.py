@@ -21,14 +21,23 @@ from typing import Literal
 import polars as pl
 from pydantic import ValidationError
 
-from pipelines.errors import PathwaysError
-from pipelines.schema import TABLES, SourcesManifest, TableSpec
+from pipelines.errors import PathwaysError, first_problem
+from pipelines.schema import MAX_VALUE_CHARS, TABLES, SourcesManifest, TableSpec
 
 ROW = "_row"  # the provider-facing row number, carried beside the cells
+# A row that cannot be read as a record carries why (and where) beside its cells, and is
+# quarantined whole by validation: its cells are not trusted.
+PROBLEM, PROBLEM_COLUMN, PROBLEM_DETAIL = "_problem", "_problem_column", "_problem_detail"
 MANIFEST = "manifest.json"
 FORMATS = (".csv", ".parquet")
 _BOM = b"\xef\xbb\xbf"
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+# Reasons a row cannot be read as a record, in the words a provider reads in the report.
+WRONG_WIDTH = "a different number of values from the header"
+REPEATED_HEADER = "the header row repeated inside the file"
+NUL_BYTE = "a NUL byte in a value (the file is damaged or not text)"
+TOO_LONG = f"a value longer than {MAX_VALUE_CHARS:,} characters"
 
 
 @dataclass
@@ -70,11 +79,12 @@ def read_manifest(sources_dir: Path) -> SourcesManifest:
     try:
         return SourcesManifest.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the top level"
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "missing":
+        where, message, kind = first_problem(e)
+        if kind == "missing":
             message = "is missing (write the date as YYYY-MM-DD)"
+        elif kind == "bool_type":
+            given = e.errors()[0]["input"]
+            message = f"must be true or false, written without quotes (not {given!r})"
         raise PathwaysError(f"{MANIFEST}: {where} {message}.") from None
 
 
@@ -91,7 +101,9 @@ def find_table_files(sources_dir: Path) -> tuple[dict[str, Path], list[str]]:
     found: dict[str, Path] = {}
     warnings: list[str] = []
     for path in sorted(sources_dir.iterdir()):
-        if path.name == MANIFEST or path.name.startswith(".") or not path.is_file():
+        if path.name == MANIFEST or path.name.startswith("."):
+            continue
+        if not (path.is_file() or path.is_symlink()):  # a link is refused when read
             continue
         stem, suffix = path.stem, path.suffix.lower()
         if stem in TABLES and suffix in FORMATS:
@@ -110,11 +122,20 @@ def find_table_files(sources_dir: Path) -> tuple[dict[str, Path], list[str]]:
 def read_table(path: Path, spec: TableSpec) -> RawTable:
     """Read one table's file as text cells, keeping only the table's own columns.
 
+    Rows that cannot be records (a different number of values from the header, the header
+    repeated, a NUL byte, a value longer than ``MAX_VALUE_CHARS``) are kept with their problem
+    in ``PROBLEM``, ``PROBLEM_COLUMN`` and ``PROBLEM_DETAIL`` for validation to quarantine.
+
     Raises:
-        PathwaysError: naming the file (and column) when it is empty, not UTF-8, unreadable,
-            has a column twice, or lacks a required column.
+        PathwaysError: naming the file (and column) when it is a symbolic link, empty, not
+            UTF-8, unreadable, has a column twice, or lacks a required column.
     """
     path = Path(path)
+    if path.is_symlink():
+        # A link could point anywhere the run can read; a provider's extract is a plain file.
+        raise PathwaysError(
+            f"{path.name} is a symbolic link; copy the extract itself into the sources directory."
+        )
     if path.stat().st_size == 0:
         raise PathwaysError(
             f"{path.name} is empty (zero bytes); a table needs at least its header row."
@@ -125,11 +146,11 @@ def read_table(path: Path, spec: TableSpec) -> RawTable:
         frame, blank_lines = _read_csv(path, spec)
         row_label = "line"
 
-    names = [c for c in frame.columns if c != ROW]
+    names = [c for c in frame.columns if c not in _CARRIED]
     _require_columns(path, spec, names)
     wanted = [c for c in spec.column_names if c in names]
-    trimmed = frame.select(
-        ROW,
+    trimmed = _with_cell_problems(frame, names).select(
+        *_CARRIED,
         *(
             pl.col(c).str.strip_chars().replace("", None)  # an empty cell is missing
             for c in wanted
@@ -143,6 +164,38 @@ def read_table(path: Path, spec: TableSpec) -> RawTable:
         ignored_columns=[c for c in names if c not in spec.column_names],
         absent_optional_columns=[c for c in spec.column_names if c not in names],
         blank_lines=blank_lines,
+    )
+
+
+_CARRIED = (ROW, PROBLEM, PROBLEM_COLUMN, PROBLEM_DETAIL)
+
+
+def _with_cell_problems(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Mark rows holding a NUL byte or an overlong value in any column, read or ignored."""
+    if not names or frame.height == 0:
+        return frame
+    nul = [pl.col(c).str.contains("\x00", literal=True).fill_null(False) for c in names]
+    long = [(pl.col(c).str.len_chars() > MAX_VALUE_CHARS).fill_null(False) for c in names]
+    tests = nul + long
+
+    def first_of(values: list[pl.Expr]) -> pl.Expr:
+        chosen = pl.when(tests[0]).then(values[0])
+        for test, value in zip(tests[1:], values[1:], strict=True):
+            chosen = chosen.when(test).then(value)
+        return chosen
+
+    reason = pl.when(pl.any_horizontal(nul)).then(pl.lit(NUL_BYTE))
+    reason = reason.when(pl.any_horizontal(long)).then(pl.lit(TOO_LONG))
+    column = first_of([pl.lit(c) for c in names] * 2)
+    detail = first_of(
+        [pl.lit(f"{c} holds a NUL byte") for c in names]
+        + [pl.format(f"{c} holds {{}} characters", pl.col(c).str.len_chars()) for c in names]
+    )
+    kept = pl.col(PROBLEM).is_not_null()  # a row already unreadable keeps its first problem
+    return frame.with_columns(
+        pl.when(kept).then(pl.col(PROBLEM)).otherwise(reason).alias(PROBLEM),
+        pl.when(kept).then(pl.col(PROBLEM_COLUMN)).otherwise(column).alias(PROBLEM_COLUMN),
+        pl.when(kept).then(pl.col(PROBLEM_DETAIL)).otherwise(detail).alias(PROBLEM_DETAIL),
     )
 
 
@@ -182,70 +235,110 @@ def _read_csv(path: Path, spec: TableSpec) -> tuple[pl.DataFrame, int]:
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         raise PathwaysError(
             f"{path.name} is not UTF-8: line {line} holds bytes that are not valid UTF-8. "
             "Save the file as UTF-8 (in Excel, 'CSV UTF-8')."
         ) from None
-    end = raw.find(b"\n")
-    header_line = (raw if end < 0 else raw[:end]).decode("utf-8").rstrip("\r")
+    # Lines end with LF, CR LF (Windows) or, in a file with no LF at all, CR alone (Excel's
+    # "CSV (Macintosh)"). A lone CR elsewhere is a stray character in a value, read as a space.
+    line_end = "\n" if "\n" in text else "\r"
+    text = text.replace("\r\n", "\n").replace(line_end, "\n").replace("\r", " ")
+    header_line = text[: text.find("\n")] if "\n" in text else text
     if not header_line.strip():
         raise PathwaysError(f"{path.name} has no header row on its first line.")
-    header = next(csv.reader([header_line]))
+    if '"' in text:
+        header, records, rows = _records_quoted(text)
+    else:
+        # No quotes, so no value holds a comma or a line break: every line is one record, split
+        # at its commas by Polars (the same records as the csv module, much faster).
+        header = header_line.split(",")
+        lines = pl.Series([text], dtype=pl.String).str.split("\n").explode().slice(1)
+        if text.endswith("\n"):
+            lines = lines.slice(0, len(lines) - 1)
+        records = lines.str.split(",")
+        rows = pl.int_range(2, len(lines) + 2, dtype=pl.Int64, eager=True)
     names = _normalise_names(path, header)
     _require_columns(path, spec, names)  # the header alone tells, before any record is read
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(raw),
-            has_header=True,
-            infer_schema=False,
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError:
-        raise PathwaysError(_csv_shape_problem(path, raw, len(header))) from None
-    if frame.width != len(names):
-        raise PathwaysError(_csv_shape_problem(path, raw, len(header)))
-    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
-    # A quoted value with line breaks spans several lines; count them so row = line number.
-    if b'"' in raw and frame.height:
-        breaks = pl.sum_horizontal(
-            pl.col(c).str.count_matches("\n").fill_null(0) for c in names
-        ).cast(pl.Int64)
-        row = 2 + pl.int_range(pl.len(), dtype=pl.Int64) + breaks.cum_sum() - breaks
-    else:
-        row = 2 + pl.int_range(pl.len(), dtype=pl.Int64)
-    frame = frame.with_columns(row.alias(ROW))
-    # Blank lines (or lines of bare commas) are not records; they are counted, not validated.
-    blank = pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in names
+    return _records_frame(records, rows, names, [h.strip().lower() for h in header])
+
+
+def _records_quoted(text: str) -> tuple[list[str], pl.Series, pl.Series]:
+    """The header, each record's values and the line it starts on, read by the csv module."""
+    # No field is longer than the file; the reader's own limit (128 KB) would stop the read.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader)
+    records: list[list[str]] = []
+    rows: list[int] = []
+    first_line = reader.line_num + 1
+    for record in reader:
+        # A record starts on the line after the previous one ended (quoted values may hold
+        # line breaks), so ``row`` is the line number a provider sees in a text editor.
+        rows.append(first_line)
+        records.append(record)
+        first_line = reader.line_num + 1
+    return (
+        header,
+        pl.Series(records, dtype=pl.List(pl.String)),
+        pl.Series(rows, dtype=pl.Int64),
     )
-    blank_lines = frame.select(blank.sum()).item() if frame.height else 0
-    if blank_lines:
-        frame = frame.filter(~blank)
-    return frame, int(blank_lines or 0)
 
 
-def _csv_shape_problem(path: Path, raw: bytes, width: int) -> str:
-    """Find the first line whose number of fields differs from the header's (error path only)."""
-    reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""), strict=True)
-    start = 1
-    try:
-        for fields in reader:
-            if len(fields) > width:
-                return (
-                    f"{path.name}: line {start} has {len(fields)} values but the header "
-                    f"has {width} columns. Put values that contain commas in double quotes."
-                )
-            start = reader.line_num + 1
-    except csv.Error:
-        return (
-            f"{path.name}: line {start} cannot be read as CSV: a double quote is misplaced or "
-            "never closed. Values with quotes, commas or line breaks must be in double quotes, "
-            'with any quote inside doubled ("").'
-        )
-    return f"{path.name} cannot be read as CSV; check its quoting around line breaks and commas."
+def _records_frame(
+    records: pl.Series, rows: pl.Series, names: list[str], header_words: list[str]
+) -> tuple[pl.DataFrame, int]:
+    """One row per record: its cells, its line, and why it is not a record when it is not.
+
+    Blank lines (or lines of bare commas) are not records: they are counted, not validated.
+    """
+    width = len(names)
+    frame = pl.DataFrame({"__values": records, ROW: rows})
+    values = pl.col("__values")
+    # Joined with a separator no value holds unchanged, a record is compared in one string.
+    joined = values.list.join("\x1f")
+    blank = joined.str.replace_all("\x1f", "", literal=True).str.strip_chars() == ""
+    frame = frame.with_columns(blank.fill_null(True).alias("__blank"))
+    blank_lines = int(frame["__blank"].sum())
+    frame = frame.filter(~pl.col("__blank"))
+    count = values.list.len()
+    # The header again: checked in full only where the first value is the first column's name.
+    first = values.list.first().str.strip_chars().str.to_lowercase() == header_words[0]
+    normalised = joined.str.replace_all(r"\s*\x1f\s*", "\x1f").str.strip_chars().str.to_lowercase()
+    headers = frame.filter(first).filter(normalised == "\x1f".join(header_words))[ROW]
+    repeated = pl.col(ROW).is_in(headers.implode())
+    problem = (
+        pl.when(count != width)
+        .then(pl.lit(WRONG_WIDTH))
+        .when(repeated)
+        .then(pl.lit(REPEATED_HEADER))
+    )
+    detail = (
+        pl.when(count != width)
+        .then(pl.format(f"{{}} values where the header has {width} columns", count))
+        .when(repeated)
+        .then(pl.lit("the header row appears again here"))
+    )
+    frame = frame.with_columns(problem.alias(PROBLEM), detail.alias(PROBLEM_DETAIL))
+    fine = pl.col(PROBLEM).is_null()  # the cells of a row that is not a record are not kept
+    return (
+        frame.select(
+            *(
+                pl.when(fine).then(values.list.get(i, null_on_oob=True)).alias(n)
+                for i, n in enumerate(names)
+            ),
+            ROW,
+            PROBLEM,
+            pl.when(fine)
+            .then(pl.lit(None, pl.String))
+            .otherwise(pl.lit("(whole row)"))
+            .alias(PROBLEM_COLUMN),
+            PROBLEM_DETAIL,
+        ),
+        blank_lines,
+    )
 
 
 def _read_parquet(path: Path) -> pl.DataFrame:
@@ -259,7 +352,8 @@ def _read_parquet(path: Path) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         columns.append(_parquet_as_text(path, frame, name, dtype))
     row = pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW)
-    return frame.select(*columns).with_columns(row)
+    none = [pl.lit(None, pl.String).alias(c) for c in (PROBLEM, PROBLEM_COLUMN, PROBLEM_DETAIL)]
+    return frame.select(*columns).with_columns(row, *none)
 
 
 def _parquet_as_text(path: Path, frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Series:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from pipelines import progress
+
 T = TypeVar("T")
 
 
@@ -62,11 +64,23 @@ class StageTimer:
     records: list[StageRecord] = field(default_factory=list)
 
     def run(self, stage: str, fn: Callable[[], T]) -> T:
+        progress.step(stage)
         started = time.perf_counter()
         with _PeakSampler() as sampler:
             result = fn()
-        self.records.append(StageRecord(stage, time.perf_counter() - started, sampler.peak))
+        record = StageRecord(stage, time.perf_counter() - started, sampler.peak)
+        self.records.append(record)
+        progress.detail(
+            f"{stage} took {record.seconds:.1f} s, peak {record.peak_bytes / 1e6:,.0f} MB"
+        )
         return result
+
+    def to_dict(self) -> list[dict[str, object]]:
+        """Each stage's seconds and peak memory, for ``--json``."""
+        return [
+            {"stage": r.stage, "seconds": round(r.seconds, 3), "peak_mb": round(r.peak_bytes / 1e6)}
+            for r in self.records
+        ]
 
     @property
     def total_seconds(self) -> float:

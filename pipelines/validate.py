@@ -9,12 +9,16 @@ code, a contact or outcome type, an ``la_code``), a required date cannot be read
 the extract date, its key repeats an earlier accepted row (``chain_id``; ``la_code`` +
 ``case_ref``; ``provider`` + ``resident_id``: the first occurrence in the file is kept and every
 later one is quarantined), or it is a contact or outcome whose ``chain_id`` is not among the
-accepted ``chain_people`` rows.
+accepted ``chain_people`` rows. A required date before ``validation.earliest_event_date`` (2000 by
+default) is quarantined too. A row that cannot be read as a record is quarantined whole, under the
+column ``(whole row)`` or the column at fault: a different number of values from the header, the
+header repeated inside the file, a NUL byte, a value longer than ``MAX_VALUE_CHARS``.
 
 An invalid **optional** value is blanked and counted, and the rest of the row is kept: a malformed
 NI number, an impossible date of birth, an unknown support-need code (only that code is dropped),
-an unknown gender, ethnicity, nationality or outcome code, an unreadable or future optional date,
-a value that is not yes/no. Blanked values are counted only on accepted rows, the ones that go on.
+an unknown gender, ethnicity, nationality or outcome code, an unreadable, future or implausibly
+early optional date, a value that is not yes/no. Blanked values are counted only on accepted rows,
+the ones that go on.
 
 Dates are compared with the extract date of their source (``manifest.json``'s
 ``sources.<source>.extract_date`` when given, else its top-level ``extract_date``).
@@ -38,7 +42,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.config import PathwaysConfig
-from pipelines.errors import PathwaysError
+from pipelines.errors import PathwaysError, SourcesError
 from pipelines.reference import borough_codes
 from pipelines.release_reader import QUALITY_SCHEMA
 from pipelines.schema import (
@@ -54,7 +58,16 @@ from pipelines.schema import (
     SourcesManifest,
     TableSpec,
 )
-from pipelines.sources import ROW, RawTable, find_table_files, read_manifest, read_table
+from pipelines.sources import (
+    PROBLEM,
+    PROBLEM_COLUMN,
+    PROBLEM_DETAIL,
+    ROW,
+    RawTable,
+    find_table_files,
+    read_manifest,
+    read_table,
+)
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "table": pl.String(),
@@ -83,6 +96,7 @@ MISSING = "missing required value"
 UNKNOWN_CODE = "unknown code"
 NOT_A_DATE = "not a date written YYYY-MM-DD"
 AFTER_EXTRACT = "date after the extract date"
+BEFORE_EARLIEST = "date before the earliest plausible date (validation.earliest_event_date)"
 DUPLICATE_KEY = "duplicate key (the first occurrence is kept)"
 UNKNOWN_PERSON = "chain_id not among the accepted chain_people rows"
 BAD_NI = "not a National Insurance number (two letters, six digits, a letter A to D)"
@@ -424,7 +438,7 @@ def load_sources(
             ``chain_contacts``, linkage alone may pass ``()`` to take whatever is present.
 
     Raises:
-        PathwaysError: naming the file (and column) when a required column is missing, a file is
+        SourcesError: naming the file (and column) when a required column is missing, a file is
             not UTF-8 or unreadable, the manifest is missing or invalid, ``chain_people`` or
             ``chain_contacts`` is absent, or too much of a table is quarantined.
     """
@@ -432,7 +446,7 @@ def load_sources(
     if report.failures:
         more = len(report.failures) - 1
         tail = f" (And {_n(more, 'more problem')}: pathways validate lists them all.)"
-        raise PathwaysError(report.failures[0] + (tail if more else ""))
+        raise SourcesError(report.failures[0] + (tail if more else ""))
     assert manifest is not None  # no failures means the manifest was read
     return ValidatedSources(
         tables=tables, extract_date=manifest.extract_date, manifest=manifest, report=report
@@ -494,7 +508,8 @@ def _check(
                     f"{path.name}: chain_id values could not be checked against "
                     f"{spec.person_table}, which was not read."
                 )
-        table, table_report, q, b = _validate_table(raw, spec, extract, people)
+        bounds = DateBounds(config.validation.earliest_event_date, extract)
+        table, table_report, q, b = _validate_table(raw, spec, bounds, people)
         accepted[name] = table
         report.tables[name] = table_report
         quarantined.append(q)
@@ -548,13 +563,22 @@ def _v(name: str) -> str:
     return f"__value__{name}"
 
 
+@dataclass(frozen=True)
+class DateBounds:
+    """The plausible range of an event date: from the configured earliest day to the extract."""
+
+    earliest: dt.date
+    extract: dt.date | None
+
+
 def _validate_table(
-    raw: RawTable, spec: TableSpec, extract: dt.date | None, people: pl.Series | None
+    raw: RawTable, spec: TableSpec, bounds: DateBounds, people: pl.Series | None
 ) -> tuple[pl.DataFrame, TableReport, pl.DataFrame, pl.DataFrame]:
-    frame = raw.frame.with_columns(
+    unreadable = raw.frame.filter(pl.col(PROBLEM).is_not_null())
+    frame = raw.frame.filter(pl.col(PROBLEM).is_null()).with_columns(
         pl.lit(None, pl.String).alias(c) for c in raw.absent_optional_columns
     )
-    checks = [_check_column(col, extract) for col in spec.columns]
+    checks = [_check_column(col, bounds) for col in spec.columns]
     frame = frame.with_columns(
         expr for value, problem, col in checks for expr in (value.alias(_v(col.name)), problem)
     )
@@ -562,7 +586,16 @@ def _validate_table(
     row_ok = pl.all_horizontal(pl.col(_p(c)).is_null() for c in required)
     frame = frame.with_columns(row_ok.alias("__ok"))
 
-    problems = [_row_problems(frame, spec.column(c), raw.name, extract) for c in required]
+    problems = [
+        unreadable.select(
+            pl.lit(raw.name).alias("table"),
+            pl.col(ROW).alias("row"),
+            pl.col(PROBLEM_COLUMN).alias("column"),
+            pl.col(PROBLEM).alias("reason"),
+            pl.col(PROBLEM_DETAIL).alias("detail"),
+        )
+    ]
+    problems += [_row_problems(frame, spec.column(c), raw.name, bounds) for c in required]
 
     # Duplicate keys, among rows that passed every other check: the first in the file is kept.
     if spec.key:
@@ -637,15 +670,15 @@ def _validate_table(
         table=raw.name,
         file=raw.path.name,
         row_label=raw.row_label,
-        rows_read=frame.height,
+        rows_read=frame.height + unreadable.height,
         rows_accepted=table.height,
-        rows_quarantined=frame.height - table.height,
+        rows_quarantined=frame.height + unreadable.height - table.height,
         quarantined_by=_counts(quarantine, "rows"),
         blanked_by=_counts(blanked, "values"),
         ignored_columns=list(raw.ignored_columns),
         absent_optional_columns=list(raw.absent_optional_columns),
         blank_lines=raw.blank_lines,
-        extract_date=extract,
+        extract_date=bounds.extract,
     )
     return table, report, quarantine, blanked
 
@@ -667,9 +700,7 @@ def _shown(value: pl.Expr) -> pl.Expr:
     )
 
 
-def _row_problems(
-    frame: pl.DataFrame, col: Column, table: str, extract: dt.date | None
-) -> pl.DataFrame:
+def _row_problems(frame: pl.DataFrame, col: Column, table: str, bounds: DateBounds) -> pl.DataFrame:
     """Every row whose required value in ``col`` breaks a rule, with the detail in words."""
     bad = frame.filter(pl.col(_p(col.name)).is_not_null())
     reason = pl.col(_p(col.name))
@@ -690,7 +721,9 @@ def _row_problems(
         .when(reason == NOT_A_DATE)
         .then(pl.format("'{}' is not a date written YYYY-MM-DD", value))
         .when(reason == AFTER_EXTRACT)
-        .then(pl.format(f"{{}} is after the extract date, {extract}", value))
+        .then(pl.format(f"{{}} is after the extract date, {bounds.extract}", value))
+        .when(reason == BEFORE_EARLIEST)
+        .then(pl.format(f"{{}} is before {bounds.earliest}, the earliest plausible date", value))
         .otherwise(reason)
         .alias("detail"),
     )
@@ -700,9 +733,9 @@ def _row_problems(
 # One column: its cleaned value and the problem (a reason, or null when the value is fine)
 
 
-def _check_column(col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr, Column]:
+def _check_column(col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr, Column]:
     v = pl.col(col.name)
-    value, problem = _KIND_CHECKS[col.kind](v, col, extract)
+    value, problem = _KIND_CHECKS[col.kind](v, col, bounds)
     if col.required:
         problem = pl.when(v.is_null()).then(pl.lit(MISSING)).otherwise(problem)
     return value, problem.alias(_p(col.name)), col
@@ -712,23 +745,23 @@ def _none() -> pl.Expr:
     return pl.lit(None, pl.String)
 
 
-def _text(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _text(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     return v, _none()
 
 
-def _code(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _code(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     code = v.str.to_lowercase()
     problem = pl.when(v.is_not_null() & ~code.is_in(col.codes)).then(pl.lit(UNKNOWN_CODE))
     return code, problem.otherwise(_none())
 
 
-def _borough(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _borough(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     code = v.str.to_uppercase()
     problem = pl.when(v.is_not_null() & ~code.is_in(borough_codes())).then(pl.lit(UNKNOWN_CODE))
     return code, problem.otherwise(_none())
 
 
-def _nationality(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _nationality(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     upper = v.str.to_uppercase()
     code = pl.when(upper == "UNKNOWN").then(pl.lit("unknown")).otherwise(upper)
     known = upper.is_in(sorted(ISO_ALPHA3)) | (upper == "UNKNOWN")
@@ -736,7 +769,7 @@ def _nationality(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.E
     return code, problem.otherwise(_none())
 
 
-def _support_needs(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _support_needs(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     given = v.str.split("|").list.eval(
         pl.element().str.strip_chars().str.to_lowercase().filter(pl.element().str.len_bytes() > 0)
     )
@@ -751,21 +784,23 @@ def _parse_date(v: pl.Expr) -> pl.Expr:
     return pl.when(v.str.contains(_DATE_SHAPE)).then(v.str.to_date("%Y-%m-%d", strict=False))
 
 
-def _date(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _date(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     day = _parse_date(v)
     problem = pl.when(v.is_not_null() & day.is_null()).then(pl.lit(NOT_A_DATE))
-    if extract is not None:
-        problem = problem.when(day > pl.lit(extract)).then(pl.lit(AFTER_EXTRACT))
+    problem = problem.when(day < pl.lit(bounds.earliest)).then(pl.lit(BEFORE_EARLIEST))
+    if bounds.extract is not None:
+        problem = problem.when(day > pl.lit(bounds.extract)).then(pl.lit(AFTER_EXTRACT))
     return day, problem.otherwise(_none())
 
 
-def _dob(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _dob(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     day = _parse_date(v)
     problem = pl.when(v.is_not_null() & day.is_null()).then(pl.lit(NOT_A_DATE))
     problem = problem.when(day < pl.lit(dt.date(EARLIEST_BIRTH_YEAR, 1, 1))).then(
         pl.lit(DOB_TOO_EARLY)
     )
-    if extract is not None:
+    if bounds.extract is not None:
+        extract = bounds.extract
         oldest = _years_before(extract, MAX_AGE)
         problem = problem.when(day > pl.lit(extract)).then(pl.lit(DOB_FUTURE))
         problem = problem.when(day < pl.lit(oldest)).then(pl.lit(DOB_TOO_OLD))
@@ -779,7 +814,7 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _age(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _age(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     years = v.cast(pl.Float64, strict=False)
     fine = (
         years.is_not_null()
@@ -792,7 +827,7 @@ def _age(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.
     return value, pl.when(v.is_not_null() & ~fine).then(pl.lit(BAD_AGE)).otherwise(_none())
 
 
-def _boolean(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _boolean(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     word = v.str.to_lowercase()
     value = pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
     known = word.is_in(TRUE_WORDS + FALSE_WORDS)
@@ -801,7 +836,7 @@ def _boolean(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr,
     ).otherwise(_none())
 
 
-def _ni_number(v: pl.Expr, col: Column, extract: dt.date | None) -> tuple[pl.Expr, pl.Expr]:
+def _ni_number(v: pl.Expr, col: Column, bounds: DateBounds) -> tuple[pl.Expr, pl.Expr]:
     ni = v.str.replace_all(r"\s", "").str.to_uppercase()
     fine = ni.str.contains(_NI_SHAPE)
     return ni, pl.when(v.is_not_null() & ~fine).then(pl.lit(BAD_NI)).otherwise(_none())

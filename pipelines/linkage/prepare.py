@@ -213,8 +213,13 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         .alias("given_forms"),
         pl.concat_str(pl.col("fn"), pl.lit(" "), pl.col("sn")).alias("full_name"),
         dob.dt.strftime("%Y-%m-%d").alias("dob_text"),
+        # Polars may build the date for every row before choosing: keep every row's month valid.
         pl.when(swappable)
-        .then(pl.date(dob.dt.year(), dob.dt.day(), dob.dt.month()))
+        .then(
+            pl.date(
+                dob.dt.year(), pl.when(swappable).then(dob.dt.day()).otherwise(1), dob.dt.month()
+            )
+        )
         .alias("dob_swapped"),
         # Year with day and month in order: the same for a date and its transposition.
         pl.concat_str(

@@ -14,7 +14,7 @@ import secrets
 
 import polars as pl
 
-from pipelines.errors import PathwaysError
+from pipelines.errors import SetupError
 
 KEY_VARIABLE = "PATHWAYS_PSEUDONYM_KEY"
 MIN_KEY_CHARS = 32
@@ -28,7 +28,7 @@ def pseudonym_key(demo: bool) -> bytes:
             environment.
 
     Raises:
-        PathwaysError: outside demo mode, when ``PATHWAYS_PSEUDONYM_KEY`` is missing or
+        SetupError: outside demo mode, when ``PATHWAYS_PSEUDONYM_KEY`` is missing or
             shorter than 32 characters.
     """
     if demo:
@@ -36,7 +36,7 @@ def pseudonym_key(demo: bool) -> bytes:
     key = os.environ.get(KEY_VARIABLE, "")
     if len(key) < MIN_KEY_CHARS:
         state = "is not set" if not key else f"is shorter than {MIN_KEY_CHARS} characters"
-        raise PathwaysError(
+        raise SetupError(
             f"set {KEY_VARIABLE} to a secret of at least {MIN_KEY_CHARS} characters "
             f"(it {state}); the same secret must be used for every monthly run."
         )

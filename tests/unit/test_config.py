@@ -1,9 +1,9 @@
 import json
 
 import pytest
-from pydantic import ValidationError
 
 from pipelines.config import PathwaysConfig, load_config
+from pipelines.errors import ConfigError
 
 
 def test_defaults_follow_the_ons_10_5_rule():
@@ -14,7 +14,7 @@ def test_defaults_follow_the_ons_10_5_rule():
 def test_a_config_file_cannot_lower_the_threshold_below_five(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps({"disclosure": {"threshold": 3}}))
-    with pytest.raises(ValidationError, match="below 5"):
+    with pytest.raises(ConfigError, match="disclosure.threshold may not be set below 5"):
         load_config(path)
 
 

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.intruder import intruder_intervals, metrics_from_people
 
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import (
@@ -24,7 +25,6 @@ from pipelines.disclosure import (
     protect_survival,
     release_problems,
 )
-from pipelines.disclosure_audit import intruder_intervals, metrics_from_people
 from pipelines.release_reader import METRICS_SCHEMA
 
 LONDON = "E12000007"

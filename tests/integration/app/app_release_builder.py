@@ -15,7 +15,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from metrics.survival import survival_curves
 from pipelines import release_reader
+from pipelines.config import DisclosureConfig
+from pipelines.disclosure import protect_quality, protect_survival
 from pipelines.reference import borough_codes
 from pipelines.release import write_release
 
@@ -89,7 +92,7 @@ def _metrics(rng: np.random.Generator) -> pl.DataFrame:
                 dict(metric_id=metric, period_type=ptype, period_start=start,
                      geography_type="london" if geo == LONDON else "borough",
                      geography_code=geo, breakdown=breakdown,
-                     value=round(share, 2) if ok and num else None, numerator=num if ok and num else None,
+                     value=round(num / den, 2) if ok and num else None, numerator=num if ok and num else None,
                      denominator=den if ok and num else None, status="ok" if ok and num else "suppressed")
             )  # fmt: skip
 
@@ -140,7 +143,8 @@ def _metrics(rng: np.random.Generator) -> pl.DataFrame:
 
 
 def _survival(rng: np.random.Generator) -> pl.DataFrame:
-    rows = []
+    """Simulated people per place and group, made into curves by the real estimators and the
+    real disclosure control (interval counts, estimates recomputed from them)."""
     groups = {
         "all": 0.0011, "first_intervention=hostel": 0.0014,
         "first_intervention=housing_first": 0.0005,
@@ -148,34 +152,37 @@ def _survival(rng: np.random.Generator) -> pl.DataFrame:
         "first_intervention=temporary_accommodation": 0.0012,
     }  # fmt: skip
     sizes = {LONDON: 3000, WESTMINSTER: 700, LAMBETH: 260, CAMDEN: 220, HILLINGDON: 140}
+    people = []
     for geo, n0 in sizes.items():
         for group, rate in groups.items():
-            n = n0 if group == "all" else n0 * (0.4 if "hostel" in group else 0.12)
+            n = int(n0 if group == "all" else n0 * (0.4 if "hostel" in group else 0.12))
             for curve, hazard in (("return_to_street", rate), ("time_to_accommodation", 0.006)):
                 if curve == "time_to_accommodation" and group != "all":
                     continue
-                for t in range(0, 731, 30):
-                    est = math.exp(-hazard * t)
-                    at_risk = n * est * math.exp(-0.0015 * t)  # censoring thins the risk set
-                    if at_risk < 10:
-                        break
-                    half = 1.96 * math.sqrt(est * (1 - est) / max(at_risk, 1))
-                    rows.append(dict(curve_id=curve, geography_code=geo, group=group, t_days=t,
-                                     estimate=est, ci_lower=max(0, est - half),
-                                     ci_upper=min(1, est + half), at_risk=_protect(at_risk),
-                                     status="ok"))  # fmt: skip
-        for event, rate in (("event=returned", 0.0011), ("event=died", 0.00006)):
-            for t in range(0, 731, 30):
-                at_risk = n0 * math.exp(-0.0026 * t)
-                if at_risk < 10:
-                    break
-                cif = 1 - math.exp(-rate * t)
-                half = 1.96 * math.sqrt(max(cif * (1 - cif), 1e-6) / at_risk)
-                rows.append(dict(curve_id="return_to_street_cif", geography_code=geo, group=event,
-                                 t_days=t, estimate=cif, ci_lower=max(0, cif - half),
-                                 ci_upper=min(1, cif + half), at_risk=_protect(at_risk),
-                                 status="ok"))  # fmt: skip
-    return pl.DataFrame(rows, schema=release_reader.SURVIVAL_SCHEMA)
+                event = rng.exponential(1 / hazard, n)
+                death = rng.exponential(1 / 0.00006, n)
+                censor = np.minimum(rng.exponential(1 / 0.0015, n), 730)
+                t = np.minimum(np.minimum(event, death), censor).astype(int) + 1
+                outcome = np.where(event <= np.minimum(death, censor), 1,
+                                   np.where(death <= censor, 2, 0))  # fmt: skip
+                people.append(pl.DataFrame({"curve_id": curve, "geography_code": geo,
+                                            "group": group, "t": t, "outcome": outcome}))  # fmt: skip
+    durations = pl.concat(people).with_columns(pl.col("outcome").cast(pl.Int8))
+    keys = ["curve_id", "geography_code", "group"]
+    curves = pl.concat(
+        [
+            survival_curves(durations, keys, curve_id=None),
+            survival_curves(
+                durations.filter(pl.col("curve_id") == "return_to_street").with_columns(
+                    curve_id=pl.lit("return_to_street_cif")
+                ),
+                keys,
+                curve_id=None,
+                cumulative_incidence_id="return_to_street_cif",
+            ).filter(pl.col("n_competing").is_not_null()),
+        ]
+    )
+    return protect_survival(curves, DisclosureConfig())
 
 
 _STATES = {
@@ -265,20 +272,18 @@ def _quality() -> pl.DataFrame:
         ("inform", 9870, 0.83),
     ):
         for indicator, value in (
-            ("records", float(_protect(records))),
-            ("quarantined_share", 0.0),
-            ("linked_to_chain_share", rate),
+            ("person_records", records),
+            ("records_linked_to_another_source", round(records * rate)),
+            ("linked_to_another_source_share", rate),
+            ("rows_read", records + 40),
+            ("rows_accepted", records),
+            ("rows_quarantined", 40),
+            ("quarantined_share", 40 / (records + 40)),
         ):
-            rows.append(
-                dict(
-                    source=source,
-                    period="2022-04/2025-03",
-                    indicator=indicator,
-                    value=value,
-                    status="ok",
-                )
-            )
-    return pl.DataFrame(rows, schema=release_reader.QUALITY_SCHEMA)  # fmt: skip
+            rows.append(dict(source=source, period="2022-04/2025-03", indicator=indicator,
+                             value=float(value), status="ok"))  # fmt: skip
+    return protect_quality(pl.DataFrame(rows, schema=release_reader.QUALITY_SCHEMA),
+                           DisclosureConfig())  # fmt: skip
 
 
 def manifest(synthetic: bool = True) -> dict:

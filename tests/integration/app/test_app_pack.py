@@ -133,6 +133,7 @@ def test_a_pack_made_on_the_command_line_is_in_the_audit_log_before_it_is_writte
     from pipelines.cli import main as pathways
 
     monkeypatch.setenv("PATHWAYS_OPERATOR", "analyst.one")
+    monkeypatch.setenv("BROWSER_PATH", "/usr/bin/chromium")  # drawn on the secure side
     out = tmp_path / "camden.pdf"
     args = ["pack", "--release", str(release_dir), "--month", "2025-03", "--out", str(out),
             "--borough", CAMDEN]  # fmt: skip

@@ -139,7 +139,7 @@ def test_a_real_run_without_a_key_stops_with_one_plain_line(small_sources, tmp_p
          "--work", str(tmp_path / "w"), "--release", str(tmp_path / "r")],
         capture_output=True, text=True, env=env,
     )  # fmt: skip
-    assert proc.returncode == 2
+    assert proc.returncode == 4  # the environment lacks the key
     assert "PATHWAYS_PSEUDONYM_KEY" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "r").exists()

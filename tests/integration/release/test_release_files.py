@@ -150,3 +150,23 @@ def test_the_rules_travel_with_the_release_and_are_verified(tmp_path, protected,
     (release_dir / "disclosure_rules.md").write_text("# Anything goes\n", encoding="utf-8")
     with pytest.raises(PathwaysError, match="disclosure_rules.md .* does not match"):
         open_release(release_dir)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"synthetic": True},  # a real release passed off as synthetic, to be served to demo users
+        {"sdc": {"threshold": 5, "rounding_base": 5}},
+        {"code_version": "9.9.9"},
+    ],
+    ids=["synthetic", "threshold", "code_version"],
+)
+def test_a_manifest_edited_after_writing_is_refused(tmp_path, protected, run_facts, edit):
+    release_dir = write_release(tmp_path / "release", protected, {**run_facts, "synthetic": False})
+    path = release_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    sdc = manifest["sdc"]
+    manifest.update({k: ({**sdc, **v} if k == "sdc" else v) for k, v in edit.items()})
+    path.write_text(json.dumps(manifest, indent=2))
+    with pytest.raises(PathwaysError, match="manifest .* does not match its release id"):
+        open_release(release_dir)

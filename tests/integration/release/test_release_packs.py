@@ -28,6 +28,8 @@ ROOT_PACKAGE = ASSETS.parent
         ("2025-04-05", date(2025, 3, 1)),  # five days into April: April is not
         ("2024-12-31", date(2024, 12, 1)),
         ("2025-01-30", date(2024, 12, 1)),
+        ("2021-04-29", None),  # not one whole month since the reporting start: no pack yet
+        ("2021-03-31", None),  # a first year of data is all look-back: the period is empty
     ],
 )
 def test_the_packs_show_the_latest_month_wholly_inside_the_data(data_end, month):

@@ -204,9 +204,9 @@ def test_nothing_but_the_release_columns_survives():
     ]  # fmt: skip
 
 
-def test_shares_come_from_unrounded_counts_and_need_enough_people():
+def test_shares_come_from_the_shown_rounded_counts_and_need_enough_people():
     #  month | with outcome | cohort | shown share | shown counts
-    #  Apr   |           37 |     52 | 0.71        | 35 / 50   (35/50 would say 0.70)
+    #  Apr   |           37 |     52 | 0.70        | 35 / 50   (the unrounded 37/52 says 0.71)
     #  May   |            6 |      9 | -           | cohort below 10
     #  Jun   |            4 |     40 | -           | 4 people with the outcome
     #  Jul   |           36 |     40 | -           | 4 people without it
@@ -217,7 +217,7 @@ def test_shares_come_from_unrounded_counts_and_need_enough_people():
         for m, num, den in rows
     )
     protected = protect_metrics(table, CONFIG).sort("period_start")
-    assert protected["value"].to_list() == [0.71, None, None, None, 0.0]
+    assert protected["value"].to_list() == [0.70, None, None, None, 0.0]
     assert protected["numerator"].to_list() == [35, None, None, None, 0]
     assert protected["denominator"].to_list() == [50, None, None, None, 25]
 

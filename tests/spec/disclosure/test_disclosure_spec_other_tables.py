@@ -29,29 +29,37 @@ def curve(steps, group="all", place=LONDON, curve_id="return_to_street"):
     )  # fmt: skip
 
 
-def test_survival_steps_are_weekly_merged_and_stop_while_ten_remain():
-    #  day | at risk | returned | censored | estimate      week ends | shown step
-    #    0 |      60 |        0 |        0 | 1.000
-    #    2 |      60 |        4 |        2 | 0.933          7        |
-    #    6 |      54 |        6 |        0 | 0.830          7        | t=7: 60 at risk, 0.830
-    #   10 |      48 |        3 |        4 | 0.778         14        |   (only 5 returned by
-    #   13 |      41 |        2 |        2 | 0.740         14        |    day 14: keep merging)
-    #   16 |      37 |        5 |        1 | 0.640         21        | t=21: 48 -> 50, 0.640
-    #   30 |      31 |       10 |        2 | 0.434         35        | t=35: 31 -> 30, 0.434
-    #   40 |      19 |        3 |        1 | 0.366         42        |   (4 left: merging)
-    #   45 |      15 |        2 |        4 | 0.317         49        |   (5 returned: merging)
-    #   50 |       9 |        1 |        0 | 0.282                   | fewer than 10 at risk: stop
-    steps = [(0, 60, 0, 0, 1.0), (2, 60, 4, 2, 0.933), (6, 54, 6, 0, 0.830),
-             (10, 48, 3, 4, 0.778), (13, 41, 2, 2, 0.740), (16, 37, 5, 1, 0.640),
-             (30, 31, 10, 2, 0.434), (40, 19, 3, 1, 0.366), (45, 15, 2, 4, 0.317),
-             (50, 9, 1, 0, 0.282)]  # fmt: skip
+def test_survival_curves_are_published_on_30_day_intervals_from_rounded_counts():
+    #  day | at risk | returned | censored   interval | published row (counts rounded to 5)
+    #    0 |      60 |        0 |        0            | t=0:   60 at risk, 100%
+    #   10 |      60 |        4 |        2      30    |
+    #   25 |      54 |        6 |        0      30    | t=30:  60 at risk, 10 returned
+    #   40 |      48 |        3 |        4      60    |   (only 5 returned by day 60:
+    #   55 |      41 |        2 |        2      60    |    merged with the next interval)
+    #   70 |      37 |        5 |        1      90    | t=90:  48 -> 50 at risk, 10 returned
+    #  100 |      31 |       10 |        2     120    | t=120: 31 -> 30 at risk, 10 returned
+    #  130 |      19 |        3 |        1     150    |   (5 returned: merging)
+    #  140 |      15 |        2 |        4     150    |
+    #  160 |       9 |        1 |        0            | fewer than 10 at risk: stop
+    # Estimates from the published counts alone, people no longer followed during an interval
+    # (at risk at its start - at its end - returned) counting as at risk for half of it:
+    #   day 30:  60 - 50 - 10 = 0 left unfollowed:   1 - 10/60            = 83%
+    #   day 90:  50 - 30 - 10 = 10 left unfollowed:  x (1 - 10/(50 - 5)) = 65%
+    #   day 120: the last interval, nobody known to have left: x (1 - 10/30) = 43%
+    # (the exact curve reads 83%, 64% and 43% there).
+    steps = [(0, 60, 0, 0, 1.0), (10, 60, 4, 2, 0.933), (25, 54, 6, 0, 0.830),
+             (40, 48, 3, 4, 0.778), (55, 41, 2, 2, 0.740), (70, 37, 5, 1, 0.640),
+             (100, 31, 10, 2, 0.434), (130, 19, 3, 1, 0.366), (140, 15, 2, 4, 0.317),
+             (160, 9, 1, 0, 0.282)]  # fmt: skip
     protected = protect_survival(curve(steps), CONFIG)
     assert protected.columns == list(SURVIVAL_SCHEMA)  # n_events and n_censored never leave
-    assert protected.select("t_days", "at_risk", "estimate").rows() == [
-        (0, 60, 1.0),
-        (7, 60, 0.830),
-        (21, 50, 0.640),
-        (35, 30, 0.434),
+    assert protected.select(
+        "t_days", "at_risk", "events", "competing_events", "estimate"
+    ).rows() == [
+        (0, 60, 0, None, 1.0),
+        (30, 60, 10, None, 0.83),
+        (90, 50, 10, None, 0.65),
+        (120, 30, 10, None, 0.43),
     ]
 
 
@@ -167,15 +175,38 @@ def test_comparisons_need_both_groups_at_the_threshold():
     assert protected.select("group_a", "n_a", "n_b").rows() == [("hostel", 40, 125)]
 
 
-def test_quality_counts_obey_the_small_numbers_rule_and_shares_show_whole_percent():
+def test_quality_counts_obey_the_small_numbers_rule_and_shares_come_from_shown_counts():
+    #  indicator          | true  | shown
+    #  rows_read          |  1234 | 1235
+    #  rows_accepted      |  1231 | suppressed, else 1235 - 1230 tells the 3
+    #  rows_quarantined   |     3 | suppressed
+    #  quarantined_share  | 0.002 | suppressed: its numerator is
+    #  match_rate         | 0.987 | suppressed: no published counts it is a share of
     quality = pl.DataFrame(
-        {"source": ["chain"] * 3, "period": ["2024-04"] * 3,
-         "indicator": ["records_read", "records_quarantined", "match_rate"],
-         "value": [1234.0, 3.0, 0.987]}
+        {"source": ["chain"] * 5, "period": ["2024-04"] * 5,
+         "indicator": ["rows_read", "rows_accepted", "rows_quarantined", "quarantined_share",
+                       "match_rate"],
+         "value": [1234.0, 1231.0, 3.0, 3 / 1234, 0.987]}
     )  # fmt: skip
     protected = protect_quality(quality, CONFIG).sort("indicator")
     assert protected.select("indicator", "value", "status").rows() == [
-        ("match_rate", 0.99, "ok"),
-        ("records_quarantined", None, "suppressed"),
-        ("records_read", 1235.0, "ok"),
+        ("match_rate", None, "suppressed"),
+        ("quarantined_share", None, "suppressed"),
+        ("rows_accepted", None, "suppressed"),
+        ("rows_quarantined", None, "suppressed"),
+        ("rows_read", 1235.0, "ok"),
     ]
+
+
+def test_a_quality_share_is_its_shown_numerator_over_its_shown_denominator():
+    #  rows_read 203 -> 205, rows_accepted 176 -> 175, rows_quarantined 27 -> 25:
+    #  quarantined_share 25 / 205 = 12% (the unrounded 27 / 203 would be 13%)
+    quality = pl.DataFrame(
+        {"source": ["chain"] * 4, "period": ["2024-04"] * 4,
+         "indicator": ["rows_read", "rows_accepted", "rows_quarantined", "quarantined_share"],
+         "value": [203.0, 176.0, 27.0, 27 / 203]}
+    )  # fmt: skip
+    protected = protect_quality(quality, CONFIG)
+    shown = dict(protected.select("indicator", "value").rows())
+    assert shown == {"rows_read": 205.0, "rows_accepted": 175.0, "rows_quarantined": 25.0,
+                     "quarantined_share": 0.12}  # fmt: skip

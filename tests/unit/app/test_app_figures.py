@@ -239,11 +239,29 @@ def test_survival_chart_has_bands_and_steps(words, london):
         LONDON,
         groups=["all", "first_intervention=housing_first"],
     )
-    lines = [t for t in chart.figure.data if t.mode == "lines"]
+    lines = [t for t in chart.figure.data if t.mode == "lines+markers"]
     bands = [t for t in chart.figure.data if t.fill == "toself"]
     assert len(lines) == 2 and len(bands) == 2
     assert all(t.line.shape == "hv" for t in lines)
     assert set(chart.data["group"]) == {"all", "first_intervention=housing_first"}
+    # Steps at the published interval ends, the estimate holding until the next one.
+    everyone = curves.filter(pl.col("group") == "all").sort("t_days")
+    assert list(lines[0].x) == everyone["t_days"].to_list()
+    assert "30-day intervals" in chart.footnote
+
+
+def test_a_curve_that_stops_at_its_start_is_named_not_drawn(words, london):
+    curves = london.survival("return_to_street", LONDON)
+    start = curves.filter(pl.col("group") == "all").sort("t_days").head(1)
+    lone = start.with_columns(group=pl.lit("first_intervention=settled"))
+    chart = figures.survival_chart(
+        words,
+        pl.concat([curves.filter(pl.col("group") == "all"), lone]),
+        "return_to_street",
+        LONDON,
+    )
+    assert set(chart.data["group"]) == {"all"}
+    assert "Not drawn, too few people for a curve beyond its start: Settled" in chart.footnote
 
 
 def test_hazard_ratios_on_a_log_axis_with_intervals(words, london):

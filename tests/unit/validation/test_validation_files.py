@@ -103,20 +103,6 @@ def test_row_numbers_are_file_lines_even_after_quoted_line_breaks_and_blank_line
     assert any("1 blank lines skipped" in w for w in report.warnings)
 
 
-def test_a_line_with_too_many_values_is_named(write_sources):
-    folder = write_sources(
-        {
-            "chain_people": """
-                chain_id,gender
-                C1,male
-                C2,female,extra
-            """
-        }
-    )
-    message = failure_of_run(folder)
-    assert message.startswith("chain_people.csv: line 3 has 3 values but the header has 2")
-
-
 def test_extra_columns_are_ignored_with_a_warning_and_never_travel(write_sources):
     folder = write_sources(
         {
@@ -180,6 +166,15 @@ def test_a_run_without_chain_contacts_fails(write_sources):
         (
             {"extract_date": "2025-03-31", "sources": {"chain": {"extract_date": "soon"}}},
             "manifest.json: sources.chain.extract_date 'soon' is not a date",
+        ),
+        # Text is never taken for a flag: "false" would otherwise mark a real extract synthetic.
+        (
+            {"extract_date": "2025-03-31", "synthetic": "false"},
+            "manifest.json: synthetic must be true or false, written without quotes (not 'false')",
+        ),
+        (
+            {"extract_date": "2025-03-31", "synthetic": 0},
+            "manifest.json: synthetic must be true or false, written without quotes (not 0)",
         ),
     ],
 )

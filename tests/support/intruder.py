@@ -2,14 +2,14 @@
 
 ``intruder_intervals`` plays the attacker against a protected metrics table. It knows every
 shown figure and the rounding rule (a shown 15 is a true 13 to 17), that hidden figures are
-whole numbers of people, and every additive relation the release contains: categories of a
-family add to their total, boroughs add to London, flow_new + stock + returner add to
-seen_rough_sleeping, months add to their quarter, quarters and months to their financial year.
-For each hidden figure it solves two integer programmes (smallest and largest value consistent
-with all of that) and reports the interval. An information-governance lead can run it on any
-release; the tests run it on tables built to be as additive as real data could be.
+whole numbers of people, and every additive relation a release contains, written out here by
+hand (``relations``) and NOT taken from disclosure control, so a relation the product forgets
+is still one the intruder uses: categories of a family add to their total, boroughs add to
+London, flow_new + stock + returner add to seen_rough_sleeping, months add to their quarter,
+quarters and months to their financial year. For each hidden figure it solves two integer
+programmes (smallest and largest value consistent with all of that) and reports the interval.
 
-It is an audit tool for the secure zone and tests, not part of the release path.
+It is a test oracle: it lives with the tests, never in the product.
 """
 
 from __future__ import annotations
@@ -18,12 +18,63 @@ import numpy as np
 import polars as pl
 
 from pipelines.config import DisclosureConfig
-from pipelines.disclosure import SUPPRESSED, _relation_groups, smallest_shown_count
+from pipelines.disclosure import SUPPRESSED, smallest_shown_count
 from pipelines.reference import AGE_BANDS, ETHNIC_GROUPS, GENDERS, NATIONALITY_GROUPS
 from pipelines.release_reader import LONDON_CODE
 
 # An upper bound for a hidden count when nothing else bounds it: more people than London has.
 UNBOUNDED = 1_000_000
+
+
+def _financial_year(day) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def relations(rows: list[dict]) -> list[tuple[int, list[int]]]:
+    """Every additive relation among metric rows, as (total row, part rows), by hand.
+
+    Rows are dicts with ``metric_id``, ``period_type``, ``period_start``, ``geography_code``,
+    ``breakdown``; their position in the list is their index.
+    """
+    index = {
+        (
+            r["metric_id"],
+            r["period_type"],
+            r["period_start"],
+            r["geography_code"],
+            r["breakdown"],
+        ): i
+        for i, r in enumerate(rows)
+    }
+    found: dict[int, dict[str, list[int]]] = {}
+
+    def add(kind: str, total_key: tuple, part: int) -> None:
+        total = index.get(total_key)
+        if total is not None and total != part:
+            found.setdefault(total, {}).setdefault(kind, []).append(part)
+
+    for i, r in enumerate(rows):
+        metric, ptype, start, place, breakdown = (
+            r["metric_id"], r["period_type"], r["period_start"], r["geography_code"],
+            r["breakdown"],
+        )  # fmt: skip
+        if breakdown != "all":  # a category of a family is part of "all"
+            family = breakdown.split("=")[0]
+            add(f"family:{family}", (metric, ptype, start, place, "all"), i)
+        if place != LONDON_CODE:  # a borough is part of London
+            add("boroughs", (metric, ptype, start, LONDON_CODE, breakdown), i)
+        if metric in ("flow_new", "stock", "returner"):  # CHAIN's partition of those seen
+            add("seen", ("seen_rough_sleeping", ptype, start, place, breakdown), i)
+        if ptype == "month":  # a month is part of its quarter and of its financial year
+            quarter = start.replace(month=start.month - (start.month - 1) % 3)
+            add("quarter", (metric, "quarter", quarter, place, breakdown), i)
+            fy = start.replace(year=_financial_year(start), month=4)
+            add("fy:months", (metric, "fy", fy, place, breakdown), i)
+        if ptype == "quarter":  # a quarter is part of its financial year
+            fy = start.replace(year=_financial_year(start), month=4)
+            add("fy:quarters", (metric, "fy", fy, place, breakdown), i)
+    return [(total, sorted(parts)) for total, kinds in sorted(found.items())
+            for parts in kinds.values()]  # fmt: skip
 
 
 def shown_interval(shown: int, config: DisclosureConfig) -> tuple[int, int]:
@@ -118,7 +169,7 @@ def intruder_intervals(
     if only is not None:
         hidden = [h for h in hidden if all(rows[h[0]][k] == v for k, v in only.items())]
     equations: list[np.ndarray] = []
-    for total, parts in _relation_groups(cells):
+    for total, parts in relations(rows):
         for j in (0, 1):
             eq = np.zeros(2 * n)
             eq[2 * total + j] = 1.0
