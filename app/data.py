@@ -16,6 +16,7 @@ Whatever the role, nationality is never returned for a borough (SPEC section 2.4
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -242,6 +243,9 @@ class LoadedRelease:
     raw: Any = field(default=None, repr=False)
 
 
+_LOADING = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _load_release_cached(path: str, stamp: int) -> LoadedRelease:
     release = release_reader.open_release(Path(path))  # checks every table's hash
@@ -267,7 +271,10 @@ def load_release(path: Path | str) -> LoadedRelease:
     path = Path(path).resolve()
     manifest = path / release_reader.MANIFEST_FILE
     stamp = manifest.stat().st_mtime_ns if manifest.is_file() else 0
-    return _load_release_cached(str(path), stamp)
+    # one reader at a time: when many people arrive together (a new release, a meeting), the
+    # first reads and checks the tables and the others wait for it, instead of each reading them
+    with _LOADING:
+        return _load_release_cached(str(path), stamp)
 
 
 Refusal = Callable[[str, dict[str, Any]], None]

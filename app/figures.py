@@ -310,12 +310,24 @@ def _shown(frame: pl.DataFrame) -> pl.DataFrame:
     ]
     out = frame.select(keep)
     if "geography_code" in out.columns:
-        out = out.with_columns(
-            pl.col("geography_code")
-            .map_elements(_place_name, return_dtype=pl.String)
-            .alias("geography")
-        )
+        out = out.with_columns(words_for(out, "geography_code", _place_name).alias("geography"))
     return out
+
+
+def words_for(
+    frame: pl.DataFrame, column: str, words: Callable[[Any], Any], dtype: Any = pl.String
+) -> pl.Expr:
+    """``column`` put into words by ``words``, as a Polars expression over ``frame``.
+
+    The Python function is called here, once per distinct value, and Polars is handed a lookup
+    table. Never ``map_elements``: that runs Python on Polars' worker threads, which then need
+    the interpreter lock while another person's page holds it waiting for those same workers.
+    With a few people on the dashboard at once their pages froze for good (``pathways bench
+    --users``, docs/bench.md).
+    """
+    values = [v for v in frame.get_column(column).unique().to_list() if v is not None]
+    lookup = {v: words(v) for v in values}
+    return pl.col(column).replace_strict(lookup, default=None, return_dtype=dtype)
 
 
 def _place_name(code: str) -> str:
@@ -588,16 +600,15 @@ def breakdown_chart(
     # age bands youngest first; 'unknown' last; otherwise alphabetical
     rows = (
         rows.with_columns(
-            pl.col("breakdown")
-            .map_elements(
+            words_for(
+                rows,
+                "breakdown",
                 lambda b: (
                     f"{order.index(v):03d}"
                     if (v := b.split("=", 1)[-1]) in order and b.startswith("age_band=")
                     else ("zzz" if v == "unknown" else f"100{v}")
                 ),
-                return_dtype=pl.String,
-            )
-            .alias("_order")
+            ).alias("_order")
         )
         .sort("_order")
         .drop("_order")
@@ -1399,9 +1410,10 @@ def number_at_risk(survival: pl.DataFrame, days: Sequence[int] = (0, *REPORT_DAY
     ]
     if not frames:
         return pl.DataFrame()
-    long = pl.concat(frames).with_columns(
-        pl.col("geography_code").map_elements(_place_name, return_dtype=pl.String).alias("place"),
-        pl.col("group").map_elements(_group_words, return_dtype=pl.String),
+    long = pl.concat(frames)
+    long = long.with_columns(
+        words_for(long, "geography_code", _place_name).alias("place"),
+        words_for(long, "group", _group_words),
         pl.format("day {}", pl.col("day")).alias("day"),
     )
     return long.pivot(on="day", index=["place", "group"], values="at_risk").sort(["place", "group"])
@@ -1502,11 +1514,11 @@ def hazard_ratio_chart(words: Words, comparisons: pl.DataFrame, comparison_id: s
 
 def comparison_table(comparisons: pl.DataFrame, comparison_id: str) -> pl.DataFrame:
     """All statistics of one comparison, readable: groups, estimate, interval, p-value, sizes."""
+    rows = comparisons.filter(pl.col("comparison_id") == comparison_id)
     return (
-        comparisons.filter(pl.col("comparison_id") == comparison_id)
-        .with_columns(
-            pl.col("group_a").map_elements(_group_words, return_dtype=pl.String),
-            pl.col("group_b").map_elements(_group_words, return_dtype=pl.String),
+        rows.with_columns(
+            words_for(rows, "group_a", _group_words),
+            words_for(rows, "group_b", _group_words),
             pl.col("value").round(2),
             pl.col("ci_lower").round(2),
             pl.col("ci_upper").round(2),

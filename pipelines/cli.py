@@ -149,6 +149,14 @@ def _cmd_audit_anchor(a: argparse.Namespace) -> int:
 
 
 def _cmd_bench(a: argparse.Namespace) -> Outcome:
+    if a.users is not None:
+        from pipelines.bench_users import bench_users
+
+        table = bench_users(
+            a.users, a.release, think=a.think, stall_after=a.stall_after,
+            arrive_over=a.arrive_over, out=a.out,
+        )  # fmt: skip
+        return Outcome(table, {"results": str(a.out) if a.out else None})
     from pipelines.bench import run_bench
 
     table = run_bench(size=a.size, out=a.out)
@@ -328,6 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
     b = add("bench", _cmd_bench, "Run the benchmark suite and print its table.")
     b.add_argument("--size", choices=("small", "london", "national"), default="small")
     b.add_argument("--out", type=Path, default=None, help="also write the results as JSON here")
+    b.add_argument(
+        "--users", type=int, default=None, metavar="N",
+        help="instead: N people at once on the dashboard over --release (docs/bench.md)",
+    )  # fmt: skip
+    b.add_argument("--release", type=Path, default=None, help="the synthetic release for --users")
+    b.add_argument("--think", type=float, default=0.0, help="--users: mean seconds per page")
+    b.add_argument("--stall-after", type=float, default=30.0, help="--users: a stall after S s")
+    b.add_argument("--arrive-over", type=float, default=0.0, help="--users: arrivals within S s")
     return p
 
 

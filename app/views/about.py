@@ -65,7 +65,7 @@ if quality.is_empty():
     st.write("This release carries no quality indicators.")
 else:
     if {"indicator", "value"} <= set(quality.columns):
-        share = pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)
+        share = figures.words_for(quality, "indicator", is_quality_share, pl.Boolean)
         quality = quality.with_columns(
             pl.when(pl.col("value").is_null())
             .then(pl.lit("—"))

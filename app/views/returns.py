@@ -59,14 +59,11 @@ chart = figures.survival_chart(
 ui.show_chart(chart)
 
 st.markdown("**Read off the curve at 90, 180, 365 and 730 days** (per cent still off the street)")
-at_days = (
-    figures.survival_at_days(shown)
-    .with_columns(
-        pl.col("geography_code").map_elements(borough_name, return_dtype=pl.String).alias("place"),
-        pl.col("group").map_elements(figures._group_words, return_dtype=pl.String),
-    )
-    .select("place", "group", "day", "estimate_pct", "ci_lower_pct", "ci_upper_pct", "at_risk")
-)
+at_days = figures.survival_at_days(shown)
+at_days = at_days.with_columns(
+    figures.words_for(at_days, "geography_code", borough_name).alias("place"),
+    figures.words_for(at_days, "group", figures._group_words),
+).select("place", "group", "day", "estimate_pct", "ci_lower_pct", "ci_upper_pct", "at_risk")
 st.dataframe(
     ui.readable(at_days).rename(
         {"estimate_pct": "still off the street (%)", "ci_lower_pct": "lower 95%",

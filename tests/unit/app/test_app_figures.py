@@ -289,3 +289,11 @@ def test_csv_download_is_exactly_the_data_shown(words, london):
     back = pl.read_csv(chart.csv_bytes(), try_parse_dates=True)
     assert back.height == chart.data.height
     assert back["value"].to_list() == chart.data["value"].to_list()
+
+
+def test_words_for_puts_codes_into_words_through_a_lookup_and_keeps_nulls():
+    frame = pl.DataFrame({"geography_code": ["E09000007", "E12000007", None, "E09000007"]})
+    out = frame.with_columns(
+        figures.words_for(frame, "geography_code", figures._place_name).alias("place")
+    )
+    assert out.get_column("place").to_list() == ["Camden", "London", None, "Camden"]
