@@ -36,6 +36,12 @@ def relations(rows: list[dict]) -> list[tuple[int, list[int]]]:
     Rows are dicts with ``metric_id``, ``period_type``, ``period_start``, ``geography_code``,
     ``breakdown``; their position in the list is their index.
     """
+    return [(total, parts) for _, total, parts in named_relations(rows)]
+
+
+def named_relations(rows: list[dict]) -> list[tuple[str, int, list[int]]]:
+    """``relations`` with the kind of each: ``family:<name>``, ``boroughs``, ``seen``,
+    ``quarter``, ``fy:months`` or ``fy:quarters``."""
     index = {
         (
             r["metric_id"],
@@ -73,8 +79,8 @@ def relations(rows: list[dict]) -> list[tuple[int, list[int]]]:
         if ptype == "quarter":  # a quarter is part of its financial year
             fy = start.replace(year=_financial_year(start), month=4)
             add("fy:quarters", (metric, "fy", fy, place, breakdown), i)
-    return [(total, sorted(parts)) for total, kinds in sorted(found.items())
-            for parts in kinds.values()]  # fmt: skip
+    return [(kind, total, sorted(parts)) for total, kinds in sorted(found.items())
+            for kind, parts in kinds.items()]  # fmt: skip
 
 
 def shown_interval(shown: int, config: DisclosureConfig) -> tuple[int, int]:
@@ -291,29 +297,34 @@ def _solve_intervals(
     from scipy.sparse.csgraph import connected_components
 
     # Unknowns the intruder already knows exactly are folded into the right-hand side.
+    a = csr_matrix(a)
     fixed = low == high
     free = np.flatnonzero(~fixed)
-    rhs = -(a[:, fixed] @ low[fixed])
-    a_free = a[:, free]
-    used = np.abs(a_free).sum(axis=1) > 0
+    rhs = -(a[:, np.flatnonzero(fixed)] @ low[fixed])
+    a_free = a[:, free].tocsr()
+    used = np.asarray(abs(a_free).sum(axis=1)).ravel() > 0
     # Split the unknowns into independent pieces: each hidden figure only needs its own piece.
-    incidence = csr_matrix((np.abs(a_free[used]) > 0).astype(np.int8))
+    incidence = (abs(a_free[np.flatnonzero(used)]) > 0).astype(np.int8)
     link = (incidence.T @ incidence) if incidence.shape[0] else csr_matrix((len(free), len(free)))
     _, piece_of = connected_components(link, directed=False)
-    equality_rows = np.arange(len(a)) < n_equalities
+    equality_rows = np.arange(a.shape[0]) < n_equalities
     position = {int(v): i for i, v in enumerate(free)}
     pieces: dict[int, tuple] = {}
+    touches = abs(a_free).tocsc()
 
     def piece(label: int) -> tuple:
         if label not in pieces:
             columns = np.flatnonzero(piece_of == label)
-            rows_in = used & (np.abs(a_free[:, columns]).sum(axis=1) > 0)
-            eq, ub = rows_in & equality_rows, rows_in & ~equality_rows
+            rows_in = used & (np.asarray(touches[:, columns].sum(axis=1)).ravel() > 0)
+            eq, ub = (
+                np.flatnonzero(rows_in & equality_rows),
+                np.flatnonzero(rows_in & ~equality_rows),
+            )
             pieces[label] = (
                 columns,
                 {int(c): j for j, c in enumerate(columns)},
-                csr_matrix(a_free[np.ix_(eq, columns)]), rhs[eq],
-                csr_matrix(a_free[np.ix_(ub, columns)]), rhs[ub],
+                a_free[eq][:, columns], rhs[eq],
+                a_free[ub][:, columns], rhs[ub],
                 low[free][columns], high[free][columns],
             )  # fmt: skip
         return pieces[label]
@@ -394,3 +405,280 @@ def _solve_intervals(
         out.append({**{k: rows[i][k] for k in keys}, "figure": figure, "low": found[0],
                     "high": found[1]})  # fmt: skip
     return out
+
+
+# --- the whole release at once ---------------------------------------------------------------
+
+# Relations between counts of distinct people that can overlap (one person seen in two boroughs
+# or two months): on a real release the total is at most the sum of its parts and at least each
+# part. ``additive=True`` treats them as exact sums, as in ``metrics_from_people``.
+OVERLAPPING = ("boroughs", "quarter", "fy:months", "fy:quarters")
+
+
+class _Unknowns:
+    """The intruder's unknowns (one per true count), their bounds and the relations among them."""
+
+    def __init__(self, config: DisclosureConfig) -> None:
+        self.config = config
+        self.low: list[float] = []
+        self.high: list[float] = []
+        self.equalities: list[dict[int, float]] = []
+        self.inequalities: list[dict[int, float]] = []  # each: sum of terms <= 0
+        self.hidden: list[tuple[dict, int]] = []  # (what the figure is, its unknown)
+
+    def unknown(self, low: float = 0, high: float = UNBOUNDED) -> int:
+        self.low.append(low)
+        self.high.append(high)
+        return len(self.low) - 1
+
+    def cell(self, label: dict, shown, hidden: bool, low: int = 0, high: int = UNBOUNDED) -> int:
+        """A published cell: shown within its rounding, hidden within what the rules allow, or
+        (neither, e.g. incomplete follow-up) anything."""
+        if hidden:
+            var = self.unknown(low, high)
+            self.hidden.append((label, var))
+            return var
+        if shown is None:
+            return self.unknown()
+        return self.unknown(*shown_interval(int(round(shown)), self.config))
+
+    def sums(self, total: int, parts: list[int], *, overlapping: bool = False) -> None:
+        """``total`` is the sum of ``parts``, or (overlapping) at most it and at least each."""
+        terms: dict[int, float] = {total: 1.0}
+        for p in parts:
+            terms[p] = terms.get(p, 0.0) - 1.0
+        if not overlapping:
+            self.equalities.append(terms)
+            return
+        self.inequalities.append(terms)
+        self.inequalities.extend({p: 1.0, total: -1.0} for p in parts if p != total)
+
+    def same(self, a: int, b: int) -> None:
+        self.sums(a, [b])
+
+    def balance(self, plus: list[int], minus: list[int]) -> None:
+        """The unknowns ``plus`` add up to the same as the unknowns ``minus``."""
+        terms: dict[int, float] = {}
+        for var, weight in [(v, 1.0) for v in plus] + [(v, -1.0) for v in minus]:
+            terms[var] = terms.get(var, 0.0) + weight
+        self.equalities.append(terms)
+
+    def solve(self, *, quick: bool, exact: bool) -> pl.DataFrame:
+        from scipy.sparse import lil_matrix
+
+        rows = self.equalities + self.inequalities
+        a = lil_matrix((len(rows), len(self.low)))
+        for r, terms in enumerate(rows):
+            for var, weight in terms.items():
+                if weight:
+                    a[r, var] = weight
+        labels = [label for label, _ in self.hidden]
+        hidden = [(i, label["figure"], var) for i, (label, var) in enumerate(self.hidden)]
+        out = _solve_intervals(a, len(self.equalities), np.array(self.low, dtype=float),
+                               np.array(self.high, dtype=float), hidden, labels,
+                               ["table", "cell"], exact=exact, quick=quick)  # fmt: skip
+        schema = {"table": pl.String, "cell": pl.String, "figure": pl.String, "low": pl.Int64,
+                  "high": pl.Int64}  # fmt: skip
+        return pl.DataFrame(out, schema=schema, orient="row")
+
+
+def _label(table: str, cell: str, figure: str) -> dict:
+    return {"table": table, "cell": cell, "figure": figure}
+
+
+def _attack_metrics(u: _Unknowns, metrics: pl.DataFrame, *, additive: bool) -> None:
+    """Each metric row's count (or a share's numerator and denominator), and every relation
+    ``named_relations`` knows among them."""
+    keys = ["metric_id", "period_type", "period_start", "geography_code", "breakdown"]
+    shares = set(metrics.filter(pl.col("denominator").is_not_null())["metric_id"].to_list())
+    rows = metrics.sort(keys).to_dicts()
+    figures: list[list[int]] = []
+    for row in rows:
+        hidden = row["status"] == SUPPRESSED
+        name = "|".join(str(row[k]) for k in keys)
+        if row["metric_id"] in shares:
+            num = u.cell(_label("metrics", name, "numerator"), row["numerator"], hidden)
+            den = u.cell(_label("metrics", name, "denominator"), row["denominator"], hidden)
+            u.inequalities.append(
+                {num: 1.0, den: -1.0}
+            )  # a numerator never exceeds its denominator
+            figures.append([num, den])
+        else:
+            figures.append([u.cell(_label("metrics", name, "count"), row["value"], hidden)])
+    for kind, total, parts in named_relations(rows):
+        for j in range(len(figures[total])):
+            u.sums(figures[total][j], [figures[p][j] for p in parts],
+                   overlapping=not additive and kind in OVERLAPPING)  # fmt: skip
+
+
+def _same_people(curve: tuple[str, str, str]) -> tuple[str, str, str]:
+    """The return curve whose people a curve follows, by hand: a competing-risks curve follows
+    its return curve; a borough's comparison curve its borough's return curve; an
+    intervention's comparison curve the London breakdown curve of that intervention."""
+    curve_id, place, group = curve
+    if curve_id in ("return_to_street_cif", "compare:first_intervention"):
+        return ("return_to_street", place, group)
+    if curve_id == "compare:borough" and group == f"borough={place}":
+        return ("return_to_street", place, "all")
+    return curve
+
+
+def _attack_survival(u: _Unknowns, survival: pl.DataFrame, *, additive: bool) -> None:
+    """Within a curve, the people at risk at the start of an interval are those at risk at the
+    start of the next, plus its events, its deaths (competing events) and the people no longer
+    followed in it (never published: a hidden figure bounded by the shown ones). Curves of the
+    same people share their group size, their people at risk at the same day and their returns
+    up to the same day. Group sizes add up across a breakdown, across boroughs, and as a
+    compared borough and the rest of London, or the pilot boroughs and the others, to London."""
+    keys = ["curve_id", "geography_code", "group"]
+    size: dict[tuple, int] = {}
+    at_risk_from: dict[tuple, dict[int, int]] = {}  # curve -> interval start day -> unknown
+    returns_by: dict[tuple, dict[int, list[int]]] = {}  # curve -> interval end day -> unknowns
+    for curve in survival.sort(*keys, "t_days").partition_by(keys, maintain_order=True):
+        key = tuple(curve.row(0, named=True)[k] for k in keys)
+        name = "|".join(key)
+        rows = curve.to_dicts()
+        if rows[0]["status"] == SUPPRESSED:
+            size[key] = u.cell(_label("survival", name, "group size"), None, True)
+            continue
+        at_risk, events, starts, ends = [], [], [], []
+        after = None  # the people still at risk after the previous interval
+        for k, row in enumerate(rows):
+            cell = f"{name}|{row['t_days']}"
+            start = u.cell(_label("survival", cell, "at_risk"), row["at_risk"], False)
+            if after is not None:
+                u.same(after, start)
+            event = u.cell(_label("survival", cell, "events"), row["events"], False)
+            left = [event, u.cell(_label("survival", cell, "no longer followed"), None, True)]
+            if row["competing_events"] is not None:
+                left.append(u.cell(_label("survival", cell, "competing_events"),
+                                   row["competing_events"], False))  # fmt: skip
+            after = u.unknown()
+            u.sums(start, [*left, after])
+            at_risk.append(start)
+            events.append(event)
+            starts.append(rows[k - 1]["t_days"] if k else 0)
+            ends.append(row["t_days"])
+        size[key] = at_risk[0]
+        at_risk_from[key] = dict(zip(starts, at_risk, strict=True))
+        returns_by[key] = {end: events[: i + 1] for i, end in enumerate(ends)}
+    for key, var in size.items():
+        other = _same_people(key)
+        if other == key or other not in size:
+            continue
+        u.same(var, size[other])
+        for day, start in at_risk_from.get(key, {}).items():
+            if day in at_risk_from.get(other, {}):
+                u.same(start, at_risk_from[other][day])
+        for day, returns in returns_by.get(key, {}).items():
+            if day in returns_by.get(other, {}):
+                u.balance(returns, returns_by[other][day])
+    groups: dict[tuple, list[int]] = {}
+    for (curve_id, place, group), var in size.items():
+        if "=" in group and not curve_id.startswith("compare:"):
+            groups.setdefault((curve_id, place, "all", group.split("=")[0]), []).append(var)
+        if place != LONDON_CODE and not curve_id.startswith("compare:"):
+            groups.setdefault((curve_id, LONDON_CODE, group, "boroughs"), []).append(var)
+    for (curve_id, place, group, kind), parts in groups.items():
+        total = size.get((curve_id, place, group))
+        if total is None:
+            continue
+        if kind == "boroughs" or kind in FAMILY_VALUES:
+            u.sums(total, parts, overlapping=not additive and kind == "boroughs")
+        else:  # a person can have several support needs: each group is at most the whole
+            u.inequalities.extend({p: 1.0, total: -1.0} for p in parts)
+    london = size.get(("return_to_street", LONDON_CODE, "all"))
+    if london is None:
+        return
+    for (curve_id, place, group), var in size.items():
+        if curve_id == "compare:borough" and group == "borough=rest_of_london":
+            borough = size.get(("compare:borough", place, f"borough={place}"))
+            if borough is not None:
+                u.sums(london, [borough, var])
+    pilots = size.get(("compare:pilot_vs_other", LONDON_CODE, "borough=pilots"))
+    others = size.get(("compare:pilot_vs_other", LONDON_CODE, "borough=other_boroughs"))
+    if pilots is not None and others is not None:
+        u.sums(london, [pilots, others])
+
+
+def _attack_pathways(u: _Unknowns, pathways: pl.DataFrame) -> None:
+    """The flows of every pair of stages of a cohort add up to the cohort, which is never
+    published: a cohort too small to show (1 to threshold - 1 people) is a hidden figure."""
+    for cohort in pathways.partition_by(["cohort_period", "geography_code"], maintain_order=True):
+        name = f"{cohort['cohort_period'][0]}|{cohort['geography_code'][0]}"
+        small = (cohort["status"] == SUPPRESSED).any()
+        size = (
+            u.cell(_label("pathways", name, "cohort"), None, True, 1, u.config.threshold - 1)
+            if small
+            else u.unknown()
+        )
+        for pair in cohort.partition_by(["stage_from", "stage_to"], maintain_order=True):
+            shown = [
+                u.cell(_label("pathways", name, f"{a}>{b}"), c, False)
+                for a, b, c, s in pair.select("state_from", "state_to", "count", "status").rows()
+                if s != SUPPRESSED
+            ]
+            if shown:
+                u.sums(size, shown)
+
+
+def _attack_quality(u: _Unknowns, quality: pl.DataFrame) -> None:
+    """Every count of the quality table; rows read = rows accepted + rows quarantined. Shares are
+    published only as shown numerator over shown denominator, so they add nothing."""
+    sums = {"rows_read": ("rows_accepted", "rows_quarantined")}
+    for part in quality.partition_by(["source", "period"], maintain_order=True):
+        var: dict[str, int] = {}
+        for indicator, value, status in part.select("indicator", "value", "status").rows():
+            if indicator.endswith(("_share", "_rate", "_fraction", "_pct")):
+                continue
+            name = f"{part['source'][0]}|{part['period'][0]}|{indicator}"
+            var[indicator] = u.cell(_label("quality", name, "count"), value,
+                                    status == SUPPRESSED)  # fmt: skip
+        for total, parts in sums.items():
+            if total in var and all(p in var for p in parts):
+                u.sums(var[total], [var[p] for p in parts])
+
+
+def release_intervals(
+    tables: dict[str, pl.DataFrame],
+    config: DisclosureConfig,
+    *,
+    additive: bool = False,
+    quick: bool = True,
+    exact: bool = False,
+) -> pl.DataFrame:
+    """One interval attack on a whole release: metrics, survival, pathways and quality together.
+
+    Every shown count is a true count within its rounding; every relation within and between
+    the tables (``named_relations`` for metrics; within and between curves; stage flows and
+    their cohort; rows read, accepted and quarantined) holds at once. For each hidden figure,
+    including each curve interval's people no longer followed, the smallest and largest value
+    the intruder can prove.
+
+    Args:
+        tables: the published release tables by name; any may be missing.
+        config: the disclosure settings the release was protected with.
+        additive: treat borough and period relations as exact sums (tables where each person
+            is in one borough and one month); otherwise a total is at most the sum of its parts
+            and at least each part, as counts of distinct people are.
+        quick, exact: as for ``intruder_intervals``.
+
+    Returns:
+        One row per hidden figure: ``table``, ``cell``, ``figure``, ``low``, ``high``; a null
+        bound means the relations cannot hold together, which the tests treat as a fault.
+    """
+    u = _Unknowns(config)
+    if tables.get("metrics") is not None and tables["metrics"].height:
+        _attack_metrics(u, tables["metrics"], additive=additive)
+    if tables.get("survival") is not None and tables["survival"].height:
+        _attack_survival(u, tables["survival"], additive=additive)
+    if tables.get("pathways") is not None and tables["pathways"].height:
+        _attack_pathways(u, tables["pathways"])
+    if tables.get("quality") is not None and tables["quality"].height:
+        _attack_quality(u, tables["quality"])
+    return u.solve(quick=quick, exact=exact)
+
+
+def recovered(intervals: pl.DataFrame) -> pl.DataFrame:
+    """The hidden figures an attack pins to one value other than zero (a zero could be shown)."""
+    return intervals.filter((pl.col("low") == pl.col("high")) & (pl.col("high") > 0))
