@@ -52,7 +52,11 @@ def _cmd_run(a: argparse.Namespace) -> int:
     from pipelines.config import load_config
     from pipelines.run import run_pipeline
 
-    print(run_pipeline(a.sources, a.work, a.release, config=load_config(a.config), packs=a.packs))
+    config = load_config(a.config)
+    summary = run_pipeline(
+        a.sources, a.work, a.release, config=config, packs=a.packs, full_relink=a.full_relink
+    )
+    print(summary)
     return 0
 
 
@@ -165,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--no-packs", dest="packs", action="store_false",
         help="leave the chart packs out of the release (they need Chromium on this host)",
+    )  # fmt: skip
+
+    r.add_argument(
+        "--full-relink", action="store_true",
+        help="link every record from scratch rather than only the records new since the last run",
     )  # fmt: skip
 
     pu = add("publish", _cmd_publish, "Copy a release to the app host, then switch to it.")

@@ -33,11 +33,20 @@ from pipelines.errors import PathwaysError
 from pipelines.linkage.pseudonyms import person_keys, pseudonym_key
 from pipelines.linkage.quality import linkage_report
 
-__all__ = ["LinkResult", "link_command", "link_records", "pseudonym_key"]
+__all__ = [
+    "LinkResult",
+    "link_command",
+    "link_records",
+    "pseudonym_key",
+    "quiet_splink",
+    "scored_pairs",
+]
 
 MODEL_FILE = "linkage_model.json"
 REPORT_FILE = "linkage_report.json"
 LINKS_FILE = "links.parquet"
+# Every scored pair (record ids and a probability, nothing identifying), for the next increment.
+SCORED_FILE = "scored_pairs.parquet"
 # Fixed so that the same inputs always train the same model and give the same links.
 TRAINING_SEED = 20190401
 
@@ -51,7 +60,7 @@ class LinkResult:
 
 
 @contextlib.contextmanager
-def _quiet_splink() -> Iterator[None]:
+def quiet_splink() -> Iterator[None]:
     """Keep Splink and DuckDB from logging or warning during the link stage.
 
     Their messages name columns rather than values, but the stage promises silence.
@@ -85,7 +94,10 @@ def scored_pairs(linker) -> pl.DataFrame:
 
 
 def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | None) -> pl.DataFrame:
-    """Train, score and cluster; returns ``unique_id`` and ``cluster``."""
+    """Train, score and cluster; returns ``unique_id`` and ``cluster``.
+
+    With a work directory, the model and the scored pairs are kept there for increments.
+    """
     from pipelines.linkage import model
     from pipelines.linkage.clustering import cluster_links
     from pipelines.linkage.engine import engine_session
@@ -103,6 +115,8 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
         links = scored_pairs(linker)
+    if work_dir is not None:
+        links.write_parquet(work_dir / SCORED_FILE)
     return cluster_links(features, links, config.match_threshold)
 
 
@@ -141,7 +155,7 @@ def link_records(
         work_dir = Path(work_dir)
         work_dir.mkdir(parents=True, exist_ok=True)
     features = identity_features(tables)
-    with _quiet_splink():
+    with quiet_splink():
         if features.height >= 2:
             clusters = _cluster(features, config, work_dir)
         else:
