@@ -40,11 +40,9 @@ from the records that remain, so nothing of the erased record is left in the wor
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +58,7 @@ from pipelines.link import (
     SCORED_FILE,
     LinkResult,
     link_records,
+    link_stage_version,
     quiet_splink,
 )
 from pipelines.linkage.clustering import cluster_links
@@ -73,7 +72,6 @@ __all__ = [
     "full_link",
     "link_increment",
     "link_month",
-    "link_stage_version",
     "narrowed_to_new",
 ]
 
@@ -94,24 +92,6 @@ class IncrementResult:
 
 def _state(work_dir: Path) -> Path:
     return Path(work_dir) / STATE_DIR
-
-
-def link_stage_version(config: LinkageConfig) -> dict[str, str]:
-    """What a saved model and its links depend on: the package version, the link stage's code
-    and the ``linkage`` configuration. When any changes, the next run relinks in full."""
-    here = Path(__file__).parent
-    code = hashlib.sha256()
-    for path in sorted([here / "link.py", here / "incremental.py", *here.glob("linkage/*.py")]):
-        code.update(path.read_bytes())
-    try:
-        package = version("pathways")
-    except PackageNotFoundError:
-        package = "unknown"
-    return {
-        "package": package,
-        "code": code.hexdigest(),
-        "config": config.model_dump_json(),
-    }
 
 
 def _write_state(work_dir: Path, clusters: pl.DataFrame, config: LinkageConfig) -> None:

@@ -21,7 +21,7 @@ from pipelines.incremental import (
     link_increment,
     link_month,
 )
-from pipelines.link import MODEL_FILE, scored_pairs
+from pipelines.link import MODEL_FILE, U_FILE, link_stage_version, scored_pairs
 from pipelines.linkage.clustering import cluster_links
 from pipelines.linkage.engine import engine_session
 from pipelines.linkage.prepare import identity_features
@@ -153,3 +153,18 @@ def test_a_person_erased_from_the_extract_leaves_no_trace_after_the_monthly_run(
             assert not set(frame[column]) & identities, f"{path.name} {column}"
     for path in tmp_path.rglob("*.json"):
         assert chain_id not in path.read_text(), path.name
+
+
+def test_u_is_sampled_once_per_model_version_and_kept_in_the_work_directory(tables, tmp_path):
+    first = full_link(tables, CONFIG.linkage, KEY, tmp_path)
+    sampled = json.loads((tmp_path / U_FILE).read_text())
+    again = full_link(tables, CONFIG.linkage, KEY, tmp_path)
+    other = CONFIG.linkage.model_copy(update={"match_threshold": 0.7})
+    full_link(tables, other, KEY, tmp_path)
+    resampled = json.loads((tmp_path / U_FILE).read_text())
+
+    assert again.links.equals(first.links)
+    assert sampled["version"] == link_stage_version(CONFIG.linkage)
+    assert resampled["version"] == link_stage_version(other)
+    # u-probabilities only: shares of random pairs that agree, no record or value.
+    assert all(isinstance(u, float | None) for us in sampled["u"].values() for u in us)
