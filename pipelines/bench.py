@@ -68,8 +68,9 @@ SIZES: dict[str, BenchSize] = {
     ),
 }
 SEED = 20150401
-# Same threshold as the pipeline's default; the u sample is the pipeline's own
-# (``linkage.max_pairs_for_u``), so the yardstick does comparable work.
+# Same threshold as the pipeline's default; the u sample is as many pairs as the pipeline
+# samples from the same records (``linkage.model.pairs_for_u``), so the yardstick does
+# comparable work.
 _SPLINK_THRESHOLD = 0.90
 
 
@@ -413,10 +414,11 @@ def _measure_pipeline(sources: str, scratch: str, link_only: bool) -> tuple[list
 
 def _measure_splink(sources: str) -> tuple[StageRecord, dict, dict]:
     from pipelines.config import PathwaysConfig
+    from pipelines.linkage.model import pairs_for_u as sized
 
     timer = CpuStageTimer()
     records = _person_records(Path(sources))
-    pairs_for_u = PathwaysConfig().linkage.max_pairs_for_u
+    pairs_for_u = sized(records.height, PathwaysConfig().linkage.max_pairs_for_u)
     found = timer.run("Splink alone", lambda: splink_alone(records, pairs_for_u))
     return timer.records[0], timer.cpu_seconds, found
 

@@ -81,7 +81,12 @@ def _cmd_run(a: argparse.Namespace) -> Outcome:
     from pipelines.run import run_pipeline
 
     summary = run_pipeline(
-        a.sources, a.work, a.release, config=load_config(a.config), packs=a.packs
+        a.sources,
+        a.work,
+        a.release,
+        config=load_config(a.config),
+        packs=a.packs,
+        full_relink=a.full_relink,
     )
     return Outcome(str(summary), summary.to_dict())
 
@@ -259,6 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--no-packs", dest="packs", action="store_false",
         help="leave the chart packs out of the release (they need Chromium on this host)",
+    )  # fmt: skip
+
+    r.add_argument(
+        "--full-relink", action="store_true",
+        help="link every record from scratch rather than only the records new since the last run",
     )  # fmt: skip
 
     pu = add("publish", _cmd_publish, "Copy a release to the app host, then switch to it.")

@@ -62,10 +62,10 @@ class LinkageConfig(_Section):
     )
     max_pairs_for_u: float = Field(
         4e6,
-        description="Random record pairs sampled to estimate u-probabilities. The rarest "
-        "agreements (a swapped full name, about 1 in 100,000 pairs) need millions of pairs to be "
-        "measured at all; fewer make the weights, and so the links, depend on the sample. The "
-        "cost does not grow with the size of the extract.",
+        description="At most this many random record pairs are sampled to estimate "
+        "u-probabilities: ten per record, at least a million (the rarest agreements, a swapped "
+        "full name, about 1 in 100,000 pairs, are then seen about ten times). They are sampled "
+        "once per model version (code and this configuration) and kept in the work directory.",
     )
     use_context: bool = Field(
         True,

@@ -1,15 +1,17 @@
 """Monthly runs that link only the new records against the people already found.
 
-A full rebuild retrains the model and scores every pair of records; a monthly increment keeps
-both from the last run and scores only the pairs that involve a record not seen before.
+A full link trains the model and scores every pair of records; a monthly increment keeps both
+from the last run and scores only the pairs that involve a record not seen before. ``link_month``
+chooses between them; ``pathways run`` calls it.
 
-State kept in the secure-zone work directory (``incremental/``), next to the trained model
-(``linkage_model.json``, written by every full link):
+State kept in the secure-zone work directory, next to the trained model (``linkage_model.json``)
+and every pair it scored (``scored_pairs.parquet``: record ids and a probability):
 
-- ``clusters.parquet``: every linked record (``source``, ``source_record_id``) with its
-  person's ``anchor``, the record identity its pseudonym is the keyed hash of;
-- ``merges.parquet``: each time a new record joined two existing people into one, the anchor
-  that was retired and the one that survived.
+- ``incremental/clusters.parquet``: every linked record (``source``, ``source_record_id``) with
+  its person's ``anchor``, the record identity its pseudonym is the keyed hash of;
+- ``incremental/merges.parquet``: each time a new record joined two existing people into one,
+  the anchor that was retired and the one that survived;
+- ``incremental/version.json``: the link stage's code and configuration the state was made with.
 
 How an increment works:
 
@@ -18,38 +20,50 @@ How an increment works:
    are the new ones.
 2. The saved model predicts with each blocking rule narrowed to pairs where at least one record
    is new (``AND (l.is_new OR r.is_new)``): new against old and new against new.
-3. Pairs at or above the threshold join new records to existing people, or form new people.
-   Existing links are kept as they are: an increment never splits a person.
+3. The new pairs and the pairs kept from earlier runs go through the full link's clustering
+   (``pipelines.linkage.clustering.cluster_links``), with the people already found as starting
+   groups: links strongest first, never across a contradiction the model has not outvoted.
+   An increment never splits a person.
+4. Pseudonyms come from the one pseudonym function (``pipelines.linkage.pseudonyms``): an
+   existing person keeps its anchor even when a new record sorts before it; a new person's
+   anchor is its smallest record, as in a full link. When a new record links two or more
+   existing people, they become one person named by the smallest of their anchors; the others
+   are retired, and the change is recorded in ``merges.parquet``.
 
-Pseudonyms stay stable for existing people. A new person's anchor is its smallest
-(``source``, ``source_record_id``), as in a full link. An existing person keeps its anchor even
-when a new record sorts before it; a full rebuild would re-anchor such a person, so over many
-months a rebuild and the increments may name a few people differently. When a new record links
-two or more existing people, they become one person named by the smallest of their anchors
-(which is the merged person's smallest record, as in a full link); the other pseudonyms are
-retired, and the change is recorded in ``merges.parquet`` so that the secure zone can trace it.
-
-Records that have left the sources (erasure) are dropped from the state; if one was a person's
-anchor, the person keeps its pseudonym until the next full rebuild, which is due after erasures.
+A full relink is done instead, and the state rebuilt, when asked for (``pathways run
+--full-relink``), when there is no state, when the link stage's code or configuration changed
+since the state was made, and when any record linked before has left the sources. The last is
+erasure (SPEC section 2.9): an increment would keep the erased record's identity as a person's
+anchor and pseudonym, and its pairs and merges in the state; a full relink rewrites all of it
+from the records that remain, so nothing of the erased record is left in the work directory.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import polars as pl
 
 from pipelines.config import LinkageConfig
 from pipelines.contracts import LINKS_SCHEMA, check_schema
 from pipelines.errors import PathwaysError
-from pipelines.link import LINKS_FILE, MODEL_FILE, LinkResult, engine_warnings, link_records
+from pipelines.link import (
+    LINKS_FILE,
+    MODEL_FILE,
+    REPORT_FILE,
+    SCORED_FILE,
+    LinkResult,
+    engine_warnings,
+    link_records,
+    link_stage_version,
+)
+from pipelines.linkage.clustering import cluster_links
+from pipelines.linkage.pseudonyms import person_anchors, person_keys
+from pipelines.linkage.quality import linkage_report
 
 __all__ = [
     "IncrementResult",
@@ -57,13 +71,15 @@ __all__ = [
     "as_of",
     "full_link",
     "link_increment",
+    "link_month",
     "narrowed_to_new",
 ]
 
 STATE_DIR = "incremental"
 CLUSTERS_FILE = "clusters.parquet"
 MERGES_FILE = "merges.parquet"
-_SEPARATOR = "\x1f"
+VERSION_FILE = "version.json"
+_PAIR_SCHEMA = {"unique_id_l": pl.String, "unique_id_r": pl.String, "match_probability": pl.Float64}
 
 
 @dataclass(frozen=True)
@@ -74,20 +90,18 @@ class IncrementResult:
     report: dict[str, Any] = field(default_factory=dict)
 
 
-def _anchor(source: pl.Expr, record: pl.Expr) -> pl.Expr:
-    # The same record identity as pipelines.linkage.pseudonyms hashes.
-    return pl.concat_str(source, pl.lit(_SEPARATOR), record)
-
-
-def _pseudonyms(anchors: pl.Series, key: bytes) -> pl.Series:
-    return anchors.map_elements(
-        lambda anchor: hmac.new(key, anchor.encode("utf-8"), hashlib.sha256).hexdigest(),
-        return_dtype=pl.String,
-    )
-
-
 def _state(work_dir: Path) -> Path:
     return Path(work_dir) / STATE_DIR
+
+
+def _write_state(work_dir: Path, clusters: pl.DataFrame, config: LinkageConfig) -> None:
+    state = _state(work_dir)
+    state.mkdir(parents=True, exist_ok=True)
+    anchors = person_anchors(clusters)
+    clusters.drop("anchor", strict=False).join(anchors, on="cluster").select(
+        "source", "source_record_id", "anchor"
+    ).sort("source", "source_record_id").write_parquet(state / CLUSTERS_FILE)
+    (state / VERSION_FILE).write_text(json.dumps(link_stage_version(config)), encoding="utf-8")
 
 
 def full_link(
@@ -102,19 +116,13 @@ def full_link(
         work_dir: the secure-zone work directory; the model, links and state are written there.
     """
     work_dir = Path(work_dir)
+    (work_dir / SCORED_FILE).unlink(missing_ok=True)
+    (_state(work_dir) / MERGES_FILE).unlink(missing_ok=True)
     result = link_records(tables, config, key, work_dir=work_dir)
-    anchors = (
-        result.links.with_columns(_anchor(pl.col("source"), pl.col("source_record_id")).alias("a"))
-        .group_by("person_key")
-        .agg(pl.col("a").min().alias("anchor"))
+    clusters = result.links.select(
+        "source", "source_record_id", pl.col("person_key").alias("cluster")
     )
-    clusters = result.links.join(anchors, on="person_key").select(
-        "source", "source_record_id", "anchor"
-    )
-    state = _state(work_dir)
-    state.mkdir(parents=True, exist_ok=True)
-    clusters.sort("source", "source_record_id").write_parquet(state / CLUSTERS_FILE)
-    (state / MERGES_FILE).unlink(missing_ok=True)
+    _write_state(work_dir, clusters, config)
     return result
 
 
@@ -139,13 +147,21 @@ def _new_pairs(
 ):
     from splink import Linker
 
-    from pipelines.linkage.engine import engine_session, to_polars
+    from pipelines.link import scored_pairs
+    from pipelines.linkage.engine import engine_session
 
     with engine_warnings(warnings), engine_session(config.engine) as database:
         records = database.register(features.to_arrow())
-        linker = Linker(records, narrowed_to_new(model), log_level=None)
-        scored = linker.inference.predict(threshold_match_probability=config.match_threshold)
-        return to_polars(scored).select("unique_id_l", "unique_id_r")
+        return scored_pairs(Linker(records, narrowed_to_new(model), log_level=None))
+
+
+def _earlier_pairs(work_dir: Path, ids: pl.Series) -> pl.DataFrame:
+    path = work_dir / SCORED_FILE
+    if not path.exists():
+        return pl.DataFrame(schema=_PAIR_SCHEMA)
+    return pl.read_parquet(path).filter(
+        pl.col("unique_id_l").is_in(ids.implode()) & pl.col("unique_id_r").is_in(ids.implode())
+    )
 
 
 def link_increment(
@@ -160,7 +176,8 @@ def link_increment(
         work_dir: the work directory of earlier runs (``full_link`` first).
 
     Returns:
-        Links for every record in ``tables`` (``LINKS_SCHEMA``) and a report of what changed.
+        Links for every record in ``tables`` (``LINKS_SCHEMA``) and a report of what changed:
+        the linkage report's counts, and the increment's own.
 
     Raises:
         PathwaysError: when the work directory holds no earlier full link.
@@ -177,79 +194,116 @@ def link_increment(
     model = json.loads((work_dir / MODEL_FILE).read_text(encoding="utf-8"))
     features = identity_features(tables).join(known, on=["source", "source_record_id"], how="left")
     features = features.with_columns(pl.col("anchor").is_null().alias("is_new"))
-    new = features.filter("is_new")
+    new_records = int(features["is_new"].sum())
     warned: list[dict[str, object]] = []
-    pairs = (
+    new_pairs = (
         _new_pairs(features.drop("anchor"), model, config, warned)
-        if new.height
-        else pl.DataFrame(schema={"unique_id_l": pl.String, "unique_id_r": pl.String})
+        if new_records
+        else pl.DataFrame(schema=_PAIR_SCHEMA)
     )
-
-    # One node per existing person (its anchor) and per new record (its own identity).
-    node = features.select(
-        "unique_id",
-        "source",
-        "source_record_id",
-        pl.coalesce("anchor", _anchor(pl.col("source"), pl.col("source_record_id"))).alias("node"),
-        pl.col("anchor").alias("old_anchor"),
+    pairs = pl.concat([_earlier_pairs(work_dir, features["unique_id"]), new_pairs]).unique(
+        ["unique_id_l", "unique_id_r"], keep="last"
     )
-    node_of = dict(zip(node["unique_id"], node["node"], strict=True))
-    graph = nx.Graph()
-    graph.add_nodes_from(new.select(_anchor(pl.col("source"), pl.col("source_record_id")))[:, 0])
-    graph.add_edges_from(
-        (node_of[left], node_of[right])
-        for left, right in pairs.iter_rows()
-        if node_of[left] != node_of[right]
+    people = features.filter(~pl.col("is_new")).select(
+        "unique_id", pl.col("anchor").alias("person")
     )
-    existing = set(known["anchor"])
-    renamed, merges = {}, []
-    for component in nx.connected_components(graph):
-        old = sorted(n for n in component if n in existing)
-        survivor = old[0] if old else min(component)
-        for n in component:
-            renamed[n] = survivor
-        merges += [{"retired_anchor": a, "surviving_anchor": survivor} for a in old[1:]]
-
-    mapping = pl.DataFrame(
-        {"node": list(renamed), "anchor": list(renamed.values())},
-        schema={"node": pl.String, "anchor": pl.String},
+    clusters = features.select("unique_id", "source", "source_record_id", "anchor").join(
+        cluster_links(features, pairs, config.match_threshold, people=people),
+        on="unique_id",
+        how="left",
     )
-    clusters = (
-        node.join(mapping, on="node", how="left")
-        .with_columns(pl.coalesce("anchor", "node").alias("anchor"))
-        .select("source", "source_record_id", "anchor")
-        .sort("source", "source_record_id")
-    )
-    keys = clusters.select("anchor").unique()
-    keys = keys.with_columns(_pseudonyms(keys["anchor"], key).alias("person_key"))
-    links = (
-        clusters.join(keys, on="anchor")
-        .select("source", "source_record_id", "person_key")
-        .sort("source", "source_record_id")
-    )
+    links = person_keys(clusters, key)
     check_schema(links, LINKS_SCHEMA, "links")
 
-    clusters.write_parquet(state / CLUSTERS_FILE)
-    if merges:
-        merged = pl.DataFrame(merges)
-        if (state / MERGES_FILE).exists():
-            merged = pl.concat([pl.read_parquet(state / MERGES_FILE), merged])
-        merged.write_parquet(state / MERGES_FILE)
-    links.write_parquet(work_dir / LINKS_FILE)
-    joined_existing = node.filter(pl.col("old_anchor").is_null()).join(
-        mapping.filter(pl.col("anchor").is_in(list(existing))), on="node"
+    anchors = clusters.drop("anchor").join(person_anchors(clusters), on="cluster")
+    merges = (
+        clusters.filter(pl.col("anchor").is_not_null())
+        .select(pl.col("anchor").alias("retired_anchor"), "cluster")
+        .unique()
+        .join(
+            anchors.select("cluster", pl.col("anchor").alias("surviving_anchor")).unique(),
+            on="cluster",
+        )
+        .filter(pl.col("retired_anchor") != pl.col("surviving_anchor"))
+        .select("retired_anchor", "surviving_anchor")
+        .sort("retired_anchor")
     )
-    report = {
+    joined_existing = anchors.join(features.select("unique_id", "is_new"), on="unique_id").filter(
+        pl.col("is_new") & pl.col("anchor").is_in(known["anchor"].implode())
+    )
+
+    _write_state(work_dir, clusters, config)
+    if merges.height:
+        if (state / MERGES_FILE).exists():
+            merges = pl.concat([pl.read_parquet(state / MERGES_FILE), merges])
+        merges.write_parquet(state / MERGES_FILE)
+    pairs.write_parquet(work_dir / SCORED_FILE)
+    links.write_parquet(work_dir / LINKS_FILE)
+    report = linkage_report(clusters.select("source", "source_record_id", "cluster"))
+    report["match_threshold"] = config.match_threshold
+    report |= {
+        "linkage_run": "increment",
         "records": features.height,
-        "new_records": new.height,
-        "records_gone": known.height - (features.height - new.height),
-        "pairs_scored_at_or_above_threshold": pairs.height,
+        "new_records": new_records,
+        "pairs_scored_at_or_above_threshold": new_pairs.filter(
+            pl.col("match_probability") >= config.match_threshold
+        ).height,
         "new_records_joining_existing_people": joined_existing.height,
-        "people_merged_away": len(merges),
+        "people_merged_away": merges.height,
         "people": links["person_key"].n_unique(),
         "engine_warnings": warned,
     }
+    (work_dir / REPORT_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return IncrementResult(links=links, report=report)
+
+
+def full_relink_reason(
+    tables: dict[str, pl.DataFrame], config: LinkageConfig, work_dir: Path
+) -> str | None:
+    """Why this month's records must be linked in full, or None when an increment will do."""
+    from pipelines.linkage.prepare import identity_features
+
+    state = _state(work_dir)
+    needed = (state / CLUSTERS_FILE, state / VERSION_FILE, Path(work_dir) / MODEL_FILE)
+    if not all(path.exists() for path in needed):
+        return "no earlier linkage in the work directory"
+    saved = json.loads((state / VERSION_FILE).read_text(encoding="utf-8"))
+    if saved != link_stage_version(config):
+        return "the link stage's code or configuration changed since the last run"
+    known = pl.read_parquet(state / CLUSTERS_FILE, columns=["source", "source_record_id"])
+    records = identity_features(tables).select("source", "source_record_id")
+    if known.join(records, on=["source", "source_record_id"], how="anti").height:
+        return "records linked before have left the sources (erasure)"
+    return None
+
+
+def link_month(
+    tables: dict[str, pl.DataFrame],
+    config: LinkageConfig,
+    key: bytes,
+    work_dir: Path,
+    full_relink: bool = False,
+) -> LinkResult:
+    """The monthly link: an increment on the last run's state, or a full link when needed.
+
+    Args:
+        tables: this month's validated source tables.
+        config: the ``linkage`` section of the configuration.
+        key: the pseudonym secret (the same every month).
+        work_dir: the secure-zone work directory of earlier runs.
+        full_relink: link every record from scratch whatever the state.
+
+    Returns:
+        The links, and a report whose ``linkage_run`` says which was done and why.
+    """
+    work_dir = Path(work_dir)
+    reason = "asked for" if full_relink else full_relink_reason(tables, config, work_dir)
+    if reason is None:
+        result = link_increment(tables, config, key, work_dir)
+        return LinkResult(links=result.links, report=result.report)
+    result = full_link(tables, config, key, work_dir)
+    result.report.update(linkage_run="full", full_relink_reason=reason)
+    return result
 
 
 def as_of(tables: dict[str, pl.DataFrame], before: date) -> dict[str, pl.DataFrame]:

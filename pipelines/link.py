@@ -16,6 +16,7 @@ has not itself linked; and each person is named by an HMAC of their smallest rec
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +37,23 @@ from pipelines.errors import PathwaysError
 from pipelines.linkage.pseudonyms import person_keys, pseudonym_key
 from pipelines.linkage.quality import linkage_report
 
-__all__ = ["LinkResult", "engine_warnings", "link_command", "link_records", "pseudonym_key"]
+__all__ = [
+    "LinkResult",
+    "engine_warnings",
+    "link_command",
+    "link_records",
+    "link_stage_version",
+    "pseudonym_key",
+    "scored_pairs",
+]
 
 MODEL_FILE = "linkage_model.json"
 REPORT_FILE = "linkage_report.json"
 LINKS_FILE = "links.parquet"
+# Every scored pair (record ids and a probability, nothing identifying), for the next increment.
+SCORED_FILE = "scored_pairs.parquet"
+# u-probabilities sampled by the first full link of this model version, reused by later ones.
+U_FILE = "linkage_u.json"
 # Fixed so that the same inputs always train the same model and give the same links.
 TRAINING_SEED = 20190401
 
@@ -100,6 +114,24 @@ def engine_warnings(report: list[dict[str, object]]) -> Iterator[None]:
             progress.detail(f"link: engine warning: {m}")
 
 
+def link_stage_version(config: LinkageConfig) -> dict[str, str]:
+    """What a saved model and its links depend on: the package version, the link stage's code
+    and the ``linkage`` configuration. When any changes, the next run relinks in full."""
+    here = Path(__file__).parent
+    code = hashlib.sha256()
+    for path in sorted([here / "link.py", here / "incremental.py", *here.glob("linkage/*.py")]):
+        code.update(path.read_bytes())
+    try:
+        package = version("pathways")
+    except PackageNotFoundError:
+        package = "unknown"
+    return {
+        "package": package,
+        "code": code.hexdigest(),
+        "config": config.model_dump_json(),
+    }
+
+
 # Scored pairs below this probability count as no link at all when contradictions are weighed.
 WEIGHED_FROM = 0.05
 
@@ -116,27 +148,51 @@ def scored_pairs(linker) -> pl.DataFrame:
     return to_polars(scored).select("unique_id_l", "unique_id_r", "match_probability")
 
 
+def _cached_u(path: Path | None, stage_version: dict[str, str]) -> dict | None:
+    """u-probabilities sampled by an earlier full link of the same model version, if any.
+
+    u is how often two different people agree by chance; it changes little from month to
+    month, so it is sampled once per model version (code and configuration) and kept in the
+    work directory rather than sampled again at every full link.
+    """
+    if path is None or not path.exists():
+        return None
+    cached = json.loads(path.read_text(encoding="utf-8"))
+    return cached["u"] if cached.get("version") == stage_version else None
+
+
 def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | None) -> pl.DataFrame:
-    """Train, score and cluster; returns ``unique_id`` and ``cluster``."""
+    """Train, score and cluster; returns ``unique_id`` and ``cluster``.
+
+    With a work directory, the model and the scored pairs are kept there for increments.
+    """
     from pipelines.linkage import model
     from pipelines.linkage.clustering import cluster_links
     from pipelines.linkage.engine import engine_session
 
+    u_file = work_dir / U_FILE if work_dir is not None else None
+    stage_version = link_stage_version(config)
+    cached = _cached_u(u_file, stage_version)
     with engine_session(config.engine) as database:
         records = database.register(features.to_arrow())
         progress.step(f"link: training the model on {features.height:,} records")
-        linker = model.fit(
+        linker, u = model.fit(
             records,
             use_context=config.use_context,
             max_pairs_for_u=config.max_pairs_for_u,
             seed=TRAINING_SEED,
             recall=config.sure_rules_recall,
             record_count=features.height,
+            u=cached,
         )
+        if u_file is not None and cached is None:
+            u_file.write_text(json.dumps({"version": stage_version, "u": u}), encoding="utf-8")
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
         progress.step("link: scoring record pairs")
         links = scored_pairs(linker)
+    if work_dir is not None:
+        links.write_parquet(work_dir / SCORED_FILE)
     progress.step(f"link: joining {links.height:,} scored pairs into people")
     return cluster_links(features, links, config.match_threshold)
 

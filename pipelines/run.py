@@ -27,7 +27,8 @@ from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
 from pipelines.errors import PathwaysError
 from pipelines.events import build_journeys
-from pipelines.link import link_records, pseudonym_key
+from pipelines.incremental import link_month
+from pipelines.link import pseudonym_key
 from pipelines.quality import quality_table
 from pipelines.release import write_release
 from pipelines.stages import StageTimer
@@ -74,6 +75,7 @@ def run_pipeline(
     timer: StageTimer | None = None,
     packs: bool = True,
     pack_boroughs: Sequence[str] | None = None,
+    full_relink: bool = False,
 ) -> RunSummary:
     """Run every stage from a sources directory to a release directory.
 
@@ -87,6 +89,9 @@ def run_pipeline(
         packs: draw the month's chart packs into the release (``packs/``), so the app host
             serves finished files and runs no browser.
         pack_boroughs: the boroughs whose pack editions are drawn beside London's; None for all.
+        full_relink: link every record from scratch. Without it, when ``work`` holds an earlier
+            run's links made by the same link-stage code and configuration, only the new
+            records are linked (``pipelines.incremental``); an erasure forces a full relink.
 
     Raises:
         PathwaysError: bad sources, a missing pseudonym key, or a release that fails its checks.
@@ -109,7 +114,7 @@ def run_pipeline(
         )
 
     linked = timer.run(
-        "link", lambda: link_records(validated.tables, config.linkage, key, work_dir=work)
+        "link", lambda: link_month(validated.tables, config.linkage, key, work, full_relink)
     )
     people, events = timer.run(
         "events", lambda: build_journeys(validated.tables, linked.links, extract_date)

@@ -115,7 +115,12 @@ def _contradictions_outvoted(
     return count > 0 and total / count > _OUTVOTED
 
 
-def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float) -> pl.DataFrame:
+def cluster_links(
+    features: pl.DataFrame,
+    links: pl.DataFrame,
+    threshold: float,
+    people: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Group records into people.
 
     Args:
@@ -124,6 +129,9 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
         links: scored pairs ``unique_id_l``, ``unique_id_r``, ``match_probability``; pairs
             below the threshold are not links but count when contradictions are weighed.
         threshold: pairs at or above this probability are candidate links.
+        people: people already found (a monthly increment): ``unique_id`` and ``person``, a
+            label shared by one person's records. They start as groups, are never split, and
+            are joined to new records and to each other by the same rules as lone records.
 
     Returns:
         ``unique_id`` and ``cluster`` (the smallest ``unique_id`` of its group) for every record.
@@ -144,11 +152,25 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
             for name, value in zip(names, values, strict=True)
         }
 
+    def join(a: str, b: str) -> None:
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        parent[b] = a
+        members[a].extend(members.pop(b))
+        merged = known.pop(b)
+        known[a] = {name: values | merged[name] for name, values in known[a].items()}
+
     def root(uid: str) -> str:
         while parent[uid] != uid:
             parent[uid] = parent[parent[uid]]
             uid = parent[uid]
         return uid
+
+    if people is not None:
+        for _, group in people.filter(pl.col("unique_id").is_in(ids)).group_by("person"):
+            first, *rest = group["unique_id"].to_list()
+            for uid in rest:
+                join(root(first), uid)
 
     # Strongest links first; ties broken by the record ids so that the result is deterministic.
     ordered = links.filter(pl.col("match_probability") >= threshold).sort(
@@ -174,12 +196,7 @@ def cluster_links(features: pl.DataFrame, links: pl.DataFrame, threshold: float)
             and not _contradictions_outvoted(members[a], members[b], single, scores)
         ):
             continue
-        if len(members[a]) < len(members[b]):
-            a, b = b, a
-        parent[b] = a
-        members[a].extend(members.pop(b))
-        merged = known.pop(b)
-        known[a] = {name: values | merged[name] for name, values in known[a].items()}
+        join(a, b)
     clusters = {uid: min(members[root(uid)]) for uid in ids}
     return pl.DataFrame(
         {"unique_id": list(clusters), "cluster": list(clusters.values())},

@@ -267,12 +267,26 @@ def _time_comparison() -> CustomComparison:
     return CustomComparison(levels, output_column_name="time")
 
 
-_SURNAME_MISSING_OR_CLOSE = (
-    "l.sn IS NULL OR r.sn IS NULL OR substr(l.sn_key, 1, 1) = substr(r.sn_key, 1, 1)"
-)
-_FORENAME_MISSING_OR_CLOSE = (
-    "l.fn IS NULL OR r.fn IS NULL OR substr(l.fn_key, 1, 1) = substr(r.fn_key, 1, 1)"
-)
+def _missing_or_close(column: str, key: str, many: str) -> str:
+    """The other name is missing, or starts alike (name-frequency-aware blocking).
+
+    A block on a common name (held by more than ``prepare.COMMON_NAME_RECORDS`` records) and a
+    birth band holds hundreds of namesakes, so between two records with a common name the rule
+    adds another condition: the other name's first two letters rather than its first, and where
+    it is missing, a borough in common (a "John" with no surname is paired with the Johns of
+    his age seen where he was, not with every John in London).
+    """
+    common = f"(l.{many} AND r.{many})"
+    return (
+        f"((l.{column} IS NULL OR r.{column} IS NULL) "
+        f"AND (NOT {common} OR list_has_any(l.boroughs, r.boroughs))) "
+        f"OR (substr(l.{key}, 1, 1) = substr(r.{key}, 1, 1) AND NOT {common}) "
+        f"OR substr(l.{key}, 1, 2) = substr(r.{key}, 1, 2)"
+    )
+
+
+_SURNAME_MISSING_OR_CLOSE = _missing_or_close("sn", "sn_key", "fn_many")
+_FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many")
 
 
 def prediction_blocking_rules() -> list:
@@ -365,7 +379,9 @@ def settings(
     )
 
 
-def train(linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float) -> None:
+def train(
+    linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float, estimate_u: bool = True
+) -> None:
     """Estimate the model without labels.
 
     u: random sampling (pairs of random records are almost all different people).
@@ -383,7 +399,8 @@ def train(linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float
         linker.training.estimate_probability_two_random_records_match(
             sure_rules, recall=recall_of_sure_rules
         )
-    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
+    if estimate_u:
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
     for rule in (block_on("ni"), block_on("dob"), block_on("fn", "sn", "dob")):
         with contextlib.suppress(SplinkException, ValueError, ZeroDivisionError):
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
@@ -418,6 +435,36 @@ def without_duplicates_in_u(model: dict[str, Any]) -> dict[str, Any]:
 _U_FLOOR = 0.2
 
 
+def pairs_for_u(records: int, most: float) -> int:
+    """Random pairs to sample for u-probabilities: ten per record, at least a million (the
+    rarest agreements, about one pair in 100,000, are then seen about ten times), at most
+    ``most`` (``linkage.max_pairs_for_u``)."""
+    return int(min(most, max(_U_PAIRS_AT_LEAST, _U_PAIRS_PER_RECORD * records)))
+
+
+_U_PAIRS_AT_LEAST = 1_000_000
+_U_PAIRS_PER_RECORD = 10
+
+
+def sampled_u(model: dict[str, Any]) -> dict[str, list[float | None]]:
+    """Each comparison's u-probabilities, level by level, as random sampling estimated them."""
+    return {
+        comparison["output_column_name"]: [
+            level.get("u_probability") for level in comparison["comparison_levels"]
+        ]
+        for comparison in model["comparisons"]
+    }
+
+
+def _with_u(model: dict[str, Any], u: dict[str, list[float | None]]) -> dict[str, Any]:
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        for level, value in zip(levels, u[comparison["output_column_name"]], strict=True):
+            if value is not None:
+                level["u_probability"] = value
+    return model
+
+
 def fit(
     records,
     use_context: bool,
@@ -426,20 +473,36 @@ def fit(
     recall: float,
     record_count: int = 10_000,
     explain: bool = False,
-) -> Linker:
+    u: dict[str, list[float | None]] | None = None,
+) -> tuple[Linker, dict[str, list[float | None]]]:
     """Train the model on registered records and return a linker ready to predict.
 
     Args:
         records: the identity features registered with the engine.
         use_context: weigh place and time as well as identity.
-        max_pairs_for_u: random pairs sampled for u-probabilities.
+        max_pairs_for_u: at most this many random pairs are sampled for u-probabilities
+            (``pairs_for_u``).
         seed: sampling seed, fixed so the same records train the same model.
         recall: share of true pairs the near-certain rules find (for the prior).
-        record_count: how many records are linked (for the starting prior).
+        record_count: how many records are linked (for the starting prior and the u sample).
         explain: keep comparison levels and weights in predictions.
+        u: u-probabilities sampled by an earlier run of the same model (``sampled_u``); when
+            given, none are sampled.
+
+    Returns:
+        The linker, and the sampled u-probabilities (for the next run of the same model).
     """
     model = settings(use_context=use_context, explain=explain, records=record_count)
     linker = Linker(records, model, log_level=None)
-    train(linker, max_pairs_for_u=max_pairs_for_u, seed=seed, recall_of_sure_rules=recall)
+    if u is not None:
+        linker = Linker(records, _with_u(linker.misc.save_model_to_json(), u), log_level=None)
+    train(
+        linker,
+        max_pairs_for_u=pairs_for_u(record_count, max_pairs_for_u),
+        seed=seed,
+        recall_of_sure_rules=recall,
+        estimate_u=u is None,
+    )
     trained = linker.misc.save_model_to_json()
-    return Linker(records, without_duplicates_in_u(trained), log_level=None)
+    sampled = sampled_u(trained)  # before the correction, which changes the model in place
+    return Linker(records, without_duplicates_in_u(trained), log_level=None), sampled

@@ -28,6 +28,10 @@ _TYPES = {"dob": pl.Date, "approx_age": pl.String}
 
 # A forename carried by at least this share of records is common (Mohammed, John).
 _COMMON_FORENAME_SHARE = 0.01
+# A forename or surname key carried by more records than this makes blocks too large to pair on
+# it and a birth band alone (``model.prediction_blocking_rules``): a fixed number, so that the
+# pairs of those rules grow with the records, not with their square.
+COMMON_NAME_RECORDS = 100
 # A full name carried by at most this many records is rare: about as many records as one person
 # leaves across the three sources, so the name is likely theirs alone. That holds only where
 # those records are a small share of the extract (at most one in RARE_FULL_NAME_SHARE): in a
@@ -261,6 +265,8 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         ((pl.len().over("fn_key") / pl.len()) >= _COMMON_FORENAME_SHARE)
         .fill_null(False)
         .alias("fn_common"),
+        (pl.len().over("fn_key") > COMMON_NAME_RECORDS).fill_null(False).alias("fn_many"),
+        (pl.len().over("sn_key") > COMMON_NAME_RECORDS).fill_null(False).alias("sn_many"),
         (pl.len().over("full_name") <= RARE_FULL_NAME_RECORDS)
         .and_(pl.len().over("full_name") * RARE_FULL_NAME_SHARE <= pl.len())
         .and_(pl.col("full_name").is_not_null())
@@ -279,6 +285,8 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "fn_key",
         "fn_common",
         "sn_key",
+        "fn_many",
+        "sn_many",
         "full_name",
         "full_name_rare",
         "dob",

@@ -43,24 +43,44 @@ def pseudonym_key(demo: bool) -> bytes:
     return key.encode("utf-8")
 
 
+RECORD_SEPARATOR = "\x1f"
+
+
+def record_identity(source: str | pl.Expr = "source", record: str | pl.Expr = "source_record_id"):
+    """A record's identity, the text a person's pseudonym is the keyed hash of."""
+    return pl.concat_str(source, pl.lit(RECORD_SEPARATOR), record)
+
+
+def person_anchors(clusters: pl.DataFrame) -> pl.DataFrame:
+    """Each cluster's anchor: the identity its pseudonym is the keyed hash of.
+
+    A cluster's anchor is its smallest record identity. When ``clusters`` has an ``anchor``
+    column (people named by an earlier run), a cluster holding named records keeps the
+    smallest of their anchors instead, so a person keeps their pseudonym when a new record
+    sorts before their first, and two people merged by a new record take the smaller name.
+
+    Returns:
+        ``cluster`` and ``anchor``.
+    """
+    named = pl.col("anchor") if "anchor" in clusters.columns else pl.lit(None, pl.String)
+    return clusters.group_by("cluster").agg(
+        pl.coalesce(named.min(), record_identity().min()).alias("anchor")
+    )
+
+
 def person_keys(clusters: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """Give every record its person's pseudonym.
+    """Give every record its person's pseudonym, the keyed hash of the person's anchor.
 
     Args:
-        clusters: ``source``, ``source_record_id`` and an arbitrary ``cluster`` label.
+        clusters: ``source``, ``source_record_id`` and an arbitrary ``cluster`` label, and
+            optionally the ``anchor`` an earlier run named the record's person by
+            (``person_anchors``).
         key: the pseudonym secret.
 
     Returns:
         ``source``, ``source_record_id``, ``person_key`` sorted by source and record id.
     """
-    identity = pl.concat_str("source", pl.lit("\x1f"), "source_record_id")
-    anchors = (
-        clusters.with_columns(identity.alias("anchor"))
-        .sort("source", "source_record_id")
-        .group_by("cluster", maintain_order=True)
-        .agg(pl.col("anchor").first())
-    )
-    anchors = anchors.with_columns(
+    anchors = person_anchors(clusters).with_columns(
         pl.col("anchor")
         .map_elements(
             lambda anchor: hmac.new(key, anchor.encode("utf-8"), hashlib.sha256).hexdigest(),

@@ -12,8 +12,16 @@ from splink import Linker
 
 from pipelines.config import PathwaysConfig
 from pipelines.errors import PathwaysError
-from pipelines.incremental import agreement, as_of, full_link, link_increment
-from pipelines.link import MODEL_FILE, scored_pairs
+from pipelines.incremental import (
+    STATE_DIR,
+    VERSION_FILE,
+    agreement,
+    as_of,
+    full_link,
+    link_increment,
+    link_month,
+)
+from pipelines.link import MODEL_FILE, U_FILE, link_stage_version, scored_pairs
 from pipelines.linkage.clustering import cluster_links
 from pipelines.linkage.engine import engine_session
 from pipelines.linkage.prepare import identity_features
@@ -101,3 +109,62 @@ def test_a_second_increment_with_nothing_new_changes_nothing(tables, tmp_path):
 def test_an_increment_needs_an_earlier_full_link(tables, tmp_path):
     with pytest.raises(PathwaysError, match="run a full link there first"):
         link_increment(tables, CONFIG.linkage, KEY, tmp_path)
+
+
+def test_the_monthly_link_adds_to_the_last_run_unless_a_full_relink_is_due(tables, tmp_path):
+    earlier = _without_last_months_cases(tables)
+    first = link_month(earlier, CONFIG.linkage, KEY, tmp_path)
+    monthly = link_month(tables, CONFIG.linkage, KEY, tmp_path)
+    asked = link_month(tables, CONFIG.linkage, KEY, tmp_path, full_relink=True)
+    (tmp_path / STATE_DIR / VERSION_FILE).write_text('{"code": "last month\'s"}')
+    changed = link_month(tables, CONFIG.linkage, KEY, tmp_path)
+
+    assert first.report["full_relink_reason"] == "no earlier linkage in the work directory"
+    assert monthly.report["linkage_run"] == "increment"
+    assert monthly.report["new_records"] > 0
+    assert monthly.report["people_found"] == monthly.links["person_key"].n_unique()
+    assert asked.report["full_relink_reason"] == "asked for"
+    assert changed.report["full_relink_reason"].startswith("the link stage's code")
+    assert pl.read_parquet(tmp_path / "links.parquet").equals(changed.links)
+
+
+def test_a_person_erased_from_the_extract_leaves_no_trace_after_the_monthly_run(tables, tmp_path):
+    full_link(tables, CONFIG.linkage, KEY, tmp_path)
+    links = pl.read_parquet(tmp_path / "links.parquet")
+    # Erase a CHAIN person who was linked to other records and names their person.
+    linked = links.filter(pl.len().over("person_key") > 1).sort("source", "source_record_id")
+    erased = linked.filter(pl.col("source") == "chain").row(0, named=True)
+    chain_id = erased["source_record_id"]
+    after = {
+        name: frame.filter(pl.col("chain_id") != chain_id) if "chain_id" in frame.columns else frame
+        for name, frame in tables.items()
+    }
+
+    result = link_month(after, CONFIG.linkage, KEY, tmp_path)
+
+    assert result.report["full_relink_reason"] == (
+        "records linked before have left the sources (erasure)"
+    )
+    assert erased["person_key"] not in set(result.links["person_key"])
+    identities = {chain_id, f"chain:{chain_id}", f"chain\x1f{chain_id}"}
+    for path in tmp_path.rglob("*.parquet"):
+        frame = pl.read_parquet(path)
+        for column in frame.select(pl.col(pl.String)).columns:
+            assert not set(frame[column]) & identities, f"{path.name} {column}"
+    for path in tmp_path.rglob("*.json"):
+        assert chain_id not in path.read_text(), path.name
+
+
+def test_u_is_sampled_once_per_model_version_and_kept_in_the_work_directory(tables, tmp_path):
+    first = full_link(tables, CONFIG.linkage, KEY, tmp_path)
+    sampled = json.loads((tmp_path / U_FILE).read_text())
+    again = full_link(tables, CONFIG.linkage, KEY, tmp_path)
+    other = CONFIG.linkage.model_copy(update={"match_threshold": 0.7})
+    full_link(tables, other, KEY, tmp_path)
+    resampled = json.loads((tmp_path / U_FILE).read_text())
+
+    assert again.links.equals(first.links)
+    assert sampled["version"] == link_stage_version(CONFIG.linkage)
+    assert resampled["version"] == link_stage_version(other)
+    # u-probabilities only: shares of random pairs that agree, no record or value.
+    assert all(isinstance(u, float | None) for us in sampled["u"].values() for u in us)

@@ -137,3 +137,53 @@ def test_a_contradiction_the_model_finds_unlikely_on_average_stands():
     # As above, but B-C was scored at 0.05: C-A 0.90 and C-B 0.05 average 0.475 -> two people
     links = _links(("A", "B", 0.99), ("A", "C", 0.90), ("B", "C", 0.05))
     assert _people(_two_share_an_ni_number_and_one_does_not(), links) == {("A", "B"), ("C",)}
+
+
+def _people_after_increment(
+    records: pl.DataFrame, links: pl.DataFrame, existing: list[tuple[str, str]]
+) -> set:
+    people = pl.DataFrame(
+        existing, schema={"unique_id": pl.String, "person": pl.String}, orient="row"
+    )
+    clusters = cluster_links(records, links, 0.8, people=people)
+    grouped = clusters.group_by("cluster").agg(pl.col("unique_id").sort())
+    return {tuple(ids) for ids in grouped["unique_id"].to_list()}
+
+
+def test_a_new_namesake_in_a_monthly_increment_cannot_bridge_two_people_either():
+    """Last month: people {A} and {C}. This month B is new, linked to both (0.95 and 0.90).
+
+    record | NI number  | date of birth | new this month
+    A      | AB123456C  | 1980-03-07    | no
+    B      |            |               | yes
+    C      | XY987654A  | 1975-11-30    | no
+
+    The increment gives what the full link gives: {A, B} and {C}.
+    """
+    records = _records(
+        ("A", "AB123456C", dt.date(1980, 3, 7), 1980.2, "male"),
+        ("B", None, None, None, "male"),
+        ("C", "XY987654A", dt.date(1975, 11, 30), 1975.9, "male"),
+    )
+    links = _links(("A", "B", 0.95), ("B", "C", 0.90))
+    increment = _people_after_increment(records, links, [("A", "A"), ("C", "C")])
+    assert increment == _people(records, links) == {("A", "B"), ("C",)}
+
+
+def test_a_person_found_last_month_is_not_split_and_its_contradictions_still_count():
+    """Last month A and B were found to be one person (B has no NI number). This month C is
+    new, linked to B at 0.9 but carrying an NI number that contradicts A's: C stays apart.
+
+    record | NI number  | new this month
+    A      | AB123456C  | no  (person P)
+    B      |            | no  (person P)
+    C      | XY987654A  | yes
+    """
+    records = _records(
+        ("A", "AB123456C", None, None, None),
+        ("B", None, None, None, None),
+        ("C", "XY987654A", None, None, None),
+    )
+    links = _links(("B", "C", 0.90))
+    increment = _people_after_increment(records, links, [("A", "P"), ("B", "P")])
+    assert increment == {("A", "B"), ("C",)}
