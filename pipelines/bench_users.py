@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -449,11 +450,13 @@ def run_users_bench(
         load_before = _load()
         with dashboard(release, log) as port:
             started = time.perf_counter()
-            steps, unreached = asyncio.run(
-                _crowd(
-                    users, port, stall_after, think, time_limit, before_step, rounds, arrive_over
-                )
+            crowd = _crowd(
+                users, port, stall_after, think, time_limit, before_step, rounds, arrive_over
             )
+            # its own thread and event loop, so a caller that already runs one (a test session
+            # driving a browser, a notebook) can still run the bench
+            with ThreadPoolExecutor(max_workers=1) as runner:
+                steps, unreached = runner.submit(asyncio.run, crowd).result()
             wall = time.perf_counter() - started
         return UsersReport(
             users=users,

@@ -277,9 +277,10 @@ def _missing_or_close(column: str, key: str, many: str) -> str:
     his age seen where he was, not with every John in London).
     """
     common = f"(l.{many} AND r.{many})"
+    # "boroughs in common" as array_intersect, which Splink's SQL translation carries to Spark
     return (
         f"((l.{column} IS NULL OR r.{column} IS NULL) "
-        f"AND (NOT {common} OR list_has_any(l.boroughs, r.boroughs))) "
+        f"AND (NOT {common} OR array_length(array_intersect(l.boroughs, r.boroughs)) > 0)) "
         f"OR (substr(l.{key}, 1, 1) = substr(r.{key}, 1, 1) AND NOT {common}) "
         f"OR substr(l.{key}, 1, 2) = substr(r.{key}, 1, 2)"
     )

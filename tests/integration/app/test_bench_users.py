@@ -55,10 +55,10 @@ def test_two_people_reach_every_page_and_the_report_has_a_row_for_each(built_rel
 def test_a_page_held_up_by_a_locked_audit_log_is_reported_as_a_stall(built_release_dir, tmp_path):
     audit_db = tmp_path / "audit.sqlite"
     AuditLog.create(audit_db)
-    holder = sqlite3.connect(audit_db, isolation_level=None)
+    holder = sqlite3.connect(audit_db, isolation_level=None, check_same_thread=False)
 
     def lock_before_returns(user: int, step: str) -> None:
-        # every page view is written to the log first: this one waits (up to the log's own
+        # (called from the bench's own thread) every page view is written to the log first: this one waits (up to the log's own
         # 10 s timeout, beyond the 8 s stall bound)
         if step == "returns":
             holder.execute("BEGIN EXCLUSIVE")
