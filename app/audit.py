@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 GENESIS = "0" * 64
 KEY_ENV = "PATHWAYS_AUDIT_KEY"

@@ -47,8 +47,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pipelines.errors import PathwaysError
-from pipelines.reference import borough_codes, borough_name
+from contract.errors import PathwaysError
+from contract.reference import borough_codes, borough_name
 
 RoleKind = Literal["london", "borough", "overview", "admin"]
 

@@ -27,10 +27,11 @@ from typing import Any
 import polars as pl
 
 from app.auth import Role
-from pipelines import release_reader
-from pipelines.errors import PathwaysError
-from pipelines.reference import borough_codes, borough_name
-from pipelines.release_reader import LONDON_CODE
+from contract import release as release_reader
+from contract.errors import PathwaysError
+from contract.reference import borough_codes, borough_name
+from contract.release import LONDON_CODE
+from contract.vocabulary import default_disclosure_words
 
 PACK_FILE = re.compile(r"pathways-pack-(?P<month>\d{4}-\d{2})-(?P<place>london|e\d{8})\.pdf")
 """A chart pack's file name in a release's ``packs/``: its month and London's or a borough's."""
@@ -198,34 +199,6 @@ def pack_edition(file_name: str) -> tuple[str, str | None] | None:
 def metric_title(metric_id: str) -> str:
     """A short title in users' words for a metric id."""
     return _TITLES.get(metric_id, metric_id.replace("_", " ").capitalize())
-
-
-def curve_protection_words(sdc: Mapping[str, Any]) -> str:
-    """How the survival curves were protected, from the manifest's ``sdc`` block."""
-    threshold = sdc.get("threshold", 10)
-    width = sdc.get("survival_time_step_days", 30)
-    return (
-        f"Curves are drawn from counts over {width}-day intervals (people still followed, people "
-        "who returned to the street or moved in, and, for the competing-risks curve, deaths), "
-        f"each hidden below {threshold} or rounded to the nearest "
-        f"{sdc.get('rounding_base', 5)}, merging intervals that hold a small number; each step "
-        "is worked out from those published counts and shown to the whole percent. Curves stop "
-        f"once fewer than {sdc.get('survival_min_at_risk', threshold)} people remain at risk."
-    )
-
-
-def default_disclosure_words(sdc: Mapping[str, Any]) -> str:
-    """The disclosure rules in words, from the manifest's ``sdc`` block."""
-    threshold = sdc.get("threshold", 10)
-    base = sdc.get("rounding_base", 5)
-    return (
-        f"Counts below {threshold} are suppressed and every other count is rounded to the nearest "
-        f"{base}. Cells that could reveal a suppressed one are suppressed too. Percentages are "
-        f"shown only where at least {sdc.get('min_rate_denominator', threshold)} people are "
-        "counted beneath them, and are worked out from the rounded counts. "
-        + curve_protection_words(sdc)
-        + " Small pathway flows are grouped as 'other (small numbers)'."
-    )
 
 
 @dataclass(frozen=True)

@@ -23,21 +23,23 @@ import pydeck as pdk
 from plotly.subplots import make_subplots
 
 from app import theme
-from app.data import Definition, ReleaseInfo, curve_protection_words, metric_title
-from pipelines.reference import ASSETS, LONDON_CODE, borough_name
-from pipelines.release_reader import OTHER_SMALL_NUMBERS
-
-SOURCE_NAMES = {"chain": "CHAIN", "hclic": "H-CLIC", "inform": "In-Form"}
-
-PERIOD_WORDS = {"month": "month", "quarter": "quarter", "fy": "financial year"}
+from app.data import Definition, ReleaseInfo, metric_title
+from contract.reference import ASSETS, LONDON_CODE, borough_name
+from contract.release import OTHER_SMALL_NUMBERS
+from contract.vocabulary import (
+    BREAKDOWN_VALUE_WORDS,
+    COMPARISON_NAMES,
+    DIMENSION_WORDS,
+    GROUP_DIMENSION_NONE,
+    GROUP_VALUE_WORDS,
+    PERIOD_WORDS,
+    SOURCE_NAMES,
+    STAGE_WORDS,
+    STATE_WORDS,
+    curve_protection_words,
+)
 
 STAGE_ORDER = ("before", "first_response", "month_6", "month_12")
-STAGE_WORDS = {
-    "before": "Before",
-    "first_response": "First response (90 days)",
-    "month_6": "At 6 months",
-    "month_12": "At 12 months",
-}
 
 REPORT_DAYS = (90, 180, 365, 730)
 
@@ -595,7 +597,7 @@ def breakdown_chart(
             "No published figures for this breakdown.",
         )
     latest = rows.get_column("period_start").max()
-    order = list(_BREAKDOWN_VALUES)
+    order = list(BREAKDOWN_VALUE_WORDS)
     rows = rows.filter(pl.col("period_start") == latest)
     # age bands youngest first; 'unknown' last; otherwise alphabetical
     rows = (
@@ -643,13 +645,6 @@ def breakdown_chart(
         title_text="per cent" if share else "people", showgrid=True, gridcolor=theme.GRID
     )
     return Chart(key, title, subtitle, footnote, fig, _shown(rows))
-
-
-_BREAKDOWN_VALUES = {
-    "under_18": "Under 18", "18_25": "18–25", "26_35": "26–35", "36_45": "36–45",
-    "46_55": "46–55", "56_plus": "56 and over", "eu_eea": "EU/EEA", "uk": "UK",
-    "rest_of_world": "Rest of world", "non_binary": "Non-binary",
-}  # fmt: skip
 
 
 def breakdown_words(breakdown: str) -> str:
@@ -732,7 +727,7 @@ class Tile:
 
 
 def borough_tiles() -> tuple[Tile, ...]:
-    """The square tile layout of the 33 boroughs (``pipelines/assets/london_tiles.csv``)."""
+    """The square tile layout of the 33 boroughs (``assets/london_tiles.csv``)."""
     with open(ASSETS / "london_tiles.csv", encoding="utf-8", newline="") as f:
         return tuple(
             Tile(r["code"], r["abbr"], int(r["col"]), int(r["row"])) for r in csv.DictReader(f)
@@ -1004,18 +999,6 @@ def borough_ranking_chart(
 # -- pathways -------------------------------------------------------------------------------
 
 
-STATE_WORDS = {
-    "none known": "nothing known",
-    "none": "no intervention",
-    "not known": "not known",
-    # short: the 6- and 12-month labels face each other across one column gap
-    "TA": "temporary accomm.",
-    "NSNO hub": "NSNO hub",
-    "supported/hostel": "supported/hostel",
-    "reconnected": "reconnected",
-}
-
-
 def _state_words(state: str) -> str:
     """A Sankey state as people read it ('TA' as 'temporary accommodation')."""
     return STATE_WORDS.get(state, state.replace("_", " "))
@@ -1181,35 +1164,6 @@ def top_paths_chart(
 # -- returns to the street (survival) -------------------------------------------------------
 
 
-GROUP_VALUE_WORDS = {
-    # first intervention (survival, comparisons and the metrics breakdown share these)
-    "hostel": "Hostel",
-    "temporary_accommodation": "Temporary accommodation",
-    "supported_housing": "Supported housing",
-    "housing_first": "Housing First",
-    "settled": "Settled housing",
-    "nsno_hub": "No Second Night Out hub",
-    "reconnection": "Reconnection",
-    # comparison families
-    "rest_of_london": "Rest of London",
-    "pilots": "Pilot boroughs",
-    "other_boroughs": "Other boroughs",
-}
-GROUP_DIMENSION_NONE = {
-    "first_intervention": "No intervention recorded",
-    "support_need": "No support needs recorded",
-}
-
-
-DIMENSION_WORDS = {
-    "age_band": "Age",
-    "gender": "Gender",
-    "ethnic_group": "Ethnic group",
-    "nationality_group": "Nationality",
-    "support_need": "Support need",
-}
-
-
 def value_words(group: str) -> str:
     """The value of a group or breakdown in plain words, without its dimension: 'age_band=18_25'
     as '18–25', 'first_intervention=housing_first' as 'Housing First', 'borough=E09000007' as
@@ -1225,7 +1179,7 @@ def value_words(group: str) -> str:
         return GROUP_VALUE_WORDS[value]
     if value.startswith("E09") or value.startswith("E12"):
         return _place_name(value)
-    return _BREAKDOWN_VALUES.get(value, value.replace("_", " ").capitalize())
+    return BREAKDOWN_VALUE_WORDS.get(value, value.replace("_", " ").capitalize())
 
 
 def group_words(group: str) -> str:
@@ -1448,20 +1402,6 @@ def cumulative_incidence_chart(
 
 
 # -- comparing interventions ----------------------------------------------------------------
-
-OBSERVATIONAL_CAVEAT = (
-    "These comparisons are observational: people were not assigned to interventions at random, "
-    "and those offered, say, Housing First may differ from others in ways the data do not "
-    "record. Hazard ratios are adjusted for age band, gender and support needs only. Read them as "
-    "prompts for questions, not as proof that one intervention works better."
-)
-
-
-COMPARISON_NAMES = {
-    "first_intervention": "by first intervention",
-    "pilot_vs_other": "pilot boroughs against the rest",
-    "borough": "each borough against the rest of London",
-}
 
 
 def hazard_ratio_chart(words: Words, comparisons: pl.DataFrame, comparison_id: str) -> Chart:

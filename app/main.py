@@ -26,8 +26,8 @@ from app.ui import (
     Session,
     synthetic_banner,
 )
-from pipelines.errors import PathwaysError
-from pipelines.reference import ASSETS
+from contract.errors import PathwaysError
+from contract.reference import ASSETS
 
 HERE = Path(__file__).resolve().parent
 ICON = ASSETS / "pathways-icon.png"  # a local file: no icon fetched from the web

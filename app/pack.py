@@ -9,7 +9,7 @@ for context, and other boroughs' published totals on the map only.
 
 Charts are drawn to PNG by Kaleido in a local Chromium (``BROWSER_PATH``) with the Plotly.js that
 ships with Plotly and no MathJax, so nothing is fetched from the internet. Text is set in DejaVu
-Sans, shipped inside the package (``pipelines/assets/fonts``, with its licence), so that £, – and
+Sans, shipped inside the package (``assets/fonts``, with its licence), so that £, – and
 ’ print the same on every host.
 
 The monthly run draws every edition into the release (``release_packs``), so the internet-facing
@@ -37,15 +37,15 @@ from app.data import (
     HEADLINE_METRICS,
     ReleaseInfo,
     ScopedRelease,
-    curve_protection_words,
     load_release,
     metric_title,
     pack_file_name,
 )
-from app.figures import PERIOD_WORDS, Chart, Words, period_label
-from pipelines.errors import PathwaysError, SetupError
-from pipelines.reference import ASSETS, borough_codes, borough_name
-from pipelines.release_reader import LONDON_CODE
+from app.figures import Chart, Words, period_label
+from contract.errors import PathwaysError, SetupError
+from contract.reference import ASSETS, borough_codes, borough_name
+from contract.release import LONDON_CODE
+from contract.vocabulary import PERIOD_WORDS, SOURCE_NAMES, curve_protection_words
 
 FONT_DIR = ASSETS / "fonts"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -488,7 +488,7 @@ def _cover(release: ScopedRelease, edition: Edition) -> Page:
         else "not recorded"
     )
     extracts = ", ".join(
-        f"{figures.SOURCE_NAMES.get(k, k)} {v:%-d %B %Y}"
+        f"{SOURCE_NAMES.get(k, k)} {v:%-d %B %Y}"
         for k, v in sorted(info.source_extract_dates.items())
     ) or (f"{info.extract_date:%-d %B %Y}" if info.extract_date else "not recorded")
     audience = (
@@ -539,7 +539,7 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
             "",
             f"Release {info.release_id}, data from {info.data_start} to {info.data_end}; "
             + "; ".join(
-                f"{figures.SOURCE_NAMES.get(k, k)} extract {v.isoformat()}"
+                f"{SOURCE_NAMES.get(k, k)} extract {v.isoformat()}"
                 for k, v in sorted(info.source_extract_dates.items())
             )
             + f". Definitions version {info.definitions_version or 'not recorded'}; code version "

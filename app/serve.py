@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from app.data import load_release
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 MAIN = Path(__file__).resolve().parent / "main.py"
 DEFAULT_ADDRESS = "127.0.0.1"

@@ -17,7 +17,7 @@ import polars as pl
 
 from app.audit import AuditEntry
 from app.auth import AccessPolicy, Role
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 ROLE_KIND_WORDS = {
     "london": "Pan-London lead",

@@ -16,7 +16,7 @@ from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.data import ReleaseInfo, ScopedRelease, ScopeError
 from app.figures import Chart, Words, figure_words, period_label
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
@@ -426,7 +426,7 @@ PACK_KEY = "_pathways_pack"
 
 def _edition_words(file_name: str) -> str:
     from app.data import pack_edition
-    from pipelines.reference import borough_name
+    from contract.reference import borough_name
 
     month, borough = pack_edition(file_name) or ("", None)
     place = f"{borough_name(borough)} (borough)" if borough else "London"

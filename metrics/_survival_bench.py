@@ -16,9 +16,9 @@ import polars as pl
 
 from metrics._survival_sample import sample_journeys
 from metrics.compare import compute_comparisons
+from metrics.config import SurvivalConfig
 from metrics.pathways import compute_pathways
 from metrics.survival import compute_survival
-from pipelines.config import SurvivalConfig
 
 
 def _peak_mb() -> float:

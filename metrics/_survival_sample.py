@@ -12,8 +12,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from pipelines.contracts import EVENTS_SCHEMA, HISTORY_FLAGS, PEOPLE_SCHEMA, SUPPORT_NEED_FLAGS
-from pipelines.reference import (
+from contract.reference import (
     ACCOMMODATION_EVENTS,
     AGE_BANDS,
     DESTINATIONS,
@@ -23,6 +22,7 @@ from pipelines.reference import (
     REASONS_LOSS_OF_HOME,
     borough_codes,
 )
+from metrics.journeys import EVENTS_SCHEMA, HISTORY_FLAGS, PEOPLE_SCHEMA, SUPPORT_NEED_FLAGS
 
 
 def sample_journeys(

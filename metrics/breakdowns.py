@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.contracts import SUPPORT_NEED_FLAGS
+from metrics.journeys import SUPPORT_NEED_FLAGS
 
 FIRST_INTERVENTION_GROUPS: dict[str, str] = {
     "nsno_arrival": "nsno_hub",

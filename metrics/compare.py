@@ -48,23 +48,13 @@ from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from lifelines.statistics import logrank_test
 from scipy.stats import chi2
 
+from contract.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes, pilot_codes
+from contract.release import COMPARISONS_SCHEMA
 from metrics._survival_estimators import OUTCOME_EVENT
 from metrics.breakdowns import FIRST_INTERVENTION_GROUPS
+from metrics.config import SurvivalConfig
+from metrics.journeys import SUPPORT_NEED_FLAGS
 from metrics.survival import SURVIVAL_WORK_SCHEMA, return_to_street_durations, survival_curves
-from pipelines.config import SurvivalConfig
-from pipelines.contracts import SUPPORT_NEED_FLAGS
-from pipelines.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes, pilot_codes
-from pipelines.release_reader import COMPARISONS_SCHEMA
-
-OBSERVATIONAL_CAVEAT = (
-    "These comparisons come from records of what happened to people, not from an experiment. "
-    "People were not placed in an intervention or a borough at random, and the groups differ "
-    "in ways the records do not capture, such as how long someone had slept rough, their "
-    "history, or what was available when they needed it. The hazard ratios allow only for age "
-    "band, gender and support needs. They show how returns to the street differ between "
-    "groups, not what an intervention or a borough caused: a lower ratio is an association, "
-    "not proof that one approach works better."
-)
 
 _GROUP = "group_a"  # the model term whose hazard ratio is reported
 

@@ -20,18 +20,18 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from metrics.breakdowns import LONDON_ONLY_BREAKDOWNS, first_intervention, person_breakdowns
-from metrics.periods import (
+from contract.periods import (
     MONTHS_IN,
     PERIOD_TYPES,
     complete_periods,
     period_index,
     period_start_expr,
 )
+from contract.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes
+from contract.release import METRICS_SCHEMA
+from metrics.breakdowns import LONDON_ONLY_BREAKDOWNS, first_intervention, person_breakdowns
+from metrics.config import MetricsConfig
 from metrics.registry import METRICS, METRICS_BY_ID
-from pipelines.config import MetricsConfig
-from pipelines.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes
-from pipelines.release_reader import METRICS_SCHEMA
 
 SEEN_FLAGS = (
     "seen_rough_sleeping",

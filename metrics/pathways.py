@@ -62,9 +62,9 @@ from datetime import date
 import networkx as nx
 import polars as pl
 
-from pipelines.config import SurvivalConfig
-from pipelines.reference import LONDON_CODE, borough_codes
-from pipelines.release_reader import PATHS_SCHEMA, PATHWAYS_SCHEMA
+from contract.reference import LONDON_CODE, borough_codes
+from contract.release import PATHS_SCHEMA, PATHWAYS_SCHEMA
+from metrics.config import SurvivalConfig
 
 #: Plain-words definition, for the registry and the About page.
 DEFINITION = (

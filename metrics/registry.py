@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.config import MetricsConfig
+from metrics.config import MetricsConfig
 
 DEFINITIONS_VERSION = "1.0.0"
 

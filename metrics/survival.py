@@ -55,6 +55,7 @@ from datetime import date
 
 import polars as pl
 
+from contract.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes
 from metrics._survival_estimators import (
     OUTCOME_CENSORED,
     OUTCOME_COMPETING,
@@ -64,9 +65,8 @@ from metrics._survival_estimators import (
     kaplan_meier,
 )
 from metrics.breakdowns import FIRST_INTERVENTION_GROUPS
-from pipelines.config import SurvivalConfig
-from pipelines.contracts import SUPPORT_NEED_FLAGS
-from pipelines.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes
+from metrics.config import SurvivalConfig
+from metrics.journeys import SUPPORT_NEED_FLAGS
 
 RETURN_TO_STREET = "return_to_street"
 RETURN_TO_STREET_CIF = "return_to_street_cif"

@@ -29,11 +29,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from metrics.survival import estimates_from_counts
-from pipelines.config import DisclosureConfig
-from pipelines.errors import PathwaysError
-from pipelines.reference import NATIONALITY_GROUPS, borough_codes
-from pipelines.release_reader import (
+from contract.errors import PathwaysError
+from contract.reference import NATIONALITY_GROUPS, borough_codes
+from contract.release import (
     COMPARISONS_SCHEMA,
     LONDON_CODE,
     METRICS_SCHEMA,
@@ -45,6 +43,8 @@ from pipelines.release_reader import (
     SURVIVAL_SCHEMA,
     is_quality_share,
 )
+from metrics.survival import estimates_from_counts
+from pipelines.config import DisclosureConfig
 
 BREAKDOWN_FAMILIES = (
     "age_band",

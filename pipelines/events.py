@@ -62,14 +62,14 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.contracts import (
+from contract.reference import EU_EEA_CODES, UK_CODES
+from metrics.journeys import (
     EVENTS_SCHEMA,
     HISTORY_FLAGS,
     PEOPLE_SCHEMA,
     SUPPORT_NEED_FLAGS,
     check_schema,
 )
-from pipelines.reference import EU_EEA_CODES, UK_CODES
 
 CONTACT_EVENTS = {
     "bedded_down": "seen_rough_sleeping",
@@ -284,7 +284,7 @@ def _inform_events(tables: dict[str, pl.DataFrame], links: pl.DataFrame) -> list
 
 
 def _nationality_group(code: pl.Expr) -> pl.Expr:
-    """Broad nationality group, as ``pipelines.reference.nationality_group`` but as an expression."""
+    """Broad nationality group, as ``contract.reference.nationality_group`` but as an expression."""
     return (
         pl.when(code.is_null() | code.is_in(["", "unknown"]))
         .then(pl.lit("unknown"))

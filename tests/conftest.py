@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipelines.run import run_pipeline
+from pipelines.commands.run import run_pipeline
 from pipelines.synthetic import generate
 
 TEST_KEY = "pathways-test-key-0123456789abcdef-not-a-secret"

@@ -7,7 +7,8 @@ import streamlit as st
 
 from app import figures, ui
 from app.auth import ROLE_WORDS
-from pipelines.release_reader import is_quality_share
+from contract.release import is_quality_share
+from contract.vocabulary import SOURCE_NAMES
 
 s = ui.page_session("about", "About this data")
 info = s.release.info
@@ -25,7 +26,7 @@ if info.synthetic:
 st.header("Sources", anchor=False)
 sources = pl.DataFrame(
     {
-        "source": [figures.SOURCE_NAMES.get(k, k) for k in info.source_extract_dates],
+        "source": [SOURCE_NAMES.get(k, k) for k in info.source_extract_dates],
         "extract date": [d.isoformat() for d in info.source_extract_dates.values()],
     },
     schema={"source": pl.String, "extract date": pl.String},

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import figures, theme, ui
 from app.data import HEADLINE_METRICS, ScopeError, metric_title
-from pipelines.reference import borough_codes, borough_name
+from contract.reference import borough_codes, borough_name
 
 
 @st.cache_resource

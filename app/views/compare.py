@@ -5,8 +5,9 @@ import streamlit as st
 
 from app import figures, ui
 from app.data import ScopeError
-from pipelines.reference import borough_name
-from pipelines.release_reader import LONDON_CODE
+from contract.reference import borough_name
+from contract.release import LONDON_CODE
+from contract.vocabulary import OBSERVATIONAL_CAVEAT
 
 s = ui.page_session("compare", "Compare interventions")
 r = s.release
@@ -17,9 +18,7 @@ except ScopeError as e:
     ui.refused(s, e)
     st.stop()
 
-st.info(
-    words.definition("comparisons").text or figures.OBSERVATIONAL_CAVEAT, icon=":material/warning:"
-)
+st.info(words.definition("comparisons").text or OBSERVATIONAL_CAVEAT, icon=":material/warning:")
 ids = comparisons.get_column("comparison_id").unique().sort().to_list()
 if not ids:
     st.info("This release has no published comparisons.")

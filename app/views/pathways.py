@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import figures, ui
 from app.data import ScopeError
-from pipelines.reference import borough_name
+from contract.reference import borough_name
 
 s = ui.page_session("pathways", "Pathways")
 r = s.release

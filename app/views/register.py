@@ -6,7 +6,7 @@ import streamlit as st
 
 from app import auth, ui
 from app.transparency import STALE_DAYS, Period, access_register
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 s = ui.page_session("register", "Access register")
 st.markdown(

@@ -5,8 +5,8 @@ import streamlit as st
 
 from app import figures, ui
 from app.data import ScopeError
-from pipelines.reference import borough_name
-from pipelines.release_reader import LONDON_CODE
+from contract.reference import borough_name
+from contract.release import LONDON_CODE
 
 s = ui.page_session("returns", "Returns to the street")
 r = s.release

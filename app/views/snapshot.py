@@ -4,8 +4,8 @@ import streamlit as st
 
 from app import figures, ui
 from app.data import HEADLINE_METRICS, ScopeError
-from pipelines.reference import borough_codes, borough_name, pilot_codes
-from pipelines.release_reader import LONDON_CODE
+from contract.reference import borough_codes, borough_name, pilot_codes
+from contract.release import LONDON_CODE
 
 s = ui.page_session("snapshot", "Borough snapshot")
 r = s.release

@@ -7,11 +7,12 @@ log's monthly counts. It names nobody.
 import polars as pl
 import streamlit as st
 
-from app import figures, ui
+from app import ui
 from app.audit import AuditLog
 from app.auth import ROLE_WORDS
 from app.transparency import ROLE_KIND_WORDS, organisations, usage_by_month
-from pipelines.reference import LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS
+from contract.reference import LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS
+from contract.vocabulary import SOURCE_NAMES
 
 public = st.session_state.get(ui.PUBLIC_KEY)
 if not isinstance(public, ui.PublicContext):
@@ -43,7 +44,7 @@ for source in ("chain", "hclic", "inform"):
     condition = given.get("special_category_condition")
     rows.append(
         {
-            "source": figures.SOURCE_NAMES.get(source, source),
+            "source": SOURCE_NAMES.get(source, source),
             "provided by": given.get("provider") or "not recorded",
             "lawful basis": LAWFUL_BASES.get(basis or "", "not stated in this release"),
             "special category condition": SPECIAL_CATEGORY_CONDITIONS.get(

@@ -16,7 +16,7 @@ import polars as pl
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 ENGINES = ("duckdb", "spark")
 

@@ -14,7 +14,7 @@ import secrets
 
 import polars as pl
 
-from pipelines.errors import SetupError
+from contract.errors import SetupError
 
 KEY_VARIABLE = "PATHWAYS_PSEUDONYM_KEY"
 MIN_KEY_CHARS = 32

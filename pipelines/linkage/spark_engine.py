@@ -25,7 +25,7 @@ from pathlib import Path
 
 from splink.internals.database_api import DatabaseAPI
 
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 MASTER_VARIABLE = "PATHWAYS_SPARK_MASTER"
 # Shuffle partitions for a local session: Spark's 200 suit a cluster; locally every partition

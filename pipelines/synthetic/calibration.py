@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.reference import nationality_group
+from contract.reference import nationality_group
 
 WESTMINSTER = "E09000033"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.errors import PathwaysError
-from pipelines.reference import boroughs
+from contract.errors import PathwaysError
+from contract.reference import boroughs
 from pipelines.synthetic import records as rec
 from pipelines.synthetic import simulate as sim
 from pipelines.synthetic.assumptions import (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from pipelines.reference import (
+from contract.reference import (
     DESTINATIONS,
     EU_EEA_CODES,
     GENDERS,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.reference import EU_EEA_CODES
+from contract.reference import EU_EEA_CODES
 from pipelines.synthetic.assumptions import (
     ASYLUM_COUNTRIES,
     EU_COUNTRIES,

@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.contracts import EVENTS_SCHEMA, PEOPLE_SCHEMA, SUPPORT_NEED_FLAGS
+from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA, SUPPORT_NEED_FLAGS
 
 
 def _draw_events(table: str) -> pl.DataFrame:

@@ -7,9 +7,9 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.commands.run import journey_aggregates
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
-from pipelines.run import journey_aggregates
 
 
 def protected_tables(

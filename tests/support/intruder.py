@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from contract.reference import AGE_BANDS, ETHNIC_GROUPS, GENDERS, NATIONALITY_GROUPS
+from contract.release import LONDON_CODE
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import SUPPRESSED, smallest_shown_count
-from pipelines.reference import AGE_BANDS, ETHNIC_GROUPS, GENDERS, NATIONALITY_GROUPS
-from pipelines.release_reader import LONDON_CODE
 
 # An upper bound for a hidden count when nothing else bounds it: more people than London has.
 UNBOUNDED = 1_000_000

@@ -4,7 +4,7 @@ import sys
 
 def test_pathways_lists_every_command_of_the_contract():
     out = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "--help"],
+        [sys.executable, "-m", "pipelines.commands.cli", "--help"],
         capture_output=True,
         text=True,
         check=True,
@@ -15,7 +15,16 @@ def test_pathways_lists_every_command_of_the_contract():
 
 def test_a_bad_month_is_one_plain_line_not_a_traceback():
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "generate", "--out", "x", "--start", "2024-13"],
+        [
+            sys.executable,
+            "-m",
+            "pipelines.commands.cli",
+            "generate",
+            "--out",
+            "x",
+            "--start",
+            "2024-13",
+        ],
         capture_output=True,
         text=True,
     )
@@ -26,7 +35,7 @@ def test_a_bad_month_is_one_plain_line_not_a_traceback():
 
 def test_a_chart_pack_of_a_missing_release_is_said_plainly(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "pack", "--release", str(tmp_path),
+        [sys.executable, "-m", "pipelines.commands.cli", "pack", "--release", str(tmp_path),
          "--month", "2025-03", "--out", str(tmp_path / "pack.pdf")],
         capture_output=True, text=True,
     )  # fmt: skip

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
+from contract.errors import ConfigError
 from pipelines.config import PathwaysConfig, load_config
-from pipelines.errors import ConfigError
 
 
 def test_defaults_follow_the_ons_10_5_rule():

@@ -1,6 +1,6 @@
 from datetime import date
 
-from pipelines.demo import demo_period
+from pipelines.commands.demo import demo_period
 
 
 def test_the_demo_covers_six_years_up_to_the_last_complete_month():

@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 from pipelines.config import PathwaysConfig
-from pipelines.minimum_dataset import DOCUMENT, SCHEMA_DIR, write_documents
-from pipelines.schema import TABLES
-from pipelines.validate import validate_sources
+from pipelines.sources.minimum_dataset import DOCUMENT, SCHEMA_DIR, write_documents
+from pipelines.sources.tables import TABLES
+from pipelines.sources.validate import validate_sources
 
 FRICTIONLESS_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year"}
 
@@ -20,7 +20,7 @@ FRICTIONLESS_TYPES = {"string", "integer", "number", "boolean", "date", "datetim
 def test_the_committed_document_and_schemas_are_what_the_code_writes(tmp_path):
     written = write_documents(tmp_path / "minimum-dataset.md", tmp_path / "schemas")
     assert (tmp_path / "minimum-dataset.md").read_text() == DOCUMENT.read_text(), (
-        "docs/minimum-dataset.md is stale: run python -m pipelines.minimum_dataset"
+        "docs/minimum-dataset.md is stale: run python -m pipelines.sources.minimum_dataset"
     )
     for path in written[1:]:
         assert path.read_text() == (SCHEMA_DIR / path.name).read_text(), path.name
@@ -56,7 +56,7 @@ def test_the_document_lists_every_table_and_column():
 def test_the_template_is_empty_tables_with_their_headers_and_a_manifest(tmp_path):
     folder = tmp_path / "to_fill"
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "validate", "--template", str(folder)],
+        [sys.executable, "-m", "pipelines.commands.cli", "validate", "--template", str(folder)],
         capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -70,7 +70,7 @@ def test_the_template_is_empty_tables_with_their_headers_and_a_manifest(tmp_path
     assert not report.failures and not report.warnings and not report.absent_tables
 
     again = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "validate", "--template", str(folder)],
+        [sys.executable, "-m", "pipelines.commands.cli", "validate", "--template", str(folder)],
         capture_output=True, text=True,
     )  # fmt: skip
     assert again.returncode == 2 and "choose an empty directory" in again.stderr

@@ -1,4 +1,4 @@
-from pipelines.reference import borough_codes, borough_name, nationality_group, pilot_codes
+from contract.reference import borough_codes, borough_name, nationality_group, pilot_codes
 
 
 def test_thirty_three_boroughs_with_four_pilots():

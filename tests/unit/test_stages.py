@@ -1,6 +1,6 @@
 import numpy as np
 
-from pipelines.stages import StageTimer
+from pipelines.commands.timer import StageTimer
 
 
 def test_each_stage_is_timed_and_its_peak_memory_seen():

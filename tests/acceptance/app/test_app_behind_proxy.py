@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from app.serve import streamlit_command
-from pipelines.release import publish, write_release
-from pipelines.release_reader import RELEASE_TABLES, open_release
+from contract.release import RELEASE_TABLES, open_release
+from pipelines.release.write import publish, write_release
 
 pytestmark = pytest.mark.browser
 
@@ -136,7 +136,7 @@ def test_a_person_signs_in_through_the_proxy_and_sees_a_new_release_without_a_re
 SLOW_PUBLISH = """
 import sys, time
 from pathlib import Path
-from pipelines.release import publish
+from pipelines.release.write import publish
 
 def slowly(step):
     if step == "file":

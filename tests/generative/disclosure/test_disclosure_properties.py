@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.intruder import intruder_intervals, metrics_from_people
 
+from contract.release import METRICS_SCHEMA
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import (
     protect_metrics,
@@ -25,7 +26,6 @@ from pipelines.disclosure import (
     protect_survival,
     release_problems,
 )
-from pipelines.release_reader import METRICS_SCHEMA
 
 LONDON = "E12000007"
 BOROUGHS = ["E09000033", "E09000022", "E09000007", "E09000017"]

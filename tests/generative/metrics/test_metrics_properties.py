@@ -8,12 +8,12 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract.periods import add_months
+from contract.reference import LONDON_CODE
+from contract.release import METRICS_SCHEMA
 from metrics.counting import compute_metrics
-from metrics.periods import add_months
+from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA
 from pipelines.config import MetricsConfig
-from pipelines.contracts import EVENTS_SCHEMA, PEOPLE_SCHEMA
-from pipelines.reference import LONDON_CODE
-from pipelines.release_reader import METRICS_SCHEMA
 
 START = date(2022, 1, 1)
 BOROUGHS = ("E09000033", "E09000022", "E09000007")

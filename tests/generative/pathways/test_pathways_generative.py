@@ -9,10 +9,10 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract.reference import DESTINATIONS, EVENT_TYPES, REASONS_LOSS_OF_HOME
+from metrics.journeys import EVENTS_SCHEMA
 from metrics.pathways import STAGES, compute_pathways
 from pipelines.config import SurvivalConfig
-from pipelines.contracts import EVENTS_SCHEMA
-from pipelines.reference import DESTINATIONS, EVENT_TYPES, REASONS_LOSS_OF_HOME
 
 START, EXTRACT = date(2022, 4, 1), date(2024, 6, 30)
 

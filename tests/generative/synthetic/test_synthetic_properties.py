@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.config import PathwaysConfig
+from pipelines.sources.validate import validate_sources
 from pipelines.synthetic import generate
-from pipelines.validate import validate_sources
 
 SETTINGS = settings(
     max_examples=10,

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract.errors import PathwaysError
 from pipelines.config import PathwaysConfig, ValidationConfig
-from pipelines.errors import PathwaysError
-from pipelines.schema import MAX_VALUE_CHARS, TABLES, Column, TableSpec
-from pipelines.validate import load_sources, validate_sources
+from pipelines.sources.tables import MAX_VALUE_CHARS, TABLES, Column, TableSpec
+from pipelines.sources.validate import load_sources, validate_sources
 
 LENIENT = PathwaysConfig(validation=ValidationConfig(max_quarantine_fraction=1.0))
 MANIFEST = '{"extract_date": "2025-03-31"}'

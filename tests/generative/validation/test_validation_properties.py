@@ -20,11 +20,11 @@ import polars as pl
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from contract.errors import PathwaysError
+from contract.reference import borough_codes
 from pipelines.config import PathwaysConfig, ValidationConfig
-from pipelines.errors import PathwaysError
-from pipelines.reference import borough_codes
-from pipelines.schema import TABLES, Column, TableSpec
-from pipelines.validate import load_sources, validate_sources
+from pipelines.sources.tables import TABLES, Column, TableSpec
+from pipelines.sources.validate import load_sources, validate_sources
 
 EXTRACT = dt.date(2025, 3, 31)
 SETTINGS = settings(

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from contract import release as release_reader
+from contract.reference import borough_codes
 from metrics.survival import survival_curves
-from pipelines import release_reader
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import protect_quality, protect_survival
-from pipelines.reference import borough_codes
-from pipelines.release import write_release
+from pipelines.release.write import write_release
 
 LONDON = "E12000007"
 WESTMINSTER, LAMBETH, CAMDEN, HILLINGDON = "E09000033", "E09000022", "E09000007", "E09000017"

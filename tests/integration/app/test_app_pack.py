@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from app.audit import AuditLog, verify_log
 from app.auth import Role
 from app.data import ScopedRelease, ScopeError, load_release
-from pipelines.release_reader import open_release
+from contract.release import open_release
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 CAMDEN, WESTMINSTER = "E09000007", "E09000033"
@@ -130,7 +130,7 @@ def test_a_pack_changed_on_the_app_host_is_refused_and_not_logged_as_served(
 def test_a_pack_made_on_the_command_line_is_in_the_audit_log_before_it_is_written(
     env, release_dir, tmp_path, monkeypatch, capsys
 ):
-    from pipelines.cli import main as pathways
+    from pipelines.commands.cli import main as pathways
 
     monkeypatch.setenv("PATHWAYS_OPERATOR", "analyst.one")
     monkeypatch.setenv("BROWSER_PATH", "/usr/bin/chromium")  # drawn on the secure side

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.audit import AuditLog, verify_log
 from app.ui import CONTEXT_KEY, PAGES_BY_ROLE
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 CAMDEN, WESTMINSTER = "E09000007", "E09000033"

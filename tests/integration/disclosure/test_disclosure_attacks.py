@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from support.intruder import intruder_intervals, metrics_from_people, shown_interval
 
+from contract.errors import PathwaysError
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import (
     assert_release_safe,
@@ -19,7 +20,6 @@ from pipelines.disclosure import (
     protect_metrics,
     protect_survival,
 )
-from pipelines.errors import PathwaysError
 
 LONDON = "E12000007"
 WESTMINSTER, LAMBETH, CAMDEN, HILLINGDON = "E09000033", "E09000022", "E09000007", "E09000017"

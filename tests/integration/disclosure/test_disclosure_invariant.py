@@ -8,11 +8,11 @@ import polars as pl
 import pytest
 from support.tables import unsuppressed_tables
 
+from contract.errors import PathwaysError
 from metrics._survival_estimators import OUTCOME_CENSORED, OUTCOME_COMPETING, OUTCOME_EVENT
 from metrics.survival import estimates_from_counts, survival_curves
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import protect_quality, protect_survival, release_problems
-from pipelines.errors import PathwaysError
 
 LONDON = "E12000007"
 CONFIG = DisclosureConfig()

@@ -14,11 +14,11 @@ import polars as pl
 import pytest
 from support.intruder import metrics_from_people, recovered, release_intervals
 
+from contract.release import open_release
 from metrics._survival_estimators import OUTCOME_CENSORED, OUTCOME_COMPETING, OUTCOME_EVENT
 from metrics.survival import survival_curves
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import SUPPRESSED, protect
-from pipelines.release_reader import open_release
 
 LONDON = "E12000007"
 BIG, MIDDLE, SMALL = "E09000033", "E09000022", "E09000007"

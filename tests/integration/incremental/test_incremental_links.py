@@ -10,9 +10,11 @@ import polars as pl
 import pytest
 from splink import Linker
 
+from contract.errors import PathwaysError
 from pipelines.config import PathwaysConfig
-from pipelines.errors import PathwaysError
-from pipelines.incremental import (
+from pipelines.linkage.clustering import cluster_links
+from pipelines.linkage.engine import engine_session
+from pipelines.linkage.increment import (
     STATE_DIR,
     VERSION_FILE,
     agreement,
@@ -21,13 +23,11 @@ from pipelines.incremental import (
     link_increment,
     link_month,
 )
-from pipelines.link import MODEL_FILE, U_FILE, link_stage_version, scored_pairs
-from pipelines.linkage.clustering import cluster_links
-from pipelines.linkage.engine import engine_session
+from pipelines.linkage.link import MODEL_FILE, U_FILE, link_stage_version, scored_pairs
 from pipelines.linkage.prepare import identity_features
 from pipelines.linkage.pseudonyms import person_keys
+from pipelines.sources.validate import load_sources
 from pipelines.synthetic import generate
-from pipelines.validate import load_sources
 
 KEY = b"incremental-test-key-of-32-chars!"
 CONFIG = PathwaysConfig()

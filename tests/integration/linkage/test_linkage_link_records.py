@@ -10,11 +10,11 @@ import re
 import polars as pl
 import pytest
 
-from pipelines.cli import main
+from contract.errors import PathwaysError
+from metrics.journeys import check_schema
+from pipelines.commands.cli import main
 from pipelines.config import LinkageConfig
-from pipelines.contracts import LINKS_SCHEMA, check_schema
-from pipelines.errors import PathwaysError
-from pipelines.link import link_records, pseudonym_key
+from pipelines.linkage.link import LINKS_SCHEMA, link_records, pseudonym_key
 
 KEY = b"k" * 40
 # Fewer random pairs than a real run, so the tests stay quick.

@@ -12,14 +12,14 @@ from datetime import date
 import polars as pl
 import pytest
 
+from contract.reference import LONDON_CODE
+from contract.release import METRICS_SCHEMA
 from metrics.counting import compute_metrics
+from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA
 from pipelines.config import PathwaysConfig
-from pipelines.contracts import EVENTS_SCHEMA, PEOPLE_SCHEMA
 from pipelines.events import build_journeys
-from pipelines.reference import LONDON_CODE
-from pipelines.release_reader import METRICS_SCHEMA
+from pipelines.sources.validate import load_sources
 from pipelines.synthetic import calibration_figures, generate
-from pipelines.validate import load_sources
 
 FY_2023 = date(2023, 4, 1)
 

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from app.audit import AuditLog
 from app.pack import build_pack
-from pipelines.errors import PathwaysError
-from pipelines.reference import borough_codes, borough_name
+from contract.errors import PathwaysError
+from contract.reference import borough_codes, borough_name
 from tests.conftest import AUDIT_TEST_KEY
 
 CAMDEN = "E09000007"
@@ -47,7 +47,7 @@ def london_pack(release_dir, tmp_path_factory) -> tuple[Path, Path, str]:
     AuditLog.create(audit, key=AUDIT_TEST_KEY.encode())
     env = os.environ | {"PATHWAYS_AUDIT_DB": str(audit), "PATHWAYS_AUDIT_KEY": AUDIT_TEST_KEY}
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "pack", "--release", str(release_dir),
+        [sys.executable, "-m", "pipelines.commands.cli", "pack", "--release", str(release_dir),
          "--month", MONTH, "--out", str(root / "pack.pdf"), "--png-dir", str(root / "png")],
         capture_output=True, text=True, env=env,
     )  # fmt: skip
@@ -226,7 +226,7 @@ def test_a_wrong_request_is_one_plain_error(release_dir, tmp_path, month, boroug
 
 def test_the_command_says_a_wrong_borough_in_one_line(release_dir, tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "pack", "--release", str(release_dir),
+        [sys.executable, "-m", "pipelines.commands.cli", "pack", "--release", str(release_dir),
          "--month", MONTH, "--out", str(tmp_path / "x.pdf"), "--borough", "Camden"],
         capture_output=True, text=True,
     )  # fmt: skip
@@ -247,7 +247,7 @@ def test_every_chart_in_the_pack_is_borough_level_or_above_with_no_nationality(
     from app.auth import Role
     from app.data import ScopedRelease, load_release
     from app.pack import Edition, plan
-    from pipelines.release_reader import LONDON_CODE
+    from contract.release import LONDON_CODE
 
     role = Role("borough", borough) if borough else Role("london")
     pages = plan(ScopedRelease(load_release(release_dir), role), Edition(date(2025, 3, 1), borough))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.errors import EXIT_CODES
+from contract.errors import EXIT_CODES
 from pipelines.synthetic import generate
 
 STAGES = ("validate", "link", "events", "metrics", "disclosure", "release")
@@ -23,7 +23,7 @@ LINK_STEPS = ("identity features", "training the model", "scoring record pairs",
 
 def pathways(*args: str, env: dict | None = None, limit_kb: int | None = None, cwd=None):
     """Run the installed command in a fresh process, as a user would."""
-    command = [sys.executable, "-m", "pipelines.cli", *args]
+    command = [sys.executable, "-m", "pipelines.commands.cli", *args]
     if limit_kb is not None:  # the largest file this process may write, as a full disk allows
         command = ["bash", "-c", f'ulimit -f {limit_kb}; exec "$@"', "pathways", *command]
     base = {k: v for k, v in os.environ.items() if not k.startswith("PATHWAYS_")}
@@ -214,7 +214,7 @@ def test_a_chart_pack_without_its_fonts_is_the_environment_and_exits_4(
     release_dir, tmp_path, monkeypatch, capsys
 ):
     from app import pack
-    from pipelines.cli import main
+    from pipelines.commands.cli import main
 
     monkeypatch.setattr(pack, "FONT_DIR", tmp_path / "no-fonts")
     month = json.loads((release_dir / "manifest.json").read_text())["data_period"]["end"][:7]

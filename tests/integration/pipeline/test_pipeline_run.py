@@ -10,10 +10,10 @@ import sys
 import polars as pl
 import pytest
 
+from contract.release import LONDON_CODE, RELEASE_SCHEMAS, open_release
+from pipelines.commands.run import run_pipeline
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import release_problems
-from pipelines.release_reader import LONDON_CODE, RELEASE_SCHEMAS, open_release
-from pipelines.run import run_pipeline
 from tests.conftest import TEST_KEY
 
 
@@ -135,7 +135,7 @@ def test_erased_person_leaves_no_trace(pipeline_run, small_sources, tmp_path, mo
 def test_a_real_run_without_a_key_stops_with_one_plain_line(small_sources, tmp_path):
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PATHWAYS_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", "--sources", str(small_sources[0]),
+        [sys.executable, "-m", "pipelines.commands.cli", "run", "--sources", str(small_sources[0]),
          "--work", str(tmp_path / "w"), "--release", str(tmp_path / "r")],
         capture_output=True, text=True, env=env,
     )  # fmt: skip
@@ -151,7 +151,7 @@ def test_demo_mode_refuses_sources_that_are_not_synthetic(small_sources, tmp_pat
     manifest = json.loads((real / "manifest.json").read_text())
     manifest.pop("synthetic")
     (real / "manifest.json").write_text(json.dumps(manifest))
-    from pipelines.errors import PathwaysError
+    from contract.errors import PathwaysError
 
     with pytest.raises(PathwaysError, match="synthetic"):
         run_pipeline(real, tmp_path / "w", tmp_path / "r", demo=True, packs=False)

@@ -6,11 +6,11 @@ import os
 import polars as pl
 import pytest
 
-from pipelines import release as release_module
+from contract.errors import PathwaysError
+from contract.release import RELEASE_TABLES, open_release
 from pipelines.config import DisclosureConfig
-from pipelines.errors import PathwaysError
-from pipelines.release import write_release
-from pipelines.release_reader import RELEASE_TABLES, open_release
+from pipelines.release import write as release_module
+from pipelines.release.write import write_release
 
 
 def leftovers(root):

@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from pipelines.run import run_pipeline
+from pipelines.commands.run import run_pipeline
 from pipelines.synthetic import generate
 from tests.conftest import TEST_KEY
 

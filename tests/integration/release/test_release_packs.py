@@ -13,10 +13,10 @@ from pypdf import PdfReader
 
 from app.data import ReleaseInfo, load_release, pack_edition
 from app.pack import FONT_DIR, pack_month, release_packs
-from pipelines.errors import PathwaysError
-from pipelines.reference import ASSETS, borough_codes, borough_name
-from pipelines.release import publish
-from pipelines.release_reader import PACKS_DIR, open_release, sha256_bytes
+from contract.errors import PathwaysError
+from contract.reference import ASSETS, borough_codes, borough_name
+from contract.release import PACKS_DIR, open_release, sha256_bytes
+from pipelines.release.write import publish
 
 ROOT_PACKAGE = ASSETS.parent
 

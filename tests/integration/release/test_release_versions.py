@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from app.data import load_release
-from pipelines.errors import PathwaysError
-from pipelines.release import publish, versions_dir, write_release
-from pipelines.release_reader import open_release
+from contract.errors import PathwaysError
+from contract.release import open_release
+from pipelines.release.write import publish, versions_dir, write_release
 
 PUBLISH_STEPS = ("file", "copied", "moved", "flipped", "pruned")
 
@@ -24,7 +24,7 @@ PUBLISH_STEPS = ("file", "copied", "moved", "flipped", "pruned")
 PUBLISHER = """
 import os, signal, sys, time
 from pathlib import Path
-from pipelines.release import publish
+from pipelines.release.write import publish
 
 source, dest, kill_at, pause = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 
@@ -163,7 +163,7 @@ def test_publishing_refuses_a_damaged_release_and_keeps_the_current_one(tmp_path
 
 
 def test_the_publish_command_says_what_it_did(tmp_path, two_releases):
-    from pipelines.cli import main
+    from pipelines.commands.cli import main
 
     old, old_id, _, _ = two_releases
     app_host = tmp_path / "apphost" / "release"

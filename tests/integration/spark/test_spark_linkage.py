@@ -9,10 +9,10 @@ pytest.importorskip(
 )
 
 from pipelines.config import PathwaysConfig  # noqa: E402
-from pipelines.incremental import agreement  # noqa: E402
-from pipelines.link import link_records  # noqa: E402
+from pipelines.linkage.increment import agreement  # noqa: E402
+from pipelines.linkage.link import link_records  # noqa: E402
+from pipelines.sources.validate import load_sources  # noqa: E402
 from pipelines.synthetic import generate  # noqa: E402
-from pipelines.validate import load_sources  # noqa: E402
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 KEY = b"spark-test-key-of-at-least-32-chars"

@@ -15,7 +15,7 @@ CONTACTS_HEADER = "chain_id,contact_date,borough,contact_type\n"
 
 def pathways(*args: str) -> subprocess.CompletedProcess[str]:
     script = shutil.which("pathways", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "pipelines.cli"]
+    command = [script] if script else [sys.executable, "-m", "pipelines.commands.cli"]
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120)
 
 

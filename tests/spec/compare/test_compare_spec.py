@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from metrics.compare import OBSERVATIONAL_CAVEAT, compute_comparisons
+from contract.release import COMPARISONS_SCHEMA
+from contract.vocabulary import OBSERVATIONAL_CAVEAT
+from metrics.compare import compute_comparisons
+from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA, SUPPORT_NEED_FLAGS
 from metrics.survival import SURVIVAL_WORK_SCHEMA
 from pipelines.config import SurvivalConfig
-from pipelines.contracts import EVENTS_SCHEMA, PEOPLE_SCHEMA, SUPPORT_NEED_FLAGS
-from pipelines.release_reader import COMPARISONS_SCHEMA
 
 CAMDEN, WESTMINSTER = "E09000007", "E09000033"
 MOVE = date(2023, 1, 10)

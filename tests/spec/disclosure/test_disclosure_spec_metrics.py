@@ -8,9 +8,9 @@ from datetime import date
 import polars as pl
 import pytest
 
+from contract.errors import PathwaysError
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import protect_metrics
-from pipelines.errors import PathwaysError
 
 LONDON, WESTMINSTER, LAMBETH, CAMDEN = "E12000007", "E09000033", "E09000022", "E09000007"
 APRIL = date(2024, 4, 1)

@@ -2,6 +2,7 @@
 
 import polars as pl
 
+from contract.release import OTHER_SMALL_NUMBERS, SURVIVAL_SCHEMA
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import (
     protect_comparisons,
@@ -10,7 +11,6 @@ from pipelines.disclosure import (
     protect_quality,
     protect_survival,
 )
-from pipelines.release_reader import OTHER_SMALL_NUMBERS, SURVIVAL_SCHEMA
 
 LONDON, WESTMINSTER = "E12000007", "E09000033"
 CONFIG = DisclosureConfig()

@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 from support.intruder import intruder_intervals
 
+from contract.release import METRICS_SCHEMA
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import protect_metrics
-from pipelines.release_reader import METRICS_SCHEMA
 
 LONDON = "E12000007"
 CONFIG = DisclosureConfig()

@@ -7,9 +7,9 @@ from datetime import date
 import polars as pl
 import pytest
 
+from contract.release import PATHWAYS_SCHEMA
 from metrics.pathways import PATHS_SCHEMA, compute_pathways, person_paths, transition_graph
 from pipelines.config import SurvivalConfig
-from pipelines.release_reader import PATHWAYS_SCHEMA
 
 LONDON, CAMDEN, WESTMINSTER = "E12000007", "E09000007", "E09000033"
 

@@ -20,8 +20,8 @@ from app.audit import (
     purpose_problem,
     verify_log,
 )
-from pipelines.cli import main as pathways
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
+from pipelines.commands.cli import main as pathways
 
 FIELDS = ("seq", "ts", "user", "role", "purpose", "page", "action", "details", "prev_hash")
 

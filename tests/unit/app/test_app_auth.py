@@ -14,7 +14,7 @@ from app.auth import (
     load_policy,
     read_token,
 )
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 
 def test_roles_parse_and_print():

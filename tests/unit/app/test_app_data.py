@@ -9,8 +9,8 @@ import pytest
 
 from app.auth import Role
 from app.data import HEADLINE_METRICS, ScopedRelease, ScopeError, load_release
-from pipelines.errors import PathwaysError
-from pipelines.reference import borough_codes
+from contract.errors import PathwaysError
+from contract.reference import borough_codes
 
 LONDON, CAMDEN, WESTMINSTER = "E12000007", "E09000007", "E09000033"
 

@@ -14,7 +14,7 @@ import pytest
 from app import figures, theme
 from app.auth import Role
 from app.data import ScopedRelease
-from pipelines.release_reader import METRICS_SCHEMA, SURVIVAL_SCHEMA
+from contract.release import METRICS_SCHEMA, SURVIVAL_SCHEMA
 
 LONDON, CAMDEN = "E12000007", "E09000007"
 
@@ -159,7 +159,7 @@ def test_tile_layout_places_every_borough_once():
     tiles = figures.borough_tiles()
     assert len(tiles) == 33
     assert len({(t.col, t.row) for t in tiles}) == 33
-    from pipelines.reference import borough_codes
+    from contract.reference import borough_codes
 
     assert {t.code for t in tiles} == set(borough_codes())
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from app import figures
-from pipelines.release_reader import LONDON_CODE, METRICS_SCHEMA, OTHER_SMALL_NUMBERS
+from contract.release import LONDON_CODE, METRICS_SCHEMA, OTHER_SMALL_NUMBERS
 
 
 @pytest.mark.parametrize(

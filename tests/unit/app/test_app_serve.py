@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.serve import MAIN, base_path, streamlit_command
-from pipelines.cli import main
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
+from pipelines.commands.cli import main
 
 
 def _options(cmd: list[str]) -> dict[str, str]:

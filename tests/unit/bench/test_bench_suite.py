@@ -7,15 +7,15 @@ import json
 import polars as pl
 import pytest
 
-from pipelines.bench import (
+from contract.errors import PathwaysError
+from pipelines.commands.bench import (
     BenchResult,
     BenchSize,
     national_hclic,
     plain_polars_scan,
     run_bench,
 )
-from pipelines.errors import PathwaysError
-from pipelines.stages import StageRecord
+from pipelines.commands.timer import StageRecord
 from pipelines.synthetic import generate
 
 

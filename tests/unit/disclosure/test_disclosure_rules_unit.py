@@ -4,6 +4,8 @@ import polars as pl
 import pytest
 from pydantic import ValidationError
 
+from contract.errors import PathwaysError
+from contract.release import RELEASE_SCHEMAS
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import (
     count_is_safe,
@@ -12,8 +14,6 @@ from pipelines.disclosure import (
     round_count,
     smallest_shown_count,
 )
-from pipelines.errors import PathwaysError
-from pipelines.release_reader import RELEASE_SCHEMAS
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from pipelines.contracts import EVENTS_SCHEMA, PEOPLE_SCHEMA
+from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA
 from pipelines.events import build_journeys
 
 D = date.fromisoformat

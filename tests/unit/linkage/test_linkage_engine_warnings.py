@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-from pipelines.link import engine_warnings
+from pipelines.linkage.link import engine_warnings
 
 
 def test_a_quoted_value_in_an_engine_warning_is_masked_in_the_report():

@@ -6,12 +6,12 @@ import doctest
 
 import pytest
 
-import metrics.periods
+import contract.periods
 import metrics.registry
 import pipelines.events
 
 
-@pytest.mark.parametrize("module", [metrics.periods, metrics.registry, pipelines.events])
+@pytest.mark.parametrize("module", [contract.periods, metrics.registry, pipelines.events])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from metrics.periods import add_months, complete_periods, period_end, period_index, period_start
+from contract.periods import add_months, complete_periods, period_end, period_index, period_start
 from metrics.registry import DEFINITIONS_VERSION, METRICS, definitions
 from pipelines.config import MetricsConfig
 

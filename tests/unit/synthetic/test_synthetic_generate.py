@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.errors import PathwaysError
-from pipelines.reference import (
+from contract.errors import PathwaysError
+from contract.reference import (
     CONTACT_TYPES,
     DESTINATIONS,
     ETHNIC_GROUPS,
@@ -265,7 +265,7 @@ def test_bad_arguments_are_plain_errors(tmp_path, scale, start, end, message):
 def test_pathways_generate_prints_its_summary(tmp_path):
     proc = subprocess.run(
         [
-            sys.executable, "-m", "pipelines.cli", "generate", "--out", str(tmp_path / "s"),
+            sys.executable, "-m", "pipelines.commands.cli", "generate", "--out", str(tmp_path / "s"),
             "--scale", "0.01", "--start", "2024-01", "--end", "2024-03",
         ],
         capture_output=True,

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from pipelines.config import PathwaysConfig, ValidationConfig
-from pipelines.schema import MAX_VALUE_CHARS
-from pipelines.sources import NUL_BYTE, REPEATED_HEADER, TOO_LONG, WRONG_WIDTH
-from pipelines.validate import BEFORE_EARLIEST, load_sources, validate_sources
+from pipelines.sources.files import NUL_BYTE, REPEATED_HEADER, TOO_LONG, WRONG_WIDTH
+from pipelines.sources.tables import MAX_VALUE_CHARS
+from pipelines.sources.validate import BEFORE_EARLIEST, load_sources, validate_sources
 
 LENIENT = PathwaysConfig(validation=ValidationConfig(max_quarantine_fraction=1))
 

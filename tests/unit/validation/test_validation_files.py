@@ -7,10 +7,15 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from contract.errors import PathwaysError
 from pipelines.config import PathwaysConfig, ValidationConfig
-from pipelines.errors import PathwaysError
-from pipelines.schema import TABLES
-from pipelines.validate import AFTER_EXTRACT, NOT_A_DATE, load_sources, validate_sources
+from pipelines.sources.tables import TABLES
+from pipelines.sources.validate import (
+    AFTER_EXTRACT,
+    NOT_A_DATE,
+    load_sources,
+    validate_sources,
+)
 
 DEFAULT = PathwaysConfig()
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pipelines.errors import PathwaysError
-from pipelines.reference import LAWFUL_BASES
-from pipelines.sources import read_manifest
+from contract.errors import PathwaysError
+from contract.reference import LAWFUL_BASES
+from pipelines.sources.files import read_manifest
 
 
 def _manifest(tmp_path, **chain):

@@ -6,9 +6,9 @@ import json
 
 import polars as pl
 
+from contract.release import QUALITY_SCHEMA, is_quality_share
 from pipelines.config import PathwaysConfig, ValidationConfig
-from pipelines.release_reader import QUALITY_SCHEMA, is_quality_share
-from pipelines.validate import COUNTS_SCHEMA, validate_sources
+from pipelines.sources.validate import COUNTS_SCHEMA, validate_sources
 
 LENIENT = PathwaysConfig(validation=ValidationConfig(max_quarantine_fraction=1.0))
 

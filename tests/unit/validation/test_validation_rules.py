@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines.config import PathwaysConfig, ValidationConfig
-from pipelines.validate import (
+from pipelines.sources.validate import (
     AFTER_EXTRACT,
     BAD_AGE,
     BAD_BOOLEAN,

@@ -41,11 +41,21 @@ from pathlib import Path
 
 import polars as pl
 
+from contract.errors import PathwaysError, SourcesError
+from contract.reference import borough_codes
+from contract.release import QUALITY_SCHEMA
 from pipelines.config import PathwaysConfig
-from pipelines.errors import PathwaysError, SourcesError
-from pipelines.reference import borough_codes
-from pipelines.release_reader import QUALITY_SCHEMA
-from pipelines.schema import (
+from pipelines.sources.files import (
+    PROBLEM,
+    PROBLEM_COLUMN,
+    PROBLEM_DETAIL,
+    ROW,
+    RawTable,
+    find_table_files,
+    read_manifest,
+    read_table,
+)
+from pipelines.sources.tables import (
     EARLIEST_BIRTH_YEAR,
     FALSE_WORDS,
     ISO_ALPHA3,
@@ -57,16 +67,6 @@ from pipelines.schema import (
     Column,
     SourcesManifest,
     TableSpec,
-)
-from pipelines.sources import (
-    PROBLEM,
-    PROBLEM_COLUMN,
-    PROBLEM_DETAIL,
-    ROW,
-    RawTable,
-    find_table_files,
-    read_manifest,
-    read_table,
 )
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {

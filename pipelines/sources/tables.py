@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from pipelines.reference import (
+from contract.reference import (
     CONTACT_TYPES,
     DESTINATIONS,
     ETHNIC_GROUPS,

@@ -31,10 +31,8 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.config import DisclosureConfig
-from pipelines.disclosure import assert_release_safe
-from pipelines.errors import PathwaysError
-from pipelines.release_reader import (
+from contract.errors import PathwaysError
+from contract.release import (
     DISCLOSURE_RULES_FILE,
     MANIFEST_FILE,
     PACKS_DIR,
@@ -45,6 +43,8 @@ from pipelines.release_reader import (
     read_manifest,
     sha256_bytes,
 )
+from pipelines.config import DisclosureConfig
+from pipelines.disclosure import assert_release_safe
 
 KEEP_VERSIONS = 3
 """How many release versions a host keeps by default: the current one and two before it, so a
@@ -58,16 +58,16 @@ StepHook = Callable[[str], None]
 #: file names (within ``packs/``) and bytes.
 PackRenderer = Callable[[Path], dict[str, bytes]]
 
-_HERE = Path(__file__).resolve().parent
+_ROOT = Path(__file__).resolve().parents[2]
 #: The disclosure rules: ``docs/disclosure.md`` in a checkout, or the copy an installed wheel
 #: carries inside the package (``pyproject.toml`` puts it there).
 DISCLOSURE_DOC = next(
     (
         path
-        for path in (_HERE.parent / "docs" / "disclosure.md", _HERE / "disclosure.md")
+        for path in (_ROOT / "docs" / "disclosure.md", _ROOT / "pipelines" / "disclosure.md")
         if path.is_file()
     ),
-    _HERE.parent / "docs" / "disclosure.md",
+    _ROOT / "docs" / "disclosure.md",
 )
 
 

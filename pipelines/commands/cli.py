@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract.errors import EXIT_CODES, PathwaysError
 from pipelines import code_version
-from pipelines.errors import EXIT_CODES, PathwaysError
 
 
 @dataclass
@@ -51,10 +51,10 @@ def _cmd_generate(a: argparse.Namespace) -> Outcome:
 
 def _cmd_validate(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
-    from pipelines.validate import validate_sources
+    from pipelines.sources.validate import validate_sources
 
     if a.template is not None:
-        from pipelines.minimum_dataset import write_template
+        from pipelines.sources.minimum_dataset import write_template
 
         written = write_template(a.template)
         text = f"Empty tables and a manifest to fill in, written to {a.template}: " + ", ".join(
@@ -70,15 +70,15 @@ def _cmd_validate(a: argparse.Namespace) -> Outcome:
 
 def _cmd_link(a: argparse.Namespace) -> Outcome:
     from pipelines.config import load_config
-    from pipelines.link import link_command
+    from pipelines.linkage.link import link_command
 
     text, report = link_command(a.sources, a.out, truth_path=a.truth, config=load_config(a.config))
     return Outcome(text, {"links": str(a.out), "report": report})
 
 
 def _cmd_run(a: argparse.Namespace) -> Outcome:
+    from pipelines.commands.run import run_pipeline
     from pipelines.config import load_config
-    from pipelines.run import run_pipeline
 
     summary = run_pipeline(
         a.sources,
@@ -92,14 +92,14 @@ def _cmd_run(a: argparse.Namespace) -> Outcome:
 
 
 def _cmd_publish(a: argparse.Namespace) -> Outcome:
-    from pipelines.release import publish
+    from pipelines.release.write import publish
 
     text = publish(a.release, a.to, keep=a.keep)
     return Outcome(str(text), {"release": str(a.release), "to": str(a.to)})
 
 
 def _cmd_demo(a: argparse.Namespace) -> int:
-    from pipelines.demo import demo
+    from pipelines.commands.demo import demo
 
     return demo(scale=a.scale, seed=a.seed, port=a.port, workdir=a.dir)
 
@@ -155,14 +155,14 @@ def _cmd_audit_anchor(a: argparse.Namespace) -> int:
 
 def _cmd_bench(a: argparse.Namespace) -> Outcome:
     if a.users is not None:
-        from pipelines.bench_users import bench_users
+        from pipelines.commands.bench_users import bench_users
 
         table = bench_users(
             a.users, a.release, think=a.think, stall_after=a.stall_after,
             arrive_over=a.arrive_over, out=a.out,
         )  # fmt: skip
         return Outcome(table, {"results": str(a.out) if a.out else None})
-    from pipelines.bench import run_bench
+    from pipelines.commands.bench import run_bench
 
     table = run_bench(size=a.size, out=a.out)
     return Outcome(table, {"results": str(a.out) if a.out else None})

@@ -41,8 +41,8 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from pipelines.errors import PathwaysError
-from pipelines.stages import StageRecord, StageTimer
+from contract.errors import PathwaysError
+from pipelines.commands.timer import StageRecord, StageTimer
 
 T = TypeVar("T")
 
@@ -384,14 +384,14 @@ def _rows(sources: Path) -> dict[str, int]:
 
 
 def _measure_pipeline(sources: str, scratch: str, link_only: bool) -> tuple[list, dict, int]:
+    from pipelines.commands.run import run_pipeline
     from pipelines.config import PathwaysConfig
-    from pipelines.run import run_pipeline
 
     timer = CpuStageTimer()
     work, release = Path(scratch) / "work", Path(scratch) / "release"
     if link_only:
-        from pipelines.link import link_records
-        from pipelines.validate import load_sources
+        from pipelines.linkage.link import link_records
+        from pipelines.sources.validate import load_sources
 
         config = PathwaysConfig()
         validated = timer.run(
@@ -432,8 +432,8 @@ def _measure_polars(sources: str) -> tuple[StageRecord, dict]:
 def _measure_increment(sources: str, scratch: str) -> tuple[StageRecord, dict, dict, dict]:
     """Link all but the last month in full, then time the last month as an increment."""
     from pipelines.config import PathwaysConfig
-    from pipelines.incremental import agreement, as_of, full_link, link_increment
-    from pipelines.validate import load_sources
+    from pipelines.linkage.increment import agreement, as_of, full_link, link_increment
+    from pipelines.sources.validate import load_sources
 
     config = PathwaysConfig()
     key = b"bench-pseudonym-key-of-32-characters"

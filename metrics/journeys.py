@@ -1,9 +1,10 @@
-"""Column contracts between the stages of the secure zone (SPEC sections 3 and 4).
+"""The journeys the metrics count: the columns of the people and events tables (SPEC section 4).
 
-Stages hand each other Polars frames with exactly these columns and types; each stage's tests
-check them, so a reader can follow a record from a CSV cell to the release without guessing.
+The events stage (``pipelines.events``) builds frames with exactly these columns and types and
+checks them here; every metric reads them, so a reader can follow a record from a CSV cell to
+the release without guessing.
 
-Validated source tables (output of ``pipelines.validate``) keep the SPEC section 3 column names.
+Validated source tables (output of ``pipelines.sources.validate``) keep the SPEC section 3 column names.
 Dates are ``pl.Date``, booleans ``pl.Boolean``, everything else ``pl.String``; optional columns
 absent from a file are added as nulls, so every accepted table has its full column set.
 """
@@ -11,15 +12,6 @@ absent from a file are added as nulls, so every accepted table has its full colu
 from __future__ import annotations
 
 import polars as pl
-
-PERSON_TABLES = ("chain_people", "hclic_cases", "inform_stays")
-ALL_TABLES = ("chain_people", "chain_contacts", "chain_outcomes", "hclic_cases", "inform_stays")
-
-LINKS_SCHEMA: dict[str, pl.DataType] = {
-    "source": pl.String(),  # chain | hclic | inform
-    "source_record_id": pl.String(),  # chain_id; la_code/case_ref; provider/resident_id
-    "person_key": pl.String(),  # HMAC-SHA256 hex of the cluster
-}
 
 SUPPORT_NEED_FLAGS = (
     "need_mental_health",

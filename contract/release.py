@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 LONDON_CODE = "E12000007"
 
@@ -156,7 +156,7 @@ class MetricDefinition(_Model):
 
 class SourceBasis(_Model):
     """Who provided a source and the lawful basis it is processed under (codes from
-    ``pipelines.reference.LAWFUL_BASES`` and ``SPECIAL_CATEGORY_CONDITIONS``)."""
+    ``contract.reference.LAWFUL_BASES`` and ``SPECIAL_CATEGORY_CONDITIONS``)."""
 
     provider: str | None = None
     lawful_basis: str | None = None

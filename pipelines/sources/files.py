@@ -1,7 +1,7 @@
 """Reading a sources directory: ``manifest.json`` and one CSV or Parquet file per table.
 
 Every cell is read as text first (spaces trimmed, an empty cell is missing) so the validator can
-say exactly which value in which row is wrong; types come later, in ``pipelines.validate``.
+say exactly which value in which row is wrong; types come later, in ``pipelines.sources.validate``.
 
 Row numbers are what a provider sees in the file. For CSV, ``row`` is the line number in the file
 (the header is line 1, so the first record is line 2; a value with a line break inside quotes
@@ -21,8 +21,8 @@ from typing import Literal
 import polars as pl
 from pydantic import ValidationError
 
-from pipelines.errors import PathwaysError, first_problem
-from pipelines.schema import MAX_VALUE_CHARS, TABLES, SourcesManifest, TableSpec
+from contract.errors import PathwaysError, first_problem
+from pipelines.sources.tables import MAX_VALUE_CHARS, TABLES, SourcesManifest, TableSpec
 
 ROW = "_row"  # the provider-facing row number, carried beside the cells
 # A row that cannot be read as a record carries why (and where) beside its cells, and is

@@ -39,7 +39,7 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 
-from pipelines.errors import PathwaysError
+from contract.errors import PathwaysError
 
 MAX_USERS = 100
 OPEN = "open"

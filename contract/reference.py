@@ -1,7 +1,7 @@
 """Reference tables and code lists of the minimum dataset v1.
 
-This module holds no data about people. It is one of the two pipeline modules the app may import
-(the other is the release reader), so it must import nothing else from ``pipelines``.
+This module holds no data about people. Both zones import it, so it imports nothing else of
+the project.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+_HERE = Path(__file__).resolve().parent
+#: The top-level ``assets/`` folder of a checkout, or its copy inside an installed wheel.
+ASSETS = next(p for p in (_HERE / "assets", _HERE.parent / "assets") if p.is_dir())
 
 LONDON_CODE = "E12000007"
 LONDON_NAME = "London"

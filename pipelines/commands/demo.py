@@ -31,7 +31,7 @@ def demo_period(today: date | None = None) -> tuple[str, str]:
 
 def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     """Generate synthetic sources and run the pipeline on them; returns the release directory."""
-    from pipelines.run import run_pipeline
+    from pipelines.commands.run import run_pipeline
     from pipelines.synthetic import generate
 
     os.environ["PATHWAYS_DEMO"] = "1"

@@ -48,11 +48,13 @@ from typing import Any
 
 import polars as pl
 
+from contract.errors import PathwaysError
+from metrics.journeys import check_schema
 from pipelines.config import LinkageConfig
-from pipelines.contracts import LINKS_SCHEMA, check_schema
-from pipelines.errors import PathwaysError
-from pipelines.link import (
+from pipelines.linkage.clustering import cluster_links
+from pipelines.linkage.link import (
     LINKS_FILE,
+    LINKS_SCHEMA,
     MODEL_FILE,
     REPORT_FILE,
     SCORED_FILE,
@@ -61,7 +63,6 @@ from pipelines.link import (
     link_records,
     link_stage_version,
 )
-from pipelines.linkage.clustering import cluster_links
 from pipelines.linkage.pseudonyms import person_anchors, person_keys
 from pipelines.linkage.quality import linkage_report
 
@@ -147,8 +148,8 @@ def _new_pairs(
 ):
     from splink import Linker
 
-    from pipelines.link import scored_pairs
     from pipelines.linkage.engine import engine_session
+    from pipelines.linkage.link import scored_pairs
 
     with engine_warnings(warnings), engine_session(config.engine) as database:
         records = database.register(features.to_arrow())

@@ -1,4 +1,4 @@
-"""The minimum dataset for data providers, generated from ``pipelines.schema`` so it cannot drift.
+"""The minimum dataset for data providers, generated from ``pipelines.sources.tables`` so it cannot drift.
 
 Three forms of the same facts:
 
@@ -9,7 +9,7 @@ Three forms of the same facts:
   ``manifest.json`` to fill in.
 
 The document and the schemas are committed and shipped in the package; ``python -m
-pipelines.minimum_dataset`` writes them again after a change to the schema, and a test fails
+pipelines.sources.minimum_dataset`` writes them again after a change to the schema, and a test fails
 when they differ from what the code would write.
 """
 
@@ -19,10 +19,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from contract.errors import PathwaysError
+from contract.reference import ASSETS, LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS, borough_codes
 from pipelines.config import ValidationConfig
-from pipelines.errors import PathwaysError
-from pipelines.reference import LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS, borough_codes
-from pipelines.schema import (
+from pipelines.sources.files import MANIFEST
+from pipelines.sources.tables import (
     EARLIEST_BIRTH_YEAR,
     FALSE_WORDS,
     ISO_ALPHA3,
@@ -34,11 +35,9 @@ from pipelines.schema import (
     Column,
     TableSpec,
 )
-from pipelines.sources import MANIFEST
 
-HERE = Path(__file__).resolve().parent
-SCHEMA_DIR = HERE / "assets" / "minimum_dataset"
-DOCUMENT = HERE.parent / "docs" / "minimum-dataset.md"
+SCHEMA_DIR = ASSETS / "minimum_dataset"
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "minimum-dataset.md"
 
 # How a value of each kind is written, in the provider's words.
 WRITTEN_AS = {
@@ -131,7 +130,7 @@ def document() -> str:
     lines = [
         "# The minimum dataset (v1)",
         "",
-        "<!-- Written by `python -m pipelines.minimum_dataset` from pipelines/schema.py; "
+        "<!-- Written by `python -m pipelines.sources.minimum_dataset` from pipelines/sources/tables.py; "
         "do not edit by hand. -->",
         "",
         "What Pathways reads from each data provider, every month. A *sources directory* holds "
@@ -143,7 +142,7 @@ def document() -> str:
         "",
         "`pathways validate --template DIR` writes an empty file of each table with its header, "
         f"and a `{MANIFEST}` to fill in. The same tables are described for programs as "
-        "Frictionless Table Schemas, one per table, in `pipelines/assets/minimum_dataset/`.",
+        "Frictionless Table Schemas, one per table, in `assets/minimum_dataset/`.",
         "",
         f"## {MANIFEST}",
         "",

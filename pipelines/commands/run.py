@@ -15,24 +15,25 @@ from pathlib import Path
 
 import polars as pl
 
+from contract.errors import PathwaysError
+from contract.vocabulary import OBSERVATIONAL_CAVEAT
 from metrics import survival as survival_curves
-from metrics.compare import OBSERVATIONAL_CAVEAT, compute_comparisons
+from metrics.compare import compute_comparisons
 from metrics.counting import compute_metrics
 from metrics.pathways import DEFINITION as PATHWAYS_DEFINITION
 from metrics.pathways import compute_pathways
 from metrics.registry import DEFINITIONS_VERSION, definitions
 from metrics.survival import compute_survival
 from pipelines import code_version
+from pipelines.commands.timer import StageTimer
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
-from pipelines.errors import PathwaysError
 from pipelines.events import build_journeys
-from pipelines.incremental import link_month
-from pipelines.link import pseudonym_key
-from pipelines.quality import quality_table
-from pipelines.release import write_release
-from pipelines.stages import StageTimer
-from pipelines.validate import load_sources
+from pipelines.linkage.increment import link_month
+from pipelines.linkage.link import pseudonym_key
+from pipelines.release.quality import quality_table
+from pipelines.release.write import write_release
+from pipelines.sources.validate import load_sources
 
 
 def is_demo() -> bool:
@@ -91,7 +92,7 @@ def run_pipeline(
         pack_boroughs: the boroughs whose pack editions are drawn beside London's; None for all.
         full_relink: link every record from scratch. Without it, when ``work`` holds an earlier
             run's links made by the same link-stage code and configuration, only the new
-            records are linked (``pipelines.incremental``); an erasure forces a full relink.
+            records are linked (``pipelines.linkage.increment``); an erasure forces a full relink.
 
     Raises:
         PathwaysError: bad sources, a missing pseudonym key, or a release that fails its checks.

@@ -30,12 +30,19 @@ from typing import Any
 
 import polars as pl
 
+from contract.errors import PathwaysError
+from metrics.journeys import check_schema
 from pipelines import progress
 from pipelines.config import LinkageConfig, PathwaysConfig
-from pipelines.contracts import LINKS_SCHEMA, check_schema
-from pipelines.errors import PathwaysError
 from pipelines.linkage.pseudonyms import person_keys, pseudonym_key
 from pipelines.linkage.quality import linkage_report
+
+#: What the link stage hands on: one row per person record, nothing else about the person.
+LINKS_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),  # chain | hclic | inform
+    "source_record_id": pl.String(),  # chain_id; la_code/case_ref; provider/resident_id
+    "person_key": pl.String(),  # HMAC-SHA256 hex of the cluster
+}
 
 __all__ = [
     "LinkResult",
@@ -117,9 +124,8 @@ def engine_warnings(report: list[dict[str, object]]) -> Iterator[None]:
 def link_stage_version(config: LinkageConfig) -> dict[str, str]:
     """What a saved model and its links depend on: the package version, the link stage's code
     and the ``linkage`` configuration. When any changes, the next run relinks in full."""
-    here = Path(__file__).parent
     code = hashlib.sha256()
-    for path in sorted([here / "link.py", here / "incremental.py", *here.glob("linkage/*.py")]):
+    for path in sorted(Path(__file__).parent.glob("*.py")):
         code.update(path.read_bytes())
     try:
         package = version("pathways")
@@ -283,7 +289,7 @@ def link_command(
         A short summary for the terminal, with precision, recall and F1 when a truth is given,
         and the linkage report (counts and shares only).
     """
-    from pipelines.validate import load_sources
+    from pipelines.sources.validate import load_sources
 
     key = pseudonym_key(demo=os.environ.get("PATHWAYS_DEMO") == "1")
     sources, out = Path(sources), Path(out)

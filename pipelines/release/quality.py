@@ -12,8 +12,8 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.release_reader import QUALITY_SCHEMA
-from pipelines.validate import ValidationReport
+from contract.release import QUALITY_SCHEMA
+from pipelines.sources.validate import ValidationReport
 
 
 def quality_table(

@@ -1,0 +1,124 @@
+"""The words of the product, in one home both zones import: what the release's codes are called
+on screen, in the pack and in the manifest.
+
+Metric titles and definitions are not here: the metric registry (``metrics.registry``) writes
+them into every release's manifest, and the app reads them from there. What is here are the
+names of the release's codes (periods, sources, groups, pathway states, comparisons), the caveat
+every comparison carries, and the disclosure rules in words, generated from the thresholds a
+release was protected with (its manifest's ``sdc`` block), so the words can never disagree with
+the rules applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+SOURCE_NAMES = {"chain": "CHAIN", "hclic": "H-CLIC", "inform": "In-Form"}
+
+
+PERIOD_WORDS = {"month": "month", "quarter": "quarter", "fy": "financial year"}
+
+
+STAGE_WORDS = {
+    "before": "Before",
+    "first_response": "First response (90 days)",
+    "month_6": "At 6 months",
+    "month_12": "At 12 months",
+}
+
+
+STATE_WORDS = {
+    "none known": "nothing known",
+    "none": "no intervention",
+    "not known": "not known",
+    # short: the 6- and 12-month labels face each other across one column gap
+    "TA": "temporary accomm.",
+    "NSNO hub": "NSNO hub",
+    "supported/hostel": "supported/hostel",
+    "reconnected": "reconnected",
+}
+
+
+GROUP_VALUE_WORDS = {
+    # first intervention (survival, comparisons and the metrics breakdown share these)
+    "hostel": "Hostel",
+    "temporary_accommodation": "Temporary accommodation",
+    "supported_housing": "Supported housing",
+    "housing_first": "Housing First",
+    "settled": "Settled housing",
+    "nsno_hub": "No Second Night Out hub",
+    "reconnection": "Reconnection",
+    # comparison families
+    "rest_of_london": "Rest of London",
+    "pilots": "Pilot boroughs",
+    "other_boroughs": "Other boroughs",
+}
+
+
+GROUP_DIMENSION_NONE = {
+    "first_intervention": "No intervention recorded",
+    "support_need": "No support needs recorded",
+}
+
+
+DIMENSION_WORDS = {
+    "age_band": "Age",
+    "gender": "Gender",
+    "ethnic_group": "Ethnic group",
+    "nationality_group": "Nationality",
+    "support_need": "Support need",
+}
+
+
+BREAKDOWN_VALUE_WORDS = {
+    "under_18": "Under 18", "18_25": "18–25", "26_35": "26–35", "36_45": "36–45",
+    "46_55": "46–55", "56_plus": "56 and over", "eu_eea": "EU/EEA", "uk": "UK",
+    "rest_of_world": "Rest of world", "non_binary": "Non-binary",
+}  # fmt: skip
+
+
+COMPARISON_NAMES = {
+    "first_intervention": "by first intervention",
+    "pilot_vs_other": "pilot boroughs against the rest",
+    "borough": "each borough against the rest of London",
+}
+
+
+OBSERVATIONAL_CAVEAT = (
+    "These comparisons come from records of what happened to people, not from an experiment. "
+    "People were not placed in an intervention or a borough at random, and the groups differ "
+    "in ways the records do not capture, such as how long someone had slept rough, their "
+    "history, or what was available when they needed it. The hazard ratios allow only for age "
+    "band, gender and support needs. They show how returns to the street differ between "
+    "groups, not what an intervention or a borough caused: a lower ratio is an association, "
+    "not proof that one approach works better."
+)
+
+
+def curve_protection_words(sdc: Mapping[str, Any]) -> str:
+    """How the survival curves were protected, from the manifest's ``sdc`` block."""
+    threshold = sdc.get("threshold", 10)
+    width = sdc.get("survival_time_step_days", 30)
+    return (
+        f"Curves are drawn from counts over {width}-day intervals (people still followed, people "
+        "who returned to the street or moved in, and, for the competing-risks curve, deaths), "
+        f"each hidden below {threshold} or rounded to the nearest "
+        f"{sdc.get('rounding_base', 5)}, merging intervals that hold a small number; each step "
+        "is worked out from those published counts and shown to the whole percent. Curves stop "
+        f"once fewer than {sdc.get('survival_min_at_risk', threshold)} people remain at risk."
+    )
+
+
+def default_disclosure_words(sdc: Mapping[str, Any]) -> str:
+    """The disclosure rules in words, from the manifest's ``sdc`` block."""
+    threshold = sdc.get("threshold", 10)
+    base = sdc.get("rounding_base", 5)
+    return (
+        f"Counts below {threshold} are suppressed and every other count is rounded to the nearest "
+        f"{base}. Cells that could reveal a suppressed one are suppressed too. Percentages are "
+        f"shown only where at least {sdc.get('min_rate_denominator', threshold)} people are "
+        "counted beneath them, and are worked out from the rounded counts. "
+        + curve_protection_words(sdc)
+        + " Small pathway flows are grouped as 'other (small numbers)'."
+    )

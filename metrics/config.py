@@ -1,0 +1,161 @@
+"""The settings the metrics read: each with its default and the reason for it.
+
+``pipelines.config.PathwaysConfig`` gathers these with the secure zone's own sections into the one
+configuration a run reads.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Section(BaseModel):
+    """A configuration section: unknown keys are refused, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MetricsConfig(Section):
+    living_on_streets_min_days: int = Field(
+        3, ge=1, description="Mayor's definition: seen on at least 3 separate days..."
+    )
+    living_on_streets_min_span_days: int = Field(
+        21,
+        ge=0,
+        description="...within the period, the last at least 21 days after the first (a pattern "
+        "over three weeks or more).",
+    )
+    p1_lookback_months: int = Field(
+        60, ge=1, description="Data Framework P1: not seen in that borough in the previous 5 years."
+    )
+    p2_window_days: int = Field(
+        85,
+        ge=1,
+        description="Data Framework P2: an institution exit within 85 days before first seen counts.",
+    )
+    b1_lookback_months: int = Field(
+        12, ge=1, description="Data Framework B1: look back over the previous 12 months..."
+    )
+    b1_min_months: int = Field(
+        3, ge=1, description="...and count as long-term when seen in at least 3 of them."
+    )
+    nr1_gap_months: int = Field(
+        3, ge=1, description="Data Framework NR1: returning after at least 3 months unseen."
+    )
+    moved_in_lookback_months: int = Field(
+        12,
+        ge=1,
+        description="An accommodation move counts for people seen rough sleeping in the previous "
+        "12 months, so moves by people never on the street are not credited to rough sleeping work.",
+    )
+    sustained_months: tuple[Literal[3, 6, 12], ...] = Field(
+        (3, 6, 12),
+        description="Follow-up windows reported for the sustainment shares: any of the registry's "
+        "sustained_3m, sustained_6m and sustained_12m.",
+    )
+    prior_hclic_months: int = Field(
+        12,
+        ge=1,
+        description="Missed prevention: an H-CLIC approach within 12 months before first seen.",
+    )
+    sustained_grace_days: int = Field(
+        14,
+        ge=0,
+        description="Sustainment ignores a bedded-down contact within 14 days of moving in, as the "
+        "return-to-street curves do: it is usually the same episode (a move that had not started "
+        "yet, or a record entered late), and the shares then agree with the curves.",
+    )
+    borough_breakdown_periods: tuple[Literal["month", "quarter", "fy"], ...] = Field(
+        ("quarter", "fy"),
+        description="Borough figures are broken down (age, gender, ethnic group, needs, first "
+        "intervention) for these period types only: monthly borough groups are mostly too small "
+        "to publish, and leaving them out keeps the table a sane size for a decade of data.",
+    )
+    history_months: int = Field(
+        12,
+        ge=0,
+        description="The first 12 months of an extract are history, not reported: everyone seen in "
+        "them would look new (no earlier record to be stock or a returner), so their figures would "
+        "mislead. Periods starting before the first bedded-down contact plus 12 months are left "
+        "out of the release.",
+    )
+
+
+class SurvivalConfig(Section):
+    grace_days: int = Field(
+        14,
+        ge=0,
+        description="A bedded-down contact within 14 days of moving in is usually the same episode "
+        "(a move that had not started yet, or a record entered late), not a return.",
+    )
+    report_days: tuple[int, ...] = Field(
+        (90, 180, 365, 730), description="Days at which survival estimates are reported."
+    )
+    first_response_days: int = Field(
+        90,
+        ge=1,
+        description="Pathways: a response within 90 days of first seen is 'first response'.",
+    )
+    moved_in_lookback_months: int = Field(
+        12,
+        ge=1,
+        description="The return-to-street clock starts at a move into accommodation by someone seen "
+        "rough sleeping in the previous 12 months, the same rule as moved_into_accommodation, so "
+        "the curves follow the people that metric counts.",
+    )
+    confidence_level: float = Field(
+        0.95,
+        gt=0.5,
+        lt=1.0,
+        description="Confidence level of survival bands and hazard ratio intervals; 95% is the "
+        "convention readers expect.",
+    )
+    pathway_hclic_months: int = Field(
+        12,
+        ge=0,
+        description="Pathways 'before' stage: an H-CLIC approach up to 12 months before first seen "
+        "is the route in, the same window as prior_hclic_approach (missed prevention).",
+    )
+    pathway_institution_days: int = Field(
+        85,
+        ge=0,
+        description="Pathways 'before' stage: a custody or hospital record up to 85 days before "
+        "first seen counts as leaving an institution, the Data Framework P2 window.",
+    )
+    pathway_state_window_days: int = Field(
+        90,
+        ge=1,
+        description="Pathways 6- and 12-month states: being seen rough sleeping or an institution "
+        "record says where someone is for 90 days; older than that, where they are is not known.",
+    )
+    pathway_top_paths: int = Field(
+        10,
+        ge=1,
+        description="How many of the most common full paths to list per cohort and geography.",
+    )
+    compare_min_group: int = Field(
+        20,
+        ge=2,
+        description="A comparison is made only when each group has at least 20 people: smaller "
+        "groups give intervals too wide to read and tests with little power.",
+    )
+    compare_min_events: int = Field(
+        5,
+        ge=1,
+        description="...and at least 5 returns to the street in each group, below which a hazard "
+        "ratio cannot be estimated reliably.",
+    )
+    compare_top_boroughs: int = Field(
+        6,
+        ge=0,
+        description="Boroughs compared with the rest of London: the four pilots plus the 6 with "
+        "the most moves into accommodation, keeping the number of models (and of chance "
+        "findings) modest.",
+    )
+    compare_reference_intervention: str = Field(
+        "hostel",
+        description="Each first intervention is compared with hostels, the most common route off "
+        "the street, so every hazard ratio has the same familiar baseline.",
+    )
