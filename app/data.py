@@ -29,8 +29,7 @@ import polars as pl
 from app.auth import Role
 from contract import release as release_reader
 from contract.errors import PathwaysError
-from contract.reference import borough_codes, borough_name
-from contract.release import LONDON_CODE
+from contract.reference import LONDON_CODE, borough_codes, borough_name
 from contract.vocabulary import default_disclosure_words
 
 PACK_FILE = re.compile(r"pathways-pack-(?P<month>\d{4}-\d{2})-(?P<place>london|e\d{8})\.pdf")

@@ -43,8 +43,7 @@ from app.data import (
 )
 from app.figures import Chart, Words, period_label
 from contract.errors import PathwaysError, SetupError
-from contract.reference import ASSETS, borough_codes, borough_name
-from contract.release import LONDON_CODE
+from contract.reference import ASSETS, LONDON_CODE, borough_codes, borough_name
 from contract.vocabulary import PERIOD_WORDS, SOURCE_NAMES, curve_protection_words
 
 FONT_DIR = ASSETS / "fonts"

@@ -26,8 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contract.errors import PathwaysError
 
-LONDON_CODE = "E12000007"
-
 STATUSES = ("ok", "suppressed", "incomplete_follow_up")
 
 # The label of a Sankey flow that gathers links too small to show on their own.

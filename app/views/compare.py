@@ -5,8 +5,7 @@ import streamlit as st
 
 from app import figures, ui
 from app.data import ScopeError
-from contract.reference import borough_name
-from contract.release import LONDON_CODE
+from contract.reference import LONDON_CODE, borough_name
 from contract.vocabulary import OBSERVATIONAL_CAVEAT
 
 s = ui.page_session("compare", "Compare interventions")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app import figures, ui
 from app.data import HEADLINE_METRICS, ScopeError
-from contract.release import LONDON_CODE
+from contract.reference import LONDON_CODE
 
 s = ui.page_session("overview", "London overview")
 r = s.release

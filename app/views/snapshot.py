@@ -4,8 +4,7 @@ import streamlit as st
 
 from app import figures, ui
 from app.data import HEADLINE_METRICS, ScopeError
-from contract.reference import borough_codes, borough_name, pilot_codes
-from contract.release import LONDON_CODE
+from contract.reference import LONDON_CODE, borough_codes, borough_name, pilot_codes
 
 s = ui.page_session("snapshot", "Borough snapshot")
 r = s.release

@@ -17,8 +17,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from contract.reference import AGE_BANDS, ETHNIC_GROUPS, GENDERS, NATIONALITY_GROUPS
-from contract.release import LONDON_CODE
+from contract.reference import AGE_BANDS, ETHNIC_GROUPS, GENDERS, LONDON_CODE, NATIONALITY_GROUPS
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure import SUPPRESSED, smallest_shown_count
 
