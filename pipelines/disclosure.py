@@ -30,10 +30,9 @@ import numpy as np
 import polars as pl
 
 from contract.errors import PathwaysError
-from contract.reference import NATIONALITY_GROUPS, borough_codes
+from contract.reference import LONDON_CODE, NATIONALITY_GROUPS, borough_codes
 from contract.release import (
     COMPARISONS_SCHEMA,
-    LONDON_CODE,
     METRICS_SCHEMA,
     OTHER_SMALL_NUMBERS,
     PATHS_SCHEMA,

@@ -247,7 +247,7 @@ def test_every_chart_in_the_pack_is_borough_level_or_above_with_no_nationality(
     from app.auth import Role
     from app.data import ScopedRelease, load_release
     from app.pack import Edition, plan
-    from contract.release import LONDON_CODE
+    from contract.reference import LONDON_CODE
 
     role = Role("borough", borough) if borough else Role("london")
     pages = plan(ScopedRelease(load_release(release_dir), role), Edition(date(2025, 3, 1), borough))

@@ -10,7 +10,8 @@ import sys
 import polars as pl
 import pytest
 
-from contract.release import LONDON_CODE, RELEASE_SCHEMAS, open_release
+from contract.reference import LONDON_CODE
+from contract.release import RELEASE_SCHEMAS, open_release
 from pipelines.commands.run import run_pipeline
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import release_problems

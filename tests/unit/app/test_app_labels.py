@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from app import figures
-from contract.release import LONDON_CODE, METRICS_SCHEMA, OTHER_SMALL_NUMBERS
+from contract.reference import LONDON_CODE
+from contract.release import METRICS_SCHEMA, OTHER_SMALL_NUMBERS
 
 
 @pytest.mark.parametrize(
