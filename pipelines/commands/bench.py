@@ -255,8 +255,8 @@ def splink_alone(records: pl.DataFrame, max_pairs_for_u: float) -> dict:
         ``pairs`` scored at or above the threshold and ``people`` found.
     """
     import duckdb
-    import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from pipelines.linkage.splink_api import DuckDBAPI, Linker, SettingsCreator, block_on, cl
 
     settings = SettingsCreator(
         link_type="dedupe_only",

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
-from splink.internals.database_api import DatabaseAPI
-from splink.internals.splink_dataframe import SplinkDataFrame
 
 from contract.errors import PathwaysError
+from pipelines.linkage.splink_api import DatabaseAPI, DuckDBAPI, SplinkDataFrame
 
 ENGINES = ("duckdb", "spark")
 
@@ -44,7 +43,6 @@ def engine_session(engine: str) -> Iterator[DatabaseAPI]:
             yield database
         return
     import duckdb
-    from splink import DuckDBAPI
 
     with tempfile.TemporaryDirectory(prefix="pathways-link-") as scratch:
         connection = duckdb.connect(":memory:")

@@ -146,10 +146,9 @@ def _new_pairs(
     config: LinkageConfig,
     warnings: list[dict[str, object]],
 ):
-    from splink import Linker
-
     from pipelines.linkage.engine import engine_session
     from pipelines.linkage.link import scored_pairs
+    from pipelines.linkage.splink_api import Linker
 
     with engine_warnings(warnings), engine_session(config.engine) as database:
         records = database.register(features.to_arrow())

@@ -24,12 +24,16 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import splink.comparison_level_library as cll
-from splink import Linker, SettingsCreator, block_on
-from splink.internals.comparison_level_creator import ComparisonLevelCreator
-from splink.internals.comparison_library import CustomComparison
-from splink.internals.dialects import SplinkDialect
-from splink.internals.exceptions import SplinkException
+from pipelines.linkage.splink_api import (
+    ComparisonLevelCreator,
+    CustomComparison,
+    Linker,
+    SettingsCreator,
+    SplinkDialect,
+    SplinkException,
+    block_on,
+    cll,
+)
 
 NAME_LEVELS = (
     "same rare full name",

@@ -23,9 +23,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from splink.internals.database_api import DatabaseAPI
-
 from contract.errors import PathwaysError
+from pipelines.linkage.splink_api import DatabaseAPI, spark_api, spark_similarity_jar
 
 MASTER_VARIABLE = "PATHWAYS_SPARK_MASTER"
 # Shuffle partitions for a local session: Spark's 200 suit a cluster; locally every partition
@@ -44,13 +43,12 @@ def spark_available() -> bool:
 
 def _local_session(scratch: Path):
     from pyspark.sql import SparkSession
-    from splink.backends.spark import similarity_jar_location
 
     master = os.environ.get(MASTER_VARIABLE, "local[*]")
     return (
         SparkSession.builder.master(master)
         .appName("pathways-link")
-        .config("spark.jars", similarity_jar_location())
+        .config("spark.jars", spark_similarity_jar())
         .config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
         .config("spark.default.parallelism", str(LOCAL_SHUFFLE_PARTITIONS))
         .config("spark.local.dir", str(scratch / "spill"))
@@ -79,7 +77,6 @@ def spark_database(scratch: Path) -> Iterator[DatabaseAPI]:
             "(uv sync --extra spark, or pip install 'pathways[spark]') and Java 17."
         )
     from pyspark.sql import SparkSession
-    from splink.backends.spark import SparkAPI
 
     running = SparkSession.getActiveSession()
     session = running or _local_session(scratch)
@@ -92,7 +89,7 @@ def spark_database(scratch: Path) -> Iterator[DatabaseAPI]:
     try:
         # "persist" keeps intermediate tables in the executors' memory and spill directories,
         # not in a shared checkpoint store that would outlive the run.
-        yield SparkAPI(spark_session=session, break_lineage_method="persist")
+        yield spark_api(spark_session=session, break_lineage_method="persist")
     finally:
         if running is None:
             session.stop()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from splink import Linker
 
 from contract.errors import PathwaysError
 from pipelines.config import PathwaysConfig
@@ -26,6 +25,7 @@ from pipelines.linkage.increment import (
 from pipelines.linkage.link import MODEL_FILE, U_FILE, link_stage_version, scored_pairs
 from pipelines.linkage.prepare import identity_features
 from pipelines.linkage.pseudonyms import person_keys
+from pipelines.linkage.splink_api import Linker
 from pipelines.sources.validate import load_sources
 from pipelines.synthetic import generate
 

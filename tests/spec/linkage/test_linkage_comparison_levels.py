@@ -13,11 +13,11 @@ import string
 
 import polars as pl
 import pytest
-from splink import Linker
 
 from pipelines.linkage import model
 from pipelines.linkage.engine import engine_session, to_polars
 from pipelines.linkage.prepare import identity_features
+from pipelines.linkage.splink_api import Linker
 
 COLUMNS = ("first_name", "last_name", "known_as", "dob", "approx_age", "ni_number")
 
