@@ -58,13 +58,14 @@ from pipelines.linkage.link import (
     MODEL_FILE,
     REPORT_FILE,
     SCORED_FILE,
+    SCORED_SCHEMA,
     LinkResult,
     engine_warnings,
     link_records,
     link_stage_version,
 )
 from pipelines.linkage.pseudonyms import person_anchors, person_keys
-from pipelines.linkage.quality import linkage_report
+from pipelines.linkage.report import linkage_report
 
 __all__ = [
     "IncrementResult",
@@ -80,7 +81,6 @@ STATE_DIR = "incremental"
 CLUSTERS_FILE = "clusters.parquet"
 MERGES_FILE = "merges.parquet"
 VERSION_FILE = "version.json"
-_PAIR_SCHEMA = {"unique_id_l": pl.String, "unique_id_r": pl.String, "match_probability": pl.Float64}
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _new_pairs(
 def _earlier_pairs(work_dir: Path, ids: pl.Series) -> pl.DataFrame:
     path = work_dir / SCORED_FILE
     if not path.exists():
-        return pl.DataFrame(schema=_PAIR_SCHEMA)
+        return pl.DataFrame(schema=SCORED_SCHEMA)
     return pl.read_parquet(path).filter(
         pl.col("unique_id_l").is_in(ids.implode()) & pl.col("unique_id_r").is_in(ids.implode())
     )
@@ -199,7 +199,7 @@ def link_increment(
     new_pairs = (
         _new_pairs(features.drop("anchor"), model, config, warned)
         if new_records
-        else pl.DataFrame(schema=_PAIR_SCHEMA)
+        else pl.DataFrame(schema=SCORED_SCHEMA)
     )
     pairs = pl.concat([_earlier_pairs(work_dir, features["unique_id"]), new_pairs]).unique(
         ["unique_id_l", "unique_id_r"], keep="last"

@@ -35,7 +35,7 @@ from metrics.journeys import check_schema
 from pipelines import progress
 from pipelines.config import LinkageConfig, PathwaysConfig
 from pipelines.linkage.pseudonyms import person_keys, pseudonym_key
-from pipelines.linkage.quality import linkage_report
+from pipelines.linkage.report import linkage_report
 
 #: What the link stage hands on: one row per person record, nothing else about the person.
 LINKS_SCHEMA: dict[str, pl.DataType] = {
@@ -59,6 +59,11 @@ REPORT_FILE = "linkage_report.json"
 LINKS_FILE = "links.parquet"
 # Every scored pair (record ids and a probability, nothing identifying), for the next increment.
 SCORED_FILE = "scored_pairs.parquet"
+SCORED_SCHEMA: dict[str, pl.DataType] = {
+    "unique_id_l": pl.String(),
+    "unique_id_r": pl.String(),
+    "match_probability": pl.Float64(),
+}
 # u-probabilities sampled by the first full link of this model version, reused by later ones.
 U_FILE = "linkage_u.json"
 # Fixed so that the same inputs always train the same model and give the same links.

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from contract.release import QUALITY_SCHEMA
-from pipelines.sources.validate import ValidationReport
+from pipelines.sources.report import ValidationReport
 
 
 def quality_table(

@@ -10,8 +10,9 @@ import pytest
 
 from pipelines.config import PathwaysConfig, ValidationConfig
 from pipelines.sources.files import NUL_BYTE, REPEATED_HEADER, TOO_LONG, WRONG_WIDTH
+from pipelines.sources.rules import BEFORE_EARLIEST
 from pipelines.sources.tables import MAX_VALUE_CHARS
-from pipelines.sources.validate import BEFORE_EARLIEST, load_sources, validate_sources
+from pipelines.sources.validate import load_sources, validate_sources
 
 LENIENT = PathwaysConfig(validation=ValidationConfig(max_quarantine_fraction=1))
 

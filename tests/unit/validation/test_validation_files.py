@@ -9,13 +9,9 @@ import pytest
 
 from contract.errors import PathwaysError
 from pipelines.config import PathwaysConfig, ValidationConfig
+from pipelines.sources.rules import AFTER_EXTRACT, NOT_A_DATE
 from pipelines.sources.tables import TABLES
-from pipelines.sources.validate import (
-    AFTER_EXTRACT,
-    NOT_A_DATE,
-    load_sources,
-    validate_sources,
-)
+from pipelines.sources.validate import load_sources, validate_sources
 
 DEFAULT = PathwaysConfig()
 

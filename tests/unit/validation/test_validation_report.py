@@ -8,7 +8,8 @@ import polars as pl
 
 from contract.release import QUALITY_SCHEMA, is_quality_share
 from pipelines.config import PathwaysConfig, ValidationConfig
-from pipelines.sources.validate import COUNTS_SCHEMA, validate_sources
+from pipelines.sources.report import COUNTS_SCHEMA
+from pipelines.sources.validate import validate_sources
 
 LENIENT = PathwaysConfig(validation=ValidationConfig(max_quarantine_fraction=1.0))
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines.config import PathwaysConfig, ValidationConfig
-from pipelines.sources.validate import (
+from pipelines.sources.rules import (
     AFTER_EXTRACT,
     BAD_AGE,
     BAD_BOOLEAN,
@@ -26,9 +26,8 @@ from pipelines.sources.validate import (
     NOT_A_DATE,
     UNKNOWN_CODE,
     UNKNOWN_PERSON,
-    load_sources,
-    validate_sources,
 )
+from pipelines.sources.validate import load_sources, validate_sources
 
 # Quarantine limits are tested on their own; here every bad row is let through to the report.
 LENIENT = PathwaysConfig(validation=ValidationConfig(max_quarantine_fraction=1.0))

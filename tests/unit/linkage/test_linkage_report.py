@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipelines.linkage.quality import linkage_report
+from pipelines.linkage.report import linkage_report
 
 
 def _frames(rows: list[tuple[str, str, str | None]]) -> tuple[pl.DataFrame, pl.DataFrame]:
