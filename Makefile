@@ -44,8 +44,9 @@ format:
 architecture:
 	$(UV) run lint-imports
 
+# Every test, the slow ones too (a plain `uv run pytest` leaves them out).
 pytest:
-	$(UV) run pytest
+	$(UV) run pytest -m "slow or not slow"
 
 # The declared lower bounds are real: the oldest version each direct dependency allows, in an
 # environment of its own (the lock file is left alone), passes the fast tests.
