@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
@@ -73,22 +74,12 @@ def test_nationality_is_never_shown_by_borough(release_dir):
     ) <= {LONDON_CODE}
 
 
-def test_same_sources_and_key_give_the_same_release(
-    pipeline_run, small_sources, tmp_path, monkeypatch
-):
-    _, _, first = pipeline_run
-    monkeypatch.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY)
-    run_pipeline(small_sources[0], tmp_path / "work", tmp_path / "release", demo=False, packs=False)
-    one = json.loads((first / "manifest.json").read_text())
-    two = json.loads((tmp_path / "release" / "manifest.json").read_text())
-    assert one["tables"] == two["tables"]
-    assert one["release_id"] == two["release_id"]
-
-
-def test_erased_person_leaves_no_trace(pipeline_run, small_sources, tmp_path, monkeypatch):
-    """Remove one person's records and rerun over the old work directory: the result is exactly
-    what a fresh run on the corrected sources gives, so nothing of theirs lingers anywhere."""
-    monkeypatch.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY)
+@pytest.fixture(scope="module")
+def erased_runs(pipeline_run, small_sources, tmp_path_factory) -> SimpleNamespace:
+    """One person's records removed from the sources, then two runs with the session's key: one
+    over a copy of the session run's work directory (as next month's run would be), one fresh.
+    The two runs are shared by the determinism and the erasure tests."""
+    root = tmp_path_factory.mktemp("erased_runs")
     sources, truth_path = small_sources
     truth = pl.read_csv(truth_path, infer_schema=False)
     # someone with records in all three sources: the hardest case
@@ -99,7 +90,7 @@ def test_erased_person_leaves_no_trace(pipeline_run, small_sources, tmp_path, mo
         .sort("true_person")["true_person"][0]
     )
     theirs = truth.filter(pl.col("true_person") == person)
-    erased = tmp_path / "erased"
+    erased = root / "erased"
     shutil.copytree(sources, erased)
     ids = {
         s: set(theirs.filter(pl.col("source") == s)["source_record_id"])
@@ -117,19 +108,45 @@ def test_erased_person_leaves_no_trace(pipeline_run, small_sources, tmp_path, mo
         frame.filter(~key.is_in(list(ids[source]))).write_csv(erased / f"{table}.csv")
 
     _, old_work, _ = pipeline_run
-    reused = tmp_path / "reused_work"
+    reused = root / "reused_work"
     shutil.copytree(old_work, reused)
-    run_pipeline(erased, reused, tmp_path / "release_a", demo=False, packs=False)
-    run_pipeline(erased, tmp_path / "fresh_work", tmp_path / "release_b", demo=False, packs=False)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY)
+    try:
+        run_pipeline(erased, reused, root / "release_a", demo=False, packs=False)
+        run_pipeline(erased, root / "fresh_work", root / "release_b", demo=False, packs=False)
+    finally:
+        mp.undo()
+    return SimpleNamespace(
+        theirs=theirs,
+        reused_work=reused,
+        fresh_work=root / "fresh_work",
+        reused_release=root / "release_a",
+        fresh_release=root / "release_b",
+    )
 
+
+def test_same_sources_and_key_give_the_same_release(erased_runs):
+    """Two runs of the same sources with the same key, one over an earlier run's work directory
+    and one from nothing, publish the same tables under the same release id."""
+    one = json.loads((erased_runs.reused_release / "manifest.json").read_text())
+    two = json.loads((erased_runs.fresh_release / "manifest.json").read_text())
+    assert one["tables"] == two["tables"]
+    assert one["release_id"] == two["release_id"]
+
+
+def test_erased_person_leaves_no_trace(erased_runs):
+    """Remove one person's records and rerun over the old work directory: the result is exactly
+    what a fresh run on the corrected sources gives, so nothing of theirs lingers anywhere."""
+    reused, fresh = erased_runs.reused_work, erased_runs.fresh_work
     links = pl.read_parquet(reused / "links.parquet")
-    assert not set(links["source_record_id"]) & set(theirs["source_record_id"])
-    a = json.loads((tmp_path / "release_a" / "manifest.json").read_text())
-    b = json.loads((tmp_path / "release_b" / "manifest.json").read_text())
+    assert not set(links["source_record_id"]) & set(erased_runs.theirs["source_record_id"])
+    a = json.loads((erased_runs.reused_release / "manifest.json").read_text())
+    b = json.loads((erased_runs.fresh_release / "manifest.json").read_text())
     assert a["tables"] == b["tables"]
     for name in ("people", "events", "links"):
         assert pl.read_parquet(reused / f"{name}.parquet").equals(
-            pl.read_parquet(tmp_path / "fresh_work" / f"{name}.parquet")
+            pl.read_parquet(fresh / f"{name}.parquet")
         )
 
 
