@@ -259,29 +259,13 @@ class ValidationReport:
             md += [f"| {n} | {b['column']} | {b['reason']} | {b['values']:,} |" for n, b in blanks]
         if self.warnings:
             md += ["", "## Warnings", ""] + [f"- {w}" for w in self.warnings]
-        if self.quarantine.height:
-            md += ["", "## Every quarantined row", ""]
-            if self.quarantine.height > _LISTED_IN_MARKDOWN:
-                md += [
-                    f"The first {_LISTED_IN_MARKDOWN:,} of {self.quarantine.height:,} are shown; "
-                    "`quarantine.csv` lists them all.",
-                    "",
-                ]
-            md += ["| table | row | column | problem |", "|---|---:|---|---|"]
-            for r in self.quarantine.head(_LISTED_IN_MARKDOWN).iter_rows(named=True):
-                detail = str(r["detail"]).replace("|", "\\|").replace("\n", " ")
-                md.append(f"| {r['table']} | {r['row']} | {r['column']} | {detail} |")
-        if self.blanked.height:
-            md += ["", "## Every blanked value (the value itself is not repeated here)", ""]
-            if self.blanked.height > _LISTED_IN_MARKDOWN:
-                md += [
-                    f"The first {_LISTED_IN_MARKDOWN:,} of {self.blanked.height:,} are shown; "
-                    "`blanked_values.csv` lists them all.",
-                    "",
-                ]
-            md += ["| table | row | column | problem |", "|---|---:|---|---|"]
-            for r in self.blanked.head(_LISTED_IN_MARKDOWN).iter_rows(named=True):
-                md.append(f"| {r['table']} | {r['row']} | {r['column']} | {r['reason']} |")
+        md += _every_row(self.quarantine, "## Every quarantined row", "quarantine.csv", "detail")
+        md += _every_row(
+            self.blanked,
+            "## Every blanked value (the value itself is not repeated here)",
+            "blanked_values.csv",
+            "reason",
+        )
         return "\n".join(md) + "\n"
 
     def write(self, report_dir: Path) -> list[Path]:
@@ -299,6 +283,24 @@ class ValidationReport:
         paths["json"].write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
         paths["md"].write_text(self.to_markdown(), encoding="utf-8")
         return list(paths.values())
+
+
+def _every_row(frame: pl.DataFrame, heading: str, file: str, problem: str) -> list[str]:
+    """The Markdown section listing a report's rows, up to the first ``_LISTED_IN_MARKDOWN``."""
+    if not frame.height:
+        return []
+    md = ["", heading, ""]
+    if frame.height > _LISTED_IN_MARKDOWN:
+        md += [
+            f"The first {_LISTED_IN_MARKDOWN:,} of {frame.height:,} are shown; "
+            f"`{file}` lists them all.",
+            "",
+        ]
+    md += ["| table | row | column | problem |", "|---|---:|---|---|"]
+    for r in frame.head(_LISTED_IN_MARKDOWN).iter_rows(named=True):
+        text = str(r[problem]).replace("|", "\\|").replace("\n", " ")
+        md.append(f"| {r['table']} | {r['row']} | {r['column']} | {text} |")
+    return md
 
 
 def plural(count: object, noun: str) -> str:
