@@ -7,19 +7,12 @@ publishes that combination, so no diff between two releases may reveal it either
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
-
-_spec = importlib.util.spec_from_file_location(
-    "erasure", Path(__file__).parents[2] / "support" / "erasure.py"
-)
-erasure = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(erasure)
+from support import erasure
 
 LONDON = "E12000007"
 PEOPLE = 30
