@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, model_validator
 
 from contract.errors import ConfigError, first_problem
-from metrics.config import MetricsConfig, Section, SurvivalConfig
+from metrics.config import AnalysisConfig, Section
 
 
 class ValidationConfig(Section):
@@ -120,12 +120,40 @@ class DisclosureConfig(Section):
         return self
 
 
-class PathwaysConfig(Section):
-    validation: ValidationConfig = ValidationConfig()
-    linkage: LinkageConfig = LinkageConfig()
-    metrics: MetricsConfig = MetricsConfig()
-    survival: SurvivalConfig = SurvivalConfig()
-    disclosure: DisclosureConfig = DisclosureConfig()
+class PathwaysConfig(AnalysisConfig):
+    """The one configuration a run reads: the metrics' sections (``metrics.config``) and these."""
+
+    validation: ValidationConfig = Field(
+        ValidationConfig(), description="Accepting or quarantining each row of the sources."
+    )
+    linkage: LinkageConfig = Field(
+        LinkageConfig(), description="Linking records about the same person."
+    )
+    disclosure: DisclosureConfig = Field(
+        DisclosureConfig(), description="Disclosure control of every published number."
+    )
+
+
+# The sections in the order the data flows through them (how they are listed and documented).
+SECTIONS = ("validation", "linkage", "metrics", "survival", "pathways", "comparisons", "disclosure")
+
+
+# Keys that moved when each rule got one knob in the section of the stage that reads it: an old
+# configuration file naming one is refused with the new name (``pipelines.config.load_config``).
+MOVED_KEYS: dict[str, str | None] = {
+    "survival.grace_days": "metrics.sustained_grace_days",
+    "survival.moved_in_lookback_months": "metrics.moved_in_lookback_months",
+    "survival.pathway_hclic_months": "metrics.prior_hclic_months",
+    "survival.pathway_institution_days": "metrics.p2_window_days",
+    "survival.first_response_days": "pathways.first_response_days",
+    "survival.pathway_state_window_days": "pathways.state_window_days",
+    "survival.pathway_top_paths": "pathways.top_paths",
+    "survival.compare_min_group": "comparisons.min_group",
+    "survival.compare_min_events": "comparisons.min_events",
+    "survival.compare_top_boroughs": "comparisons.top_boroughs",
+    "survival.compare_reference_intervention": "comparisons.reference_intervention",
+    "survival.report_days": None,  # read by nothing: the dashboard reads curves at fixed days
+}
 
 
 # "linkage:" or "engine: spark" at the start of the first line that is not a comment.
@@ -171,6 +199,7 @@ def load_config(path: Path | str | None = None) -> PathwaysConfig:
         raise ConfigError(f"{path.name} is not valid TOML: {e}.") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name} must hold an object of sections ({_EXAMPLE}).")
+    _refuse_moved_keys(path.name, data)
     try:
         return PathwaysConfig.model_validate(data)
     except ValidationError as e:
@@ -182,3 +211,17 @@ def load_config(path: Path | str | None = None) -> PathwaysConfig:
         more = len(e.errors()) - 1
         tail = f" (and {more} more)" if more else ""
         raise ConfigError(f"{path.name}: {message}{tail}.") from None
+
+
+def _refuse_moved_keys(name: str, data: dict) -> None:
+    """A key of an older configuration that moved or went: one line naming where it is now."""
+    for old, new in MOVED_KEYS.items():
+        section, key = old.split(".")
+        given = data.get(section)
+        if isinstance(given, dict) and key in given:
+            now = (
+                f"is now {new}: set it there (one setting per rule, in the section that reads it)"
+                if new
+                else "is no longer a setting: nothing read it"
+            )
+            raise ConfigError(f"{name}: {old} {now}.")

@@ -182,14 +182,12 @@ def journey_aggregates(
             pl.col("period_start") >= reported_from
         ),
     )
-    survival = timer.run(
-        "survival", lambda: compute_survival(events, people, config.survival, extract_date)
-    )
+    survival = timer.run("survival", lambda: compute_survival(events, people, config, extract_date))
     pathways, paths = timer.run(
-        "pathways", lambda: compute_pathways(events, people, config.survival, extract_date)
+        "pathways", lambda: compute_pathways(events, people, config, extract_date)
     )
     comparisons, comparison_curves = timer.run(
-        "comparisons", lambda: compute_comparisons(events, people, config.survival, extract_date)
+        "comparisons", lambda: compute_comparisons(events, people, config, extract_date)
     )
     return {
         "metrics": metrics,

@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 
 from contract.periods import add_months, complete_periods, period_end, period_index, period_start
+from metrics.config import MetricsConfig
 from metrics.counting import compute_metrics
 from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA
 from metrics.registry import DEFINITIONS_VERSION, METRICS, METRICS_BY_ID, definitions
-from pipelines.config import MetricsConfig
 
 SPEC_IDS = {
     "seen_rough_sleeping", "flow_new", "stock", "returner", "living_on_streets", "intermittent",
