@@ -136,6 +136,7 @@ class PathwaysConfig(AnalysisConfig):
 
 # The sections in the order the data flows through them (how they are listed and documented).
 SECTIONS = ("validation", "linkage", "metrics", "survival", "pathways", "comparisons", "disclosure")
+DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "config.md"
 
 
 # Keys that moved when each rule got one knob in the section of the stage that reads it: an old
@@ -225,3 +226,71 @@ def _refuse_moved_keys(name: str, data: dict) -> None:
                 else "is no longer a setting: nothing read it"
             )
             raise ConfigError(f"{name}: {old} {now}.")
+
+
+def defaults() -> dict[str, dict[str, dict[str, object]]]:
+    """Every setting by section, in flow order: its default (as a config file writes it) and reason.
+
+    >>> defaults()["disclosure"]["threshold"]["default"]
+    10
+    """
+    return {
+        section: {
+            name: {
+                "default": json.loads(json.dumps(field.default, default=str)),
+                "reason": field.description,
+            }
+            for name, field in _section(section).model_fields.items()
+        }  # fmt: skip
+        for section in SECTIONS
+    }
+
+
+def defaults_reference() -> str:
+    """``docs/config.md`` and ``pathways config --defaults``: every setting, default and reason."""
+    lines = [
+        "# Settings: every default and its reason",
+        "",
+        "Generated from the configuration's own models by `pathways config --defaults` (or",
+        "`python -m pipelines.config`); edit the models in `pipelines/config.py` and",
+        "`metrics/config.py`, not this file.",
+        "",
+        "A run reads an optional `--config FILE`: JSON, or TOML when the name ends in `.toml`. Its",
+        "sections and keys are the ones below; anything not given keeps its default, and a key",
+        "Pathways does not know is refused in one line. For example, in TOML:",
+        "",
+        "```toml",
+        "[disclosure]",
+        "threshold = 10",
+        "",
+        "[metrics]",
+        "sustained_grace_days = 14",
+        "```",
+        "",
+        "Each rule has one setting, in the section of the stage that reads it. Disclosure",
+        "settings have a floor no file can go below.",
+    ]
+    for section, settings in defaults().items():
+        reason = str(PathwaysConfig.model_fields[section].description).rstrip(".")
+        lines += [
+            "",
+            f"## `{section}`: {reason}",
+            "",
+            "| setting | default | reason |",
+            "|---|---|---|",
+        ]
+        for name, setting in settings.items():
+            default = json.dumps(setting["default"])
+            lines.append(f"| `{section}.{name}` | `{default}` | {setting['reason']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _section(name: str) -> type[Section]:
+    annotation = PathwaysConfig.model_fields[name].annotation
+    assert isinstance(annotation, type) and issubclass(annotation, Section)
+    return annotation
+
+
+if __name__ == "__main__":
+    DOCUMENT.write_text(defaults_reference(), encoding="utf-8")
+    print(f"Wrote {DOCUMENT}")

@@ -91,6 +91,12 @@ def _cmd_run(a: argparse.Namespace) -> Outcome:
     return Outcome(str(summary), summary.to_dict())
 
 
+def _cmd_config(a: argparse.Namespace) -> Outcome:
+    from pipelines.config import defaults, defaults_reference
+
+    return Outcome(defaults_reference().rstrip("\n"), {"defaults": defaults()})
+
+
 def _cmd_publish(a: argparse.Namespace) -> Outcome:
     from pipelines.release.write import publish
 
@@ -269,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--full-relink", action="store_true",
         help="link every record from scratch rather than only the records new since the last run",
+    )  # fmt: skip
+
+    cf = add("config", _cmd_config, "List every setting with its default and its reason.")
+    cf.add_argument(
+        "--defaults", action="store_true", required=True,
+        help="every setting of a --config file, by section, with its default and reason",
     )  # fmt: skip
 
     pu = add("publish", _cmd_publish, "Copy a release to the app host, then switch to it.")

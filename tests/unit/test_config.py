@@ -3,7 +3,14 @@ import json
 import pytest
 
 from contract.errors import ConfigError
-from pipelines.config import SECTIONS, PathwaysConfig, load_config
+from pipelines.config import (
+    DOCUMENT,
+    SECTIONS,
+    PathwaysConfig,
+    defaults,
+    defaults_reference,
+    load_config,
+)
 
 
 def test_defaults_follow_the_ons_10_5_rule():
@@ -31,6 +38,37 @@ def test_every_setting_carries_its_reason():
         assert section.description, f"the {section_name} section says not what it is for"
         for name, field in section.annotation.model_fields.items():
             assert field.description, f"{section.annotation.__name__}.{name} has no reason"
+
+
+def test_the_committed_settings_reference_is_what_the_code_writes():
+    assert DOCUMENT.read_text(encoding="utf-8") == defaults_reference(), (
+        "docs/config.md is stale: run python -m pipelines.config"
+    )
+
+
+def test_the_reference_lists_every_setting_with_its_default_and_reason():
+    reference = defaults_reference()
+    config = PathwaysConfig()
+    for section in SECTIONS:
+        for name, field in type(getattr(config, section)).model_fields.items():
+            row = next(line for line in reference.splitlines() if f"| `{section}.{name}` |" in line)
+            assert field.description in row
+    assert "| `disclosure.threshold` | `10` | ONS 10-5 rule" in reference
+    assert '| `metrics.borough_breakdown_periods` | `["quarter", "fy"]` |' in reference
+    assert reference.index("## `validation`") < reference.index("## `disclosure`")
+
+
+def test_the_defaults_written_in_the_reference_load_back_as_the_defaults(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(
+        json.dumps(
+            {
+                section: {name: setting["default"] for name, setting in settings.items()}
+                for section, settings in defaults().items()
+            }
+        )
+    )
+    assert load_config(path) == PathwaysConfig()
 
 
 @pytest.mark.parametrize(

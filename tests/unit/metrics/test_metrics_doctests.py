@@ -8,10 +8,13 @@ import pytest
 
 import contract.periods
 import metrics.registry
+import pipelines.config
 import pipelines.events
 
 
-@pytest.mark.parametrize("module", [contract.periods, metrics.registry, pipelines.events])
+@pytest.mark.parametrize(
+    "module", [contract.periods, metrics.registry, pipelines.config, pipelines.events]
+)
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0
