@@ -62,6 +62,7 @@ from datetime import date
 import networkx as nx
 import polars as pl
 
+from contract.periods import period_end_expr, period_index, quarter_of_fy
 from contract.reference import LONDON_CODE, borough_codes
 from contract.release import PATHS_SCHEMA, PATHWAYS_SCHEMA
 from metrics.config import AnalysisConfig
@@ -140,10 +141,6 @@ _SHORT_LIVED = (ROUGH_SLEEPING, INSTITUTION)
 PATH_SEPARATOR = " → "
 
 
-def _financial_year(day: pl.Expr) -> pl.Expr:
-    return day.dt.year() - (day.dt.month() < 4).cast(pl.Int32)
-
-
 def _fy_label(fy: pl.Expr) -> pl.Expr:
     return pl.format("{}-{}", fy, ((fy + 1) % 100).cast(pl.String).str.zfill(2))
 
@@ -160,14 +157,16 @@ def first_seen_cohorts(events: pl.DataFrame | pl.LazyFrame, extract_date: date) 
         .group_by("person_key", maintain_order=True)
         .first()
         .select("person_key", "borough", first_seen=pl.col("event_date"))
-        .with_columns(fy=_financial_year(pl.col("first_seen")))
-        .with_columns(fy_quarter=((pl.col("first_seen").dt.month() + 8) % 12) // 3 + 1)
         .with_columns(
-            fy_end=pl.date(pl.col("fy") + 1, 3, 31),
-            quarter_end=pl.date(pl.col("fy"), 4, 1)
-            .dt.offset_by(pl.format("{}mo", pl.col("fy_quarter") * 3))
-            .dt.offset_by("-1d"),
+            fy=period_index("fy", pl.col("first_seen")),
+            quarter=period_index("quarter", pl.col("first_seen")),
         )
+        .with_columns(
+            fy_quarter=quarter_of_fy(pl.col("quarter")),
+            fy_end=period_end_expr("fy", pl.col("fy")),
+            quarter_end=period_end_expr("quarter", pl.col("quarter")),
+        )
+        .drop("quarter")
     )
 
 

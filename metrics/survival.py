@@ -445,41 +445,6 @@ def compute_survival(
     )
 
 
-def estimates_at(curves: pl.DataFrame, days: tuple[int, ...] | list[int]) -> pl.DataFrame:
-    """Read each curve at given days (such as 90, 180, 365, 730), as a step function.
-
-    Args:
-        curves: survival rows (this module's output, or a released survival table).
-        days: the days to read.
-
-    Returns:
-        ``curve_id``, ``geography_code``, ``group``, ``t_days`` (the day asked for),
-        ``estimate``, ``ci_lower``, ``ci_upper`` and ``at_risk`` of the last step on or before
-        that day. Days beyond a curve's last row are left out: nobody was followed that long.
-    """
-    keys = ["curve_id", "geography_code", "group"]
-    last = curves.group_by(keys).agg(last_day=pl.col("t_days").max())
-    wanted = last.join(
-        pl.DataFrame({"t_days": list(days)}, schema={"t_days": pl.Int64}), how="cross"
-    )
-    wanted = wanted.filter(pl.col("t_days") <= pl.col("last_day")).drop("last_day")
-    return (
-        wanted.sort("t_days")
-        .join_asof(
-            curves.select(*keys, "t_days", "estimate", "ci_lower", "ci_upper", "at_risk")
-            .rename({"t_days": "step_day"})
-            .sort("step_day"),
-            left_on="t_days",
-            right_on="step_day",
-            by=keys,
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .drop("step_day")
-        .sort(*keys, "t_days")
-    )
-
-
 def _whole_percent(column: str, how: str) -> pl.Expr:
     scaled = pl.col(column).clip(0.0, 1.0) * 100
     rounded = {"nearest": scaled.round(0), "down": (scaled + 1e-9).floor(),

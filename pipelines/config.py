@@ -153,7 +153,7 @@ MOVED_KEYS: dict[str, str | None] = {
     "survival.compare_min_events": "comparisons.min_events",
     "survival.compare_top_boroughs": "comparisons.top_boroughs",
     "survival.compare_reference_intervention": "comparisons.reference_intervention",
-    "survival.report_days": None,  # read by nothing: the dashboard reads curves at fixed days
+    "survival.report_days": None,  # read by nothing: the dashboard reads contract.curves.REPORT_DAYS
 }
 
 

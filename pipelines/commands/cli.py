@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract.errors import EXIT_CODES, PathwaysError
+from contract.periods import parse_month
 from pipelines import code_version
 
 
@@ -30,13 +31,10 @@ class Outcome:
 
 
 def _month(text: str) -> str:
-    parts = text.split("-")
-    if (
-        len(parts) != 2
-        or not (parts[0].isdigit() and parts[1].isdigit())
-        or not 1 <= int(parts[1]) <= 12
-    ):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM")
+    try:
+        parse_month(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     return text
 
 

@@ -7,11 +7,11 @@ from datetime import date
 import polars as pl
 import pytest
 
+from contract.curves import curves_at
 from metrics.config import AnalysisConfig, MetricsConfig
 from metrics.survival import (
     SURVIVAL_WORK_SCHEMA,
     compute_survival,
-    estimates_at,
     return_to_street_durations,
 )
 
@@ -235,7 +235,11 @@ def test_a_hostel_exit_to_death_is_a_death(draw_events, no_people):
 
 
 def test_curves_are_read_at_the_report_days_as_steps(five):
-    at = estimates_at(five.filter(pl.col("curve_id") == "return_to_street"), (90, 180, 365))
+    at = curves_at(five.filter(pl.col("curve_id") == "return_to_street"), (90, 180, 365))
     london = at.filter(geography_code=LONDON, group="all")
     # Day 90 falls on the step from day 50 (3/4); day 180 is the last row; 365 is unobserved.
-    assert london.select("t_days", "estimate", "at_risk").rows() == [(90, 0.75, 4), (180, 0.25, 1)]
+    assert london.select("day", "estimate", "at_risk").rows() == [
+        (90, 0.75, 4),
+        (180, 0.25, 1),
+        (365, None, None),
+    ]

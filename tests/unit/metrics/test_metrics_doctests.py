@@ -6,6 +6,7 @@ import doctest
 
 import pytest
 
+import contract.curves
 import contract.periods
 import metrics.registry
 import pipelines.config
@@ -13,7 +14,8 @@ import pipelines.events
 
 
 @pytest.mark.parametrize(
-    "module", [contract.periods, metrics.registry, pipelines.config, pipelines.events]
+    "module",
+    [contract.curves, contract.periods, metrics.registry, pipelines.config, pipelines.events],
 )
 def test_docstring_examples(module):
     result = doctest.testmod(module)

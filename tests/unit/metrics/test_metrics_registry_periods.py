@@ -8,7 +8,17 @@ from datetime import date
 import polars as pl
 import pytest
 
-from contract.periods import add_months, complete_periods, period_end, period_index, period_start
+from contract.periods import (
+    add_months,
+    complete_periods,
+    index_of,
+    parse_month,
+    period_end,
+    period_end_expr,
+    period_index,
+    period_start,
+    quarter_of_fy,
+)
 from metrics.config import MetricsConfig
 from metrics.counting import compute_metrics
 from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA
@@ -92,3 +102,20 @@ def test_a_registry_entry_names_a_known_population_and_unit():
         "sustained_6m",
         "sustained_12m",
     }
+
+
+def test_one_period_arithmetic_for_dates_and_columns():
+    days = [date(2024, 1, 31), date(2024, 4, 1), date(2025, 3, 31)]
+    for period_type in ("month", "quarter", "fy"):
+        column = pl.select(period_index(period_type, pl.lit(pl.Series(days)))).to_series()
+        assert column.to_list() == [index_of(period_type, d) for d in days]
+        ends = pl.select(period_end_expr(period_type, pl.lit(column))).to_series().to_list()
+        assert ends == [period_end(period_type, i) for i in column]
+    assert [quarter_of_fy(index_of("quarter", d)) for d in days] == [4, 1, 4]
+
+
+def test_a_month_is_written_yyyy_mm():
+    assert period_start("month", parse_month("2024-02")) == date(2024, 2, 1)
+    for bad in ("2024-13", "2024", "24-1-1", "March 2024", "2024-00"):
+        with pytest.raises(ValueError, match="is not a month written YYYY-MM"):
+            parse_month(bad)
