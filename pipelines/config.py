@@ -1,8 +1,10 @@
-"""Every default a data protection lead or an analyst might question, in one place, with its reason.
+"""Every default a data protection lead or an analyst might question, each with its reason.
 
 A run reads an optional JSON or TOML file (``--config``) whose keys mirror these models; anything
-not given keeps the default below. Floors that protect people (the disclosure threshold) are
-enforced here, so no configuration file can weaken them.
+not given keeps its default. The secure zone's sections are here, the metrics' own in
+``metrics.config``; ``pathways config --defaults`` (and ``docs/config.md``, generated from it)
+lists them all. Floors that protect people (the disclosure threshold) are enforced here, so no
+configuration file can weaken them.
 """
 
 from __future__ import annotations
