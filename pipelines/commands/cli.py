@@ -19,6 +19,7 @@ from pathlib import Path
 from contract.errors import EXIT_CODES, PathwaysError
 from contract.periods import parse_month
 from pipelines import code_version
+from pipelines.commands.demo import DEMO_SCALE
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _cmd_publish(a: argparse.Namespace) -> Outcome:
 def _cmd_demo(a: argparse.Namespace) -> int:
     from pipelines.commands.demo import demo
 
-    return demo(scale=a.scale, seed=a.seed, port=a.port, workdir=a.dir)
+    return demo(scale=a.scale, seed=a.seed, port=a.port, workdir=a.dir, rebuild=a.rebuild)
 
 
 def _cmd_app(a: argparse.Namespace) -> int:
@@ -291,8 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     d = add("demo", _cmd_demo, "Synthetic London, the pipeline and the dashboard, on localhost.")
-    d.add_argument("--scale", type=float, default=0.05)
+    d.add_argument(
+        "--scale",
+        type=float,
+        default=DEMO_SCALE,
+        help=f"1.0 is London's size (default {DEMO_SCALE})",
+    )
     d.add_argument("--seed", type=int, default=1)
+    d.add_argument(
+        "--rebuild", action="store_true", help="build a new synthetic London, not the kept one"
+    )
     d.add_argument("--port", type=int, default=8501)
     d.add_argument("--dir", type=Path, default=Path(".demo"), help="where the demo keeps its files")
 
