@@ -10,17 +10,25 @@ is simply ``index - 1`` and "the previous 12 months" is a range of integers:
 | ``fy`` | the year in which the financial year starts (April 2023 to March 2024 is 2023) | 1 April |
 
 Calendar quarters coincide with financial-year quarters (2023/24 Q2 is July to September 2023).
+Every function takes and gives these indexes; those ending ``_expr`` are the same arithmetic on
+Polars columns. This module is the one home of month, quarter and financial-year arithmetic:
+both zones import it.
 
 >>> from datetime import date
 >>> period_start("fy", 2023), period_end("quarter", 2023 * 4 + 1)
 (datetime.date(2023, 4, 1), datetime.date(2023, 6, 30))
+>>> period_start("month", month_index(date(2024, 11, 5)) + 3)  # the 1st, three months on
+datetime.date(2025, 2, 1)
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypeVar
 
 import polars as pl
+
+T = TypeVar("T", int, pl.Expr)
 
 PERIOD_TYPES = ("month", "quarter", "fy")
 MONTHS_IN = {"month": 1, "quarter": 3, "fy": 12}
@@ -42,6 +50,49 @@ def period_index(period_type: str, day: pl.Expr) -> pl.Expr:
 def month_index(day: date) -> int:
     """The month index of a Python date (see the table above)."""
     return day.year * 12 + day.month - 1
+
+
+def index_of(period_type: str, day: date) -> int:
+    """The index of the period of ``period_type`` that contains a Python date.
+
+    >>> index_of("fy", date(2024, 3, 31)), index_of("quarter", date(2024, 4, 1)) % 4
+    (2023, 1)
+    """
+    if period_type == "month":
+        return month_index(day)
+    if period_type == "quarter":
+        return day.year * 4 + (day.month - 1) // 3
+    if period_type == "fy":
+        return day.year - (1 if day.month < 4 else 0)
+    raise ValueError(f"unknown period type {period_type!r}")
+
+
+def parse_month(text: str) -> int:
+    """The month index of a month written ``YYYY-MM``.
+
+    Raises:
+        ValueError: when the text is not a month written that way.
+
+    >>> period_start("month", parse_month("2025-03"))
+    datetime.date(2025, 3, 1)
+    """
+    parts = text.split("-")
+    if (
+        len(parts) != 2
+        or not (parts[0].isdigit() and parts[1].isdigit())
+        or not 1 <= int(parts[1]) <= 12
+    ):
+        raise ValueError(f"{text!r} is not a month written YYYY-MM")
+    return int(parts[0]) * 12 + int(parts[1]) - 1
+
+
+def quarter_of_fy(quarter: T) -> T:
+    """The quarter of the financial year (1 is April to June) of a quarter index or column.
+
+    >>> quarter_of_fy(index_of("quarter", date(2024, 2, 10)))
+    4
+    """
+    return (quarter - 1) % 4 + 1
 
 
 def period_start(period_type: str, index: int) -> date:
@@ -71,6 +122,11 @@ def period_start_expr(period_type: str, index: pl.Expr) -> pl.Expr:
     raise ValueError(f"unknown period type {period_type!r}")
 
 
+def period_end_expr(period_type: str, index: pl.Expr) -> pl.Expr:
+    """The last day of each period index, as a Polars date expression."""
+    return period_start_expr(period_type, index + 1) - timedelta(days=1)
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (earlier when negative), clipped to the month's last day."""
     index = month_index(day) + months
@@ -88,16 +144,8 @@ def complete_periods(period_type: str, first_day: date, extract_date: date) -> l
     >>> complete_periods("quarter", date(2024, 11, 5), date(2025, 5, 31))
     [8099, 8100]
     """
-    first = _index_of(period_type, first_day)
-    last = _index_of(period_type, extract_date)
+    first = index_of(period_type, first_day)
+    last = index_of(period_type, extract_date)
     if period_end(period_type, last) > extract_date:
         last -= 1
     return list(range(first, last + 1))
-
-
-def _index_of(period_type: str, day: date) -> int:
-    if period_type == "month":
-        return month_index(day)
-    if period_type == "quarter":
-        return day.year * 4 + (day.month - 1) // 3
-    return day.year - (1 if day.month < 4 else 0)

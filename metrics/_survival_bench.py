@@ -16,7 +16,7 @@ import polars as pl
 
 from metrics._survival_sample import sample_journeys
 from metrics.compare import compute_comparisons
-from metrics.config import SurvivalConfig
+from metrics.config import AnalysisConfig
 from metrics.pathways import compute_pathways
 from metrics.survival import compute_survival
 
@@ -29,10 +29,10 @@ def time_survival_stages(
     events: pl.DataFrame,
     people: pl.DataFrame,
     extract_date: date,
-    config: SurvivalConfig | None = None,
+    config: AnalysisConfig | None = None,
 ) -> list[dict]:
     """Run each stage once; one row per stage with seconds, output rows and peak memory (MB)."""
-    config = config or SurvivalConfig()
+    config = config or AnalysisConfig()
     results = []
     for name, stage in (
         ("survival curves", compute_survival),

@@ -7,10 +7,10 @@ families, each a ``comparison_id`` whose comparisons ``group_a`` tells apart:
 - ``first_intervention``: people whose first move was of one kind
   (``first_intervention=housing_first``, ``=temporary_accommodation``,
   ``=supported_housing``, ``=settled``) against people whose first move was into a hostel
-  (``first_intervention=hostel``, ``compare_reference_intervention``);
+  (``first_intervention=hostel``, ``comparisons.reference_intervention``);
 - ``borough``: moves in one borough (``borough=E09000007``) against moves in the rest of
   London (``borough=rest_of_london``), for the four pilot boroughs and the
-  ``compare_top_boroughs`` other boroughs with most moves;
+  ``comparisons.top_boroughs`` other boroughs with most moves;
 - ``pilot_vs_other``: moves in the four pilots (``borough=pilots``) against moves in the
   other 29 boroughs (``borough=other_boroughs``).
 
@@ -26,7 +26,7 @@ For each it reports, as rows of ``COMPARISONS_SCHEMA``:
   hazard ratio summarises the curves poorly.
 
 A comparison is skipped (no rows, no curves) when either group has fewer than
-``compare_min_group`` people or fewer than ``compare_min_events`` returns. Group sizes are
+``comparisons.min_group`` people or fewer than ``comparisons.min_events`` returns. Group sizes are
 unrounded here. The matching Kaplan–Meier curves come in the survival table's shape, with
 ``curve_id`` ``compare:<comparison_id>``, ``group`` the side's name and ``geography_code``
 the borough of a borough comparison (so ``borough=rest_of_london`` at ``E09000007`` is the
@@ -52,7 +52,7 @@ from contract.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes,
 from contract.release import COMPARISONS_SCHEMA
 from metrics._survival_estimators import OUTCOME_EVENT
 from metrics.breakdowns import FIRST_INTERVENTION_GROUPS
-from metrics.config import SurvivalConfig
+from metrics.config import AnalysisConfig
 from metrics.journeys import SUPPORT_NEED_FLAGS
 from metrics.survival import SURVIVAL_WORK_SCHEMA, return_to_street_durations, survival_curves
 
@@ -75,10 +75,10 @@ class Comparison:
     in_b: pl.Expr
 
 
-def comparison_plan(durations: pl.DataFrame, config: SurvivalConfig) -> list[Comparison]:
+def comparison_plan(durations: pl.DataFrame, config: AnalysisConfig) -> list[Comparison]:
     """The comparisons to make, in release order."""
     plan: list[Comparison] = []
-    reference = config.compare_reference_intervention
+    reference = config.comparisons.reference_intervention
     kind = pl.col("first_intervention")
     kinds = dict.fromkeys(FIRST_INTERVENTION_GROUPS[e] for e in ACCOMMODATION_EVENTS)
     for other in kinds:
@@ -100,7 +100,7 @@ def comparison_plan(durations: pl.DataFrame, config: SurvivalConfig) -> list[Com
         .group_by("borough")
         .len()
         .sort(["len", "borough"], descending=[True, False])
-        .head(config.compare_top_boroughs)["borough"]
+        .head(config.comparisons.top_boroughs)["borough"]
         .to_list()
     )
     for code in sorted(pilot_codes()) + busiest:
@@ -215,13 +215,13 @@ def proportional_hazards_test(
 
 
 def _compare(
-    comparison: Comparison, sides: pl.DataFrame, config: SurvivalConfig
+    comparison: Comparison, sides: pl.DataFrame, config: AnalysisConfig
 ) -> list[dict] | None:
     a, b = sides.filter(pl.col("side")), sides.filter(~pl.col("side"))
     returned = pl.col("outcome") == OUTCOME_EVENT
     if (
-        min(a.height, b.height) < config.compare_min_group
-        or min(a.filter(returned).height, b.filter(returned).height) < config.compare_min_events
+        min(a.height, b.height) < config.comparisons.min_group
+        or min(a.filter(returned).height, b.filter(returned).height) < config.comparisons.min_events
     ):
         return None
     row = {
@@ -246,7 +246,7 @@ def _compare(
         }
     ]
     data = _covariates(sides)
-    fitter = CoxPHFitter(alpha=1 - config.confidence_level)
+    fitter = CoxPHFitter(alpha=1 - config.survival.confidence_level)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)
@@ -254,7 +254,7 @@ def _compare(
     except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError):
         return rows  # the log-rank test stands; a model that did not converge is not shown
     summary = fitter.summary.loc[_GROUP]
-    level = f"{round(100 * config.confidence_level)}%"
+    level = f"{round(100 * config.survival.confidence_level)}%"
     rows.append(
         {
             **row,
@@ -273,7 +273,7 @@ def _compare(
 def compute_comparisons(
     events: pl.DataFrame | pl.LazyFrame,
     people: pl.DataFrame | pl.LazyFrame,
-    config: SurvivalConfig,
+    config: AnalysisConfig,
     extract_date: date,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Intervention and borough comparisons of returns to the street.
@@ -281,7 +281,7 @@ def compute_comparisons(
     Args:
         events: the secure zone's events (``EVENTS_SCHEMA``).
         people: the secure zone's people (``PEOPLE_SCHEMA``): age band, gender, support needs.
-        config: survival settings (grace period, group minimums, which boroughs).
+        config: the run's configuration (``comparisons``: group minimums, which boroughs).
         extract_date: censoring date.
 
     Returns:
@@ -319,6 +319,6 @@ def compute_comparisons(
         pl.concat(memberships).unique(),
         ["curve_id", "geography_code", "group"],
         curve_id=None,
-        confidence_level=config.confidence_level,
+        confidence_level=config.survival.confidence_level,
     )
     return comparisons, curves.sort("curve_id", "group", "t_days")

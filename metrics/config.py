@@ -1,7 +1,10 @@
 """The settings the metrics read: each with its default and the reason for it.
 
-``pipelines.config.PathwaysConfig`` gathers these with the secure zone's own sections into the one
-configuration a run reads.
+One knob per rule, in the section of the stage that reads it: ``metrics`` (the counting metrics,
+and the rules that the survival curves, pathways and comparisons share with them), ``survival``,
+``pathways`` and ``comparisons``. ``AnalysisConfig`` holds the four; ``pipelines.config``
+extends it with the secure zone's own sections into the one configuration a run reads, and
+``pathways config --defaults`` lists every knob (``docs/config.md``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ class MetricsConfig(Section):
     p2_window_days: int = Field(
         85,
         ge=1,
-        description="Data Framework P2: an institution exit within 85 days before first seen counts.",
+        description="Data Framework P2: an institution exit within 85 days before first seen "
+        "counts. The pathways' 'before' stage uses the same window for custody and hospital.",
     )
     b1_lookback_months: int = Field(
         12, ge=1, description="Data Framework B1: look back over the previous 12 months..."
@@ -48,7 +52,10 @@ class MetricsConfig(Section):
         12,
         ge=1,
         description="An accommodation move counts for people seen rough sleeping in the previous "
-        "12 months, so moves by people never on the street are not credited to rough sleeping work.",
+        "12 months, so moves by people never on the street are not credited to rough sleeping "
+        "work. One rule for moved_into_accommodation, sustainment and the return-to-street "
+        "curves (whose clock starts at such a move), so the curves follow the people the "
+        "metric counts.",
     )
     sustained_months: tuple[Literal[3, 6, 12], ...] = Field(
         (3, 6, 12),
@@ -58,14 +65,15 @@ class MetricsConfig(Section):
     prior_hclic_months: int = Field(
         12,
         ge=1,
-        description="Missed prevention: an H-CLIC approach within 12 months before first seen.",
+        description="Missed prevention: an H-CLIC approach within 12 months before first seen. "
+        "The pathways' 'before' stage uses the same window for the route in.",
     )
     sustained_grace_days: int = Field(
         14,
         ge=0,
-        description="Sustainment ignores a bedded-down contact within 14 days of moving in, as the "
-        "return-to-street curves do: it is usually the same episode (a move that had not started "
-        "yet, or a record entered late), and the shares then agree with the curves.",
+        description="A bedded-down contact within 14 days of moving in is usually the same episode "
+        "(a move that had not started yet, or a record entered late), not a return. One rule for "
+        "sustainment and the return-to-street curves, so the shares agree with the curves.",
     )
     borough_breakdown_periods: tuple[Literal["month", "quarter", "fy"], ...] = Field(
         ("quarter", "fy"),
@@ -84,27 +92,6 @@ class MetricsConfig(Section):
 
 
 class SurvivalConfig(Section):
-    grace_days: int = Field(
-        14,
-        ge=0,
-        description="A bedded-down contact within 14 days of moving in is usually the same episode "
-        "(a move that had not started yet, or a record entered late), not a return.",
-    )
-    report_days: tuple[int, ...] = Field(
-        (90, 180, 365, 730), description="Days at which survival estimates are reported."
-    )
-    first_response_days: int = Field(
-        90,
-        ge=1,
-        description="Pathways: a response within 90 days of first seen is 'first response'.",
-    )
-    moved_in_lookback_months: int = Field(
-        12,
-        ge=1,
-        description="The return-to-street clock starts at a move into accommodation by someone seen "
-        "rough sleeping in the previous 12 months, the same rule as moved_into_accommodation, so "
-        "the curves follow the people that metric counts.",
-    )
     confidence_level: float = Field(
         0.95,
         gt=0.5,
@@ -112,50 +99,66 @@ class SurvivalConfig(Section):
         description="Confidence level of survival bands and hazard ratio intervals; 95% is the "
         "convention readers expect.",
     )
-    pathway_hclic_months: int = Field(
-        12,
-        ge=0,
-        description="Pathways 'before' stage: an H-CLIC approach up to 12 months before first seen "
-        "is the route in, the same window as prior_hclic_approach (missed prevention).",
-    )
-    pathway_institution_days: int = Field(
-        85,
-        ge=0,
-        description="Pathways 'before' stage: a custody or hospital record up to 85 days before "
-        "first seen counts as leaving an institution, the Data Framework P2 window.",
-    )
-    pathway_state_window_days: int = Field(
+
+
+class PathwayConfig(Section):
+    first_response_days: int = Field(
         90,
         ge=1,
-        description="Pathways 6- and 12-month states: being seen rough sleeping or an institution "
+        description="A response within 90 days of first seen is the 'first response' stage.",
+    )
+    state_window_days: int = Field(
+        90,
+        ge=1,
+        description="The 6- and 12-month states: being seen rough sleeping or an institution "
         "record says where someone is for 90 days; older than that, where they are is not known.",
     )
-    pathway_top_paths: int = Field(
+    top_paths: int = Field(
         10,
         ge=1,
         description="How many of the most common full paths to list per cohort and geography.",
     )
-    compare_min_group: int = Field(
+
+
+class CompareConfig(Section):
+    min_group: int = Field(
         20,
         ge=2,
         description="A comparison is made only when each group has at least 20 people: smaller "
         "groups give intervals too wide to read and tests with little power.",
     )
-    compare_min_events: int = Field(
+    min_events: int = Field(
         5,
         ge=1,
         description="...and at least 5 returns to the street in each group, below which a hazard "
         "ratio cannot be estimated reliably.",
     )
-    compare_top_boroughs: int = Field(
+    top_boroughs: int = Field(
         6,
         ge=0,
         description="Boroughs compared with the rest of London: the four pilots plus the 6 with "
         "the most moves into accommodation, keeping the number of models (and of chance "
         "findings) modest.",
     )
-    compare_reference_intervention: str = Field(
+    reference_intervention: str = Field(
         "hostel",
         description="Each first intervention is compared with hostels, the most common route off "
         "the street, so every hazard ratio has the same familiar baseline.",
+    )
+
+
+class AnalysisConfig(Section):
+    """The sections the metrics read; ``pipelines.config.PathwaysConfig`` adds the rest."""
+
+    metrics: MetricsConfig = Field(
+        MetricsConfig(), description="The counting metrics, and the rules shared with them."
+    )
+    survival: SurvivalConfig = Field(
+        SurvivalConfig(), description="Returns to the street and time to accommodation."
+    )
+    pathways: PathwayConfig = Field(
+        PathwayConfig(), description="Where each cohort came from and where it went."
+    )
+    comparisons: CompareConfig = Field(
+        CompareConfig(), description="Comparisons of interventions and of boroughs."
     )

@@ -1,17 +1,18 @@
 """Counting metrics: from journey events to the long ``metrics`` table (SPEC sections 5 and 6).
 
-``compute_metrics`` is the one public function. It works in three populations, each a frame with
-one row per (period, geography, person) and one true/false column per metric:
+``compute_metrics`` is the one public function. It is driven by the registry
+(``metrics.registry``): each metric names its population and its rule (``metrics.rules``). A
+population is a frame of facts with one row per (period, geography, person); each metric of the
+population adds one true/false column, its rule evaluated on those facts:
 
-- **seen**: people seen rough sleeping in the period (in the borough, for a borough), with the
-  partition new/stock/returner, living on the streets, intermittent and the monthly Data
-  Framework measures;
-- **new**: the ``flow_new`` people, with single night, left an institution, prior H-CLIC approach;
-- **moved**: people who moved into accommodation, with sustainment at 3, 6 and 12 months.
+- **seen**: people seen rough sleeping in the period (in the borough, for a borough);
+- **new**: the seen people who are ``flow_new``; their rules are evaluated on the seen facts and
+  are null for everyone else, so a share's denominator is the new people;
+- **moved**: people who moved into accommodation in the period.
 
-Each population is joined to the people's breakdown groups and counted once. The definitions in
-words are in ``metrics.registry``; the status of a person (new, stock ...) is London-wide, so a
-borough's figures always add up the way London's do. Pure functions, no I/O.
+Each population is joined to the people's breakdown groups and counted once. The status of a
+person (new, stock ...) is London-wide, so a borough's figures always add up the way London's
+do. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -29,24 +30,14 @@ from contract.periods import (
 )
 from contract.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes
 from contract.release import METRICS_SCHEMA
+from metrics import rules
 from metrics.breakdowns import LONDON_ONLY_BREAKDOWNS, first_intervention, person_breakdowns
 from metrics.config import MetricsConfig
-from metrics.registry import METRICS, METRICS_BY_ID
+from metrics.registry import METRICS, METRICS_BY_ID, Metric
 
-SEEN_FLAGS = (
-    "seen_rough_sleeping",
-    "flow_new",
-    "stock",
-    "returner",
-    "living_on_streets",
-    "intermittent",
-    "p1_new_to_borough",
-    "b1_long_term",
-    "nr1_returning",
-)
-NEW_FLAGS = ("new_single_night", "p2_left_institution", "prior_hclic_approach")
-SUSTAINED_MONTHS = (3, 6, 12)
-MOVED_FLAGS = ("moved_into_accommodation", *(f"sustained_{m}m" for m in SUSTAINED_MONTHS))
+# The populations whose facts each builder below makes (the "new" rules read the seen facts).
+SEEN_POPULATIONS = ("seen", "new")
+MOVED_POPULATIONS = ("moved",)
 
 INSTITUTION_EVENTS = ("custody", "hospital")
 INSTITUTION_REASONS = ("left_institution", "asylum_support_ended")
@@ -65,38 +56,31 @@ def seen_rough_sleeping(events: pl.DataFrame, extract_date: date) -> pl.DataFram
     )
 
 
-def person_history(events: pl.DataFrame, seen: pl.DataFrame, config: MetricsConfig) -> pl.DataFrame:
-    """Per person ever seen: ``first_seen``, ``p2_left_institution``, ``prior_hclic_approach``.
+def person_history(events: pl.DataFrame, seen: pl.DataFrame) -> pl.DataFrame:
+    """Per person ever seen: ``first_seen``, ``last_institution``, ``last_approach``.
 
-    ``p2_left_institution``: a ``custody`` or ``hospital`` event, or an ``hclic_approach`` whose
-    reason was leaving an institution or the end of asylum support, in the ``p2_window_days``
-    days up to and including the day first seen (a custody or hospital stay just before the
-    street means the person left it).
-    ``prior_hclic_approach``: an ``hclic_approach`` in the ``prior_hclic_months`` months up to
-    and including the day first seen.
+    ``last_institution``: the last ``custody`` or ``hospital`` event, or ``hclic_approach`` whose
+    reason was leaving an institution or the end of asylum support, on or before the day first
+    seen (a custody or hospital stay just before the street means the person left it).
+    ``last_approach``: the last ``hclic_approach`` on or before the day first seen.
     """
     first_seen = seen.group_by("person_key").agg(pl.col("event_date").min().alias("first_seen"))
     before = events.join(first_seen, on="person_key", how="inner").filter(
         pl.col("event_date") <= pl.col("first_seen")
     )
-    institution = (
-        pl.col("event_type").is_in(INSTITUTION_EVENTS)
-        | ((pl.col("event_type") == "hclic_approach") & pl.col("detail").is_in(INSTITUTION_REASONS))
-    ) & (pl.col("event_date") >= pl.col("first_seen") - timedelta(days=config.p2_window_days))
-    approach = (pl.col("event_type") == "hclic_approach") & (
-        pl.col("event_date") >= pl.col("first_seen").dt.offset_by(f"-{config.prior_hclic_months}mo")
+    approach = pl.col("event_type") == "hclic_approach"
+    institution = pl.col("event_type").is_in(INSTITUTION_EVENTS) | (
+        approach & pl.col("detail").is_in(INSTITUTION_REASONS)
     )
-    flags = before.group_by("person_key").agg(
-        institution.any().alias("p2_left_institution"),
-        approach.any().alias("prior_hclic_approach"),
+    facts = before.group_by("person_key").agg(
+        pl.col("event_date").filter(institution).max().alias("last_institution"),
+        pl.col("event_date").filter(approach).max().alias("last_approach"),
     )
-    return first_seen.join(flags, on="person_key", how="left").with_columns(
-        pl.col("p2_left_institution", "prior_hclic_approach").fill_null(False)
-    )
+    return first_seen.join(facts, on="person_key", how="left")
 
 
 def _seen_in_periods(seen: pl.DataFrame, period_type: str, config: MetricsConfig) -> pl.DataFrame:
-    """London-wide status of each person in each period they were seen (one row each)."""
+    """London-wide facts of each person in each period they were seen (one row each)."""
     spans = (
         seen.with_columns(period=period_index(period_type, pl.col("event_date")))
         .group_by("person_key", "period")
@@ -108,26 +92,8 @@ def _seen_in_periods(seen: pl.DataFrame, period_type: str, config: MetricsConfig
         .sort("person_key", "period")
         .with_columns(previous=pl.col("period").shift(1).over("person_key"))
     )
-    # "Over three weeks": the last day seen at least 21 days after the first.
-    span_days = (pl.col("last_day") - pl.col("first_day")).dt.total_days()
-    new = pl.col("previous").is_null()
-    living = (pl.col("days_seen") >= config.living_on_streets_min_days) & (
-        span_days >= config.living_on_streets_min_span_days
-    )
-    status = spans.with_columns(
-        flow_new=new,
-        stock=pl.col("previous") == pl.col("period") - 1,
-        living_on_streets=living,
-        new_single_night=pl.col("days_seen") == 1,
-    ).with_columns(
-        returner=~pl.col("flow_new") & ~pl.col("stock"),
-        intermittent=~pl.col("flow_new") & ~pl.col("living_on_streets"),
-    )
     if period_type != "month":
-        return status.with_columns(
-            b1_long_term=pl.lit(None, dtype=pl.Boolean),
-            nr1_returning=pl.lit(None, dtype=pl.Boolean),
-        )
+        return spans
     # Each month seen counts towards the look-back of the months that follow it.
     lookback = (
         spans.select(
@@ -141,67 +107,44 @@ def _seen_in_periods(seen: pl.DataFrame, period_type: str, config: MetricsConfig
         .group_by("person_key", "period")
         .agg(pl.len().alias("months_seen_before"))
     )
-    return status.join(lookback, on=["person_key", "period"], how="left").with_columns(
-        b1_long_term=pl.col("months_seen_before").fill_null(0) >= config.b1_min_months,
-        nr1_returning=pl.col("previous").is_not_null()
-        & (pl.col("previous") < pl.col("period") - config.nr1_gap_months),
-    )
+    return spans.join(lookback, on=["person_key", "period"], how="left")
 
 
-def _new_to_borough(seen: pl.DataFrame, config: MetricsConfig) -> pl.DataFrame:
-    """P1 per (person, borough, month): not seen in that borough in the look-back months."""
+def _previous_in_borough(seen: pl.DataFrame) -> pl.DataFrame:
+    """Per (person, borough, month seen there): the last earlier month seen in that borough."""
     return (
         seen.select("person_key", "borough", period=period_index("month", pl.col("event_date")))
         .unique()
         .sort("person_key", "borough", "period")
-        .with_columns(previous=pl.col("period").shift(1).over("person_key", "borough"))
-        .select(
-            "person_key",
-            "borough",
-            "period",
-            p1_new_to_borough=pl.col("previous").is_null()
-            | (pl.col("previous") < pl.col("period") - config.p1_lookback_months),
-        )
+        .with_columns(previous_in_borough=pl.col("period").shift(1).over("person_key", "borough"))
     )
+
+
+def _flag(metric: Metric, config: MetricsConfig, period_type: str, geography: str) -> pl.Expr:
+    """A metric's rule as a column; null where the metric is not reported (its facts are absent).
+
+    A rule of the *new* population is null for people who are not new, so a share's denominator
+    is the new people.
+    """
+    if period_type not in metric.period_types or geography not in metric.geographies:
+        return pl.lit(None, dtype=pl.Boolean).alias(metric.id)
+    rule = metric.rule(config)
+    if metric.population == "new":
+        rule = pl.when(rules.flow_new(config)).then(rule)
+    return rule.alias(metric.id)
 
 
 def seen_population(
     seen: pl.DataFrame, history: pl.DataFrame, config: MetricsConfig
 ) -> pl.DataFrame:
-    """The *seen* and *new* populations: one row per (period, geography, person seen there)."""
-    p1 = _new_to_borough(seen, config)
+    """The *seen* and *new* populations: one row per (period, geography, person seen there),
+    with one column per metric of those populations."""
+    counted = [metric for metric in METRICS if metric.population in SEEN_POPULATIONS]
+    in_borough_before = _previous_in_borough(seen)
     frames = []
     for period_type in PERIOD_TYPES:
-        status = _seen_in_periods(seen, period_type, config).join(
+        facts = _seen_in_periods(seen, period_type, config).join(
             history, on="person_key", how="left"
-        )
-        columns = [
-            pl.lit(True).alias("seen_rough_sleeping"),
-            *[
-                pl.col(c)
-                for c in (
-                    "flow_new",
-                    "stock",
-                    "returner",
-                    "living_on_streets",
-                    "intermittent",
-                    "b1_long_term",
-                    "nr1_returning",
-                )
-            ],
-            # Shares and counts among new people only; null for everyone else.
-            *[
-                pl.when(pl.col("flow_new")).then(pl.col(c)).alias(c)
-                for c in ("new_single_night", "p2_left_institution", "prior_hclic_approach")
-            ],
-        ]
-        london = status.select(
-            pl.lit(period_type).alias("period_type"),
-            "period",
-            pl.lit(LONDON_CODE).alias("geography_code"),
-            "person_key",
-            pl.lit(None, dtype=pl.Boolean).alias("p1_new_to_borough"),
-            *columns,
         )
         in_borough = (
             seen.filter(pl.col("borough").is_not_null())
@@ -209,25 +152,33 @@ def seen_population(
             .unique()
         )
         if period_type == "month":
-            in_borough = in_borough.join(p1, on=["person_key", "borough", "period"], how="left")
-        else:
-            in_borough = in_borough.with_columns(p1_new_to_borough=pl.lit(None, dtype=pl.Boolean))
-        boroughs = in_borough.join(status, on=["person_key", "period"], how="inner").select(
-            pl.lit(period_type).alias("period_type"),
-            "period",
-            pl.col("borough").alias("geography_code"),
-            "person_key",
-            "p1_new_to_borough",
-            *columns,
-        )
-        frames += [london, boroughs]
+            in_borough = in_borough.join(
+                in_borough_before, on=["person_key", "borough", "period"], how="left"
+            )
+        places = {
+            "london": facts.with_columns(geography_code=pl.lit(LONDON_CODE)),
+            "borough": in_borough.join(facts, on=["person_key", "period"], how="inner").rename(
+                {"borough": "geography_code"}
+            ),
+        }
+        frames += [
+            frame.select(
+                pl.lit(period_type).alias("period_type"),
+                "period",
+                "geography_code",
+                "person_key",
+                *[_flag(metric, config, period_type, geography) for metric in counted],
+            )
+            for geography, frame in places.items()
+        ]
     return pl.concat(frames, how="vertical")
 
 
 def moved_population(
     events: pl.DataFrame, seen: pl.DataFrame, config: MetricsConfig, extract_date: date
 ) -> pl.DataFrame:
-    """The *moved* population: one row per (period, geography, person who moved in there).
+    """The *moved* population: one row per (period, geography, person who moved in there),
+    with one column per metric of that population.
 
     A move counts when the person was seen rough sleeping in the ``moved_in_lookback_months``
     months up to and including the day of the move. Sustainment is judged from the person's
@@ -291,13 +242,10 @@ def moved_population(
     return cohort.select(
         *KEYS,
         "person_key",
-        pl.lit(True).alias("moved_into_accommodation"),
         *[
-            (
-                pl.col("next_seen").is_null()
-                | (pl.col("next_seen") > pl.col("moved_on").dt.offset_by(f"{months}mo"))
-            ).alias(f"sustained_{months}m")
-            for months in SUSTAINED_MONTHS
+            metric.rule(config).alias(metric.id)
+            for metric in METRICS
+            if metric.population in MOVED_POPULATIONS
         ],
     )
 
@@ -327,6 +275,17 @@ def _count(
         # Streaming keeps memory low: each person is repeated once per breakdown group.
         .collect(engine="streaming")
     )
+
+
+def _counted(
+    population: pl.DataFrame,
+    populations: tuple[str, ...],
+    groups: pl.DataFrame,
+    config: MetricsConfig,
+) -> list[pl.DataFrame]:
+    """Every registry metric of these populations, counted: one long frame per metric."""
+    flags = tuple(metric.id for metric in METRICS if metric.population in populations)
+    return _long(_count(population, flags, groups, config), flags)
 
 
 def _long(counts: pl.DataFrame, flags: tuple[str, ...]) -> list[pl.DataFrame]:
@@ -367,11 +326,10 @@ def _mark_incomplete(table: pl.DataFrame, extract_date: date) -> pl.DataFrame:
     given only when that day is on or before the extract date, so every person in the cohort
     was followed for the full N months.
     """
+    follow_ups = {m.id: m.follow_up_months for m in METRICS if m.follow_up_months is not None}
     months = (
         pl.col("metric_id")
-        .replace_strict(
-            {f"sustained_{m}m": m for m in SUSTAINED_MONTHS}, default=None, return_dtype=pl.Int32
-        )
+        .replace_strict(follow_ups, default=None, return_dtype=pl.Int32)
         .alias("follow_up_months")
     )
     length = pl.col("period_type").replace_strict(MONTHS_IN, return_dtype=pl.Int32)
@@ -398,7 +356,11 @@ def _mark_incomplete(table: pl.DataFrame, extract_date: date) -> pl.DataFrame:
 
 def _grid(first_day: date, extract_date: date, config: MetricsConfig) -> pl.DataFrame:
     """Every (metric, period, geography) the release reports, breakdown ``all``."""
-    left_out = {f"sustained_{m}m" for m in SUSTAINED_MONTHS if m not in config.sustained_months}
+    left_out = {
+        m.id
+        for m in METRICS
+        if m.follow_up_months is not None and m.follow_up_months not in config.sustained_months
+    }
     periods = pl.DataFrame(
         [
             (period_type, period)
@@ -455,23 +417,22 @@ def compute_metrics(
     if seen.height == 0:
         return pl.DataFrame(schema=METRICS_SCHEMA)
     events = events.filter(pl.col("event_date") <= extract_date)
-    history = person_history(events, seen, config)
+    history = person_history(events, seen)
     groups = person_breakdowns(
         people,
         first_intervention(events, history.select("person_key", "first_seen")),
         events["person_key"],
     )
 
-    seen_counts = _count(
-        seen_population(seen, history, config), (*SEEN_FLAGS, *NEW_FLAGS), groups, config
-    )
-    moved_counts = _count(
-        moved_population(events, seen, config, extract_date), MOVED_FLAGS, groups, config
-    )
     long = pl.concat(
         [
-            *_long(seen_counts, (*SEEN_FLAGS, *NEW_FLAGS)),
-            *_long(moved_counts, MOVED_FLAGS),
+            *_counted(seen_population(seen, history, config), SEEN_POPULATIONS, groups, config),
+            *_counted(
+                moved_population(events, seen, config, extract_date),
+                MOVED_POPULATIONS,
+                groups,
+                config,
+            ),
         ],
         how="vertical",
     )

@@ -10,14 +10,14 @@ began: read the earliest cohorts with care.
 Each person is in exactly one state at each of four stages, so every stage sums to the cohort:
 
 ``before`` — the most recent of these, up to the day first seen:
-    an H-CLIC approach in the previous 12 months (``pathway_hclic_months``), named by its
+    an H-CLIC approach in the previous 12 months (``metrics.prior_hclic_months``, the window of missed prevention), named by its
     reason for loss of home (``asylum support ended``, ``end of private tenancy``,
     ``evicted by family or friends``, ``domestic abuse``, ``left an institution``,
     ``other reason``, ``reason not recorded``); or a custody or hospital record in the
-    previous 85 days (``pathway_institution_days``): ``left custody``, ``left hospital``;
+    previous 85 days (``metrics.p2_window_days``, the Data Framework P2 window): ``left custody``, ``left hospital``;
     otherwise ``none known``. On the same day an institution record wins.
 
-``first_response`` — the first of these in the 90 days from first seen (``first_response_days``):
+``first_response`` — the first of these in the 90 days from first seen (``pathways.first_response_days``):
     ``NSNO hub`` (No Second Night Out or an assessment hub), ``hostel``, ``TA``,
     ``supported housing``, ``Housing First``, ``settled`` (straight into a tenancy, which the
     SPEC's list leaves out but which happens), ``reconnection``; otherwise ``none``. On the
@@ -44,7 +44,7 @@ Each person is in exactly one state at each of four stages, so every stage sums 
     or unknown destination
     ==========================================  =====================
 
-    ``rough sleeping`` and ``institution`` last only 90 days (``pathway_state_window_days``):
+    ``rough sleeping`` and ``institution`` last only 90 days (``pathways.state_window_days``):
     a sighting or hospital record older than that says nothing about today, so the state is
     ``not known``. A move into accommodation holds until a later record says otherwise (hostel
     and TA records carry their end). With no record at all the state is ``not known``. When
@@ -62,9 +62,10 @@ from datetime import date
 import networkx as nx
 import polars as pl
 
+from contract.periods import period_end_expr, period_index, quarter_of_fy
 from contract.reference import LONDON_CODE, borough_codes
 from contract.release import PATHS_SCHEMA, PATHWAYS_SCHEMA
-from metrics.config import SurvivalConfig
+from metrics.config import AnalysisConfig
 
 #: Plain-words definition, for the registry and the About page.
 DEFINITION = (
@@ -140,10 +141,6 @@ _SHORT_LIVED = (ROUGH_SLEEPING, INSTITUTION)
 PATH_SEPARATOR = " → "
 
 
-def _financial_year(day: pl.Expr) -> pl.Expr:
-    return day.dt.year() - (day.dt.month() < 4).cast(pl.Int32)
-
-
 def _fy_label(fy: pl.Expr) -> pl.Expr:
     return pl.format("{}-{}", fy, ((fy + 1) % 100).cast(pl.String).str.zfill(2))
 
@@ -160,19 +157,21 @@ def first_seen_cohorts(events: pl.DataFrame | pl.LazyFrame, extract_date: date) 
         .group_by("person_key", maintain_order=True)
         .first()
         .select("person_key", "borough", first_seen=pl.col("event_date"))
-        .with_columns(fy=_financial_year(pl.col("first_seen")))
-        .with_columns(fy_quarter=((pl.col("first_seen").dt.month() + 8) % 12) // 3 + 1)
         .with_columns(
-            fy_end=pl.date(pl.col("fy") + 1, 3, 31),
-            quarter_end=pl.date(pl.col("fy"), 4, 1)
-            .dt.offset_by(pl.format("{}mo", pl.col("fy_quarter") * 3))
-            .dt.offset_by("-1d"),
+            fy=period_index("fy", pl.col("first_seen")),
+            quarter=period_index("quarter", pl.col("first_seen")),
         )
+        .with_columns(
+            fy_quarter=quarter_of_fy(pl.col("quarter")),
+            fy_end=period_end_expr("fy", pl.col("fy")),
+            quarter_end=period_end_expr("quarter", pl.col("quarter")),
+        )
+        .drop("quarter")
     )
 
 
 def person_paths(
-    events: pl.DataFrame | pl.LazyFrame, config: SurvivalConfig, extract_date: date
+    events: pl.DataFrame | pl.LazyFrame, config: AnalysisConfig, extract_date: date
 ) -> pl.DataFrame:
     """Each person's state at the four stages (one row per person with 12 months' follow-up).
 
@@ -200,8 +199,8 @@ def person_paths(
         .filter(
             (day <= first_seen)
             & pl.when(is_approach)
-            .then(day >= first_seen.dt.offset_by(f"-{config.pathway_hclic_months}mo"))
-            .otherwise(day >= first_seen - pl.duration(days=config.pathway_institution_days))
+            .then(day >= first_seen.dt.offset_by(f"-{config.metrics.prior_hclic_months}mo"))
+            .otherwise(day >= first_seen - pl.duration(days=config.metrics.p2_window_days))
         )
         .with_columns(
             before=pl.when(is_approach)
@@ -223,7 +222,9 @@ def person_paths(
         ev.filter(pl.col("event_type").is_in(list(FIRST_RESPONSES)))
         .join(anchor, on="person_key")
         .filter(
-            day.is_between(first_seen, first_seen + pl.duration(days=config.first_response_days))
+            day.is_between(
+                first_seen, first_seen + pl.duration(days=config.pathways.first_response_days)
+            )
         )
         .with_columns(
             first_response=pl.col("event_type").replace_strict(FIRST_RESPONSES),
@@ -270,7 +271,7 @@ def person_paths(
             .agg(pl.col("state").last(), pl.col("event_date").last(), on.first())
         )
         stale = pl.col("state").is_in(_SHORT_LIVED) & (
-            (on - day).dt.total_days() > config.pathway_state_window_days
+            (on - day).dt.total_days() > config.pathways.state_window_days
         )
         stages.append(
             anchor.select("person_key", on)
@@ -327,7 +328,7 @@ def _cohort_rows(paths: pl.DataFrame, extract_date: date) -> pl.LazyFrame:
 def compute_pathways(
     events: pl.DataFrame | pl.LazyFrame,
     people: pl.DataFrame | pl.LazyFrame,
-    config: SurvivalConfig,
+    config: AnalysisConfig,
     extract_date: date,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Sankey links and the most common full paths, per cohort and geography.
@@ -335,14 +336,15 @@ def compute_pathways(
     Args:
         events: the secure zone's events (``EVENTS_SCHEMA``).
         people: the secure zone's people (unused: pathways have no person breakdown).
-        config: survival settings (windows of each stage, how many paths to list).
+        config: the run's configuration (``pathways``: windows of each stage, how many paths to
+            list; the windows before first seen are ``metrics``' own).
         extract_date: the extract date; cohorts without 12 months' follow-up are left out.
 
     Returns:
         ``(links, paths)``. ``links`` is in ``PATHWAYS_SCHEMA``: one row per cohort, geography,
         adjacent pair of stages and pair of states, ``count`` people, ``status`` ``ok``. Each
         stage's counts sum to the cohort. ``paths`` (``PATHS_SCHEMA``) lists the
-        ``pathway_top_paths`` most common full paths, such as ``asylum support ended → NSNO hub
+        ``pathways.top_paths`` most common full paths, such as ``asylum support ended → NSNO hub
         → supported/hostel → settled``, counted person by person (a path read off the
         transition graph by multiplying shares would be a guess, and could name a path nobody
         took), ranked by count and then alphabetically.
@@ -383,7 +385,7 @@ def compute_pathways(
             descending=[False, False, True, False],
         )
         .with_columns(rank=pl.int_range(1, pl.len() + 1).over("cohort_period", "geography_code"))
-        .filter(pl.col("rank") <= config.pathway_top_paths)
+        .filter(pl.col("rank") <= config.pathways.top_paths)
         .with_columns(pl.col("rank").cast(pl.Int64))
     )
     stage_order = {s: i for i, s in enumerate(STAGES)}

@@ -15,18 +15,37 @@ Rules shared by all metrics (the app shows them once, on the "About this data" p
 - Periods are calendar months, quarters and financial years (April to March); a period is
   reported once it is complete (its last day is on or before the extract date).
 - The Data Framework measures (``p1``, ``b1``, ``nr1``) are monthly, as the framework defines them.
+
+How to add a counting metric (three places, nothing else):
+
+1. Its rule in ``metrics.rules``: a function from ``MetricsConfig`` to a true/false Polars
+   expression over the facts of its population (listed there), with a one-line docstring.
+2. Its entry in ``METRICS`` below: id, title, definition words (``{name}`` for each
+   ``MetricsConfig`` field it reads, listed in ``parameters``), unit, ``rule=``, population,
+   and the period types and geographies it is reported for. Counting (``metrics.counting``),
+   the release manifest's definitions and the dashboard's words all follow from the entry.
+3. A spec test in ``tests/spec/metrics/``: a small table of events in, the number out.
+
+A new setting goes in ``metrics.config.MetricsConfig`` with its default and reason; a rule that
+needs a fact no population has yet also needs that fact added where ``metrics.counting`` builds
+the population. A release's bytes change with a new metric, so update
+``tests/integration/release/release_fingerprint.json`` in the same commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from metrics import rules
 from metrics.config import MetricsConfig
+from metrics.rules import Rule
 
 DEFINITIONS_VERSION = "1.0.0"
 
 ALL_PERIODS = ("month", "quarter", "fy")
 BOTH_GEOGRAPHIES = ("london", "borough")
+UNITS = ("people", "share")
+POPULATIONS = ("seen", "new", "moved")
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,8 @@ class Metric:
         title: short name for charts.
         definition: the words the app shows; ``{name}`` fields are MetricsConfig parameters.
         unit: ``people`` (a count of distinct people) or ``share`` (0 to 1).
+        rule: who counts (``metrics.rules``): for a ``people`` metric, the people of the
+            population for whom the rule is true; for a ``share``, their share of the population.
         version: the definition's own version.
         parameters: the MetricsConfig fields the definition uses.
         population: whom the metric counts among: ``seen`` (people seen rough sleeping in the
@@ -45,17 +66,30 @@ class Metric:
             into accommodation in the period).
         period_types: the period types it is reported for.
         geographies: ``london`` and/or ``borough``.
+        follow_up_months: for a share judged over a follow-up after the period (sustainment),
+            its length; the share is reported only once the follow-up is complete, and only
+            when ``MetricsConfig.sustained_months`` lists it.
     """
 
     id: str
     title: str
     definition: str
     unit: str
+    rule: Rule
     version: str = "1.0"
     parameters: tuple[str, ...] = ()
     population: str = "seen"
     period_types: tuple[str, ...] = ALL_PERIODS
     geographies: tuple[str, ...] = BOTH_GEOGRAPHIES
+    follow_up_months: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise ValueError(f"metric {self.id}: unit {self.unit!r} is not one of {UNITS}")
+        if self.population not in POPULATIONS:
+            raise ValueError(
+                f"metric {self.id}: population {self.population!r} is not one of {POPULATIONS}"
+            )
 
     def describe(self, config: MetricsConfig | None = None) -> str:
         """The definition in words, with the run's parameter values filled in."""
@@ -69,6 +103,7 @@ METRICS: tuple[Metric, ...] = (
         "People seen rough sleeping",
         "People seen bedded down by an outreach worker at least once in the period.",
         "people",
+        rule=rules.everyone,
     ),
     Metric(
         "flow_new",
@@ -76,6 +111,7 @@ METRICS: tuple[Metric, ...] = (
         "People seen rough sleeping in the period who had never been seen rough sleeping anywhere "
         "in London before it.",
         "people",
+        rule=rules.flow_new,
     ),
     Metric(
         "stock",
@@ -84,6 +120,7 @@ METRICS: tuple[Metric, ...] = (
         "London) in the previous period of the same length (the previous month, quarter or "
         "financial year).",
         "people",
+        rule=rules.stock,
     ),
     Metric(
         "returner",
@@ -92,6 +129,7 @@ METRICS: tuple[Metric, ...] = (
         "and were not seen anywhere in London in the previous period. New, stock and returners "
         "add up to everyone seen in the period.",
         "people",
+        rule=rules.returner,
     ),
     Metric(
         "living_on_streets",
@@ -100,6 +138,7 @@ METRICS: tuple[Metric, ...] = (
         "period, the last of them at least {living_on_streets_min_span_days} days after the first "
         "(a pattern over three weeks or more).",
         "people",
+        rule=rules.living_on_streets,
         parameters=("living_on_streets_min_days", "living_on_streets_min_span_days"),
     ),
     Metric(
@@ -108,6 +147,7 @@ METRICS: tuple[Metric, ...] = (
         "People seen rough sleeping in the period who had been seen before it and are not living "
         "on the streets.",
         "people",
+        rule=rules.intermittent,
         parameters=("living_on_streets_min_days", "living_on_streets_min_span_days"),
     ),
     Metric(
@@ -115,6 +155,7 @@ METRICS: tuple[Metric, ...] = (
         "New people seen only once (No Second Night Out)",
         "Of the new people of the period, the share seen rough sleeping on exactly one day in it.",
         "share",
+        rule=rules.single_night,
         population="new",
     ),
     Metric(
@@ -123,6 +164,7 @@ METRICS: tuple[Metric, ...] = (
         "People seen rough sleeping in the borough this month who had not been seen rough sleeping "
         "in that borough in the previous {p1_lookback_months} months. Reported per borough only.",
         "people",
+        rule=rules.new_to_borough,
         parameters=("p1_lookback_months",),
         period_types=("month",),
         geographies=("borough",),
@@ -134,6 +176,7 @@ METRICS: tuple[Metric, ...] = (
         "seen rough sleeping, had a custody or hospital event, or approached their council because "
         "they had left an institution or their asylum support ended.",
         "people",
+        rule=rules.left_institution,
         parameters=("p2_window_days",),
         population="new",
     ),
@@ -143,6 +186,7 @@ METRICS: tuple[Metric, ...] = (
         "People seen rough sleeping this month who were also seen rough sleeping (anywhere in "
         "London) in at least {b1_min_months} of the previous {b1_lookback_months} months.",
         "people",
+        rule=rules.long_term,
         parameters=("b1_lookback_months", "b1_min_months"),
         period_types=("month",),
     ),
@@ -152,6 +196,7 @@ METRICS: tuple[Metric, ...] = (
         "People seen rough sleeping this month who were not seen anywhere in London in the previous "
         "{nr1_gap_months} months but had been seen rough sleeping before that.",
         "people",
+        rule=rules.returning_after_gap,
         parameters=("nr1_gap_months",),
         period_types=("month",),
     ),
@@ -163,6 +208,7 @@ METRICS: tuple[Metric, ...] = (
         "in the {moved_in_lookback_months} months up to the move. The borough is where they moved, "
         "or where they were last seen rough sleeping when the record names no borough.",
         "people",
+        rule=rules.everyone,
         parameters=("moved_in_lookback_months",),
         population="moved",
     ),
@@ -175,8 +221,10 @@ METRICS: tuple[Metric, ...] = (
             "the first {sustained_grace_days} days. Reported only once every person's follow-up "
             "is complete.",
             "share",
+            rule=rules.sustained(months),
             parameters=("moved_in_lookback_months", "sustained_grace_days"),
             population="moved",
+            follow_up_months=months,
         )
         for months in (3, 6, 12)
     ),
@@ -187,6 +235,7 @@ METRICS: tuple[Metric, ...] = (
         "options service (H-CLIC) in the {prior_hclic_months} months up to the day they were first "
         "seen rough sleeping.",
         "share",
+        rule=rules.approached_council,
         parameters=("prior_hclic_months",),
         population="new",
     ),

@@ -6,15 +6,15 @@ Two measures, each a curve of days for London, every borough and the London brea
     **Who.** Each person once: their *first* move into accommodation (``hostel_entry``,
     ``ta_start``, ``supported_housing``, ``housing_first``, ``settled_prs``,
     ``settled_social``) made while they had been seen rough sleeping in the previous 12 months
-    (``moved_in_lookback_months``; seen on the day of the move counts). This is the rule of
+    (``metrics.moved_in_lookback_months``; seen on the day of the move counts). This is the rule of
     ``moved_into_accommodation``, so the curves follow the people that metric counts. One
     episode per person keeps every person's weight equal and the observations independent, as
     Kaplan–Meier, the log-rank test and Cox models assume; a person who moves many times would
     otherwise dominate the curve. When two moves fall on the same day, the first in the order
     above is the one that starts the clock.
 
-    **Clock.** Days from the move to the next ``seen_rough_sleeping`` more than ``grace_days``
-    (14) days later: a bedded-down contact in the first 14 days is usually the same episode, not
+    **Clock.** Days from the move to the next ``seen_rough_sleeping`` more than
+    ``metrics.sustained_grace_days`` (14) days later: a bedded-down contact in the first 14 days is usually the same episode, not
     a return. Someone who dies first is censored on the day they died in the Kaplan–Meier curve
     (``estimate`` is the share not yet returned, had nobody died) and counts as a competing event
     in the cumulative incidence (``estimate`` is the share who returned, with death taking people
@@ -65,7 +65,7 @@ from metrics._survival_estimators import (
     kaplan_meier,
 )
 from metrics.breakdowns import FIRST_INTERVENTION_GROUPS
-from metrics.config import SurvivalConfig
+from metrics.config import AnalysisConfig
 from metrics.journeys import SUPPORT_NEED_FLAGS
 
 RETURN_TO_STREET = "return_to_street"
@@ -136,7 +136,7 @@ def _with_people(durations: pl.LazyFrame, people: pl.DataFrame | pl.LazyFrame) -
 def return_to_street_durations(
     events: pl.DataFrame | pl.LazyFrame,
     people: pl.DataFrame | pl.LazyFrame,
-    config: SurvivalConfig,
+    config: AnalysisConfig,
     extract_date: date,
 ) -> pl.DataFrame:
     """One row per person whose move into accommodation starts the return-to-street clock.
@@ -144,7 +144,8 @@ def return_to_street_durations(
     Args:
         events: the secure zone's events (``EVENTS_SCHEMA``).
         people: the secure zone's people (``PEOPLE_SCHEMA``).
-        config: survival settings (grace period, look-back).
+        config: the run's configuration; the look-back and grace days are the rules of
+            sustainment (``config.metrics``).
         extract_date: censoring date.
 
     Returns:
@@ -185,7 +186,7 @@ def return_to_street_durations(
         )
         .filter(
             pl.col("seen_date")
-            >= pl.col("move_date").dt.offset_by(f"-{config.moved_in_lookback_months}mo")
+            >= pl.col("move_date").dt.offset_by(f"-{config.metrics.moved_in_lookback_months}mo")
         )
         .sort("person_key", "move_date", "priority")
         .group_by("person_key", maintain_order=True)
@@ -194,7 +195,8 @@ def return_to_street_durations(
     )
     returns = (
         moves.with_columns(
-            after_grace=pl.col("move_date") + pl.duration(days=config.grace_days + 1)
+            after_grace=pl.col("move_date")
+            + pl.duration(days=config.metrics.sustained_grace_days + 1)
         )
         .sort("after_grace")
         .join_asof(
@@ -397,7 +399,7 @@ def survival_curves(
 def compute_survival(
     events: pl.DataFrame | pl.LazyFrame,
     people: pl.DataFrame | pl.LazyFrame,
-    config: SurvivalConfig,
+    config: AnalysisConfig,
     extract_date: date,
 ) -> pl.DataFrame:
     """All survival curves of the release, before disclosure control.
@@ -405,7 +407,8 @@ def compute_survival(
     Args:
         events: the secure zone's events (``EVENTS_SCHEMA``).
         people: the secure zone's people (``PEOPLE_SCHEMA``).
-        config: survival settings.
+        config: the run's configuration (``metrics`` for who and when, ``survival`` for the
+            bands).
         extract_date: the extract date; everyone still followed is censored here.
 
     Returns:
@@ -426,54 +429,19 @@ def compute_survival(
             keys,
             curve_id=RETURN_TO_STREET,
             cumulative_incidence_id=RETURN_TO_STREET_CIF,
-            confidence_level=config.confidence_level,
+            confidence_level=config.survival.confidence_level,
         ),
         survival_curves(
             curve_membership(accommodation, with_intervention=False),
             keys,
             curve_id=TIME_TO_ACCOMMODATION,
-            confidence_level=config.confidence_level,
+            confidence_level=config.survival.confidence_level,
         ),
     ]
     return (
         pl.concat(parts)
         .sort("curve_id", "geography_code", "group", "t_days")
         .select(list(SURVIVAL_WORK_SCHEMA))
-    )
-
-
-def estimates_at(curves: pl.DataFrame, days: tuple[int, ...] | list[int]) -> pl.DataFrame:
-    """Read each curve at given days (``report_days``: 90, 180, 365, 730), as a step function.
-
-    Args:
-        curves: survival rows (this module's output, or a released survival table).
-        days: the days to read.
-
-    Returns:
-        ``curve_id``, ``geography_code``, ``group``, ``t_days`` (the day asked for),
-        ``estimate``, ``ci_lower``, ``ci_upper`` and ``at_risk`` of the last step on or before
-        that day. Days beyond a curve's last row are left out: nobody was followed that long.
-    """
-    keys = ["curve_id", "geography_code", "group"]
-    last = curves.group_by(keys).agg(last_day=pl.col("t_days").max())
-    wanted = last.join(
-        pl.DataFrame({"t_days": list(days)}, schema={"t_days": pl.Int64}), how="cross"
-    )
-    wanted = wanted.filter(pl.col("t_days") <= pl.col("last_day")).drop("last_day")
-    return (
-        wanted.sort("t_days")
-        .join_asof(
-            curves.select(*keys, "t_days", "estimate", "ci_lower", "ci_upper", "at_risk")
-            .rename({"t_days": "step_day"})
-            .sort("step_day"),
-            left_on="t_days",
-            right_on="step_day",
-            by=keys,
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .drop("step_day")
-        .sort(*keys, "t_days")
     )
 
 

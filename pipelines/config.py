@@ -1,8 +1,10 @@
-"""Every default a data protection lead or an analyst might question, in one place, with its reason.
+"""Every default a data protection lead or an analyst might question, each with its reason.
 
 A run reads an optional JSON or TOML file (``--config``) whose keys mirror these models; anything
-not given keeps the default below. Floors that protect people (the disclosure threshold) are
-enforced here, so no configuration file can weaken them.
+not given keeps its default. The secure zone's sections are here, the metrics' own in
+``metrics.config``; ``pathways config --defaults`` (and ``docs/config.md``, generated from it)
+lists them all. Floors that protect people (the disclosure threshold) are enforced here, so no
+configuration file can weaken them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, model_validator
 
 from contract.errors import ConfigError, first_problem
-from metrics.config import MetricsConfig, Section, SurvivalConfig
+from metrics.config import AnalysisConfig, Section
 
 
 class ValidationConfig(Section):
@@ -120,12 +122,41 @@ class DisclosureConfig(Section):
         return self
 
 
-class PathwaysConfig(Section):
-    validation: ValidationConfig = ValidationConfig()
-    linkage: LinkageConfig = LinkageConfig()
-    metrics: MetricsConfig = MetricsConfig()
-    survival: SurvivalConfig = SurvivalConfig()
-    disclosure: DisclosureConfig = DisclosureConfig()
+class PathwaysConfig(AnalysisConfig):
+    """The one configuration a run reads: the metrics' sections (``metrics.config``) and these."""
+
+    validation: ValidationConfig = Field(
+        ValidationConfig(), description="Accepting or quarantining each row of the sources."
+    )
+    linkage: LinkageConfig = Field(
+        LinkageConfig(), description="Linking records about the same person."
+    )
+    disclosure: DisclosureConfig = Field(
+        DisclosureConfig(), description="Disclosure control of every published number."
+    )
+
+
+# The sections in the order the data flows through them (how they are listed and documented).
+SECTIONS = ("validation", "linkage", "metrics", "survival", "pathways", "comparisons", "disclosure")
+DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "config.md"
+
+
+# Keys that moved when each rule got one knob in the section of the stage that reads it: an old
+# configuration file naming one is refused with the new name (``pipelines.config.load_config``).
+MOVED_KEYS: dict[str, str | None] = {
+    "survival.grace_days": "metrics.sustained_grace_days",
+    "survival.moved_in_lookback_months": "metrics.moved_in_lookback_months",
+    "survival.pathway_hclic_months": "metrics.prior_hclic_months",
+    "survival.pathway_institution_days": "metrics.p2_window_days",
+    "survival.first_response_days": "pathways.first_response_days",
+    "survival.pathway_state_window_days": "pathways.state_window_days",
+    "survival.pathway_top_paths": "pathways.top_paths",
+    "survival.compare_min_group": "comparisons.min_group",
+    "survival.compare_min_events": "comparisons.min_events",
+    "survival.compare_top_boroughs": "comparisons.top_boroughs",
+    "survival.compare_reference_intervention": "comparisons.reference_intervention",
+    "survival.report_days": None,  # read by nothing: the dashboard reads contract.curves.REPORT_DAYS
+}
 
 
 # "linkage:" or "engine: spark" at the start of the first line that is not a comment.
@@ -171,6 +202,7 @@ def load_config(path: Path | str | None = None) -> PathwaysConfig:
         raise ConfigError(f"{path.name} is not valid TOML: {e}.") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name} must hold an object of sections ({_EXAMPLE}).")
+    _refuse_moved_keys(path.name, data)
     try:
         return PathwaysConfig.model_validate(data)
     except ValidationError as e:
@@ -182,3 +214,85 @@ def load_config(path: Path | str | None = None) -> PathwaysConfig:
         more = len(e.errors()) - 1
         tail = f" (and {more} more)" if more else ""
         raise ConfigError(f"{path.name}: {message}{tail}.") from None
+
+
+def _refuse_moved_keys(name: str, data: dict) -> None:
+    """A key of an older configuration that moved or went: one line naming where it is now."""
+    for old, new in MOVED_KEYS.items():
+        section, key = old.split(".")
+        given = data.get(section)
+        if isinstance(given, dict) and key in given:
+            now = (
+                f"is now {new}: set it there (one setting per rule, in the section that reads it)"
+                if new
+                else "is no longer a setting: nothing read it"
+            )
+            raise ConfigError(f"{name}: {old} {now}.")
+
+
+def defaults() -> dict[str, dict[str, dict[str, object]]]:
+    """Every setting by section, in flow order: its default (as a config file writes it) and reason.
+
+    >>> defaults()["disclosure"]["threshold"]["default"]
+    10
+    """
+    return {
+        section: {
+            name: {
+                "default": json.loads(json.dumps(field.default, default=str)),
+                "reason": field.description,
+            }
+            for name, field in _section(section).model_fields.items()
+        }  # fmt: skip
+        for section in SECTIONS
+    }
+
+
+def defaults_reference() -> str:
+    """``docs/config.md`` and ``pathways config --defaults``: every setting, default and reason."""
+    lines = [
+        "# Settings: every default and its reason",
+        "",
+        "Generated from the configuration's own models by `pathways config --defaults` (or",
+        "`python -m pipelines.config`); edit the models in `pipelines/config.py` and",
+        "`metrics/config.py`, not this file.",
+        "",
+        "A run reads an optional `--config FILE`: JSON, or TOML when the name ends in `.toml`. Its",
+        "sections and keys are the ones below; anything not given keeps its default, and a key",
+        "Pathways does not know is refused in one line. For example, in TOML:",
+        "",
+        "```toml",
+        "[disclosure]",
+        "threshold = 10",
+        "",
+        "[metrics]",
+        "sustained_grace_days = 14",
+        "```",
+        "",
+        "Each rule has one setting, in the section of the stage that reads it. Disclosure",
+        "settings have a floor no file can go below.",
+    ]
+    for section, settings in defaults().items():
+        reason = str(PathwaysConfig.model_fields[section].description).rstrip(".")
+        lines += [
+            "",
+            f"## `{section}`: {reason}",
+            "",
+            "| setting | default | reason |",
+            "|---|---|---|",
+        ]
+        for name, setting in settings.items():
+            default = json.dumps(setting["default"])
+            lines.append(f"| `{section}.{name}` | `{default}` | {setting['reason']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _section(name: str) -> type[Section]:
+    annotation = PathwaysConfig.model_fields[name].annotation
+    assert isinstance(annotation, type) and issubclass(annotation, Section)
+    return annotation
+
+
+if __name__ == "__main__":
+    DOCUMENT.write_text(defaults_reference(), encoding="utf-8")
+    print(f"Wrote {DOCUMENT}")

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract.errors import EXIT_CODES, PathwaysError
+from contract.periods import parse_month
 from pipelines import code_version
+from pipelines.commands.demo import DEMO_SCALE
 
 
 @dataclass
@@ -30,13 +32,10 @@ class Outcome:
 
 
 def _month(text: str) -> str:
-    parts = text.split("-")
-    if (
-        len(parts) != 2
-        or not (parts[0].isdigit() and parts[1].isdigit())
-        or not 1 <= int(parts[1]) <= 12
-    ):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM")
+    try:
+        parse_month(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     return text
 
 
@@ -91,6 +90,12 @@ def _cmd_run(a: argparse.Namespace) -> Outcome:
     return Outcome(str(summary), summary.to_dict())
 
 
+def _cmd_config(a: argparse.Namespace) -> Outcome:
+    from pipelines.config import defaults, defaults_reference
+
+    return Outcome(defaults_reference().rstrip("\n"), {"defaults": defaults()})
+
+
 def _cmd_publish(a: argparse.Namespace) -> Outcome:
     from pipelines.release.write import publish
 
@@ -101,7 +106,7 @@ def _cmd_publish(a: argparse.Namespace) -> Outcome:
 def _cmd_demo(a: argparse.Namespace) -> int:
     from pipelines.commands.demo import demo
 
-    return demo(scale=a.scale, seed=a.seed, port=a.port, workdir=a.dir)
+    return demo(scale=a.scale, seed=a.seed, port=a.port, workdir=a.dir, rebuild=a.rebuild)
 
 
 def _cmd_app(a: argparse.Namespace) -> int:
@@ -271,6 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="link every record from scratch rather than only the records new since the last run",
     )  # fmt: skip
 
+    cf = add("config", _cmd_config, "List every setting with its default and its reason.")
+    cf.add_argument(
+        "--defaults", action="store_true", required=True,
+        help="every setting of a --config file, by section, with its default and reason",
+    )  # fmt: skip
+
     pu = add("publish", _cmd_publish, "Copy a release to the app host, then switch to it.")
     pu.add_argument("--release", type=Path, required=True, metavar="DIR", help="release to publish")
     pu.add_argument(
@@ -281,8 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     d = add("demo", _cmd_demo, "Synthetic London, the pipeline and the dashboard, on localhost.")
-    d.add_argument("--scale", type=float, default=0.05)
+    d.add_argument(
+        "--scale",
+        type=float,
+        default=DEMO_SCALE,
+        help=f"1.0 is London's size (default {DEMO_SCALE})",
+    )
     d.add_argument("--seed", type=int, default=1)
+    d.add_argument(
+        "--rebuild", action="store_true", help="build a new synthetic London, not the kept one"
+    )
     d.add_argument("--port", type=int, default=8501)
     d.add_argument("--dir", type=Path, default=Path(".demo"), help="where the demo keeps its files")
 

@@ -1,11 +1,17 @@
 """``pathways demo``: a synthetic London, the whole pipeline and the dashboard, on one machine.
 
 In real use the two zones live on two machines (see the README); the demo runs both here for
-convenience, draws a random pseudonym key each run, and marks everything as synthetic.
+convenience, draws a random pseudonym key for each build, and marks everything as synthetic.
+
+A build is kept in the demo's folder and served again by the next ``pathways demo`` while it was
+made by the same code, seed, scale and six-year period (``demo.json`` records them); ``--rebuild``
+makes a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -14,6 +20,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 DEMO_YEARS = 6  # enough history for stock, returners and two-year survival
+DEMO_SCALE = 1.0  # London's published volumes: the dashboard looks like London, not a village
+STAMP = "demo.json"
+# The code whose change changes what a build holds: the shared contract, the metrics, the secure
+# zone, and the app (the release carries its chart packs).
+_ROOT = Path(__file__).resolve().parents[2]
+_BUILD_CODE = ("contract", "metrics", "pipelines", "app", "assets")
 
 
 def demo_period(today: date | None = None) -> tuple[str, str]:
@@ -27,6 +39,33 @@ def demo_period(today: date | None = None) -> tuple[str, str]:
     start_year = end.year - DEMO_YEARS + (1 if end.month == 12 else 0)
     start_month = end.month % 12 + 1
     return f"{start_year:04d}-{start_month:02d}", f"{end:%Y-%m}"
+
+
+def build_stamp(scale: float, seed: int, today: date | None = None) -> dict[str, object]:
+    """What a demo build depends on: the code that made it, the seed, the scale and the period."""
+    from pipelines import code_version
+
+    code = hashlib.sha256()
+    for folder in _BUILD_CODE:
+        for path in sorted((_ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                code.update(str(path.relative_to(_ROOT)).encode() + b"\0" + path.read_bytes())
+    start, end = demo_period(today)
+    return {"version": code_version(), "code": code.hexdigest(), "seed": seed, "scale": scale,
+            "start": start, "end": end}  # fmt: skip
+
+
+def kept_release(workdir: Path, stamp: dict[str, object]) -> Path | None:
+    """The release an earlier build left in ``workdir``, when it was made with this stamp."""
+    workdir = Path(workdir)
+    try:
+        kept = json.loads((workdir / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    release = workdir / "release"
+    if kept != stamp or not (release / "manifest.json").is_file():
+        return None
+    return release
 
 
 def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
@@ -53,6 +92,23 @@ def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     return summary.release_dir
 
 
+def demo_release(workdir: Path, scale: float, seed: int, *, rebuild: bool = False) -> Path:
+    """The kept demo release when it still matches the code, seed, scale and period; else a new
+    build, whose stamp is written only once it has finished."""
+    workdir = Path(workdir)
+    stamp = build_stamp(scale, seed)
+    kept = None if rebuild else kept_release(workdir, stamp)
+    if kept is not None:
+        print(f"Serving the synthetic London built earlier in {workdir}/ (same code, seed, scale "
+              "and period); pathways demo --rebuild builds a new one.", flush=True)  # fmt: skip
+        return kept
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / STAMP).unlink(missing_ok=True)
+    release = build_demo_release(workdir, scale, seed)
+    (workdir / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+    return release
+
+
 def start_demo_audit_log(workdir: Path) -> Path:
     """A fresh audit log for this demo run, sealed with a random key drawn for the run (a real
     host creates its log once with `pathways audit init` and keeps its key)."""
@@ -66,11 +122,11 @@ def start_demo_audit_log(workdir: Path) -> Path:
     return path
 
 
-def demo(scale: float, seed: int, port: int, workdir: Path) -> int:
-    """Build the synthetic release and serve the dashboard on it in demo mode."""
+def demo(scale: float, seed: int, port: int, workdir: Path, *, rebuild: bool = False) -> int:
+    """Build the synthetic release (or reuse the kept one) and serve the dashboard on it."""
     from app.serve import serve
 
-    release = build_demo_release(workdir, scale, seed)
+    release = demo_release(workdir, scale, seed, rebuild=rebuild)
     start_demo_audit_log(Path(workdir))
     print(
         "Demo: the secure zone and the app run on this one machine for convenience; in real use "

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from contract.errors import PathwaysError
+from contract.periods import month_index, period_start
 from contract.vocabulary import OBSERVATIONAL_CAVEAT
 from metrics import survival as survival_curves
 from metrics.compare import compute_comparisons
@@ -182,14 +183,12 @@ def journey_aggregates(
             pl.col("period_start") >= reported_from
         ),
     )
-    survival = timer.run(
-        "survival", lambda: compute_survival(events, people, config.survival, extract_date)
-    )
+    survival = timer.run("survival", lambda: compute_survival(events, people, config, extract_date))
     pathways, paths = timer.run(
-        "pathways", lambda: compute_pathways(events, people, config.survival, extract_date)
+        "pathways", lambda: compute_pathways(events, people, config, extract_date)
     )
     comparisons, comparison_curves = timer.run(
-        "comparisons", lambda: compute_comparisons(events, people, config.survival, extract_date)
+        "comparisons", lambda: compute_comparisons(events, people, config, extract_date)
     )
     return {
         "metrics": metrics,
@@ -205,8 +204,7 @@ def _reporting_start(events: pl.DataFrame, history_months: int) -> date:
     first = events.filter(pl.col("event_type") == "seen_rough_sleeping")["event_date"].min()
     if first is None:
         return date.today().replace(day=1)
-    months = first.year * 12 + first.month - 1 + history_months
-    return date(months // 12, months % 12 + 1, 1)
+    return period_start("month", month_index(first) + history_months)
 
 
 def _analysis_definitions() -> list[dict[str, str]]:

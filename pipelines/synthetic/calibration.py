@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from contract.periods import period_index
 from contract.reference import nationality_group
 
 WESTMINSTER = "E09000033"
@@ -73,7 +74,7 @@ def calibration_figures(sources: Path, truth_path: Path, fy: int = 2023) -> dict
         .join(chain_truth, on="chain_id")
     )
     seen = contacts.filter(pl.col("contact_type") == "bedded_down").with_columns(
-        fy=pl.col("contact_date").dt.year() - (pl.col("contact_date").dt.month() < 4).cast(pl.Int32)
+        fy=period_index("fy", pl.col("contact_date"))
     )
     fy_start, fy_end = date(fy, 4, 1), date(fy + 1, 3, 31)
     first_ever = seen.group_by("true_person").agg(pl.col("contact_date").min().alias("first_ever"))

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from contract.errors import PathwaysError
+from contract.periods import month_index, parse_month, period_end, period_start
 from contract.reference import boroughs
 from pipelines.synthetic import records as rec
 from pipelines.synthetic import simulate as sim
@@ -55,12 +56,9 @@ PROVIDERS = {
 
 def _month_index(text: str, flag: str) -> int:
     try:
-        year, month = (int(part) for part in text.split("-"))
-        if not 1 <= month <= 12:
-            raise ValueError
+        return parse_month(text)
     except ValueError:
         raise PathwaysError(f"{flag} {text!r} is not a month written YYYY-MM.") from None
-    return year * 12 + month - 1
 
 
 def _unique_ids(rng: np.random.Generator, n: int, digits: int) -> np.ndarray:
@@ -109,7 +107,7 @@ def generate(
     tables, truth, people = build_sources(a, scale, start_m, end_m, rng)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    extract = str(rec.month_start(np.array([end_m + 1]))[0] - 1)
+    extract = period_end("month", end_m).isoformat()
     manifest = {
         "extract_date": extract,
         # Marks the extract as made up: demo mode refuses anything without it, and the release
@@ -152,11 +150,11 @@ def build_sources(
     weights /= weights.sum()
     pilot = np.array([b.pilot for b in boroughs()])
     # The world starts at a fixed month (or earlier for early starts), not relative to --start.
-    first_m = min(start_m - a.burn_in_months, a.history_from_fy * 12 + 3)
+    first_m = min(start_m - a.burn_in_months, month_index(period_start("fy", a.history_from_fy)))
     j = sim.simulate(a, scale, first_m, end_m, weights, pilot, rng)
 
-    start_date = rec.month_start(np.array([start_m]))[0]
-    extract = rec.month_start(np.array([end_m + 1]))[0] - 1
+    start_date = np.datetime64(period_start("month", start_m), "D")
+    extract = np.datetime64(period_end("month", end_m), "D")
 
     # --- street contacts ------------------------------------------------------------------
     R = len(j.sm_month)

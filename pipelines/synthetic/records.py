@@ -40,7 +40,8 @@ EPOCH_MONTH = 1970 * 12
 
 
 def month_start(month: np.ndarray) -> np.ndarray:
-    """First day (datetime64[D]) of each month index."""
+    """First day (datetime64[D]) of each month index: ``contract.periods.period_start`` for
+    NumPy arrays of months (the same index, ``year * 12 + month - 1``)."""
     return (
         (np.asarray(month, dtype=np.int64) - EPOCH_MONTH)
         .astype("datetime64[M]")

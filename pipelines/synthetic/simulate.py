@@ -75,7 +75,8 @@ NEEDS = ("mental_health", "alcohol", "drugs", "physical_health", "learning_disab
 
 
 def fy_of_month(month: np.ndarray | int) -> np.ndarray | int:
-    """Financial year (its starting calendar year) of a month index (year * 12 + month - 1)."""
+    """Financial year (its starting calendar year) of a month index (year * 12 + month - 1):
+    ``contract.periods.index_of("fy", ...)`` for NumPy arrays of months."""
     return (np.asarray(month) - 3) // 12
 
 

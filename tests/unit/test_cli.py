@@ -1,5 +1,8 @@
+import json
 import subprocess
 import sys
+
+from pipelines.config import DOCUMENT
 
 
 def test_pathways_lists_every_command_of_the_contract():
@@ -11,6 +14,26 @@ def test_pathways_lists_every_command_of_the_contract():
     ).stdout
     for command in ("demo", "generate", "validate", "link", "run", "app", "pack", "audit", "bench"):
         assert command in out
+    assert "config" in out
+
+
+def test_config_defaults_prints_the_settings_reference():
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.commands.cli", "config", "--defaults"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout == DOCUMENT.read_text(encoding="utf-8")
+    summary = subprocess.run(
+        [sys.executable, "-m", "pipelines.commands.cli", "--json", "config", "--defaults"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    reported = json.loads(summary)["defaults"]
+    assert reported["comparisons"]["min_group"]["default"] == 20
+    assert reported["metrics"]["sustained_grace_days"]["reason"].startswith("A bedded-down")
 
 
 def test_a_bad_month_is_one_plain_line_not_a_traceback():

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from contract.periods import add_months
 from contract.reference import LONDON_CODE
 from contract.release import METRICS_SCHEMA
+from metrics.config import MetricsConfig
 from metrics.counting import compute_metrics
 from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA
-from pipelines.config import MetricsConfig
 
 START = date(2022, 1, 1)
 BOROUGHS = ("E09000033", "E09000022", "E09000007")

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract.reference import DESTINATIONS, EVENT_TYPES, REASONS_LOSS_OF_HOME
+from metrics.config import AnalysisConfig
 from metrics.journeys import EVENTS_SCHEMA
 from metrics.pathways import STAGES, compute_pathways
-from pipelines.config import SurvivalConfig
 
 START, EXTRACT = date(2022, 4, 1), date(2024, 6, 30)
 
@@ -48,7 +48,7 @@ def test_each_stage_sums_to_the_people_first_seen_in_the_year(rows):
         schema=EVENTS_SCHEMA,
         orient="row",
     )
-    links, paths = compute_pathways(events, None, SurvivalConfig(), EXTRACT)
+    links, paths = compute_pathways(events, None, AnalysisConfig(), EXTRACT)
     # By hand: each person's first sighting, and the years followed for 12 months.
     first = {}
     for p, d, t, _, _ in rows:

@@ -11,8 +11,8 @@ from lifelines import KaplanMeierFitter
 
 from metrics._survival_sample import sample_journeys
 from metrics.compare import compute_comparisons
+from metrics.config import AnalysisConfig
 from metrics.survival import compute_survival, return_to_street_durations
-from pipelines.config import SurvivalConfig
 
 EXTRACT = date(2021, 3, 31)
 WESTMINSTER = "E09000033"
@@ -31,11 +31,11 @@ def journeys():
 
 @pytest.fixture(scope="module")
 def survival(journeys):
-    return compute_survival(*journeys, SurvivalConfig(), EXTRACT)
+    return compute_survival(*journeys, AnalysisConfig(), EXTRACT)
 
 
 def test_london_return_curve_is_lifelines_kaplan_meier_of_the_same_people(journeys, survival):
-    durations = return_to_street_durations(*journeys, SurvivalConfig(), EXTRACT)
+    durations = return_to_street_durations(*journeys, AnalysisConfig(), EXTRACT)
     fitter = KaplanMeierFitter().fit(durations["t"], durations["outcome"] == 1)
     london = survival.filter(
         pl.col("curve_id") == "return_to_street",
@@ -48,7 +48,7 @@ def test_london_return_curve_is_lifelines_kaplan_meier_of_the_same_people(journe
 
 
 def test_a_borough_comparison_curve_is_that_boroughs_survival_curve(journeys, survival):
-    _, curves = compute_comparisons(*journeys, SurvivalConfig(), EXTRACT)
+    _, curves = compute_comparisons(*journeys, AnalysisConfig(), EXTRACT)
     compared = curves.filter(
         pl.col("curve_id") == "compare:borough",
         pl.col("geography_code") == WESTMINSTER,
@@ -84,7 +84,7 @@ def test_every_curve_starts_with_everyone_at_risk_and_counts_them_all_out(surviv
 def test_intervention_curves_are_the_breakdown_curves_and_hostels_are_drawn_once(
     journeys, survival
 ):
-    comparisons, curves = compute_comparisons(*journeys, SurvivalConfig(), EXTRACT)
+    comparisons, curves = compute_comparisons(*journeys, AnalysisConfig(), EXTRACT)
     by_kind = curves.filter(pl.col("curve_id") == "compare:first_intervention")
     groups = set(by_kind["group"])
     assert {"first_intervention=hostel", "first_intervention=temporary_accommodation"} <= groups

@@ -10,9 +10,9 @@ import pytest
 from contract.release import COMPARISONS_SCHEMA
 from contract.vocabulary import OBSERVATIONAL_CAVEAT
 from metrics.compare import compute_comparisons
+from metrics.config import AnalysisConfig
 from metrics.journeys import EVENTS_SCHEMA, PEOPLE_SCHEMA, SUPPORT_NEED_FLAGS
 from metrics.survival import SURVIVAL_WORK_SCHEMA
-from pipelines.config import SurvivalConfig
 
 CAMDEN, WESTMINSTER = "E09000007", "E09000033"
 MOVE = date(2023, 1, 10)
@@ -63,7 +63,7 @@ def constructed_london(n_per_group: int = 40) -> tuple[pl.DataFrame, pl.DataFram
 @pytest.fixture(scope="module")
 def result():
     events, people = constructed_london()
-    return compute_comparisons(events, people, SurvivalConfig(), EXTRACT)
+    return compute_comparisons(events, people, AnalysisConfig(), EXTRACT)
 
 
 def rows_of(comparisons: pl.DataFrame, comparison_id: str, group_a: str) -> dict[str, dict]:
@@ -108,7 +108,7 @@ def test_comparisons_with_an_empty_or_small_group_are_skipped(result):
         ("borough", f"borough={WESTMINSTER}"),
     }
     events, people = constructed_london(n_per_group=19)
-    small, curves = compute_comparisons(events, people, SurvivalConfig(), EXTRACT)
+    small, curves = compute_comparisons(events, people, AnalysisConfig(), EXTRACT)
     assert small.height == 0 and curves.height == 0
 
 

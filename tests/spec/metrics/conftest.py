@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 
 from contract.reference import LONDON_CODE, boroughs
+from metrics.config import MetricsConfig
 from metrics.counting import compute_metrics
 from metrics.journeys import EVENTS_SCHEMA, HISTORY_FLAGS, PEOPLE_SCHEMA, SUPPORT_NEED_FLAGS
-from pipelines.config import MetricsConfig
 
 BOROUGH_CODES = {b.name: b.code for b in boroughs()} | {"London": LONDON_CODE}
 

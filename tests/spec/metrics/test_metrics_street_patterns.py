@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.config import MetricsConfig
+from metrics.config import MetricsConfig
 
 JULY_2024 = """
 person | date       | event               | borough

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from contract.release import PATHWAYS_SCHEMA
+from metrics.config import AnalysisConfig
 from metrics.pathways import PATHS_SCHEMA, compute_pathways, person_paths, transition_graph
-from pipelines.config import SurvivalConfig
 
 LONDON, CAMDEN, WESTMINSTER = "E12000007", "E09000007", "E09000033"
 
@@ -44,7 +44,7 @@ def events(draw_events) -> pl.DataFrame:
 
 
 def test_each_person_is_in_one_state_at_each_stage(events):
-    paths = person_paths(events, SurvivalConfig(), EXTRACT)
+    paths = person_paths(events, AnalysisConfig(), EXTRACT)
     assert paths.select("person_key", "before", "first_response", "month_6", "month_12").rows() == [
         # Approached the council when asylum support ended; NSNO hub the next day; a hostel;
         # moved on to a private tenancy in October: settled at 6 months (10 Nov) and 12.
@@ -62,7 +62,7 @@ def test_each_person_is_in_one_state_at_each_stage(events):
 
 
 def test_links_count_people_between_adjacent_stages(events):
-    links, _ = compute_pathways(events, None, SurvivalConfig(), EXTRACT)
+    links, _ = compute_pathways(events, None, AnalysisConfig(), EXTRACT)
     assert dict(links.schema) == PATHWAYS_SCHEMA
     london_fy = links.filter(cohort_period="2023-24", geography_code=LONDON)
     assert london_fy.select("stage_from", "state_from", "stage_to", "state_to", "count").rows() == [
@@ -83,7 +83,7 @@ def test_links_count_people_between_adjacent_stages(events):
 
 
 def test_cohorts_are_financial_years_and_their_quarters_and_boroughs_where_first_seen(events):
-    links, _ = compute_pathways(events, None, SurvivalConfig(), EXTRACT)
+    links, _ = compute_pathways(events, None, AnalysisConfig(), EXTRACT)
     size = (
         links.filter(stage_from="before")
         .group_by("cohort_period", "geography_code")
@@ -103,9 +103,9 @@ def test_cohorts_are_financial_years_and_their_quarters_and_boroughs_where_first
 
 def test_only_cohorts_followed_for_12_months_are_shown(events):
     # On 2024-06-30 the first quarter (to 2023-06-30) has 12 months' follow-up; the year not.
-    links, paths = compute_pathways(events, None, SurvivalConfig(), date(2024, 6, 30))
+    links, paths = compute_pathways(events, None, AnalysisConfig(), date(2024, 6, 30))
     assert set(links["cohort_period"]) == {"2023-24 Q1"} == set(paths["cohort_period"])
-    links, _ = compute_pathways(events, None, SurvivalConfig(), date(2024, 6, 29))
+    links, _ = compute_pathways(events, None, AnalysisConfig(), date(2024, 6, 29))
     assert links.height == 0
 
 
@@ -123,7 +123,7 @@ def test_most_common_paths_are_counted_person_by_person(draw_events):
     d      | 2023-04-20 | seen_rough_sleeping | E09000033 | -
     d      | 2023-04-21 | hostel_entry        | E09000033 | -
     """)
-    _, paths = compute_pathways(events, None, SurvivalConfig(), EXTRACT)
+    _, paths = compute_pathways(events, None, AnalysisConfig(), EXTRACT)
     assert dict(paths.schema) == PATHS_SCHEMA
     london = paths.filter(cohort_period="2023-24", geography_code=LONDON)
     assert london.select("path", "count", "rank").rows() == [
@@ -144,7 +144,7 @@ def test_same_day_records_resolve_towards_the_way_off_the_street(draw_events):
     u      | 2023-10-10 | ta_start            | E09000033 | -
     u      | 2024-04-10 | ta_end              | E09000033 | -
     """)
-    paths = person_paths(events, SurvivalConfig(), EXTRACT)
+    paths = person_paths(events, AnalysisConfig(), EXTRACT)
     # Hospital beats the approach on the same day; the hub comes before the reconnection;
     # seen and moved into TA on the day of the 6-month mark: in TA; TA ended on the 12-month
     # mark with no destination: not known.
@@ -157,7 +157,7 @@ def test_same_day_records_resolve_towards_the_way_off_the_street(draw_events):
 
 
 def test_the_transition_graph_carries_the_link_counts(events):
-    links, _ = compute_pathways(events, None, SurvivalConfig(), EXTRACT)
+    links, _ = compute_pathways(events, None, AnalysisConfig(), EXTRACT)
     graph = transition_graph(links.filter(cohort_period="2023-24", geography_code=LONDON))
     assert graph.edges[("before", "none known"), ("first_response", "none")]["count"] == 1
     assert graph.nodes[("before", "none known")]["people"] == 2

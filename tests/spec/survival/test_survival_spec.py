@@ -7,13 +7,13 @@ from datetime import date
 import polars as pl
 import pytest
 
+from contract.curves import curves_at
+from metrics.config import AnalysisConfig, MetricsConfig
 from metrics.survival import (
     SURVIVAL_WORK_SCHEMA,
     compute_survival,
-    estimates_at,
     return_to_street_durations,
 )
-from pipelines.config import SurvivalConfig
 
 LONDON = "E12000007"
 WESTMINSTER = "E09000033"
@@ -59,7 +59,7 @@ EXTRACT = date(2024, 7, 9)
 
 @pytest.fixture
 def five(draw_events, no_people) -> pl.DataFrame:
-    return compute_survival(draw_events(FIVE_PEOPLE), no_people, SurvivalConfig(), EXTRACT)
+    return compute_survival(draw_events(FIVE_PEOPLE), no_people, AnalysisConfig(), EXTRACT)
 
 
 def test_return_to_street_kaplan_meier_by_hand(five):
@@ -122,11 +122,15 @@ def test_a_sighting_on_day_14_is_the_same_episode_and_on_day_15_a_return(draw_ev
     G      | 2024-01-01 | hostel_entry
     G      | 2024-01-16 | seen_rough_sleeping
     """)
-    durations = return_to_street_durations(events, no_people, SurvivalConfig(), EXTRACT)
+    durations = return_to_street_durations(events, no_people, AnalysisConfig(), EXTRACT)
     assert durations.select("person_key", "t", "outcome").rows() == [
         ("F", 190, 0),  # day 14 ignored; still housed at the extract date
         ("G", 15, 1),
     ]
+    # One grace period for sustainment and the curves: the metrics' setting moves both.
+    longer = AnalysisConfig(metrics=MetricsConfig(sustained_grace_days=15))
+    durations = return_to_street_durations(events, no_people, longer, EXTRACT)
+    assert durations.select("person_key", "t", "outcome").rows() == [("F", 190, 0), ("G", 190, 0)]
 
 
 def test_the_clock_starts_at_the_first_move_made_within_12_months_of_being_seen(
@@ -151,7 +155,7 @@ def test_the_clock_starts_at_the_first_move_made_within_12_months_of_being_seen(
     # J: Housing First came 14 months after J was seen, so it is not counted; the move on
     #    2023-05-01 is, and of the two that day the hostel comes first (the breakdown's order).
     # K: never seen rough sleeping, so K's move is no part of this measure.
-    durations = return_to_street_durations(events, no_people, SurvivalConfig(), date(2024, 3, 31))
+    durations = return_to_street_durations(events, no_people, AnalysisConfig(), date(2024, 3, 31))
     assert durations.select(
         "person_key", "move_date", "first_intervention", "borough", "t", "outcome"
     ).rows() == [
@@ -173,7 +177,7 @@ def test_time_to_accommodation_counts_from_first_seen_and_day_0_is_a_step(draw_e
     P      | 2024-01-01 | seen_rough_sleeping | E09000033
     P      | 2024-01-21 | died                | -
     """)
-    result = compute_survival(events, no_people, SurvivalConfig(), date(2024, 3, 31))
+    result = compute_survival(events, no_people, AnalysisConfig(), date(2024, 3, 31))
     km = curve(result, "time_to_accommodation")
     # L moved in the day L was first seen; M after 30 days; N's hostel stay was before N was
     # ever seen, so N is still waiting at the extract date (day 90); P died on day 20.
@@ -198,7 +202,7 @@ def test_breakdowns_are_london_only_and_each_need_is_its_own_group(draw_events, 
     C      | 46_55    | male   | none
     D      | 46_55    | male   | none
     """)
-    result = compute_survival(events, people, SurvivalConfig(), EXTRACT)
+    result = compute_survival(events, people, AnalysisConfig(), EXTRACT)
     groups = result.filter(pl.col("curve_id") == "return_to_street")
     assert set(groups.filter(pl.col("geography_code") != LONDON)["group"]) == {"all"}
     sizes = {
@@ -215,7 +219,7 @@ def test_breakdowns_are_london_only_and_each_need_is_its_own_group(draw_events, 
 
 def test_nothing_to_follow_gives_an_empty_table(draw_events, no_people):
     empty = draw_events("person | date | event")
-    result = compute_survival(empty, no_people, SurvivalConfig(), EXTRACT)
+    result = compute_survival(empty, no_people, AnalysisConfig(), EXTRACT)
     assert result.height == 0 and dict(result.schema) == SURVIVAL_WORK_SCHEMA
 
 
@@ -226,12 +230,16 @@ def test_a_hostel_exit_to_death_is_a_death(draw_events, no_people):
     V      | 2024-01-01 | hostel_entry        | -       | -
     V      | 2024-03-01 | hostel_exit         | -       | died
     """)
-    durations = return_to_street_durations(events, no_people, SurvivalConfig(), EXTRACT)
+    durations = return_to_street_durations(events, no_people, AnalysisConfig(), EXTRACT)
     assert durations.select("t", "outcome").row(0) == (60, 2)  # died on day 60
 
 
 def test_curves_are_read_at_the_report_days_as_steps(five):
-    at = estimates_at(five.filter(pl.col("curve_id") == "return_to_street"), (90, 180, 365))
+    at = curves_at(five.filter(pl.col("curve_id") == "return_to_street"), (90, 180, 365))
     london = at.filter(geography_code=LONDON, group="all")
     # Day 90 falls on the step from day 50 (3/4); day 180 is the last row; 365 is unobserved.
-    assert london.select("t_days", "estimate", "at_risk").rows() == [(90, 0.75, 4), (180, 0.25, 1)]
+    assert london.select("day", "estimate", "at_risk").rows() == [
+        (90, 0.75, 4),
+        (180, 0.25, 1),
+        (365, None, None),
+    ]

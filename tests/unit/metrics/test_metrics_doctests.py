@@ -6,12 +6,17 @@ import doctest
 
 import pytest
 
+import contract.curves
 import contract.periods
 import metrics.registry
+import pipelines.config
 import pipelines.events
 
 
-@pytest.mark.parametrize("module", [contract.periods, metrics.registry, pipelines.events])
+@pytest.mark.parametrize(
+    "module",
+    [contract.curves, contract.periods, metrics.registry, pipelines.config, pipelines.events],
+)
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

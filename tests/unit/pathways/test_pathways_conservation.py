@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from metrics._survival_sample import sample_journeys
+from metrics.config import AnalysisConfig
 from metrics.pathways import STAGES, compute_pathways, person_paths, transition_graph
-from pipelines.config import SurvivalConfig
 
 EXTRACT = date(2020, 3, 31)
 
@@ -28,7 +28,7 @@ def journeys():
 
 @pytest.fixture(scope="module")
 def pathways(journeys):
-    return compute_pathways(*journeys, SurvivalConfig(), EXTRACT)
+    return compute_pathways(*journeys, AnalysisConfig(), EXTRACT)
 
 
 def test_every_stage_sums_to_the_cohort(journeys, pathways):
@@ -51,7 +51,7 @@ def test_every_stage_sums_to_the_cohort(journeys, pathways):
     for stage in STAGES[1:]:
         assert (per_stage[stage] == per_stage["before"]).all()
     # ... and the cohort is the number of people first seen in that period.
-    people = person_paths(journeys[0], SurvivalConfig(), EXTRACT)
+    people = person_paths(journeys[0], AnalysisConfig(), EXTRACT)
     fy_sizes = people.group_by("fy").len().sort("fy")
     london = per_stage.filter(
         pl.col("geography_code") == "E12000007", ~pl.col("cohort_period").str.contains("Q")
