@@ -341,12 +341,13 @@ def national_hclic(sources: Path, size: BenchSize, seed: int = SEED) -> int:
     """
     import numpy as np
 
+    from contract.periods import parse_month
     from pipelines.synthetic.assumptions import DEFAULT_ASSUMPTIONS
-    from pipelines.synthetic.generate import _month_index, build_sources
+    from pipelines.synthetic.generate import build_sources
 
     path = sources / "hclic_cases.csv"
     cases = pl.read_csv(path, infer_schema=False)
-    start_m, end_m = _month_index(size.start, "--start"), _month_index(size.end, "--end")
+    start_m, end_m = parse_month(size.start), parse_month(size.end)
     copies_made = [cases]
     for k in range(1, size.hclic_copies):
         tables, _, _ = build_sources(
