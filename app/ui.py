@@ -16,19 +16,13 @@ from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.data import ReleaseInfo, ScopedRelease, ScopeError
 from app.figures import Chart, Words, figure_words, period_label
+from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
-
-PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "london": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
-    "borough": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
-    "overview": ("overview", "about"),
-    "admin": ("audit", "register", "about"),
-}
 
 
 @dataclass(frozen=True)
@@ -104,8 +98,9 @@ def synthetic_banner() -> None:
     st.markdown(BANNER, unsafe_allow_html=True)
 
 
-def page_session(page: str, title: str) -> Session:
-    """Start a page: check the role may open it, then write its title and freshness line."""
+def page_session(page: str) -> Session:
+    """Start a page: check the role may open it, then write its title (from the page registry)
+    and freshness line."""
     s = session()
     s.page = page
     if not s.may_open(page):
@@ -114,7 +109,7 @@ def page_session(page: str, title: str) -> Session:
         st.stop()
     if s.release.info.synthetic:
         synthetic_banner()
-    st.title(title)
+    st.title(PAGES_BY_KEY[page].title)
     freshness_line(s)
     return s
 

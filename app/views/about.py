@@ -10,7 +10,7 @@ from app.auth import ROLE_WORDS
 from contract.release import is_quality_share
 from contract.vocabulary import SOURCE_NAMES
 
-s = ui.page_session("about", "About this data")
+s = ui.page_session("about")
 info = s.release.info
 
 st.markdown(

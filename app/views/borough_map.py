@@ -18,7 +18,7 @@ def _boundaries(path: str) -> dict:
     return figures.load_boundaries(Path(path))
 
 
-s = ui.page_session("map", "Borough map")
+s = ui.page_session("map")
 r = s.release
 words = s.words
 

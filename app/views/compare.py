@@ -8,7 +8,7 @@ from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_name
 from contract.vocabulary import OBSERVATIONAL_CAVEAT
 
-s = ui.page_session("compare", "Compare interventions")
+s = ui.page_session("compare")
 r = s.release
 words = s.words
 try:

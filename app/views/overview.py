@@ -6,7 +6,7 @@ from app import figures, ui
 from app.data import HEADLINE_METRICS, ScopeError
 from contract.reference import LONDON_CODE
 
-s = ui.page_session("overview", "London overview")
+s = ui.page_session("overview")
 r = s.release
 words = s.words
 overview_only = s.role.kind == "overview"

@@ -7,7 +7,7 @@ from app import figures, ui
 from app.data import ScopeError
 from contract.reference import borough_name
 
-s = ui.page_session("pathways", "Pathways")
+s = ui.page_session("pathways")
 r = s.release
 words = s.words
 try:

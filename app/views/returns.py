@@ -7,7 +7,7 @@ from app import figures, ui
 from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_name
 
-s = ui.page_session("returns", "Returns to the street")
+s = ui.page_session("returns")
 r = s.release
 words = s.words
 try:

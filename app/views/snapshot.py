@@ -6,7 +6,7 @@ from app import figures, ui
 from app.data import HEADLINE_METRICS, ScopeError
 from contract.reference import LONDON_CODE, borough_codes, borough_name, pilot_codes
 
-s = ui.page_session("snapshot", "Borough snapshot")
+s = ui.page_session("snapshot")
 r = s.release
 words = s.words
 

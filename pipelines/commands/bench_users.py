@@ -327,7 +327,7 @@ async def _person(
     from websockets.asyncio.client import connect
 
     from app.auth import DEMO_ACCOUNTS
-    from app.ui import PAGES_BY_ROLE
+    from app.pages import PAGES_BY_ROLE
 
     account = DEMO_ACCOUNTS[user % len(DEMO_ACCOUNTS)]
     plan = [SIGN_IN, PURPOSE, *PAGES_BY_ROLE[account.role.kind] * rounds]

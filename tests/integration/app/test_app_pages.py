@@ -15,23 +15,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.audit import AuditLog, verify_log
-from app.ui import CONTEXT_KEY, PAGES_BY_ROLE
+from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
+from app.ui import CONTEXT_KEY
 from contract.errors import PathwaysError
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 CAMDEN, WESTMINSTER = "E09000007", "E09000033"
 
-PAGE_FILES = {
-    "overview": ("views/overview.py", "London overview"),
-    "map": ("views/borough_map.py", "Borough map"),
-    "snapshot": ("views/snapshot.py", "Borough snapshot"),
-    "pathways": ("views/pathways.py", "Pathways"),
-    "returns": ("views/returns.py", "Returns to the street"),
-    "compare": ("views/compare.py", "Compare interventions"),
-    "about": ("views/about.py", "About this data"),
-    "audit": ("views/audit_log.py", "Audit log"),
-    "register": ("views/register.py", "Access register"),
-}
+PAGE_FILES = {key: (page.file, page.title) for key, page in PAGES_BY_KEY.items()}
 ACCOUNTS = {
     "london-lead": "london",
     "camden-lead": "borough",
