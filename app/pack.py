@@ -2,7 +2,7 @@
 numbered A4 landscape PDF (and, on request, one PNG per chart).
 
 The pack is built from a ``ScopedRelease``, the same scoped view of a release that the dashboard
-pages use, and from the same figure functions (``app.figures``), so it shows exactly what the
+pages use, and from the same chart functions (``app.charts``), so it shows exactly what the
 dashboard shows to that role and nothing more. A London edition is built as the pan-London lead
 sees the release; a borough edition as that borough's lead sees it: the borough in detail, London
 for context, and other boroughs' published totals on the map only.
@@ -31,8 +31,10 @@ import polars as pl
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from app import figures, theme
+from app import theme
 from app.auth import Role
+from app.charts import borough_map, common, headline, pathways, returns, trends
+from app.charts.common import Chart, Words, period_label
 from app.data import (
     HEADLINE_METRICS,
     ReleaseInfo,
@@ -41,8 +43,8 @@ from app.data import (
     metric_title,
     pack_file_name,
 )
-from app.figures import Chart, Words, period_label
 from contract.errors import PathwaysError, SetupError
+from contract.periods import MONTHS_IN, add_months
 from contract.reference import ASSETS, LONDON_CODE, borough_codes, borough_name
 from contract.vocabulary import PERIOD_WORDS, SOURCE_NAMES, curve_protection_words
 
@@ -60,7 +62,6 @@ PX_PER_MM = 96 / 25.4  # charts are laid out at screen size, then drawn at twice
 IMAGE_SCALE = 2
 
 MAP_METRIC = "seen_rough_sleeping"
-PERIOD_MONTHS = {"month": 1, "quarter": 3, "fy": 12}
 _RENDER_LOCK = threading.RLock()
 
 
@@ -76,8 +77,8 @@ def as_of(metrics: pl.DataFrame, month: date) -> pl.DataFrame:
     """Only the periods that had ended by the end of ``month``: the pack for March never shows
     April, nor a quarter or year still under way in March."""
     keep = pl.lit(False)
-    for period_type, months in PERIOD_MONTHS.items():
-        last_start = figures.add_months(month, 1 - months)
+    for period_type, months in MONTHS_IN.items():
+        last_start = add_months(month, 1 - months)
         keep = keep | (
             (pl.col("period_type") == period_type) & (pl.col("period_start") <= last_start)
         )
@@ -203,28 +204,28 @@ def _headline_rows(
     suppressed = False
     for period_type in ("month", "quarter", "fy"):
         for m in HEADLINE_METRICS:
-            h = figures.headline(metrics, m, period_type, geography)
+            h = headline.headline(metrics, m, period_type, geography)
             if h.period_start is None:
                 continue
 
             def change(before, before_status, h=h):
-                text = figures.figure_words(before, before_status)
+                text = common.figure_words(before, before_status)
                 delta = h.value - before if h.value is not None and before is not None else None
                 return text if delta is None else f"{text} ({delta:+,.0f})"
 
             row = [
                 metric_title(m),
                 h.label,
-                figures.figure_words(h.value, h.status),
+                common.figure_words(h.value, h.status),
                 change(h.previous, h.previous_status),
                 # a year's previous period is the year before: say it once
                 "as previous" if period_type == "fy" else change(h.last_year, h.last_year_status),
             ]
             if compare:
-                london = figures.headline(
+                london = headline.headline(
                     metrics, m, period_type, compare, period_start=h.period_start
                 )
-                row.append(figures.figure_words(london.value, london.status))
+                row.append(common.figure_words(london.value, london.status))
             suppressed |= "fewer than 10" in " ".join(row)
             rows.append(row)
     return rows, suppressed
@@ -260,11 +261,11 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
 
     pages.append(
         _chart_page(
-            figures.by_readable_period(
+            trends.by_readable_period(
                 metrics,
                 ["seen_rough_sleeping"],
                 code,
-                lambda by: figures.trend_chart(
+                lambda by: trends.trend_chart(
                     words,
                     metrics,
                     ["seen_rough_sleeping"],
@@ -277,28 +278,28 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     )
     pages.append(
         _chart_page(
-            figures.by_readable_period(
+            trends.by_readable_period(
                 metrics,
-                figures.FLOW_STOCK_RETURNER,
+                trends.FLOW_STOCK_RETURNER,
                 code,
-                lambda by: figures.flow_stock_returner_chart(words, metrics, code, period_type=by),
+                lambda by: trends.flow_stock_returner_chart(words, metrics, code, period_type=by),
             )
         )
     )
     pages.append(
         _chart_page(
-            figures.by_readable_period(
+            trends.by_readable_period(
                 metrics,
                 ["flow_new", "new_single_night", "returner"],
                 code,
-                lambda by: figures.rare_brief_nonrecurrent(words, metrics, code, period_type=by),
+                lambda by: trends.rare_brief_nonrecurrent(words, metrics, code, period_type=by),
             )
         )
     )
     if borough:
         pages.append(
             _chart_page(
-                figures.compare_to_london_chart(
+                trends.compare_to_london_chart(
                     words,
                     metrics,
                     borough,
@@ -312,10 +313,8 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     links = release.pathways(code)
     cohorts = sorted(set(links.get_column("cohort_period").to_list()))
     # the latest financial-year cohort whose year had ended by the pack's month
-    ended = figures.add_months(edition.month, 1)
-    years = [
-        c for c in cohorts if " " not in c and figures.add_months(_cohort_start(c), 12) <= ended
-    ]
+    ended = add_months(edition.month, 1)
+    years = [c for c in cohorts if " " not in c and add_months(_cohort_start(c), 12) <= ended]
     cohort = years[-1] if years else None
     stages = (
         "Stages: before first seen (a housing approach, leaving an institution, or nothing "
@@ -337,18 +336,20 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
             )
         )
     else:
-        sankey = figures.sankey_chart(words, links, code, cohort)
+        sankey = pathways.sankey_chart(words, links, code, cohort)
         page = _chart_page(sankey)
         page.notes.insert(0, stages)
         pages.append(page)
-        top = figures.top_paths_chart(words, release.paths(code), code, cohort)
+        top = pathways.top_paths_chart(words, release.paths(code), code, cohort)
         if top.figure is not None or sankey.figure is not None:
             pages.append(_chart_page(top))
         elif borough:
             # too few people to draw the borough's own: London's pathways, for context
             if sankey.empty_message:
                 sankey.empty_message += " London's pathways for the same cohort follow."
-            london = figures.sankey_chart(words, release.pathways(LONDON_CODE), LONDON_CODE, cohort)
+            london = pathways.sankey_chart(
+                words, release.pathways(LONDON_CODE), LONDON_CODE, cohort
+            )
             if london.figure is not None:
                 london.title += " (for context)"
                 context = _chart_page(london)
@@ -360,7 +361,7 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     lengths = dict(everyone.group_by("geography_code").len().iter_rows())
     # a curve that stops at its first step is a dot on paper: leave it out and say why
     drawn = [g for g in geos if lengths.get(g, 0) >= 2]
-    survival = figures.survival_chart(
+    survival = returns.survival_chart(
         words,
         curves.filter(pl.col("geography_code").is_in(drawn)),
         "return_to_street",
@@ -370,7 +371,7 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     )
     survival.title = f"{metric_title('return_to_street')} — {place}"
     page = _chart_page(survival)
-    at_days = figures.survival_at_days(everyone)
+    at_days = returns.survival_at_days(everyone)
     read = []
     for g in drawn:
         rows_g = at_days.filter(pl.col("geography_code") == g)
@@ -400,7 +401,7 @@ def _cohort_start(cohort: str) -> date:
     year = int(fy[:4])
     start = date(year, 4, 1)
     if quarter.startswith("Q") and quarter[1:].isdigit():
-        start = figures.add_months(start, 3 * (int(quarter[1:]) - 1))
+        start = add_months(start, 3 * (int(quarter[1:]) - 1))
     return start
 
 
@@ -422,7 +423,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
         totals.get_column("value").to_list(),
         threshold=int(release.info.sdc.get("threshold", 10)),
     )
-    chart = figures.borough_map(
+    chart = borough_map.borough_map(
         words,
         totals,
         MAP_METRIC,
@@ -431,7 +432,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
         selected=edition.borough,
         period_type=period_type,
     )
-    ranking = figures.borough_ranking_chart(
+    ranking = borough_map.borough_ranking_chart(
         words,
         chart.data,
         MAP_METRIC,
@@ -1068,7 +1069,7 @@ def pack_month(info: ReleaseInfo) -> date | None:
     """
     if info.data_end is None:
         raise PathwaysError("The release names no end to its data period, so no pack month.")
-    month = figures.add_months((info.data_end + timedelta(days=1)).replace(day=1), -1)
+    month = add_months((info.data_end + timedelta(days=1)).replace(day=1), -1)
     if info.data_start is not None and month < info.data_start.replace(day=1):
         return None
     return month

@@ -14,8 +14,8 @@ import streamlit as st
 from app import theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
+from app.charts.common import Chart, Words, figure_words, period_label
 from app.data import ReleaseInfo, ScopedRelease, ScopeError
-from app.figures import Chart, Words, figure_words, period_label
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
 
@@ -354,8 +354,8 @@ def headline_section(
 ) -> None:
     """Headline tiles for the latest month, quarter and year, each with its change on the
     previous period and on the same period a year before, then the usual footer."""
+    from app.charts.headline import headline, headline_table
     from app.data import metric_title
-    from app.figures import headline, headline_table
 
     words = s.words
     all_headlines = []

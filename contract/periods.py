@@ -101,3 +101,12 @@ def _index_of(period_type: str, day: date) -> int:
     if period_type == "quarter":
         return day.year * 4 + (day.month - 1) // 3
     return day.year - (1 if day.month < 4 else 0)
+
+
+def index_of(period_type: str, day: date) -> int:
+    """The index of the period of ``period_type`` that contains a Python date.
+
+    >>> index_of("fy", date(2025, 3, 1)), index_of("quarter", date(2025, 3, 1)) % 4
+    (2024, 0)
+    """
+    return _index_of(period_type, day)

@@ -5,8 +5,9 @@ import re
 import polars as pl
 import streamlit as st
 
-from app import figures, ui
+from app import ui
 from app.auth import ROLE_WORDS
+from app.charts import common
 from contract.release import is_quality_share
 from contract.vocabulary import SOURCE_NAMES
 
@@ -66,7 +67,7 @@ if quality.is_empty():
     st.write("This release carries no quality indicators.")
 else:
     if {"indicator", "value"} <= set(quality.columns):
-        share = figures.words_for(quality, "indicator", is_quality_share, pl.Boolean)
+        share = common.words_for(quality, "indicator", is_quality_share, pl.Boolean)
         quality = quality.with_columns(
             pl.when(pl.col("value").is_null())
             .then(pl.lit("—"))

@@ -7,7 +7,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from app import figures, theme, ui
+from app import theme, ui
+from app.charts import borough_map, common, headline
 from app.data import HEADLINE_METRICS, ScopeError, metric_title
 from contract.reference import borough_codes, borough_name
 
@@ -15,7 +16,7 @@ from contract.reference import borough_codes, borough_name
 @st.cache_resource
 def _boundaries(path: str) -> dict:
     """An ONS borough boundary GeoJSON named by PATHWAYS_BOUNDARIES, read once."""
-    return figures.load_boundaries(Path(path))
+    return borough_map.load_boundaries(Path(path))
 
 
 s = ui.page_session("map")
@@ -80,7 +81,7 @@ if st.session_state.get(slider_key) not in months:
 month = st.select_slider(
     PERIODS[period_type],
     options=months,
-    format_func=lambda d: figures.period_label(d, period_type),
+    format_func=lambda d: common.period_label(d, period_type),
     **ui.audited(slider_key, PERIODS[period_type]),
 )
 
@@ -96,7 +97,7 @@ def _clicked(state: object) -> str | None:
         data = point.get("customdata")
         if data:
             return data[0]
-    for obj in (selection.get("objects", {}) or {}).get(figures.MAP_LAYER_ID, []) or []:
+    for obj in (selection.get("objects", {}) or {}).get(borough_map.MAP_LAYER_ID, []) or []:
         props = obj.get("properties", obj)
         if props.get("code"):
             return props["code"]
@@ -121,7 +122,7 @@ bands = theme.count_bands(
 selected = st.session_state[SELECTED]
 boundaries_file = os.environ.get("PATHWAYS_BOUNDARIES")
 boundaries = _boundaries(boundaries_file) if boundaries_file else None
-chart = figures.borough_map(
+chart = borough_map.borough_map(
     words,
     totals,
     metric,
@@ -151,14 +152,14 @@ with right:
         on_change=_picked,
     )
     code = st.session_state[SELECTED]
-    st.subheader(f"{borough_name(code)} — {figures.period_label(month, period_type)}", anchor=False)
+    st.subheader(f"{borough_name(code)} — {common.period_label(month, period_type)}", anchor=False)
     row = headline_totals.filter(
         (pl.col("geography_code") == code) & (pl.col("period_start") == month)
     )
     values = {m: v for m, v in zip(row["metric_id"], row["value"], strict=True)}
     for m in HEADLINE_METRICS:
         v = values.get(m)
-        h = figures.headline(headline_totals, m, period_type, code, period_start=month)
+        h = headline.headline(headline_totals, m, period_type, code, period_start=month)
         ui.metric_tile(
             metric_title(m),
             v,

@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from app import figures, ui
+from app import ui
+from app.charts import common, compare, returns
 from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_name
 from contract.vocabulary import OBSERVATIONAL_CAVEAT
@@ -61,7 +62,7 @@ title = {
     "borough": f"Return to the street: {borough_name(curve_place)} against the rest of London",
 }.get(comparison, f"Return to the street — {comparison.replace('_', ' ')}")
 groups = curves.get_column("group").unique().sort().to_list()
-chart = figures.survival_chart(
+chart = returns.survival_chart(
     words,
     # the comparison curves measure return to the street: draw them under that definition
     curves.with_columns(pl.lit("return_to_street").alias("curve_id")),
@@ -74,7 +75,7 @@ chart.key = f"compare-{comparison}-{curve_place}"
 if comparison == "first_intervention":
     # interventions the release could name but did not: too few people to publish a curve
     missing = [
-        figures.group_words(f"first_intervention={v}")
+        common.group_words(f"first_intervention={v}")
         for v in (
             "hostel",
             "temporary_accommodation",
@@ -91,9 +92,9 @@ if comparison == "first_intervention":
             + "."
         )
 ui.show_chart(chart)
-ui.show_chart(figures.hazard_ratio_chart(words, comparisons, comparison))
+ui.show_chart(compare.hazard_ratio_chart(words, comparisons, comparison))
 st.markdown("**Every statistic of this comparison**")
-table = figures.comparison_table(comparisons, comparison).with_columns(
+table = compare.comparison_table(comparisons, comparison).with_columns(
     pl.when(pl.col("p_value") < 0.001)
     .then(pl.lit("<0.001"))
     .otherwise(pl.col("p_value").cast(pl.String))

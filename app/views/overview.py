@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app import figures, ui
+from app import ui
+from app.charts import trends
 from app.data import HEADLINE_METRICS, ScopeError
 from contract.reference import LONDON_CODE
 
@@ -25,32 +26,32 @@ ui.headline_section(s, metrics, LONDON_CODE, period_types, HEADLINE_METRICS, key
 st.divider()
 # each trend is drawn by the finest period whose recent figures are mostly published
 ui.show_chart(
-    figures.by_readable_period(
+    trends.by_readable_period(
         metrics,
         ["seen_rough_sleeping"],
         LONDON_CODE,
-        lambda by: figures.trend_chart(
+        lambda by: trends.trend_chart(
             words, metrics, ["seen_rough_sleeping"], LONDON_CODE, period_type=by
         ),
     )
 )
 ui.show_chart(
-    figures.by_readable_period(
+    trends.by_readable_period(
         metrics,
-        figures.FLOW_STOCK_RETURNER,
+        trends.FLOW_STOCK_RETURNER,
         LONDON_CODE,
-        lambda by: figures.flow_stock_returner_chart(words, metrics, LONDON_CODE, period_type=by),
+        lambda by: trends.flow_stock_returner_chart(words, metrics, LONDON_CODE, period_type=by),
     )
 )
 
 if not overview_only:
     st.divider()
     ui.show_chart(
-        figures.by_readable_period(
+        trends.by_readable_period(
             metrics,
             ["flow_new", "new_single_night", "returner"],
             LONDON_CODE,
-            lambda by: figures.rare_brief_nonrecurrent(words, metrics, LONDON_CODE, period_type=by),
+            lambda by: trends.rare_brief_nonrecurrent(words, metrics, LONDON_CODE, period_type=by),
         )
     )
     st.divider()
@@ -63,7 +64,7 @@ if not overview_only:
         format_func=lambda b: b.replace("_", " ").capitalize(),
     )
     ui.show_chart(
-        figures.breakdown_chart(words, metrics, "seen_rough_sleeping", breakdown, LONDON_CODE)
+        trends.breakdown_chart(words, metrics, "seen_rough_sleeping", breakdown, LONDON_CODE)
     )
 
 ui.pack_section(s)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app import figures, ui
+from app import ui
+from app.charts import returns, trends
 from app.data import HEADLINE_METRICS, ScopeError
 from contract.reference import LONDON_CODE, borough_codes, borough_name, pilot_codes
 
@@ -47,11 +48,11 @@ ui.headline_section(
 )
 st.divider()
 ui.show_chart(
-    figures.by_readable_period(
+    trends.by_readable_period(
         metrics,
         ["seen_rough_sleeping"],
         code,
-        lambda by: figures.trend_chart(
+        lambda by: trends.trend_chart(
             words,
             metrics,
             ["seen_rough_sleeping"],
@@ -62,24 +63,24 @@ ui.show_chart(
     )
 )
 ui.show_chart(
-    figures.by_readable_period(
+    trends.by_readable_period(
         metrics,
-        figures.FLOW_STOCK_RETURNER,
+        trends.FLOW_STOCK_RETURNER,
         code,
-        lambda by: figures.flow_stock_returner_chart(words, metrics, code, period_type=by),
+        lambda by: trends.flow_stock_returner_chart(words, metrics, code, period_type=by),
     )
 )
 left, right = st.columns(2, gap="large")
 with left:
     ui.show_chart(
-        figures.compare_to_london_chart(
+        trends.compare_to_london_chart(
             words, metrics, code, ["new_single_night", "prior_hclic_approach", "sustained_6m"]
         )
     )
 with right:
-    ui.show_chart(figures.breakdown_chart(words, metrics, "seen_rough_sleeping", "age_band", code))
+    ui.show_chart(trends.breakdown_chart(words, metrics, "seen_rough_sleeping", "age_band", code))
 ui.show_chart(
-    figures.survival_chart(
+    returns.survival_chart(
         words, survival, "return_to_street", code, groups=["all"], compare_geography=LONDON_CODE
     )
 )
