@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,13 +12,16 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app import theme
+from app import catalogue, theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
+from app.catalogue import Scene
 from app.charts.common import Chart, Words, figure_words, period_label
-from app.data import ReleaseInfo, ScopedRelease, ScopeError
+from app.data import HEADLINE_METRICS, ReleaseInfo, ScopedRelease, ScopeError
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
+from contract.periods import PERIOD_TYPES
+from contract.reference import LONDON_CODE
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
@@ -483,3 +487,48 @@ def pack_section(s: Session) -> None:
                      "bytes": len(ready[1])},
             type="primary",
         )  # fmt: skip
+
+
+def draw_catalogue(s: Session, scene: Scene) -> None:
+    """Draw the chart catalogue's entries for this page, role and place, in catalogue order:
+    a dividing line where the catalogue puts one, half-width entries side by side."""
+    shown = catalogue.entries(s.page, s.role.kind, scene.geography)
+    i = 0
+    while i < len(shown):
+        entry = shown[i]
+        if s.page in entry.rule_before:
+            st.divider()
+        pair = shown[i : i + 2]
+        if entry.half and len(pair) == 2 and pair[1].half:
+            for column, half in zip(st.columns(2, gap="large"), pair, strict=True):
+                with column:
+                    _draw_entry(s, half, scene)
+            i += 2
+            continue
+        _draw_entry(s, entry, scene)
+        i += 1
+
+
+def _draw_entry(s: Session, entry: catalogue.Entry, scene: Scene) -> None:
+    if entry.key == "headlines":
+        place = "london" if scene.geography == LONDON_CODE else scene.geography
+        period_types = ("month",) if s.role.kind == "overview" else PERIOD_TYPES
+        headline_section(
+            s, scene.metrics, scene.geography, period_types, HEADLINE_METRICS,
+            key=f"headlines-{place}",
+        )  # fmt: skip
+        return
+    if entry.key == "breakdown":
+        st.header("Who is seen rough sleeping", anchor=False)
+        st.caption(
+            "Financial year breakdowns for London as a whole. Nationality is shown only here."
+        )
+        breakdown = select(
+            "Breakdown",
+            list(catalogue.BREAKDOWNS),
+            key="overview_breakdown",
+            format_func=lambda b: b.replace("_", " ").capitalize(),
+        )
+        scene = dataclasses.replace(scene, breakdown=breakdown)
+    assert entry.draw is not None, entry.key
+    show_chart(entry.draw(scene))

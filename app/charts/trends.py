@@ -113,6 +113,8 @@ def trend_chart(
 
 
 FLOW_STOCK_RETURNER = ("flow_new", "stock", "returner")
+AIMS = ("flow_new", "new_single_night", "returner")
+"""Rare (new people), brief (new people seen one night only), non-recurrent (returners)."""
 
 
 def readable_period_type(
@@ -202,10 +204,16 @@ def rare_brief_nonrecurrent(
     Rare: new people seen rough sleeping. Brief: share of new people seen only one night.
     Non-recurrent: returners.
     """
-    panels = (
-        ("flow_new", "Rare — new people"),
-        ("new_single_night", "Brief — new people seen one night only (%)"),
-        ("returner", "Non-recurrent — returners"),
+    panels = tuple(
+        zip(
+            AIMS,
+            (
+                "Rare — new people",
+                "Brief — new people seen one night only (%)",
+                "Non-recurrent — returners",
+            ),
+            strict=True,
+        )
     )
     place = place_name(geography)
     title = f"Rare, brief, non-recurrent — {place}" + (

@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.data import ReleaseInfo, load_release, pack_edition
-from app.pack import FONT_DIR, pack_month, release_packs
+from app.pack import pack_month, release_packs
+from app.pack.draw import FONT_DIR
 from contract.errors import PathwaysError
 from contract.reference import ASSETS, borough_codes, borough_name
 from contract.release import PACKS_DIR, open_release, sha256_bytes
