@@ -240,7 +240,7 @@ def _public_context(release, audit: AuditLog, demo: bool) -> PublicContext:
             policy = auth.load_policy()
         except PathwaysError:
             policy = None
-    return PublicContext(release.info, audit.path, policy, demo)
+    return PublicContext(release.manifest, audit.path, policy, demo)
 
 
 def _sign_in_screen() -> None:
@@ -251,7 +251,7 @@ def main() -> None:
     st.set_page_config(page_title="Pathways", page_icon=str(ICON), layout="wide")
     release = _release()
     demo = auth.demo_mode()
-    if demo and not release.info.synthetic:
+    if demo and not release.manifest.synthetic:
         _stop_with(
             "Demo mode is refused on this release: its manifest does not mark it as synthetic. "
             "Demo accounts may only ever see synthetic data."
@@ -273,7 +273,7 @@ def main() -> None:
         if st.navigation([gate, public], position="hidden").url_path == PUBLIC_PAGE.key:
             public.run()
             return
-        if release.info.synthetic:
+        if release.manifest.synthetic:
             synthetic_banner()
         st.page_link(public, label="How Pathways is used (public page)", icon=":material/public:")
     identity, role = _demo_sign_in(audit) if demo else _oidc_sign_in(audit)
@@ -297,7 +297,7 @@ def main() -> None:
     if nav.url_path == PUBLIC_PAGE.key and not has_purpose:
         nav.run()  # the public page needs no purpose
         return
-    if release.info.synthetic and not has_purpose:
+    if release.manifest.synthetic and not has_purpose:
         synthetic_banner()
     purpose = _purpose(identity, role, audit)
 
@@ -312,7 +312,7 @@ def main() -> None:
     s.page = nav.url_path or PAGES_BY_ROLE[role.kind][0]
 
     with st.sidebar:
-        if release.info.synthetic:
+        if release.manifest.synthetic:
             synthetic_banner()
         st.markdown(f"**{identity.name or identity.user_id}**  \n{role.label}")
         st.caption(f"Purpose: {purpose}")

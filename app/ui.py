@@ -17,11 +17,12 @@ from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.catalogue import Scene
 from app.charts.common import Chart, Words, figure_words, period_label
-from app.data import HEADLINE_METRICS, ReleaseInfo, ScopedRelease, ScopeError
+from app.data import HEADLINE_METRICS, ScopedRelease, ScopeError, days_old, extract_date
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
 from contract.periods import PERIOD_TYPES
 from contract.reference import LONDON_CODE
+from contract.release import ReleaseManifest
 
 PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
 
@@ -31,10 +32,10 @@ PUBLIC_KEY = "_pathways_public"
 
 @dataclass(frozen=True)
 class PublicContext:
-    """What the public transparency page may read: the release's manifest in page terms, where
-    the audit log is, and the access policy (for organisations and roles, never names)."""
+    """What the public transparency page may read: the release's manifest, where the audit log
+    is, and the access policy (for organisations and roles, never names)."""
 
-    info: ReleaseInfo
+    manifest: ReleaseManifest
     audit_path: Path
     policy: AccessPolicy | None
     demo: bool
@@ -54,7 +55,7 @@ class Session:
 
     @property
     def words(self) -> Words:
-        return Words(self.release.info)
+        return Words(self.release.manifest)
 
     def log(self, action: str, details: dict[str, Any] | None = None, page: str | None = None):
         """Append an entry for this user to the audit log."""
@@ -111,7 +112,7 @@ def page_session(page: str) -> Session:
         s.log("refused", {"reason": "page not open to this role", "page": page})
         st.error(f"Your role ({s.role.label}) cannot open this page.")
         st.stop()
-    if s.release.info.synthetic:
+    if s.release.manifest.synthetic:
         synthetic_banner()
     st.title(PAGES_BY_KEY[page].title)
     freshness_line(s)
@@ -120,19 +121,13 @@ def page_session(page: str) -> Session:
 
 def freshness_line(s: Session, today: date | None = None) -> None:
     """'Extract date … — N days ago', on every page."""
-    info = s.release.info
-    if info.extract_date is None:
-        st.caption("Extract date not recorded in this release.")
-        return
-    days = info.days_old(today)
-    when = info.extract_date.strftime("%-d %B %Y")
-    period = (
-        f" · data {period_label(info.data_start, 'month')} to {period_label(info.data_end, 'month')}"
-        if info.data_start and info.data_end
-        else ""
-    )
-    text = f"Extract date {when} — {days} days ago{period} · release {info.release_id}"
-    if days is not None and days > 45:
+    manifest = s.release.manifest
+    days = days_old(manifest, today)
+    when = extract_date(manifest).strftime("%-d %B %Y")
+    start, end = manifest.data_period.start, manifest.data_period.end
+    period = f" · data {period_label(start, 'month')} to {period_label(end, 'month')}"
+    text = f"Extract date {when} — {days} days ago{period} · release {manifest.release_id}"
+    if days > 45:
         st.warning(f"{text}. This release is more than six weeks old.", icon=":material/schedule:")
     else:
         st.caption(f":material/schedule: {text}")
@@ -359,7 +354,6 @@ def headline_section(
     """Headline tiles for the latest month, quarter and year, each with its change on the
     previous period and on the same period a year before, then the usual footer."""
     from app.charts.headline import headline, headline_table
-    from app.data import metric_title
 
     words = s.words
     all_headlines = []
@@ -379,7 +373,7 @@ def headline_section(
                 if h.change_on_last_year is not None:
                     last_year += f" ({h.change_on_last_year:+,.0f})"
                 metric_tile(
-                    metric_title(h.metric_id),
+                    words.title(h.metric_id),
                     h.value,
                     delta=h.change_on_previous,
                     delta_words=f"on previous {period_type if period_type != 'fy' else 'year'}",
@@ -405,7 +399,7 @@ def headline_section(
         subtitle=words.subtitle(metric_ids),
         footnote=words.footnote("Changes are between rounded counts."),
         figure=None,
-        data=headline_table(all_headlines),
+        data=headline_table(words, all_headlines),
         notes=(
             [
                 "'Fewer than 10' means the figure is suppressed: it counts fewer than 10 "

@@ -17,7 +17,6 @@ import pydeck as pdk
 
 from app import theme
 from app.charts.common import Chart, Words, empty_chart, period_label, style_figure
-from app.data import metric_title
 from contract.reference import ASSETS, LONDON_CODE, borough_name
 
 
@@ -98,7 +97,7 @@ def borough_map(
     still with no basemap tiles.
     """
     table = map_table(totals, metric_id, period_start, bands)
-    title = f"{metric_title(metric_id)} by borough — {period_label(period_start, period_type)}"
+    title = f"{words.title(metric_id)} by borough — {period_label(period_start, period_type)}"
     subtitle = words.subtitle([metric_id])
     footnote = words.footnote("Boroughs are the finest geography Pathways shows.")
     key = f"map-{metric_id}-{period_type}-{period_start.isoformat()}"
@@ -257,7 +256,7 @@ def borough_ranking_chart(
     the order. ``selected`` (a borough lead's own borough) is drawn in the borough colour.
     """
     label = period_label(period_start, period_type)
-    title = f"{metric_title(metric_id)}: boroughs ranked — {label}"
+    title = f"{words.title(metric_id)}: boroughs ranked — {label}"
     key = f"ranking-{metric_id}-{period_type}-{period_start.isoformat()}"
     subtitle = words.subtitle([metric_id])
     footnote = words.footnote("Boroughs are the finest geography Pathways shows.")

@@ -22,9 +22,9 @@ import polars as pl
 import pydeck as pdk
 
 from app import theme
-from app.data import Definition, ReleaseInfo
 from contract.periods import index_of, period_start
 from contract.reference import borough_name
+from contract.release import MetricDefinition, ReleaseManifest
 from contract.vocabulary import (
     BREAKDOWN_VALUE_WORDS,
     DIMENSION_WORDS,
@@ -63,36 +63,55 @@ class Chart:
 
 
 class Words:
-    """Subtitles and footnotes from a release's manifest."""
+    """Titles, subtitles and footnotes from a release's manifest, which carries every metric's
+    title and definition as the metric registry wrote them."""
 
-    def __init__(self, info: ReleaseInfo):
-        self.info = info
+    def __init__(self, manifest: ReleaseManifest):
+        self.manifest = manifest
+        self._definitions = {d.id: d for d in manifest.definitions}
 
-    def definition(self, metric_id: str) -> Definition:
-        return self.info.definition(metric_id)
+    def definition(self, metric_id: str) -> MetricDefinition:
+        """The metric's definition, its version filled in from the release's when it gives none;
+        a bare one (its id in words, no text) when the manifest lacks it."""
+        d = self._definitions.get(metric_id) or MetricDefinition(
+            id=metric_id, definition="", unit="people"
+        )
+        return d.model_copy(
+            update={
+                "title": d.title or metric_id.replace("_", " ").capitalize(),
+                "version": d.version or self.manifest.definitions_version or "?",
+            }
+        )
+
+    def title(self, metric_id: str) -> str:
+        """A metric's title, as the manifest carries it."""
+        return self.definition(metric_id).title
 
     def subtitle(self, metric_ids: Iterable[str]) -> str:
         parts = []
         for m in metric_ids:
             d = self.definition(m)
-            text = d.text.rstrip(".") if d.text else "definition not given in this release"
+            text = (
+                d.definition.rstrip(".") if d.definition else "definition not given in this release"
+            )
             parts.append(f"{d.title}: {text} (definition {m} v{d.version}).")
         return " ".join(parts)
 
     def footnote(self, extra: str = "") -> str:
-        info = self.info
-        sources = ", ".join(
-            f"{SOURCE_NAMES.get(k, k)} extract {v.isoformat()}"
-            for k, v in sorted(info.source_extract_dates.items())
+        manifest = self.manifest
+        sources = (
+            ", ".join(
+                f"{SOURCE_NAMES.get(k, k)} extract {v.isoformat()}"
+                for k, v in sorted(manifest.source_extract_dates.items())
+            )
+            or f"extract {manifest.data_period.end.isoformat()}"
         )
-        if not sources and info.extract_date:
-            sources = f"extract {info.extract_date.isoformat()}"
-        threshold = info.sdc.get("threshold", 10)
-        base = info.sdc.get("rounding_base", 5)
-        synthetic = " Synthetic data — not real people." if info.synthetic else ""
+        threshold = manifest.sdc.threshold
+        base = manifest.sdc.rounding_base
+        synthetic = " Synthetic data — not real people." if manifest.synthetic else ""
         extra = f" {extra}" if extra else ""
         return (
-            f"Source: Pathways release {info.release_id or 'unnamed'} ({sources}).{extra} "
+            f"Source: Pathways release {manifest.release_id or 'unnamed'} ({sources}).{extra} "
             f"Counts below {threshold} are suppressed (shown as gaps or grey) and others rounded "
             f"to the nearest {base}.{synthetic}"
         )
@@ -133,7 +152,7 @@ def style_figure(fig: go.Figure, *, height: int = 380, y_title: str | None = Non
     return fig
 
 
-def is_share(definition: Definition, metric_id: str) -> bool:
+def is_share(definition: MetricDefinition, metric_id: str) -> bool:
     return definition.unit in ("share", "percent", "proportion", "rate") or metric_id in (
         "new_single_night",
         "prior_hclic_approach",

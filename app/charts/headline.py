@@ -9,8 +9,7 @@ from datetime import date
 
 import polars as pl
 
-from app.charts.common import dates_of, period_label
-from app.data import metric_title
+from app.charts.common import Words, dates_of, period_label
 from contract.periods import MONTHS_IN, add_months
 from contract.reference import LONDON_CODE
 
@@ -84,12 +83,12 @@ def headline(
     )
 
 
-def headline_table(headlines: Sequence[Headline]) -> pl.DataFrame:
+def headline_table(words: Words, headlines: Sequence[Headline]) -> pl.DataFrame:
     """The headline indicators as a table (for the table alternative and download)."""
     return pl.DataFrame(
         {
             "metric_id": [h.metric_id for h in headlines],
-            "indicator": [metric_title(h.metric_id) for h in headlines],
+            "indicator": [words.title(h.metric_id) for h in headlines],
             "period_type": [h.period_type for h in headlines],
             "period": [h.label for h in headlines],
             "value": [h.value for h in headlines],

@@ -28,11 +28,11 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
     key = f"sankey-{geography}-{cohort_period}"
     subtitle = (
         words.subtitle(["pathways"])
-        if words.definition("pathways").text
+        if words.definition("pathways").definition
         else "People first seen rough sleeping in the cohort period, followed through four stages: "
         "what came before, the first response within 90 days, and where they were at 6 and 12 "
         "months (SPEC pathways, definition "
-        f"v{words.info.definitions_version or '?'})."
+        f"v{words.manifest.definitions_version or '?'})."
     )
     footnote = words.footnote("Flows below the threshold are folded into 'other (small numbers)'.")
     links = pathways.filter(

@@ -18,7 +18,6 @@ from app.charts.common import (
     style_figure,
     words_for,
 )
-from app.data import metric_title
 from contract.vocabulary import (
     curve_protection_words,
 )
@@ -54,10 +53,10 @@ def survival_chart(
     the interval, and stays flat until the next published interval ends.
     """
     place = place_name(geography)
-    title = title or f"{metric_title(curve_id)} — {place}"
+    title = title or f"{words.title(curve_id)} — {place}"
     key = f"survival-{curve_id}-{geography}"
     subtitle = words.subtitle([curve_id])
-    footnote = words.footnote(curve_protection_words(words.info.sdc))
+    footnote = words.footnote(curve_protection_words(words.manifest.sdc.model_dump()))
     geos = [geography] + ([compare_geography] if compare_geography else [])
     rows = survival.filter((pl.col("curve_id") == curve_id) & pl.col("geography_code").is_in(geos))
     if groups is not None:
@@ -224,6 +223,8 @@ def cumulative_incidence_chart(
         "Aalen–Johansen cumulative incidence: the share who had returned to rough sleeping (or "
         "died) by each day after moving in, treating death as a competing event rather than "
         "censoring it. "
-        + words.subtitle([curve_id if words.definition(curve_id).text else "return_to_street"])
+        + words.subtitle(
+            [curve_id if words.definition(curve_id).definition else "return_to_street"]
+        )
     )
     return chart

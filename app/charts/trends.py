@@ -26,7 +26,6 @@ from app.charts.common import (
     words_for,
     year_ticks,
 )
-from app.data import metric_title
 from contract.reference import LONDON_CODE
 from contract.vocabulary import (
     BREAKDOWN_VALUE_WORDS,
@@ -53,7 +52,7 @@ def trend_chart(
     place = place_name(geography)
     title = (
         title
-        or f"{', '.join(metric_title(m) for m in metric_ids)} — {place}, by {PERIOD_WORDS[period_type]}"
+        or f"{', '.join(words.title(m) for m in metric_ids)} — {place}, by {PERIOD_WORDS[period_type]}"
     )
     key = key or f"trend-{'-'.join(metric_ids)}-{geography}-{period_type}"
     subtitle = words.subtitle(metric_ids)
@@ -88,12 +87,12 @@ def trend_chart(
                 x=dates_of(s),
                 y=ys,
                 mode="lines+markers" if len(ys) < 16 else "lines",
-                name=metric_title(m),
+                name=words.title(m),
                 line={"color": theme.SERIES[mi % len(theme.SERIES)], "width": 2.5},
                 connectgaps=False,
                 legendgroup=m,
                 showlegend=gi == 0 and len(metric_ids) > 1,
-                hovertemplate=f"{metric_title(m)}<br>%{{x|%b %Y}}: %{{y:,.0f}}"
+                hovertemplate=f"{words.title(m)}<br>%{{x|%b %Y}}: %{{y:,.0f}}"
                 + ("%" if share else "")
                 + "<extra></extra>",
             )
@@ -185,9 +184,9 @@ def flow_stock_returner_chart(
             go.Bar(
                 x=dates_of(s),
                 y=s.get_column("value").to_list(),
-                name=metric_title(m).split(" (")[0],
+                name=words.title(m).split(" (")[0],
                 marker_color=colour,
-                hovertemplate=f"{metric_title(m)}<br>%{{x|%b %Y}}: %{{y:,.0f}}<extra></extra>",
+                hovertemplate=f"{words.title(m)}<br>%{{x|%b %Y}}: %{{y:,.0f}}<extra></extra>",
             )
         )
     fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
@@ -243,7 +242,7 @@ def rare_brief_nonrecurrent(
                 # markers too when points are few, so a figure between two gaps still shows
                 mode="lines+markers" if len(ys) < 16 else "lines",
                 line={"color": colour, "width": 2.5},
-                name=metric_title(m),
+                name=words.title(m),
                 showlegend=False,
                 connectgaps=False,
                 hovertemplate="%{x|%b %Y}: %{y:,.0f}" + ("%" if share else "") + "<extra></extra>",
@@ -294,7 +293,7 @@ def breakdown_chart(
     if rows.is_empty():
         return empty_chart(
             key,
-            f"{metric_title(metric_id)} by {words_b} — {place}",
+            f"{words.title(metric_id)} by {words_b} — {place}",
             subtitle,
             footnote,
             "No published figures for this breakdown.",
@@ -319,7 +318,7 @@ def breakdown_chart(
         .drop("_order")
     )
     title = (
-        f"{metric_title(metric_id)} by {words_b} — {place}, "
+        f"{words.title(metric_id)} by {words_b} — {place}, "
         f"{period_label(latest, period_type)}"  # type: ignore[arg-type]
     )
     share = is_share(words.definition(metric_id), metric_id)
@@ -392,7 +391,7 @@ def compare_to_london_chart(
         fig.add_trace(
             go.Scatter(
                 x=[display_value(v, True) for v in s.get_column("value").to_list()],
-                y=[metric_title(m) for m in s.get_column("metric_id")],
+                y=[words.title(m) for m in s.get_column("metric_id")],
                 mode="markers",
                 name=place_name(g),
                 marker={"color": colour, "size": 14, "symbol": symbol},
@@ -412,7 +411,7 @@ def compare_to_london_chart(
     }
     for r in rows.filter(pl.col("value").is_null()).iter_rows(named=True):
         chart.notes.append(
-            f"{metric_title(r['metric_id'])}, {place_name(r['geography_code'])}: "
+            f"{words.title(r['metric_id'])}, {place_name(r['geography_code'])}: "
             f"{reasons.get(r['status'], 'not published')}."
         )
     return chart

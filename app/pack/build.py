@@ -7,12 +7,11 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from app.charts.common import Chart
 from app.data import (
-    ReleaseInfo,
     ScopedRelease,
     load_release,
     pack_file_name,
@@ -20,9 +19,10 @@ from app.data import (
 from app.pack.draw import Renderer, font_files, layout
 from app.pack.edition import Edition, check_borough, check_month, edition_role, parse_month
 from app.pack.sections import plan
-from contract.errors import PathwaysError, SetupError
-from contract.periods import add_months
+from contract.errors import SetupError
+from contract.periods import complete_periods, period_start
 from contract.reference import borough_codes
+from contract.release import DataPeriod
 
 _RENDER_LOCK = threading.RLock()
 
@@ -60,7 +60,7 @@ def render_pack(release: ScopedRelease, month: date, borough: str | None = None)
     fonts = font_files()
     pages = plan(release, edition)
     running = f"Pathways · Monthly taskforce chart pack · {edition.place} · {edition.month_words}"
-    synthetic = release.info.synthetic
+    synthetic = release.manifest.synthetic
     images: dict[str, bytes] = {}
 
     def saved(chart: Chart, image: bytes, number: int) -> None:
@@ -153,21 +153,17 @@ def build_pack(
     return written + "."
 
 
-def pack_month(info: ReleaseInfo) -> date | None:
+def pack_month(period: DataPeriod) -> date | None:
     """The month a release's packs show: the latest month wholly within its data period, or
     None when there is none yet (a first year of data is all look-back).
 
-    >>> pack_month(ReleaseInfo.from_manifest({"data_period": {"end": "2025-03-31"}}))
+    >>> pack_month(DataPeriod(start=date(2024, 4, 1), end=date(2025, 3, 31)))
     datetime.date(2025, 3, 1)
-    >>> pack_month(ReleaseInfo.from_manifest({"data_period": {"end": "2025-04-05"}}))
+    >>> pack_month(DataPeriod(start=date(2024, 4, 1), end=date(2025, 4, 5)))
     datetime.date(2025, 3, 1)
     """
-    if info.data_end is None:
-        raise PathwaysError("The release names no end to its data period, so no pack month.")
-    month = add_months((info.data_end + timedelta(days=1)).replace(day=1), -1)
-    if info.data_start is not None and month < info.data_start.replace(day=1):
-        return None
-    return month
+    months = complete_periods("month", period.start, period.end)
+    return period_start("month", months[-1]) if months else None
 
 
 def release_packs(
@@ -182,7 +178,7 @@ def release_packs(
         boroughs: the boroughs whose editions are drawn beside London's; None for all 33.
     """
     loaded = load_release(Path(release_dir))
-    month = pack_month(loaded.info)
+    month = pack_month(loaded.manifest.data_period)
     if month is None:
         return {}
     editions = [None, *(borough_codes() if boroughs is None else boroughs)]

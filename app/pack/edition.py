@@ -98,11 +98,9 @@ def check_borough(code: str | None) -> None:
 
 
 def check_month(release: ScopedRelease, month: date) -> None:
-    info = release.info
-    if info.data_start is None or info.data_end is None:
-        return
-    first = info.data_start.replace(day=1)
-    last = info.data_end.replace(day=1)
+    period = release.manifest.data_period
+    first = period.start.replace(day=1)
+    last = period.end.replace(day=1)
     if not first <= month <= last:
         raise PathwaysError(
             f"{month:%Y-%m} is outside this release's data period "

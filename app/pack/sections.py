@@ -16,7 +16,7 @@ from app.charts.common import Words, period_label
 from app.data import (
     HEADLINE_METRICS,
     ScopedRelease,
-    metric_title,
+    extract_date,
 )
 from app.pack.edition import Edition, Page, as_of, chart_page, edition_role
 from contract.periods import add_months
@@ -39,7 +39,7 @@ def _map_period(totals: pl.DataFrame) -> str:
 
 
 def _headline_rows(
-    metrics: pl.DataFrame, geography: str, compare: str | None
+    words: Words, metrics: pl.DataFrame, geography: str, compare: str | None
 ) -> tuple[list[list[str]], bool]:
     header = ["Indicator", "Period", "Figure", "Previous period", "Same period a year before"]
     if compare:
@@ -58,7 +58,7 @@ def _headline_rows(
                 return text if delta is None else f"{text} ({delta:+,.0f})"
 
             row = [
-                metric_title(m),
+                words.title(m),
                 h.label,
                 common.figure_words(h.value, h.status),
                 change(h.previous, h.previous_status),
@@ -81,7 +81,7 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
     code = edition.geography
     geos = [code, LONDON_CODE] if edition.borough else [LONDON_CODE]
     scene = Scene(
-        Words(release.info),
+        Words(release.manifest),
         as_of(release.metrics(geographies=geos, breakdown=None), edition.month),
         code,
         LONDON_CODE if edition.borough else None,
@@ -103,7 +103,9 @@ def _cover_section(release: ScopedRelease, edition: Edition, scene: Scene) -> li
 
 def _headlines(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Page]:
     words = scene.words
-    rows, suppressed = _headline_rows(scene.metrics, scene.geography, scene.compare_geography)
+    rows, suppressed = _headline_rows(
+        words, scene.metrics, scene.geography, scene.compare_geography
+    )
     notes = ["Changes are between rounded counts; each period is the latest complete one."]
     if suppressed:
         notes.append(
@@ -190,7 +192,7 @@ def _returns(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pag
         groups=["all"],
         compare_geography=LONDON_CODE if borough and LONDON_CODE in drawn else None,
     )
-    survival.title = f"{metric_title('return_to_street')} — {place}"
+    survival.title = f"{words.title('return_to_street')} — {place}"
     page = chart_page(survival)
     at_days = returns.survival_at_days(everyone)
     read = []
@@ -207,7 +209,7 @@ def _returns(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pag
         page.notes.insert(
             0,
             f"{place}: too few people moved into accommodation to draw a curve (it stops once "
-            f"fewer than {release.info.sdc.get('survival_min_at_risk', 10)} remain at risk); "
+            f"fewer than {release.manifest.sdc.model_dump().get('survival_min_at_risk', 10)} remain at risk); "
             "London is shown for context.",
         )
     return [page]
@@ -247,7 +249,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
     if totals.is_empty():
         return Page(
             "map",
-            f"{metric_title(MAP_METRIC)} by borough",
+            f"{words.title(MAP_METRIC)} by borough",
             words.footnote(),
             words.subtitle([MAP_METRIC]),
             notes=["This release has no borough figures for this indicator."],
@@ -255,7 +257,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
     latest = totals.get_column("period_start").max()
     bands = theme.count_bands(
         totals.get_column("value").to_list(),
-        threshold=int(release.info.sdc.get("threshold", 10)),
+        threshold=release.manifest.sdc.threshold,
     )
     chart = borough_map.borough_map(
         words,
@@ -301,7 +303,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
     notes.append("Other boroughs appear here by their published totals only.")
     return Page(
         "map",
-        f"{metric_title(MAP_METRIC)} by borough, map and ranking — "
+        f"{words.title(MAP_METRIC)} by borough, map and ranking — "
         f"{period_label(latest, period_type)}",  # type: ignore[arg-type]
         chart.footnote,
         chart.subtitle,
@@ -314,17 +316,16 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
 
 
 def _cover(release: ScopedRelease, edition: Edition) -> Page:
-    info = release.info
+    info = release.manifest
     words = Words(info)
-    period = (
-        f"{info.data_start:%B %Y} to {info.data_end:%B %Y}"
-        if info.data_start and info.data_end
-        else "not recorded"
+    period = f"{info.data_period.start:%B %Y} to {info.data_period.end:%B %Y}"
+    extracts = (
+        ", ".join(
+            f"{SOURCE_NAMES.get(k, k)} {v:%-d %B %Y}"
+            for k, v in sorted(info.source_extract_dates.items())
+        )
+        or f"{extract_date(info):%-d %B %Y}"
     )
-    extracts = ", ".join(
-        f"{SOURCE_NAMES.get(k, k)} {v:%-d %B %Y}"
-        for k, v in sorted(info.source_extract_dates.items())
-    ) or (f"{info.extract_date:%-d %B %Y}" if info.extract_date else "not recorded")
     audience = (
         f"Borough edition for {edition.place}: {edition.place} in detail, London for context, "
         "and other boroughs' published totals on the map."
@@ -355,8 +356,8 @@ def _cover(release: ScopedRelease, edition: Edition) -> Page:
 
 
 def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
-    info = release.info
-    sdc = info.sdc
+    info = release.manifest
+    sdc = info.sdc.model_dump()
     threshold = sdc.get("threshold", 10)
     base = sdc.get("rounding_base", 5)
     paragraphs: list[tuple[str, str]] = [
@@ -371,7 +372,7 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
         ),
         (
             "",
-            f"Release {info.release_id}, data from {info.data_start} to {info.data_end}; "
+            f"Release {info.release_id}, data from {info.data_period.start} to {info.data_period.end}; "
             + "; ".join(
                 f"{SOURCE_NAMES.get(k, k)} extract {v.isoformat()}"
                 for k, v in sorted(info.source_extract_dates.items())
@@ -424,9 +425,11 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
         shown += ["prior_hclic_approach", "sustained_6m"]
     shown += ["return_to_street", "pathways"]
     for metric_id in shown:
-        d = info.definition(metric_id)
-        if d.text:
-            paragraphs.append(("", f"**{d.title}** (version {d.version}): {d.text.rstrip('.')}."))
+        d = words.definition(metric_id)
+        if d.definition:
+            paragraphs.append(
+                ("", f"**{d.title}** (version {d.version}): {d.definition.rstrip('.')}.")
+            )
         elif metric_id == "pathways":
             paragraphs.append(
                 (

@@ -12,7 +12,7 @@ from contract.release import is_quality_share
 from contract.vocabulary import SOURCE_NAMES
 
 s = ui.page_session("about")
-info = s.release.info
+info = s.release.manifest
 
 st.markdown(
     "Pathways links the records that London's street outreach teams (CHAIN), borough housing "
@@ -34,16 +34,17 @@ sources = pl.DataFrame(
 )
 st.dataframe(sources, hide_index=True)
 st.caption(
-    f"Release {info.release_id}, created {info.created_at}; data from {info.data_start} to "
-    f"{info.data_end}; code version {info.code_version or 'not recorded'}."
+    f"Release {info.release_id}, created {info.created_at:%Y-%m-%d %H:%M} UTC; data from "
+    f"{info.data_period.start} to {info.data_period.end}; code version "
+    f"{info.code_version or 'not recorded'}."
 )
 
 st.header("Definitions", anchor=False)
 st.caption(f"Definitions version {info.definitions_version or 'not recorded'}.")
 st.markdown(
     "\n".join(
-        f"- **{d.title}** (`{d.metric_id}`, version {d.version}, unit: {d.unit}): {d.text}"
-        for d in info.definitions.values()
+        f"- **{d.title}** (`{d.id}`, version {d.version}, unit: {d.unit}): {d.definition}"
+        for d in map(s.words.definition, (d.id for d in info.definitions))
     )
     or "This release carries no definitions."
 )
@@ -54,12 +55,11 @@ st.markdown(
     re.sub(
         r"^(#{1,4}) ",
         lambda m: "#" * (len(m.group(1)) + 2) + " ",
-        info.disclosure_rules,
+        s.release.disclosure_rules,
         flags=re.M,
     )
 )
-if info.sdc:
-    st.caption("Settings: " + ", ".join(f"{k} = {v}" for k, v in info.sdc.items()))
+st.caption("Settings: " + ", ".join(f"{k} = {v}" for k, v in info.sdc.model_dump().items()))
 
 st.header("Linkage and data quality", anchor=False)
 quality = s.release.quality()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import theme, ui
 from app.charts import borough_map, common, headline
-from app.data import HEADLINE_METRICS, ScopeError, metric_title
+from app.data import HEADLINE_METRICS, ScopeError
 from contract.reference import borough_codes, borough_name
 
 
@@ -26,7 +26,7 @@ words = s.words
 MAP_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner", "living_on_streets")
 PERIODS = {"month": "Month", "quarter": "Quarter", "fy": "Financial year"}
 metric = ui.select(
-    "Indicator", list(MAP_METRICS), key="map_metric", format_func=metric_title, horizontal=False
+    "Indicator", list(MAP_METRICS), key="map_metric", format_func=words.title, horizontal=False
 )
 try:
     all_totals = pl.concat([r.borough_totals(metric, p) for p in PERIODS])
@@ -116,9 +116,7 @@ if SELECTED not in st.session_state:
     st.session_state[SELECTED] = default
     st.session_state["map_pick"] = default
 
-bands = theme.count_bands(
-    totals.get_column("value").to_list(), threshold=int(r.info.sdc.get("threshold", 10))
-)
+bands = theme.count_bands(totals.get_column("value").to_list(), threshold=r.manifest.sdc.threshold)
 selected = st.session_state[SELECTED]
 boundaries_file = os.environ.get("PATHWAYS_BOUNDARIES")
 boundaries = _boundaries(boundaries_file) if boundaries_file else None
@@ -161,7 +159,7 @@ with right:
         v = values.get(m)
         h = headline.headline(headline_totals, m, period_type, code, period_start=month)
         ui.metric_tile(
-            metric_title(m),
+            words.title(m),
             v,
             delta=h.change_on_previous,
             delta_words=f"on previous {ui.PERIOD_NAMES[period_type]}",
@@ -171,7 +169,7 @@ with right:
     rank = next((i for i, c in enumerate(month_rows["geography_code"], start=1) if c == code), None)
     band = chart.data.filter(pl.col("geography_code") == code)["band"].item()
     st.caption(
-        f"{metric_title(metric)}: band {band}"
+        f"{words.title(metric)}: band {band}"
         + (f"; {rank} of {month_rows.height} boroughs with a published figure." if rank else ".")
         + " Fewer than 10 people are never shown."
     )

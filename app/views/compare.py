@@ -18,7 +18,9 @@ except ScopeError as e:
     ui.refused(s, e)
     st.stop()
 
-st.info(words.definition("comparisons").text or OBSERVATIONAL_CAVEAT, icon=":material/warning:")
+st.info(
+    words.definition("comparisons").definition or OBSERVATIONAL_CAVEAT, icon=":material/warning:"
+)
 ids = comparisons.get_column("comparison_id").unique().sort().to_list()
 if not ids:
     st.info("This release has no published comparisons.")

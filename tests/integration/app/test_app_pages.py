@@ -96,8 +96,11 @@ def test_overview_role_cannot_open_other_pages(env):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(PAGE_FILES[page][0])
     visit(at, "overview")
+    # the titles the metric registry wrote into the release's manifest
     assert [m.label for m in at.metric] == [
-        "People seen rough sleeping", "New people (flow)", "Stock", "Returners",
+        "People seen rough sleeping", "New people (flow)",
+        "People also seen in the previous period (stock)",
+        "People returning to the streets (returners)",
     ]  # fmt: skip
     assert "Latest quarter" not in texts(at)
     assert not at.get("segmented_control") and not at.selectbox  # no breakdowns offered

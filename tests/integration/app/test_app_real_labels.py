@@ -42,4 +42,4 @@ def test_groups_states_and_breakdowns_of_a_real_release_read_as_words(release_di
 def _info(release_dir):
     from app.data import load_release
 
-    return load_release(release_dir).info
+    return load_release(release_dir).manifest

@@ -22,7 +22,7 @@ LONDON, CAMDEN = "E12000007", "E09000007"
 
 @pytest.fixture(scope="module")
 def words(release):
-    return common.Words(release.info)
+    return common.Words(release.manifest)
 
 
 @pytest.fixture(scope="module")

@@ -95,7 +95,7 @@ def test_a_sankey_of_nothing_but_small_numbers_is_a_message_not_a_grey_band(rele
             "status": ["ok"] * 3,
         }
     )
-    chart = pathways.sankey_chart(common.Words(release.info), links, "E09000007", "2023-24")
+    chart = pathways.sankey_chart(common.Words(release.manifest), links, "E09000007", "2023-24")
     assert chart.figure is None
     assert "Too few people" in (chart.empty_message or "")
     assert chart.data.height == 3  # the download still says what was published
