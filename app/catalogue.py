@@ -76,6 +76,7 @@ class Entry:
 def _trend(scene: Scene) -> Chart:
     ids = ["seen_rough_sleeping"]
     return trends.by_readable_period(
+        scene.words,
         scene.metrics,
         ids,
         scene.geography,
@@ -88,6 +89,7 @@ def _trend(scene: Scene) -> Chart:
 
 def _flow_stock_returner(scene: Scene) -> Chart:
     return trends.by_readable_period(
+        scene.words,
         scene.metrics,
         trends.FLOW_STOCK_RETURNER,
         scene.geography,
@@ -99,6 +101,7 @@ def _flow_stock_returner(scene: Scene) -> Chart:
 
 def _rare_brief_nonrecurrent(scene: Scene) -> Chart:
     return trends.by_readable_period(
+        scene.words,
         scene.metrics,
         trends.AIMS,
         scene.geography,

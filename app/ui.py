@@ -16,15 +16,14 @@ from app import catalogue, theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.catalogue import Scene
-from app.charts.common import Chart, Words, figure_words, period_label
+from app.charts.common import Chart, Words, period_label
 from app.data import HEADLINE_METRICS, ScopedRelease, ScopeError, days_old, extract_date
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
 from contract.periods import PERIOD_TYPES
 from contract.reference import LONDON_CODE
 from contract.release import ReleaseManifest
-
-PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
+from contract.vocabulary import PERIOD_WORDS, capital, fewer_than, suppressed_meaning
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
@@ -88,13 +87,15 @@ BANNER = (
 )
 
 
-NEVER_SHOWN = """
+def never_shown(sdc: dict[str, Any]) -> str:
+    """What Pathways never shows, as a list for the About and public pages."""
+    return f"""
 - **No people.** No row per person, no names, dates of birth, identifiers, pseudonyms or case notes.
 - **No places finer than a borough.** No points, postcodes, streets or sites.
 - **No nationality by place.** Nationality appears only for London as a whole, in four broad
   groups, and never on a map.
 - **No hotspots or patrol views.** Nothing here can direct enforcement to where people sleep.
-- **No small numbers.** Fewer than 10 people are never shown; other counts are rounded.
+- **No small numbers.** {capital(fewer_than(sdc))} people are never shown; other counts are rounded.
 """
 
 
@@ -223,6 +224,7 @@ def show_chart(
     plotly_config: dict[str, Any] | None = None,
     select_key: str | None = None,
     bands: Sequence[theme.Band] | None = None,
+    suppressed_label: str = "",
 ) -> Any:
     """Title, definition, figure, footnote, table alternative and the audited CSV download."""
     st.subheader(chart.title, anchor=False)
@@ -246,7 +248,7 @@ def show_chart(
             **({"on_select": "rerun", "selection_mode": "single-object"} if select_key else {}),
         )
     if bands is not None:
-        legend(bands)
+        legend(bands, suppressed_label=suppressed_label)
     data_footer(chart, table=table)
     return event
 
@@ -291,6 +293,7 @@ def metric_tile(
     label: str,
     value: float | None,
     *,
+    words: Words,
     delta: float | None = None,
     help: str | None = None,
     share: bool = False,
@@ -301,11 +304,13 @@ def metric_tile(
     """One headline number; rising counts are shown in the 'worse' colour (inverse)."""
     if value is None:
         # short enough for a narrow tile; the words follow underneath
-        shown = {"suppressed": "<10", "incomplete_follow_up": "not yet"}.get(status, "—")
+        shown = {"suppressed": f"<{words.sdc['threshold']}", "incomplete_follow_up": "not yet"}.get(
+            status, "—"
+        )
         st.metric(label, shown, help=help, border=True)
         st.caption(
             {
-                "suppressed": "Suppressed: fewer than 10 people.",
+                "suppressed": f"Suppressed: {words.fewer_than} people.",
                 "incomplete_follow_up": "Follow-up not complete yet.",
             }.get(status, "Not published.")
         )
@@ -330,7 +335,7 @@ def metric_tile(
     )
 
 
-def legend(bands: Sequence[theme.Band], *, suppressed_label: str = "suppressed (fewer than 10)"):
+def legend(bands: Sequence[theme.Band], *, suppressed_label: str) -> None:
     """The map's colour classes as a row of swatches."""
     items = [(b.colour, b.label) for b in bands] + [(theme.SUPPRESSED_FILL, suppressed_label)]
     html = " ".join(
@@ -363,31 +368,25 @@ def headline_section(
         if all(h.period_start is None for h in hs):
             continue
         all_headlines.extend(hs)
-        period_name = {"month": "Latest month", "quarter": "Latest quarter", "fy": "Latest year"}[
-            period_type
-        ]
-        st.markdown(f"**{period_name}: {hs[0].label}**")
+        period = PERIOD_WORDS[period_type]
+        st.markdown(f"**Latest {period}: {hs[0].label}**")
         for col, h in zip(st.columns(len(hs)), hs, strict=True):
             with col:
-                last_year = figure_words(h.last_year, h.last_year_status)
+                last_year = words.figure(h.last_year, h.last_year_status)
                 if h.change_on_last_year is not None:
                     last_year += f" ({h.change_on_last_year:+,.0f})"
                 metric_tile(
                     words.title(h.metric_id),
                     h.value,
                     delta=h.change_on_previous,
-                    delta_words=f"on previous {period_type if period_type != 'fy' else 'year'}",
+                    words=words,
+                    delta_words=f"on previous {period}",
                     help=words.subtitle([h.metric_id]) + f" Same period last year: {last_year}.",
                     status=h.status,
                 )
-                st.caption(
-                    f"Same {'year' if period_type == 'fy' else period_type} last year: {last_year}"
-                )
+                st.caption(f"Same {period} last year: {last_year}")
                 if h.value is not None and h.previous is None:
-                    st.caption(
-                        f"Previous {PERIOD_NAMES[period_type]}: "
-                        f"{figure_words(None, h.previous_status)}"
-                    )
+                    st.caption(f"Previous {period}: {words.figure(None, h.previous_status)}")
                 if h.status == "suppressed" or "suppressed" in (
                     h.previous_status,
                     h.last_year_status,
@@ -400,14 +399,7 @@ def headline_section(
         footnote=words.footnote("Changes are between rounded counts."),
         figure=None,
         data=headline_table(words, all_headlines),
-        notes=(
-            [
-                "'Fewer than 10' means the figure is suppressed: it counts fewer than 10 "
-                "people, or would let a small number be worked out from other figures."
-            ]
-            if any_suppressed
-            else []
-        ),
+        notes=([suppressed_meaning(words.sdc)] if any_suppressed else []),
     )
     if not all_headlines:
         st.info("No published headline figures for this place.")
@@ -515,7 +507,8 @@ def _draw_entry(s: Session, entry: catalogue.Entry, scene: Scene) -> None:
     if entry.key == "breakdown":
         st.header("Who is seen rough sleeping", anchor=False)
         st.caption(
-            "Financial year breakdowns for London as a whole. Nationality is shown only here."
+            f"{capital(PERIOD_WORDS['fy'])} breakdowns for London as a whole. Nationality is "
+            "shown only here."
         )
         breakdown = select(
             "Breakdown",

@@ -18,6 +18,7 @@ SOURCE_NAMES = {"chain": "CHAIN", "hclic": "H-CLIC", "inform": "In-Form"}
 
 
 PERIOD_WORDS = {"month": "month", "quarter": "quarter", "fy": "financial year"}
+"""A period type in words; capitalise the first letter at the start of a label (``capital``)."""
 
 
 STAGE_WORDS = {
@@ -94,6 +95,51 @@ OBSERVATIONAL_CAVEAT = (
     "groups, not what an intervention or a borough caused: a lower ratio is an association, "
     "not proof that one approach works better."
 )
+
+
+def capital(words: str) -> str:
+    """Words at the start of a label: 'financial year' as 'Financial year' (the rest unchanged)."""
+    return words[:1].upper() + words[1:]
+
+
+def fewer_than(sdc: Mapping[str, Any]) -> str:
+    """How a suppressed figure is written: 'fewer than 10', from the release's threshold."""
+    return f"fewer than {sdc.get('threshold', 10)}"
+
+
+def suppressed_meaning(sdc: Mapping[str, Any]) -> str:
+    """What a 'fewer than N' in a table means, for the note under it."""
+    fewer = fewer_than(sdc)
+    return (
+        f"'{capital(fewer)}' means the figure is suppressed: it counts {fewer} people, or would "
+        "let a small number be worked out from other figures."
+    )
+
+
+def footnote_disclosure_words(sdc: Mapping[str, Any]) -> str:
+    """The disclosure rules in one sentence, for the footnote of every chart."""
+    return (
+        f"Counts below {sdc.get('threshold', 10)} are suppressed (shown as gaps or grey) and "
+        f"others rounded to the nearest {sdc.get('rounding_base', 5)}."
+    )
+
+
+def disclosure_paragraphs(sdc: Mapping[str, Any]) -> list[str]:
+    """The disclosure rules in paragraphs, for the chart pack's methods page."""
+    threshold = sdc.get("threshold", 10)
+    return [
+        f"Counts below {threshold} are suppressed (shown as '{fewer_than(sdc)}', a gap in a line "
+        f"or a grey tile) and every other count is rounded to the nearest "
+        f"{sdc.get('rounding_base', 5)}.",
+        "Where published figures add up (breakdowns and their total, boroughs and London, new + "
+        "stock + returners, months within a quarter or year), more figures are hidden so that a "
+        "hidden one cannot be worked out by subtraction. Percentages are shown only where at "
+        f"least {sdc.get('min_rate_denominator', threshold)} people are counted beneath them, as "
+        "the rounded count with the outcome over the rounded count of people. "
+        f"{curve_protection_words(sdc)} Journey flows of {fewer_than(sdc)} people are folded "
+        "into 'other (small numbers)'. Nationality is shown only for London as a whole, and no "
+        "place smaller than a borough is ever shown.",
+    ]
 
 
 def curve_protection_words(sdc: Mapping[str, Any]) -> str:

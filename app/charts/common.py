@@ -31,6 +31,8 @@ from contract.vocabulary import (
     GROUP_DIMENSION_NONE,
     GROUP_VALUE_WORDS,
     SOURCE_NAMES,
+    fewer_than,
+    footnote_disclosure_words,
 )
 
 
@@ -83,6 +85,26 @@ class Words:
             }
         )
 
+    @property
+    def sdc(self) -> dict[str, Any]:
+        """The disclosure settings the release was protected with, for the rules in words."""
+        return self.manifest.sdc.model_dump()
+
+    @property
+    def fewer_than(self) -> str:
+        """How a suppressed figure is written: 'fewer than 10'."""
+        return fewer_than(self.sdc)
+
+    @property
+    def suppressed_label(self) -> str:
+        """The legend's label for a suppressed borough: 'suppressed (fewer than 10)'."""
+        return f"suppressed ({self.fewer_than})"
+
+    def figure(self, value: float | None, status: str, *, share: bool = False) -> str:
+        """A figure as people read it: the number, 'fewer than 10' when suppressed, '—' when
+        absent."""
+        return figure_words(value, status, self.fewer_than, share=share)
+
     def title(self, metric_id: str) -> str:
         """A metric's title, as the manifest carries it."""
         return self.definition(metric_id).title
@@ -106,14 +128,11 @@ class Words:
             )
             or f"extract {manifest.data_period.end.isoformat()}"
         )
-        threshold = manifest.sdc.threshold
-        base = manifest.sdc.rounding_base
         synthetic = " Synthetic data — not real people." if manifest.synthetic else ""
         extra = f" {extra}" if extra else ""
         return (
             f"Source: Pathways release {manifest.release_id or 'unnamed'} ({sources}).{extra} "
-            f"Counts below {threshold} are suppressed (shown as gaps or grey) and others rounded "
-            f"to the nearest {base}.{synthetic}"
+            f"{footnote_disclosure_words(self.sdc)}{synthetic}"
         )
 
 
@@ -171,11 +190,12 @@ def display_value(value: float | None, share: bool) -> float | None:
     return value
 
 
-def figure_words(value: float | None, status: str, *, share: bool = False) -> str:
-    """A figure as people read it: the number, 'fewer than 10' when suppressed, '—' when absent."""
+def figure_words(value: float | None, status: str, fewer: str, *, share: bool = False) -> str:
+    """A figure as people read it: the number, ``fewer`` ('fewer than 10') when suppressed, '—'
+    when absent."""
     if value is None:
         return {
-            "suppressed": "fewer than 10",
+            "suppressed": fewer,
             "incomplete_follow_up": "follow-up not complete",
         }.get(status, "—")
     return f"{value:,.0f}{'%' if share else ''}"

@@ -50,7 +50,8 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
             subtitle,
             footnote,
             f"Too few people in this cohort in {place} to show where they went: every flow "
-            "counts fewer than 10 people. London as a whole shows the pattern across the city.",
+            f"counts {words.fewer_than} people. London as a whole shows the pattern across the "
+            "city.",
         )
         chart.data = links.select(
             "cohort_period", "geography_code", "stage_from", "state_from", "stage_to",

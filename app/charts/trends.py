@@ -146,6 +146,7 @@ def readable_period_type(
 
 
 def by_readable_period(
+    words: Words,
     metrics: pl.DataFrame,
     metric_ids: Sequence[str],
     geography: str,
@@ -157,8 +158,8 @@ def by_readable_period(
     chart = draw(period_type)
     if period_type != "month":
         chart.notes.append(
-            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here count fewer "
-            "than 10 people and are suppressed."
+            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here count "
+            f"{words.fewer_than} people and are suppressed."
         )
     return chart
 
@@ -260,7 +261,8 @@ def rare_brief_nonrecurrent(
             axis = "" if i == 1 else str(i)
             fig.add_annotation(
                 x=0.5, y=0.5, xref=f"x{axis} domain", yref=f"y{axis} domain",
-                text="Suppressed (fewer than<br>10 people) or zero<br>in every period",
+                text=f"Suppressed ({words.fewer_than.replace(' than ', ' than<br>')} people)"
+                "<br>or zero in every period",
                 showarrow=False, font={"size": 13, "color": theme.MUTED},
             )  # fmt: skip
     year_ticks(fig, sorted(set(dates_of(data))), period_type)
@@ -326,7 +328,7 @@ def breakdown_chart(
     statuses = rows.get_column("status").to_list()
     labels = [
         breakdown_words(b)
-        + ("" if v is not None else " (fewer than 10)" if st == "suppressed" else " (—)")
+        + ("" if v is not None else f" ({words.fewer_than})" if st == "suppressed" else " (—)")
         for b, v, st in zip(rows.get_column("breakdown"), values, statuses, strict=True)
     ]
     fig = go.Figure(
@@ -406,7 +408,7 @@ def compare_to_london_chart(
     fig.update_yaxes(gridcolor=theme.GRID, autorange="reversed", automargin=True)
     chart = Chart(key, title, subtitle, footnote, fig, shown_columns(rows))
     reasons = {
-        "suppressed": "suppressed (fewer than 10 people)",
+        "suppressed": f"suppressed ({words.fewer_than} people)",
         "incomplete_follow_up": "not yet known (follow-up not complete)",
     }
     for r in rows.filter(pl.col("value").is_null()).iter_rows(named=True):

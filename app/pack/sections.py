@@ -11,7 +11,7 @@ import polars as pl
 
 from app import catalogue, theme
 from app.catalogue import PACK, Scene
-from app.charts import borough_map, common, headline, pathways, returns
+from app.charts import borough_map, headline, pathways, returns
 from app.charts.common import Words, period_label
 from app.data import (
     HEADLINE_METRICS,
@@ -21,7 +21,12 @@ from app.data import (
 from app.pack.edition import Edition, Page, as_of, chart_page, edition_role
 from contract.periods import add_months
 from contract.reference import LONDON_CODE, borough_name
-from contract.vocabulary import PERIOD_WORDS, SOURCE_NAMES, curve_protection_words
+from contract.vocabulary import (
+    PERIOD_WORDS,
+    SOURCE_NAMES,
+    disclosure_paragraphs,
+    suppressed_meaning,
+)
 
 MAP_METRIC = "seen_rough_sleeping"
 
@@ -53,14 +58,14 @@ def _headline_rows(
                 continue
 
             def change(before, before_status, h=h):
-                text = common.figure_words(before, before_status)
+                text = words.figure(before, before_status)
                 delta = h.value - before if h.value is not None and before is not None else None
                 return text if delta is None else f"{text} ({delta:+,.0f})"
 
             row = [
                 words.title(m),
                 h.label,
-                common.figure_words(h.value, h.status),
+                words.figure(h.value, h.status),
                 change(h.previous, h.previous_status),
                 # a year's previous period is the year before: say it once
                 "as previous" if period_type == "fy" else change(h.last_year, h.last_year_status),
@@ -69,8 +74,8 @@ def _headline_rows(
                 london = headline.headline(
                     metrics, m, period_type, compare, period_start=h.period_start
                 )
-                row.append(common.figure_words(london.value, london.status))
-            suppressed |= "fewer than 10" in " ".join(row)
+                row.append(words.figure(london.value, london.status))
+            suppressed |= words.fewer_than in " ".join(row)
             rows.append(row)
     return rows, suppressed
 
@@ -108,10 +113,7 @@ def _headlines(release: ScopedRelease, edition: Edition, scene: Scene) -> list[P
     )
     notes = ["Changes are between rounded counts; each period is the latest complete one."]
     if suppressed:
-        notes.append(
-            "'Fewer than 10' means the figure is suppressed: it counts fewer than 10 people, or "
-            "would let a small number be worked out from other figures."
-        )
+        notes.append(suppressed_meaning(words.sdc))
     return [
         Page(
             "headlines",
@@ -209,7 +211,7 @@ def _returns(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pag
         page.notes.insert(
             0,
             f"{place}: too few people moved into accommodation to draw a curve (it stops once "
-            f"fewer than {release.manifest.sdc.model_dump().get('survival_min_at_risk', 10)} remain at risk); "
+            f"fewer than {words.sdc.get('survival_min_at_risk', 10)} remain at risk); "
             "London is shown for context.",
         )
     return [page]
@@ -280,7 +282,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
     if period_type != "month":
         notes.append(
             f"Shown by {PERIOD_WORDS[period_type]}: most boroughs' monthly figures count fewer "
-            "than 10 people and are suppressed."
+            f"{words.fewer_than} people and are suppressed."
         )
     if edition.borough:
         name = borough_name(edition.borough)
@@ -297,7 +299,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
             f"{name} (outlined on the map, orange in the ranking): {value:,.0f}, band "
             f"{row['band'].item()}, {where}."
             if value is not None
-            else f"{name} (outlined on the map): figure suppressed (fewer than 10 people), so "
+            else f"{name} (outlined on the map): figure suppressed ({words.fewer_than} people), so "
             "not ranked.",
         )
     notes.append("Other boroughs appear here by their published totals only.")
@@ -311,7 +313,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
         widths=[0.52, 0.48],
         notes=notes,
         legend=[(b.colour, b.label) for b in bands]
-        + [(theme.SUPPRESSED_FILL, "suppressed (fewer than 10)")],
+        + [(theme.SUPPRESSED_FILL, words.suppressed_label)],
     )
 
 
@@ -358,8 +360,6 @@ def _cover(release: ScopedRelease, edition: Edition) -> Page:
 def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
     info = release.manifest
     sdc = info.sdc.model_dump()
-    threshold = sdc.get("threshold", 10)
-    base = sdc.get("rounding_base", 5)
     paragraphs: list[tuple[str, str]] = [
         ("H", "Where the figures come from"),
         (
@@ -387,23 +387,7 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
             "street follow cohorts over time, so they use every month of the release.",
         ),
         ("H", "Small numbers are suppressed and counts rounded"),
-        (
-            "",
-            f"Counts below {threshold} are suppressed (shown as 'fewer than {threshold}', a gap "
-            f"in a line or a grey tile) and every other count is rounded to the nearest {base}.",
-        ),
-        (
-            "",
-            "Where published figures add up (breakdowns and their total, boroughs and London, "
-            "new + stock + returners, months within a quarter or year), more figures are hidden "
-            "so that a hidden one cannot be worked out by subtraction. Percentages are shown only "
-            f"where at least {sdc.get('min_rate_denominator', threshold)} people are counted "
-            "beneath them, as the rounded count with the outcome over the rounded count of "
-            f"people. {curve_protection_words(sdc)} Journey flows "
-            f"of fewer than {threshold} people are folded into 'other (small numbers)'. "
-            "Nationality is shown only for London as a whole, and no place smaller than a borough "
-            "is ever shown.",
-        ),
+        *(("", text) for text in disclosure_paragraphs(sdc)),
         (
             "",
             "Disclosure settings of this release: "

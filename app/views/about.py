@@ -100,4 +100,4 @@ st.markdown(
 )
 
 st.header("What Pathways will never show", anchor=False)
-st.markdown(ui.NEVER_SHOWN)
+st.markdown(ui.never_shown(info.sdc.model_dump()))

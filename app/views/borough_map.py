@@ -10,7 +10,9 @@ import streamlit as st
 from app import theme, ui
 from app.charts import borough_map, common, headline
 from app.data import HEADLINE_METRICS, ScopeError
+from contract.periods import PERIOD_TYPES
 from contract.reference import borough_codes, borough_name
+from contract.vocabulary import PERIOD_WORDS, capital
 
 
 @st.cache_resource
@@ -24,7 +26,7 @@ r = s.release
 words = s.words
 
 MAP_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner", "living_on_streets")
-PERIODS = {"month": "Month", "quarter": "Quarter", "fy": "Financial year"}
+PERIODS = {p: capital(PERIOD_WORDS[p]) for p in PERIOD_TYPES}
 metric = ui.select(
     "Indicator", list(MAP_METRICS), key="map_metric", format_func=words.title, horizontal=False
 )
@@ -133,7 +135,10 @@ chart = borough_map.borough_map(
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ui.show_chart(chart, height=520, select_key=MAP_KEY, bands=bands)
+    ui.show_chart(
+        chart, height=520, select_key=MAP_KEY, bands=bands,
+        suppressed_label=words.suppressed_label,
+    )  # fmt: skip
 
 
 def _picked() -> None:
@@ -162,7 +167,8 @@ with right:
             words.title(m),
             v,
             delta=h.change_on_previous,
-            delta_words=f"on previous {ui.PERIOD_NAMES[period_type]}",
+            words=words,
+            delta_words=f"on previous {PERIOD_WORDS[period_type]}",
             status=h.status,
         )
     month_rows = chart.data.filter(pl.col("value").is_not_null()).sort("value", descending=True)
@@ -171,7 +177,7 @@ with right:
     st.caption(
         f"{words.title(metric)}: band {band}"
         + (f"; {rank} of {month_rows.height} boroughs with a published figure." if rank else ".")
-        + " Fewer than 10 people are never shown."
+        + f" {capital(words.fewer_than)} people are never shown."
     )
     if r.can_see_detail(code):
         if st.button("Open the full borough snapshot", key="open_snapshot", type="primary"):

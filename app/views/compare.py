@@ -7,7 +7,7 @@ from app import ui
 from app.charts import common, compare, returns
 from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_name
-from contract.vocabulary import OBSERVATIONAL_CAVEAT
+from contract.vocabulary import COMPARISON_NAMES, OBSERVATIONAL_CAVEAT, capital
 
 s = ui.page_session("compare")
 r = s.release
@@ -25,17 +25,12 @@ ids = comparisons.get_column("comparison_id").unique().sort().to_list()
 if not ids:
     st.info("This release has no published comparisons.")
     st.stop()
-NAMES = {
-    "first_intervention": "By first intervention",
-    "pilot_vs_other": "Pilot boroughs against the rest",
-    "borough": "A borough against the rest of London",
-}
 comparison = ui.select(
     "Comparison",
     ids,
     key="compare_id",
     index=ids.index("first_intervention") if "first_intervention" in ids else 0,
-    format_func=lambda c: NAMES.get(c, c.replace("_", " ")),
+    format_func=lambda c: capital(COMPARISON_NAMES.get(c, c.replace("_", " "))),
 )
 rows = comparisons.filter(pl.col("comparison_id") == comparison)
 curve_id = f"compare:{comparison}"
@@ -58,11 +53,12 @@ try:
     curves = r.survival(curve_id, curve_place)
 except ScopeError:
     curves = r.survival(curve_id).head(0)
-title = {
-    "first_intervention": "Return to the street by first intervention — London",
-    "pilot_vs_other": "Return to the street: pilot boroughs against the rest — London",
-    "borough": f"Return to the street: {borough_name(curve_place)} against the rest of London",
-}.get(comparison, f"Return to the street — {comparison.replace('_', ' ')}")
+name = COMPARISON_NAMES.get(comparison, comparison.replace("_", " "))
+title = (
+    f"Return to the street: {borough_name(curve_place)} against the rest of London"
+    if comparison == "borough"
+    else f"Return to the street{' ' if name.startswith('by ') else ': '}{name} — London"
+)
 groups = curves.get_column("group").unique().sort().to_list()
 chart = returns.survival_chart(
     words,

@@ -63,7 +63,7 @@ st.caption(
 )
 
 st.header("What Pathways will never show", anchor=False)
-st.markdown(ui.NEVER_SHOWN)
+st.markdown(ui.never_shown(info.sdc.model_dump()))
 
 st.header("Who has access", anchor=False)
 st.markdown(

@@ -61,7 +61,8 @@ def test_trends_fall_back_to_quarters_when_months_are_mostly_suppressed():
     assert trends.readable_period_type(full, ["flow_new"]) == "month"  # 7 of 8 published
 
 
-def test_a_trend_drawn_by_quarter_says_why_and_one_by_month_says_nothing():
+def test_a_trend_drawn_by_quarter_says_why_and_one_by_month_says_nothing(release):
+    words = common.Words(release.manifest)  # protected with a threshold of 10
     months = _month_rows([15, None, None, None, 20, None, None, None])
     quarters = _month_rows([45, 40, 50], "quarter")
     mostly_suppressed = pl.DataFrame(months + quarters, schema=METRICS_SCHEMA)
@@ -72,8 +73,10 @@ def test_a_trend_drawn_by_quarter_says_why_and_one_by_month_says_nothing():
         drawn.append(period_type)
         return common.empty_chart("flow", "New people", "", "", "no figures")
 
-    by_quarter = trends.by_readable_period(mostly_suppressed, ["flow_new"], LONDON_CODE, draw)
-    by_month = trends.by_readable_period(full, ["flow_new"], LONDON_CODE, draw)
+    by_quarter = trends.by_readable_period(
+        words, mostly_suppressed, ["flow_new"], LONDON_CODE, draw
+    )
+    by_month = trends.by_readable_period(words, full, ["flow_new"], LONDON_CODE, draw)
     assert drawn == ["quarter", "month"]
     assert by_quarter.notes == [
         "Shown by quarter: most recent monthly figures here count fewer than 10 people and are "
