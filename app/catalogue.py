@@ -12,7 +12,7 @@ own controls.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -87,28 +87,22 @@ def _trend(scene: Scene) -> Chart:
     )  # fmt: skip
 
 
-def _flow_stock_returner(scene: Scene) -> Chart:
+def _by_readable_period(scene: Scene, ids: Sequence[str], draw: Callable[..., Chart]) -> Chart:
     return trends.by_readable_period(
         scene.words,
         scene.metrics,
-        trends.FLOW_STOCK_RETURNER,
+        ids,
         scene.geography,
-        lambda by: trends.flow_stock_returner_chart(
-            scene.words, scene.metrics, scene.geography, period_type=by
-        ),
+        lambda by: draw(scene.words, scene.metrics, scene.geography, period_type=by),
     )
+
+
+def _flow_stock_returner(scene: Scene) -> Chart:
+    return _by_readable_period(scene, trends.FLOW_STOCK_RETURNER, trends.flow_stock_returner_chart)
 
 
 def _rare_brief_nonrecurrent(scene: Scene) -> Chart:
-    return trends.by_readable_period(
-        scene.words,
-        scene.metrics,
-        trends.AIMS,
-        scene.geography,
-        lambda by: trends.rare_brief_nonrecurrent(
-            scene.words, scene.metrics, scene.geography, period_type=by
-        ),
-    )
+    return _by_readable_period(scene, trends.AIMS, trends.rare_brief_nonrecurrent)
 
 
 def _against_london(scene: Scene) -> Chart:

@@ -171,14 +171,9 @@ def style_figure(fig: go.Figure, *, height: int = 380, y_title: str | None = Non
     return fig
 
 
-def is_share(definition: MetricDefinition, metric_id: str) -> bool:
-    return definition.unit in ("share", "percent", "proportion", "rate") or metric_id in (
-        "new_single_night",
-        "prior_hclic_approach",
-        "sustained_3m",
-        "sustained_6m",
-        "sustained_12m",
-    )
+def is_share(definition: MetricDefinition) -> bool:
+    """Whether a metric is a share (0 to 1, shown as whole percent), by its unit in the manifest."""
+    return definition.unit in ("share", "percent", "proportion", "rate")
 
 
 def display_value(value: float | None, share: bool) -> float | None:

@@ -81,7 +81,7 @@ def trend_chart(
             s = metric_series(metrics, m, g, period_type)
             if s.is_empty():
                 continue
-            share = is_share(words.definition(m), m)
+            share = is_share(words.definition(m))
             ys = [display_value(v, share) for v in s.get_column("value").to_list()]
             trace = go.Scatter(
                 x=dates_of(s),
@@ -101,7 +101,7 @@ def trend_chart(
             else:
                 fig.add_trace(trace)
             colour_i += 1
-    share_any = any(is_share(words.definition(m), m) for m in metric_ids)
+    share_any = any(is_share(words.definition(m)) for m in metric_ids)
     style_figure(fig, y_title="per cent" if share_any else "people")
     if len(metric_ids) == 1 and not compare_geography:
         fig.update_layout(showlegend=False)
@@ -234,7 +234,7 @@ def rare_brief_nonrecurrent(
     colours = (theme.OKABE_ITO["blue"], theme.OKABE_ITO["bluish_green"], theme.OKABE_ITO["orange"])
     for i, ((m, _), colour) in enumerate(zip(panels, colours, strict=True), start=1):
         s = series[m]
-        share = is_share(words.definition(m), m)
+        share = is_share(words.definition(m))
         ys = [display_value(v, share) for v in s.get_column("value").to_list()]
         fig.add_trace(
             go.Scatter(
@@ -323,7 +323,7 @@ def breakdown_chart(
         f"{words.title(metric_id)} by {words_b} — {place}, "
         f"{period_label(latest, period_type)}"  # type: ignore[arg-type]
     )
-    share = is_share(words.definition(metric_id), metric_id)
+    share = is_share(words.definition(metric_id))
     values = [display_value(v, share) for v in rows.get_column("value").to_list()]
     statuses = rows.get_column("status").to_list()
     labels = [

@@ -7,7 +7,6 @@ address, a value written into session state, a forged sign-in token.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -439,19 +438,12 @@ def test_oidc_signed_out_user_sees_only_the_sign_in_button(oidc):
     assert not at.get("plotly_chart")
 
 
-def test_a_rerun_takes_well_under_300_ms(env):
-    import statistics
-
+def test_every_page_draws_again_on_a_rerun(env):
+    # what every click costs: a rerun of the page (its speed is measured by `pathways bench`)
     at = sign_in("london-lead")
-    timings = {}
     for page in PAGES_BY_ROLE["london"]:
         visit(at, page)  # first visit builds caches
-        runs = []
-        for _ in range(3):
-            start = time.perf_counter()
+        for _ in range(2):
             at.run()
-            runs.append(time.perf_counter() - start)
-        timings[page] = statistics.median(runs)  # the median: one busy moment on the machine
-    slowest = max(timings, key=timings.get)
-    print("median rerun (s):", {k: round(v, 3) for k, v in timings.items()})
-    assert timings[slowest] < 0.6, timings  # AppTest adds its own overhead on a shared machine
+            assert not at.exception, (page, [e.value for e in at.exception])
+            assert [t.value for t in at.title] == [PAGE_FILES[page][1]], page

@@ -91,12 +91,16 @@ def test_trend_leaves_suppressed_months_as_gaps(words):
 def test_flow_stock_returner_stacks_the_published_counts(words, london):
     m = london.metrics(geographies=LONDON)
     chart = trends.flow_stock_returner_chart(words, m, LONDON)
-    assert [t.name for t in chart.figure.data] == ["New people", "Stock", "Returners"]
+    # the registry's titles, without their bracketed short names
+    stock = "People also seen in the previous period"
+    assert [t.name for t in chart.figure.data] == [
+        "New people", stock, "People returning to the streets",
+    ]  # fmt: skip
     assert chart.figure.layout.barmode == "stack"
     march = chart.data.filter(pl.col("period_start") == date(2025, 3, 1))
     assert march.height == 3
     drawn = {t.name: t.y[-1] for t in chart.figure.data}
-    assert drawn["Stock"] == march.filter(pl.col("metric_id") == "stock")["value"].item()
+    assert drawn[stock] == march.filter(pl.col("metric_id") == "stock")["value"].item()
 
 
 def test_share_values_are_shown_as_whole_percent(words, london):
