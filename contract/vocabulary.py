@@ -107,6 +107,11 @@ def fewer_than(sdc: Mapping[str, Any]) -> str:
     return f"fewer than {sdc.get('threshold', 10)}"
 
 
+def fewer_than_at_risk(sdc: Mapping[str, Any]) -> str:
+    """Where a curve stops: 'fewer than 10' people still at risk."""
+    return f"fewer than {sdc.get('survival_min_at_risk', sdc.get('threshold', 10))}"
+
+
 def suppressed_meaning(sdc: Mapping[str, Any]) -> str:
     """What a 'fewer than N' in a table means, for the note under it."""
     fewer = fewer_than(sdc)
@@ -152,7 +157,7 @@ def curve_protection_words(sdc: Mapping[str, Any]) -> str:
         f"each hidden below {threshold} or rounded to the nearest "
         f"{sdc.get('rounding_base', 5)}, merging intervals that hold a small number; each step "
         "is worked out from those published counts and shown to the whole percent. Curves stop "
-        f"once fewer than {sdc.get('survival_min_at_risk', threshold)} people remain at risk."
+        f"once {fewer_than_at_risk(sdc)} people remain at risk."
     )
 
 

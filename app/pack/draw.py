@@ -256,7 +256,7 @@ def _draw_table(pdf: _PackPDF, page: Page) -> None:
     if not rows:
         return
     n = len(rows[0])
-    shares = (0.24, 0.12, 0.16, 0.24, 0.24) if n == 5 else (0.22, 0.11, 0.14, 0.19, 0.19, 0.15)
+    shares = (0.34, 0.12, 0.14, 0.2, 0.2) if n == 5 else (0.32, 0.11, 0.12, 0.16, 0.16, 0.13)
     widths = [CONTENT_W * share for share in shares]
     pdf.ln(1)
     row_h = 6.4

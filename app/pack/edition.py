@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 
 from app.auth import Role
-from app.charts.common import Chart
+from app.charts.common import Chart, Words
 from app.data import (
     ScopedRelease,
 )
@@ -108,18 +108,20 @@ def check_month(release: ScopedRelease, month: date) -> None:
         )
 
 
-ALL_SUPPRESSED = (
-    "Nothing to draw here: every figure in this chart is suppressed (it counts fewer than 10 "
-    "people, or would let such a small number be worked out from other figures)"
-)
-
-
-def chart_page(chart: Chart, **kwargs) -> Page:
+def chart_page(chart: Chart, words: Words, **kwargs) -> Page:
+    """A page of one chart; a chart of nothing but suppressed figures says so instead."""
     values = chart.data.get_column("value") if "value" in chart.data.columns else None
     if chart.figure is not None and values is not None and (values.fill_null(0) == 0).all():
         # a chart of nothing but gaps (and zeros) looks broken on paper: say why instead
         zeros = " or zero" if (values == 0).any() else ""
-        chart.figure, chart.empty_message = None, f"{ALL_SUPPRESSED}{zeros}."
+        chart.figure, chart.empty_message = (
+            None,
+            (
+                "Nothing to draw here: every figure in this chart is suppressed (it counts "
+                f"{words.fewer_than} people, or would let such a small number be worked out from "
+                f"other figures){zeros}."
+            ),
+        )
     return Page(
         chart.key,
         chart.title,

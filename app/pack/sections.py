@@ -25,6 +25,7 @@ from contract.vocabulary import (
     PERIOD_WORDS,
     SOURCE_NAMES,
     disclosure_paragraphs,
+    fewer_than_at_risk,
     suppressed_meaning,
 )
 
@@ -98,7 +99,7 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
             pages.extend(section(release, edition, scene))
         else:
             assert entry.draw is not None, entry.key
-            pages.append(chart_page(entry.draw(scene)))
+            pages.append(chart_page(entry.draw(scene), scene.words))
     return pages
 
 
@@ -159,12 +160,12 @@ def _pathways(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pa
             )
         ]
     sankey = pathways.sankey_chart(words, links, code, cohort)
-    page = chart_page(sankey)
+    page = chart_page(sankey, words)
     page.notes.insert(0, stages)
     pages.append(page)
     top = pathways.top_paths_chart(words, release.paths(code), code, cohort)
     if top.figure is not None or sankey.figure is not None:
-        pages.append(chart_page(top))
+        pages.append(chart_page(top, words))
     elif borough:
         # too few people to draw the borough's own: London's pathways, for context
         if sankey.empty_message:
@@ -172,7 +173,7 @@ def _pathways(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pa
         london = pathways.sankey_chart(words, release.pathways(LONDON_CODE), LONDON_CODE, cohort)
         if london.figure is not None:
             london.title += " (for context)"
-            context = chart_page(london)
+            context = chart_page(london, words)
             context.notes.insert(0, stages)
             pages.append(context)
     return pages
@@ -195,7 +196,7 @@ def _returns(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pag
         compare_geography=LONDON_CODE if borough and LONDON_CODE in drawn else None,
     )
     survival.title = f"{words.title('return_to_street')} — {place}"
-    page = chart_page(survival)
+    page = chart_page(survival, words)
     at_days = returns.survival_at_days(everyone)
     read = []
     for g in drawn:
@@ -211,7 +212,7 @@ def _returns(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pag
         page.notes.insert(
             0,
             f"{place}: too few people moved into accommodation to draw a curve (it stops once "
-            f"fewer than {words.sdc.get('survival_min_at_risk', 10)} remain at risk); "
+            f"{fewer_than_at_risk(words.sdc)} remain at risk); "
             "London is shown for context.",
         )
     return [page]
@@ -281,7 +282,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
     notes = list(ranking.notes)
     if period_type != "month":
         notes.append(
-            f"Shown by {PERIOD_WORDS[period_type]}: most boroughs' monthly figures count fewer "
+            f"Shown by {PERIOD_WORDS[period_type]}: most boroughs' monthly figures count "
             f"{words.fewer_than} people and are suppressed."
         )
     if edition.borough:

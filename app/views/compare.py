@@ -113,8 +113,8 @@ st.dataframe(
     hide_index=True,
 )  # fmt: skip
 st.caption(
-    "Group sizes are rounded to the nearest 5. A log-rank test asks whether the curves differ at "
-    "all; a hazard ratio says by how much, under the model's assumptions. A small p in the "
+    f"Group sizes are rounded to the nearest {words.sdc['rounding_base']}. A log-rank test asks "
+    "whether the curves differ at all; a hazard ratio says by how much, under the model's assumptions. A small p in the "
     "proportional-hazards check warns that the hazard ratio changes over time, so read it as an "
     "average."
 )

@@ -71,7 +71,10 @@ st.dataframe(
     ),
     hide_index=True,
 )  # fmt: skip
-st.markdown("**Number at risk** (rounded to the nearest 5; a dash once the curve stops)")
+st.markdown(
+    f"**Number at risk** (rounded to the nearest {words.sdc['rounding_base']}; a dash once the "
+    "curve stops)"
+)
 st.dataframe(ui.readable(returns.number_at_risk(shown)), hide_index=True)
 ui.data_footer(
     common.Chart(
