@@ -104,6 +104,13 @@ def synthetic_banner() -> None:
     st.markdown(BANNER, unsafe_allow_html=True)
 
 
+TILE_LABELS = (
+    "<style>[data-testid='stMetricLabel'] * { white-space: normal !important; "
+    "overflow: visible !important; text-overflow: clip !important; }</style>"
+)
+"""A headline tile's label may take two lines: metric titles are the registry's, not cut short."""
+
+
 def page_session(page: str) -> Session:
     """Start a page: check the role may open it, then write its title (from the page registry)
     and freshness line."""
@@ -116,6 +123,7 @@ def page_session(page: str) -> Session:
     if s.release.manifest.synthetic:
         synthetic_banner()
     st.title(PAGES_BY_KEY[page].title)
+    st.markdown(TILE_LABELS, unsafe_allow_html=True)
     freshness_line(s)
     return s
 
@@ -380,7 +388,7 @@ def headline_section(
                     h.value,
                     delta=h.change_on_previous,
                     words=words,
-                    delta_words=f"on previous {period}",
+                    delta_words=f"on {h.previous_label}",
                     help=words.subtitle([h.metric_id]) + f" Same period last year: {last_year}.",
                     status=h.status,
                 )

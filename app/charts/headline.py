@@ -34,6 +34,14 @@ class Headline:
         return period_label(self.period_start, self.period_type) if self.period_start else "—"
 
     @property
+    def previous_label(self) -> str:
+        """The previous period, written as a period is ('Feb 2025', '2024-25 Q3', '2023-24')."""
+        if self.period_start is None:
+            return "—"
+        previous = add_months(self.period_start, -MONTHS_IN[self.period_type])
+        return period_label(previous, self.period_type)
+
+    @property
     def change_on_previous(self) -> float | None:
         if self.value is None or self.previous is None:
             return None

@@ -168,7 +168,7 @@ with right:
             v,
             delta=h.change_on_previous,
             words=words,
-            delta_words=f"on previous {PERIOD_WORDS[period_type]}",
+            delta_words=f"on {h.previous_label}",
             status=h.status,
         )
     month_rows = chart.data.filter(pl.col("value").is_not_null()).sort("value", descending=True)
