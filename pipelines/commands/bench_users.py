@@ -493,7 +493,7 @@ def bench_users(
         raise PathwaysError(
             "--think and --arrive-over must be 0 or more seconds, and --stall-after more than 0."
         )
-    if not load_release(release).info.synthetic:
+    if not load_release(release).manifest.synthetic:
         raise PathwaysError(
             f"{release} is not a synthetic release; the bench signs in with demo accounts, "
             "which may only ever see synthetic data."
