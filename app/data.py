@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -27,9 +26,15 @@ from typing import Any
 import polars as pl
 
 from app.auth import Role
-from contract import release as release_reader
 from contract.errors import PathwaysError
 from contract.reference import LONDON_CODE, borough_codes, borough_name
+from contract.release import (
+    MANIFEST_FILE,
+    RELEASE_TABLES,
+    Release,
+    ReleaseManifest,
+    open_release,
+)
 from contract.vocabulary import default_disclosure_words
 
 PACK_FILE = re.compile(r"pathways-pack-(?P<month>\d{4}-\d{2})-(?P<place>london|e\d{8})\.pdf")
@@ -44,137 +49,6 @@ ALL_BREAKDOWNS = None
 
 class ScopeError(PathwaysError):
     """A request for data outside the user's scope. The page says so; the audit log records it."""
-
-
-@dataclass(frozen=True)
-class Definition:
-    """A metric's words and version, as the release manifest carries them."""
-
-    metric_id: str
-    title: str
-    text: str
-    version: str
-    unit: str
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if obj is None:
-        return default
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    """What the manifest says about a release, in the shape the pages need."""
-
-    release_id: str
-    created_at: str
-    data_start: date | None
-    data_end: date | None
-    extract_date: date | None
-    source_extract_dates: dict[str, date]
-    synthetic: bool
-    sdc: dict[str, Any]
-    definitions_version: str
-    code_version: str
-    definitions: dict[str, Definition]
-    disclosure_rules: str
-    lawful_bases: dict[str, dict[str, str | None]] = field(default_factory=dict)
-
-    @classmethod
-    def from_manifest(cls, manifest: Any, disclosure_rules: str | None = None) -> ReleaseInfo:
-        """Read a manifest given as a dict or as the reader's pydantic model."""
-        if hasattr(manifest, "model_dump"):
-            manifest = manifest.model_dump(mode="json")
-        period = _get(manifest, "data_period", {}) or {}
-        sources = (
-            _get(manifest, "source_extract_dates")
-            or _get(manifest, "extract_dates")
-            or _get(manifest, "sources")
-            or {}
-        )
-        source_dates: dict[str, date] = {}
-        for name, value in dict(sources).items():
-            when = _get(value, "extract_date") if isinstance(value, Mapping) else value
-            if when:
-                source_dates[name] = _as_date(when)  # type: ignore[assignment]
-        extract = _as_date(_get(manifest, "extract_date")) or (
-            max(source_dates.values()) if source_dates else _as_date(_get(period, "end"))
-        )
-        definitions_version = str(_get(manifest, "definitions_version", "") or "")
-        definitions: dict[str, Definition] = {}
-        raw_defs = _get(manifest, "definitions", {}) or {}
-        if isinstance(raw_defs, list):
-            raw_defs = {(_get(d, "metric_id") or _get(d, "id")): d for d in raw_defs}
-        for metric_id, d in dict(raw_defs).items():
-            definitions[metric_id] = Definition(
-                metric_id=metric_id,
-                title=str(_get(d, "title") or _get(d, "name") or metric_title(metric_id)),
-                text=str(_get(d, "definition") or _get(d, "text") or ""),
-                version=str(_get(d, "version") or definitions_version or "?"),
-                unit=str(_get(d, "unit") or "people"),
-            )
-        sdc = dict(_get(manifest, "sdc", {}) or {})
-        return cls(
-            release_id=str(_get(manifest, "release_id", "") or ""),
-            created_at=str(_get(manifest, "created_at", "") or ""),
-            data_start=_as_date(_get(period, "start")),
-            data_end=_as_date(_get(period, "end")),
-            extract_date=extract,
-            source_extract_dates=source_dates,
-            synthetic=bool(_get(manifest, "synthetic", False)),
-            sdc=sdc,
-            definitions_version=definitions_version,
-            code_version=str(_get(manifest, "code_version", "") or ""),
-            definitions=definitions,
-            disclosure_rules=disclosure_rules or default_disclosure_words(sdc),
-            lawful_bases={
-                name: dict(value)
-                for name, value in dict(_get(manifest, "lawful_bases") or {}).items()
-            },
-        )
-
-    def definition(self, metric_id: str) -> Definition:
-        """The metric's definition; a plain placeholder when the manifest lacks it."""
-        return self.definitions.get(metric_id) or Definition(
-            metric_id, metric_title(metric_id), "", self.definitions_version or "?", "people"
-        )
-
-    def days_old(self, today: date | None = None) -> int | None:
-        """Days since the extract date."""
-        if self.extract_date is None:
-            return None
-        return ((today or date.today()) - self.extract_date).days
-
-
-_TITLES = {
-    "seen_rough_sleeping": "People seen rough sleeping",
-    "flow_new": "New people (flow)",
-    "stock": "Stock",
-    "returner": "Returners",
-    "living_on_streets": "Living on the streets",
-    "intermittent": "Intermittent rough sleepers",
-    "new_single_night": "New people seen only one night",
-    "p1_new_to_borough": "New to the borough",
-    "p2_left_institution": "New, recently left an institution",
-    "b1_long_term": "Long-term rough sleeping",
-    "nr1_returning": "Returning after 3 months unseen",
-    "moved_into_accommodation": "Moved into accommodation",
-    "sustained_3m": "Accommodation sustained 3 months",
-    "sustained_6m": "Accommodation sustained 6 months",
-    "sustained_12m": "Accommodation sustained 12 months",
-    "prior_hclic_approach": "New people with a housing approach in the year before",
-    "return_to_street": "Return to the street",
-    "time_to_accommodation": "Time from first seen to accommodation",
-}
 
 
 def pack_file_name(month: date, borough: str | None) -> str:
@@ -195,58 +69,46 @@ def pack_edition(file_name: str) -> tuple[str, str | None] | None:
     return match.group("month"), None if place == "london" else place.upper()
 
 
-def metric_title(metric_id: str) -> str:
-    """A short title in users' words for a metric id."""
-    return _TITLES.get(metric_id, metric_id.replace("_", " ").capitalize())
-
-
-@dataclass(frozen=True)
-class LoadedRelease:
-    """A release read from disk: its manifest and its tables."""
-
-    path: Path
-    info: ReleaseInfo
-    metrics: pl.DataFrame
-    survival: pl.DataFrame
-    pathways: pl.DataFrame
-    paths: pl.DataFrame
-    comparisons: pl.DataFrame
-    quality: pl.DataFrame
-    raw: Any = field(default=None, repr=False)
-
-
 _LOADING = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _load_release_cached(path: str, stamp: int) -> LoadedRelease:
-    release = release_reader.open_release(Path(path))  # checks every table's hash
-    try:
-        rules = release.disclosure_rules
-    except PathwaysError:
-        rules = None
-    return LoadedRelease(
-        path=Path(path),
-        info=ReleaseInfo.from_manifest(release.manifest, rules),
-        metrics=release.metrics,
-        survival=release.survival,
-        pathways=release.pathways,
-        paths=release.paths,
-        comparisons=release.comparisons,
-        quality=release.quality,
-        raw=release,
-    )
+def _load_release_cached(path: str, stamp: int) -> Release:
+    release = open_release(Path(path))  # checks every table's hash
+    for name in RELEASE_TABLES:  # read them now, once, while later arrivals wait
+        release.table(name)
+    return release
 
 
-def load_release(path: Path | str) -> LoadedRelease:
-    """Open a release directory; reread only when its manifest changes."""
+def load_release(path: Path | str) -> Release:
+    """Open a release directory (its manifest read once, typed, and every table checked); reread
+    only when its manifest changes."""
     path = Path(path).resolve()
-    manifest = path / release_reader.MANIFEST_FILE
+    manifest = path / MANIFEST_FILE
     stamp = manifest.stat().st_mtime_ns if manifest.is_file() else 0
     # one reader at a time: when many people arrive together (a new release, a meeting), the
     # first reads and checks the tables and the others wait for it, instead of each reading them
     with _LOADING:
         return _load_release_cached(str(path), stamp)
+
+
+def extract_date(manifest: ReleaseManifest) -> date:
+    """The release's extract date: its latest source extract, else the end of its data period."""
+    return max(manifest.source_extract_dates.values(), default=manifest.data_period.end)
+
+
+def days_old(manifest: ReleaseManifest, today: date | None = None) -> int:
+    """Days since the release's extract date."""
+    return ((today or date.today()) - extract_date(manifest)).days
+
+
+def disclosure_rules(release: Release) -> str:
+    """The disclosure rules in words that travel with the release, else the rules in words
+    generated from its thresholds."""
+    try:
+        return release.disclosure_rules
+    except PathwaysError:
+        return default_disclosure_words(release.manifest.sdc.model_dump())
 
 
 Refusal = Callable[[str, dict[str, Any]], None]
@@ -270,15 +132,20 @@ class ScopedRelease:
             refusal reaches the audit log even when a page forgets.
     """
 
-    def __init__(self, release: LoadedRelease, role: Role, on_refusal: Refusal | None = None):
+    def __init__(self, release: Release, role: Role, on_refusal: Refusal | None = None):
         self._release = release
         self.role = role
         self._on_refusal = on_refusal
 
     @property
-    def info(self) -> ReleaseInfo:
-        """Manifest, definitions and disclosure rules: open to every role."""
-        return self._release.info
+    def manifest(self) -> ReleaseManifest:
+        """The release's manifest (dates, definitions, disclosure settings): open to every role."""
+        return self._release.manifest
+
+    @property
+    def disclosure_rules(self) -> str:
+        """The disclosure rules in words: open to every role."""
+        return disclosure_rules(self._release)
 
     # -- what the role may see -------------------------------------------------------------
 
@@ -478,9 +345,8 @@ class ScopedRelease:
         lead, London's and their own borough's for a borough lead, none for other roles."""
         if self.role.kind not in ("london", "borough"):
             return []
-        names = getattr(getattr(self._release.raw, "manifest", None), "packs", None) or {}
         allowed = []
-        for name in names:
+        for name in self._release.manifest.packs:
             edition = pack_edition(name)
             if edition is not None and self.can_see_detail(edition[1] or LONDON_CODE):
                 month, borough = edition
@@ -505,7 +371,7 @@ class ScopedRelease:
                 what="chart pack",
                 geography=place,
             )
-        return self._release.raw.pack(file_name)  # a pack the release lacks: PathwaysError
+        return self._release.pack(file_name)  # a pack the release lacks: PathwaysError
 
     def quality(self) -> pl.DataFrame:
         """Aggregate linkage and data-quality indicators: open to every role (transparency)."""

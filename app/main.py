@@ -18,9 +18,9 @@ from app import auth
 from app.audit import NOTE_LIMIT, AuditLog, purpose_problem
 from app.auth import DEMO_ACCOUNTS, Identity, Role
 from app.data import ScopedRelease, load_release
+from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE, PUBLIC_PAGE
 from app.ui import (
     CONTEXT_KEY,
-    PAGES_BY_ROLE,
     PUBLIC_KEY,
     PublicContext,
     Session,
@@ -46,19 +46,6 @@ PURPOSES = (
     "Training or demonstration",
     "Other",
 )
-
-PAGE_SPECS = {
-    "overview": ("views/overview.py", "London overview", ":material/monitoring:"),
-    "map": ("views/borough_map.py", "Borough map", ":material/grid_view:"),
-    "snapshot": ("views/snapshot.py", "Borough snapshot", ":material/summarize:"),
-    "pathways": ("views/pathways.py", "Pathways", ":material/route:"),
-    "returns": ("views/returns.py", "Returns to the street", ":material/replay:"),
-    "compare": ("views/compare.py", "Compare interventions", ":material/compare_arrows:"),
-    "about": ("views/about.py", "About this data", ":material/info:"),
-    "audit": ("views/audit_log.py", "Audit log", ":material/fact_check:"),
-    "register": ("views/register.py", "Access register", ":material/badge:"),
-}
-PUBLIC_PAGE = ("views/transparency.py", "How Pathways is used", ":material/public:")
 
 
 def _stop_with(message: str) -> None:
@@ -253,7 +240,7 @@ def _public_context(release, audit: AuditLog, demo: bool) -> PublicContext:
             policy = auth.load_policy()
         except PathwaysError:
             policy = None
-    return PublicContext(release.info, audit.path, policy, demo)
+    return PublicContext(release.manifest, audit.path, policy, demo)
 
 
 def _sign_in_screen() -> None:
@@ -264,7 +251,7 @@ def main() -> None:
     st.set_page_config(page_title="Pathways", page_icon=str(ICON), layout="wide")
     release = _release()
     demo = auth.demo_mode()
-    if demo and not release.info.synthetic:
+    if demo and not release.manifest.synthetic:
         _stop_with(
             "Demo mode is refused on this release: its manifest does not mark it as synthetic. "
             "Demo accounts may only ever see synthetic data."
@@ -275,34 +262,42 @@ def main() -> None:
         _stop_with(f"{e} Pathways does not open without its audit log.")
         raise
     st.session_state[PUBLIC_KEY] = _public_context(release, audit, demo)
-    path, title, icon = PUBLIC_PAGE
-    public = st.Page(str(HERE / path), title=title, icon=icon, url_path="transparency")
+    public = st.Page(
+        str(HERE / PUBLIC_PAGE.file), title=PUBLIC_PAGE.title, icon=PUBLIC_PAGE.icon,
+        url_path=PUBLIC_PAGE.key,
+    )  # fmt: skip
 
     if not _signed_in(demo):
         # signed out: the public page, or the sign-in screens
         gate = st.Page(_sign_in_screen, title="Sign in", url_path="sign-in", default=True)
-        if st.navigation([gate, public], position="hidden").url_path == "transparency":
+        if st.navigation([gate, public], position="hidden").url_path == PUBLIC_PAGE.key:
             public.run()
             return
-        if release.info.synthetic:
+        if release.manifest.synthetic:
             synthetic_banner()
         st.page_link(public, label="How Pathways is used (public page)", icon=":material/public:")
     identity, role = _demo_sign_in(audit) if demo else _oidc_sign_in(audit)
 
     pages = []
     for i, name in enumerate(PAGES_BY_ROLE[role.kind]):
-        path, title, icon = PAGE_SPECS[name]
+        spec = PAGES_BY_KEY[name]
         pages.append(
-            st.Page(str(HERE / path), title=title, icon=icon, url_path=name, default=i == 0)
+            st.Page(
+                str(HERE / spec.file),
+                title=spec.title,
+                icon=spec.icon,
+                url_path=name,
+                default=i == 0,
+            )  # fmt: skip
         )
     pages.append(public)
     # navigation before the purpose form, so the page in the address survives it
     has_purpose = bool(st.session_state.get(PURPOSE_KEY))
     nav = st.navigation(pages, position="sidebar" if has_purpose else "hidden")
-    if nav.url_path == "transparency" and not has_purpose:
+    if nav.url_path == PUBLIC_PAGE.key and not has_purpose:
         nav.run()  # the public page needs no purpose
         return
-    if release.info.synthetic and not has_purpose:
+    if release.manifest.synthetic and not has_purpose:
         synthetic_banner()
     purpose = _purpose(identity, role, audit)
 
@@ -317,7 +312,7 @@ def main() -> None:
     s.page = nav.url_path or PAGES_BY_ROLE[role.kind][0]
 
     with st.sidebar:
-        if release.info.synthetic:
+        if release.manifest.synthetic:
             synthetic_banner()
         st.markdown(f"**{identity.name or identity.user_id}**  \n{role.label}")
         st.caption(f"Purpose: {purpose}")

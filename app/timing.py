@@ -15,18 +15,9 @@ import time
 from pathlib import Path
 
 from app.audit import AuditLog
-from app.ui import PAGES_BY_ROLE
+from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 
 MAIN = Path(__file__).resolve().parent / "main.py"
-PAGE_FILES = {
-    "overview": "views/overview.py",
-    "map": "views/borough_map.py",
-    "snapshot": "views/snapshot.py",
-    "pathways": "views/pathways.py",
-    "returns": "views/returns.py",
-    "compare": "views/compare.py",
-    "about": "views/about.py",
-}
 
 
 def page_timings(release: Path, reruns: int = 5) -> dict[str, float]:
@@ -48,7 +39,7 @@ def page_timings(release: Path, reruns: int = 5) -> dict[str, float]:
         at.button[0].click().run()
         timings = {}
         for page in PAGES_BY_ROLE["london"]:
-            at.switch_page(PAGE_FILES[page]).run()
+            at.switch_page(PAGES_BY_KEY[page].file).run()
             if at.exception:
                 raise RuntimeError(f"the {page} page failed: {at.exception[0].value}")
             samples = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,32 +12,29 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from app import theme
+from app import catalogue, theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
-from app.data import ReleaseInfo, ScopedRelease, ScopeError
-from app.figures import Chart, Words, figure_words, period_label
+from app.catalogue import Scene
+from app.charts.common import Chart, Words, period_label
+from app.data import HEADLINE_METRICS, ScopedRelease, ScopeError, days_old, extract_date
+from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
-
-PERIOD_NAMES = {"month": "month", "quarter": "quarter", "fy": "year"}
+from contract.periods import PERIOD_TYPES
+from contract.reference import LONDON_CODE
+from contract.release import ReleaseManifest
+from contract.vocabulary import PERIOD_WORDS, capital, fewer_than, suppressed_meaning
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
 
-PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "london": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
-    "borough": ("overview", "map", "snapshot", "pathways", "returns", "compare", "about"),
-    "overview": ("overview", "about"),
-    "admin": ("audit", "register", "about"),
-}
-
 
 @dataclass(frozen=True)
 class PublicContext:
-    """What the public transparency page may read: the release's manifest in page terms, where
-    the audit log is, and the access policy (for organisations and roles, never names)."""
+    """What the public transparency page may read: the release's manifest, where the audit log
+    is, and the access policy (for organisations and roles, never names)."""
 
-    info: ReleaseInfo
+    manifest: ReleaseManifest
     audit_path: Path
     policy: AccessPolicy | None
     demo: bool
@@ -56,7 +54,7 @@ class Session:
 
     @property
     def words(self) -> Words:
-        return Words(self.release.info)
+        return Words(self.release.manifest)
 
     def log(self, action: str, details: dict[str, Any] | None = None, page: str | None = None):
         """Append an entry for this user to the audit log."""
@@ -89,13 +87,15 @@ BANNER = (
 )
 
 
-NEVER_SHOWN = """
+def never_shown(sdc: dict[str, Any]) -> str:
+    """What Pathways never shows, as a list for the About and public pages."""
+    return f"""
 - **No people.** No row per person, no names, dates of birth, identifiers, pseudonyms or case notes.
 - **No places finer than a borough.** No points, postcodes, streets or sites.
 - **No nationality by place.** Nationality appears only for London as a whole, in four broad
   groups, and never on a map.
 - **No hotspots or patrol views.** Nothing here can direct enforcement to where people sleep.
-- **No small numbers.** Fewer than 10 people are never shown; other counts are rounded.
+- **No small numbers.** {capital(fewer_than(sdc))} people are never shown; other counts are rounded.
 """
 
 
@@ -104,36 +104,39 @@ def synthetic_banner() -> None:
     st.markdown(BANNER, unsafe_allow_html=True)
 
 
-def page_session(page: str, title: str) -> Session:
-    """Start a page: check the role may open it, then write its title and freshness line."""
+TILE_LABELS = (
+    "<style>[data-testid='stMetricLabel'] * { white-space: normal !important; "
+    "overflow: visible !important; text-overflow: clip !important; }</style>"
+)
+"""A headline tile's label may take two lines: metric titles are the registry's, not cut short."""
+
+
+def page_session(page: str) -> Session:
+    """Start a page: check the role may open it, then write its title (from the page registry)
+    and freshness line."""
     s = session()
     s.page = page
     if not s.may_open(page):
         s.log("refused", {"reason": "page not open to this role", "page": page})
         st.error(f"Your role ({s.role.label}) cannot open this page.")
         st.stop()
-    if s.release.info.synthetic:
+    if s.release.manifest.synthetic:
         synthetic_banner()
-    st.title(title)
+    st.title(PAGES_BY_KEY[page].title)
+    st.markdown(TILE_LABELS, unsafe_allow_html=True)
     freshness_line(s)
     return s
 
 
 def freshness_line(s: Session, today: date | None = None) -> None:
     """'Extract date … — N days ago', on every page."""
-    info = s.release.info
-    if info.extract_date is None:
-        st.caption("Extract date not recorded in this release.")
-        return
-    days = info.days_old(today)
-    when = info.extract_date.strftime("%-d %B %Y")
-    period = (
-        f" · data {period_label(info.data_start, 'month')} to {period_label(info.data_end, 'month')}"
-        if info.data_start and info.data_end
-        else ""
-    )
-    text = f"Extract date {when} — {days} days ago{period} · release {info.release_id}"
-    if days is not None and days > 45:
+    manifest = s.release.manifest
+    days = days_old(manifest, today)
+    when = extract_date(manifest).strftime("%-d %B %Y")
+    start, end = manifest.data_period.start, manifest.data_period.end
+    period = f" · data {period_label(start, 'month')} to {period_label(end, 'month')}"
+    text = f"Extract date {when} — {days} days ago{period} · release {manifest.release_id}"
+    if days > 45:
         st.warning(f"{text}. This release is more than six weeks old.", icon=":material/schedule:")
     else:
         st.caption(f":material/schedule: {text}")
@@ -229,6 +232,7 @@ def show_chart(
     plotly_config: dict[str, Any] | None = None,
     select_key: str | None = None,
     bands: Sequence[theme.Band] | None = None,
+    suppressed_label: str = "",
 ) -> Any:
     """Title, definition, figure, footnote, table alternative and the audited CSV download."""
     st.subheader(chart.title, anchor=False)
@@ -252,7 +256,7 @@ def show_chart(
             **({"on_select": "rerun", "selection_mode": "single-object"} if select_key else {}),
         )
     if bands is not None:
-        legend(bands)
+        legend(bands, suppressed_label=suppressed_label)
     data_footer(chart, table=table)
     return event
 
@@ -297,6 +301,7 @@ def metric_tile(
     label: str,
     value: float | None,
     *,
+    words: Words,
     delta: float | None = None,
     help: str | None = None,
     share: bool = False,
@@ -307,11 +312,13 @@ def metric_tile(
     """One headline number; rising counts are shown in the 'worse' colour (inverse)."""
     if value is None:
         # short enough for a narrow tile; the words follow underneath
-        shown = {"suppressed": "<10", "incomplete_follow_up": "not yet"}.get(status, "—")
+        shown = {"suppressed": f"<{words.sdc['threshold']}", "incomplete_follow_up": "not yet"}.get(
+            status, "—"
+        )
         st.metric(label, shown, help=help, border=True)
         st.caption(
             {
-                "suppressed": "Suppressed: fewer than 10 people.",
+                "suppressed": f"Suppressed: {words.fewer_than} people.",
                 "incomplete_follow_up": "Follow-up not complete yet.",
             }.get(status, "Not published.")
         )
@@ -336,7 +343,7 @@ def metric_tile(
     )
 
 
-def legend(bands: Sequence[theme.Band], *, suppressed_label: str = "suppressed (fewer than 10)"):
+def legend(bands: Sequence[theme.Band], *, suppressed_label: str) -> None:
     """The map's colour classes as a row of swatches."""
     items = [(b.colour, b.label) for b in bands] + [(theme.SUPPRESSED_FILL, suppressed_label)]
     html = " ".join(
@@ -359,8 +366,7 @@ def headline_section(
 ) -> None:
     """Headline tiles for the latest month, quarter and year, each with its change on the
     previous period and on the same period a year before, then the usual footer."""
-    from app.data import metric_title
-    from app.figures import headline, headline_table
+    from app.charts.headline import headline, headline_table
 
     words = s.words
     all_headlines = []
@@ -370,31 +376,25 @@ def headline_section(
         if all(h.period_start is None for h in hs):
             continue
         all_headlines.extend(hs)
-        period_name = {"month": "Latest month", "quarter": "Latest quarter", "fy": "Latest year"}[
-            period_type
-        ]
-        st.markdown(f"**{period_name}: {hs[0].label}**")
+        period = PERIOD_WORDS[period_type]
+        st.markdown(f"**Latest {period}: {hs[0].label}**")
         for col, h in zip(st.columns(len(hs)), hs, strict=True):
             with col:
-                last_year = figure_words(h.last_year, h.last_year_status)
+                last_year = words.figure(h.last_year, h.last_year_status)
                 if h.change_on_last_year is not None:
                     last_year += f" ({h.change_on_last_year:+,.0f})"
                 metric_tile(
-                    metric_title(h.metric_id),
+                    words.title(h.metric_id),
                     h.value,
                     delta=h.change_on_previous,
-                    delta_words=f"on previous {period_type if period_type != 'fy' else 'year'}",
+                    words=words,
+                    delta_words=f"on {h.previous_label}",
                     help=words.subtitle([h.metric_id]) + f" Same period last year: {last_year}.",
                     status=h.status,
                 )
-                st.caption(
-                    f"Same {'year' if period_type == 'fy' else period_type} last year: {last_year}"
-                )
+                st.caption(f"Same {period} last year: {last_year}")
                 if h.value is not None and h.previous is None:
-                    st.caption(
-                        f"Previous {PERIOD_NAMES[period_type]}: "
-                        f"{figure_words(None, h.previous_status)}"
-                    )
+                    st.caption(f"Previous {period}: {words.figure(None, h.previous_status)}")
                 if h.status == "suppressed" or "suppressed" in (
                     h.previous_status,
                     h.last_year_status,
@@ -406,15 +406,8 @@ def headline_section(
         subtitle=words.subtitle(metric_ids),
         footnote=words.footnote("Changes are between rounded counts."),
         figure=None,
-        data=headline_table(all_headlines),
-        notes=(
-            [
-                "'Fewer than 10' means the figure is suppressed: it counts fewer than 10 "
-                "people, or would let a small number be worked out from other figures."
-            ]
-            if any_suppressed
-            else []
-        ),
+        data=headline_table(words, all_headlines),
+        notes=([suppressed_meaning(words.sdc)] if any_suppressed else []),
     )
     if not all_headlines:
         st.info("No published headline figures for this place.")
@@ -488,3 +481,49 @@ def pack_section(s: Session) -> None:
                      "bytes": len(ready[1])},
             type="primary",
         )  # fmt: skip
+
+
+def draw_catalogue(s: Session, scene: Scene) -> None:
+    """Draw the chart catalogue's entries for this page, role and place, in catalogue order:
+    a dividing line where the catalogue puts one, half-width entries side by side."""
+    shown = catalogue.entries(s.page, s.role.kind, scene.geography)
+    i = 0
+    while i < len(shown):
+        entry = shown[i]
+        if s.page in entry.rule_before:
+            st.divider()
+        pair = shown[i : i + 2]
+        if entry.half and len(pair) == 2 and pair[1].half:
+            for column, half in zip(st.columns(2, gap="large"), pair, strict=True):
+                with column:
+                    _draw_entry(s, half, scene)
+            i += 2
+            continue
+        _draw_entry(s, entry, scene)
+        i += 1
+
+
+def _draw_entry(s: Session, entry: catalogue.Entry, scene: Scene) -> None:
+    if entry.key == "headlines":
+        place = "london" if scene.geography == LONDON_CODE else scene.geography
+        period_types = ("month",) if s.role.kind == "overview" else PERIOD_TYPES
+        headline_section(
+            s, scene.metrics, scene.geography, period_types, HEADLINE_METRICS,
+            key=f"headlines-{place}",
+        )  # fmt: skip
+        return
+    if entry.key == "breakdown":
+        st.header("Who is seen rough sleeping", anchor=False)
+        st.caption(
+            f"{capital(PERIOD_WORDS['fy'])} breakdowns for London as a whole. Nationality is "
+            "shown only here."
+        )
+        breakdown = select(
+            "Breakdown",
+            list(catalogue.BREAKDOWNS),
+            key="overview_breakdown",
+            format_func=lambda b: b.replace("_", " ").capitalize(),
+        )
+        scene = dataclasses.replace(scene, breakdown=breakdown)
+    assert entry.draw is not None, entry.key
+    show_chart(entry.draw(scene))

@@ -143,10 +143,12 @@ class SdcSettings(_Model):
 
 
 class MetricDefinition(_Model):
-    """One metric as the About page shows it: id, words, unit and definition version."""
+    """One metric as the pages and the pack show it: id, title, words, unit and version (the
+    metric registry writes them into every release)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
     id: str
+    title: str = ""
     definition: str
     unit: str = ""
     version: str = ""

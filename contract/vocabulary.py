@@ -18,6 +18,7 @@ SOURCE_NAMES = {"chain": "CHAIN", "hclic": "H-CLIC", "inform": "In-Form"}
 
 
 PERIOD_WORDS = {"month": "month", "quarter": "quarter", "fy": "financial year"}
+"""A period type in words; capitalise the first letter at the start of a label (``capital``)."""
 
 
 STAGE_WORDS = {
@@ -96,6 +97,56 @@ OBSERVATIONAL_CAVEAT = (
 )
 
 
+def capital(words: str) -> str:
+    """Words at the start of a label: 'financial year' as 'Financial year' (the rest unchanged)."""
+    return words[:1].upper() + words[1:]
+
+
+def fewer_than(sdc: Mapping[str, Any]) -> str:
+    """How a suppressed figure is written: 'fewer than 10', from the release's threshold."""
+    return f"fewer than {sdc.get('threshold', 10)}"
+
+
+def fewer_than_at_risk(sdc: Mapping[str, Any]) -> str:
+    """Where a curve stops: 'fewer than 10' people still at risk."""
+    return f"fewer than {sdc.get('survival_min_at_risk', sdc.get('threshold', 10))}"
+
+
+def suppressed_meaning(sdc: Mapping[str, Any]) -> str:
+    """What a 'fewer than N' in a table means, for the note under it."""
+    fewer = fewer_than(sdc)
+    return (
+        f"'{capital(fewer)}' means the figure is suppressed: it counts {fewer} people, or would "
+        "let a small number be worked out from other figures."
+    )
+
+
+def footnote_disclosure_words(sdc: Mapping[str, Any]) -> str:
+    """The disclosure rules in one sentence, for the footnote of every chart."""
+    return (
+        f"Counts below {sdc.get('threshold', 10)} are suppressed (shown as gaps or grey) and "
+        f"others rounded to the nearest {sdc.get('rounding_base', 5)}."
+    )
+
+
+def disclosure_paragraphs(sdc: Mapping[str, Any]) -> list[str]:
+    """The disclosure rules in paragraphs, for the chart pack's methods page."""
+    threshold = sdc.get("threshold", 10)
+    return [
+        f"Counts below {threshold} are suppressed (shown as '{fewer_than(sdc)}', a gap in a line "
+        f"or a grey tile) and every other count is rounded to the nearest "
+        f"{sdc.get('rounding_base', 5)}.",
+        "Where published figures add up (breakdowns and their total, boroughs and London, new + "
+        "stock + returners, months within a quarter or year), more figures are hidden so that a "
+        "hidden one cannot be worked out by subtraction. Percentages are shown only where at "
+        f"least {sdc.get('min_rate_denominator', threshold)} people are counted beneath them, as "
+        "the rounded count with the outcome over the rounded count of people. "
+        f"{curve_protection_words(sdc)} Journey flows of {fewer_than(sdc)} people are folded "
+        "into 'other (small numbers)'. Nationality is shown only for London as a whole, and no "
+        "place smaller than a borough is ever shown.",
+    ]
+
+
 def curve_protection_words(sdc: Mapping[str, Any]) -> str:
     """How the survival curves were protected, from the manifest's ``sdc`` block."""
     threshold = sdc.get("threshold", 10)
@@ -106,7 +157,7 @@ def curve_protection_words(sdc: Mapping[str, Any]) -> str:
         f"each hidden below {threshold} or rounded to the nearest "
         f"{sdc.get('rounding_base', 5)}, merging intervals that hold a small number; each step "
         "is worked out from those published counts and shown to the whole percent. Curves stop "
-        f"once fewer than {sdc.get('survival_min_at_risk', threshold)} people remain at risk."
+        f"once {fewer_than_at_risk(sdc)} people remain at risk."
     )
 
 

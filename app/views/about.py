@@ -5,13 +5,14 @@ import re
 import polars as pl
 import streamlit as st
 
-from app import figures, ui
+from app import ui
 from app.auth import ROLE_WORDS
+from app.charts import common
 from contract.release import is_quality_share
 from contract.vocabulary import SOURCE_NAMES
 
-s = ui.page_session("about", "About this data")
-info = s.release.info
+s = ui.page_session("about")
+info = s.release.manifest
 
 st.markdown(
     "Pathways links the records that London's street outreach teams (CHAIN), borough housing "
@@ -33,16 +34,17 @@ sources = pl.DataFrame(
 )
 st.dataframe(sources, hide_index=True)
 st.caption(
-    f"Release {info.release_id}, created {info.created_at}; data from {info.data_start} to "
-    f"{info.data_end}; code version {info.code_version or 'not recorded'}."
+    f"Release {info.release_id}, created {info.created_at:%Y-%m-%d %H:%M} UTC; data from "
+    f"{info.data_period.start} to {info.data_period.end}; code version "
+    f"{info.code_version or 'not recorded'}."
 )
 
 st.header("Definitions", anchor=False)
 st.caption(f"Definitions version {info.definitions_version or 'not recorded'}.")
 st.markdown(
     "\n".join(
-        f"- **{d.title}** (`{d.metric_id}`, version {d.version}, unit: {d.unit}): {d.text}"
-        for d in info.definitions.values()
+        f"- **{d.title}** (`{d.id}`, version {d.version}, unit: {d.unit}): {d.definition}"
+        for d in map(s.words.definition, (d.id for d in info.definitions))
     )
     or "This release carries no definitions."
 )
@@ -53,12 +55,11 @@ st.markdown(
     re.sub(
         r"^(#{1,4}) ",
         lambda m: "#" * (len(m.group(1)) + 2) + " ",
-        info.disclosure_rules,
+        s.release.disclosure_rules,
         flags=re.M,
     )
 )
-if info.sdc:
-    st.caption("Settings: " + ", ".join(f"{k} = {v}" for k, v in info.sdc.items()))
+st.caption("Settings: " + ", ".join(f"{k} = {v}" for k, v in info.sdc.model_dump().items()))
 
 st.header("Linkage and data quality", anchor=False)
 quality = s.release.quality()
@@ -66,7 +67,7 @@ if quality.is_empty():
     st.write("This release carries no quality indicators.")
 else:
     if {"indicator", "value"} <= set(quality.columns):
-        share = figures.words_for(quality, "indicator", is_quality_share, pl.Boolean)
+        share = common.words_for(quality, "indicator", is_quality_share, pl.Boolean)
         quality = quality.with_columns(
             pl.when(pl.col("value").is_null())
             .then(pl.lit("—"))
@@ -99,4 +100,4 @@ st.markdown(
 )
 
 st.header("What Pathways will never show", anchor=False)
-st.markdown(ui.NEVER_SHOWN)
+st.markdown(ui.never_shown(info.sdc.model_dump()))

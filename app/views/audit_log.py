@@ -6,7 +6,7 @@ import streamlit as st
 from app import ui
 from app.audit import verify_log
 
-s = ui.page_session("audit", "Audit log")
+s = ui.page_session("audit")
 ok, message = verify_log(s.audit.path)
 if ok:
     st.success(message, icon=":material/verified:")

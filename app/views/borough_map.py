@@ -7,25 +7,28 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from app import figures, theme, ui
-from app.data import HEADLINE_METRICS, ScopeError, metric_title
+from app import theme, ui
+from app.charts import borough_map, common, headline
+from app.data import HEADLINE_METRICS, ScopeError
+from contract.periods import PERIOD_TYPES
 from contract.reference import borough_codes, borough_name
+from contract.vocabulary import PERIOD_WORDS, capital
 
 
 @st.cache_resource
 def _boundaries(path: str) -> dict:
     """An ONS borough boundary GeoJSON named by PATHWAYS_BOUNDARIES, read once."""
-    return figures.load_boundaries(Path(path))
+    return borough_map.load_boundaries(Path(path))
 
 
-s = ui.page_session("map", "Borough map")
+s = ui.page_session("map")
 r = s.release
 words = s.words
 
 MAP_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner", "living_on_streets")
-PERIODS = {"month": "Month", "quarter": "Quarter", "fy": "Financial year"}
+PERIODS = {p: capital(PERIOD_WORDS[p]) for p in PERIOD_TYPES}
 metric = ui.select(
-    "Indicator", list(MAP_METRICS), key="map_metric", format_func=metric_title, horizontal=False
+    "Indicator", list(MAP_METRICS), key="map_metric", format_func=words.title, horizontal=False
 )
 try:
     all_totals = pl.concat([r.borough_totals(metric, p) for p in PERIODS])
@@ -80,7 +83,7 @@ if st.session_state.get(slider_key) not in months:
 month = st.select_slider(
     PERIODS[period_type],
     options=months,
-    format_func=lambda d: figures.period_label(d, period_type),
+    format_func=lambda d: common.period_label(d, period_type),
     **ui.audited(slider_key, PERIODS[period_type]),
 )
 
@@ -96,7 +99,7 @@ def _clicked(state: object) -> str | None:
         data = point.get("customdata")
         if data:
             return data[0]
-    for obj in (selection.get("objects", {}) or {}).get(figures.MAP_LAYER_ID, []) or []:
+    for obj in (selection.get("objects", {}) or {}).get(borough_map.MAP_LAYER_ID, []) or []:
         props = obj.get("properties", obj)
         if props.get("code"):
             return props["code"]
@@ -115,13 +118,11 @@ if SELECTED not in st.session_state:
     st.session_state[SELECTED] = default
     st.session_state["map_pick"] = default
 
-bands = theme.count_bands(
-    totals.get_column("value").to_list(), threshold=int(r.info.sdc.get("threshold", 10))
-)
+bands = theme.count_bands(totals.get_column("value").to_list(), threshold=r.manifest.sdc.threshold)
 selected = st.session_state[SELECTED]
 boundaries_file = os.environ.get("PATHWAYS_BOUNDARIES")
 boundaries = _boundaries(boundaries_file) if boundaries_file else None
-chart = figures.borough_map(
+chart = borough_map.borough_map(
     words,
     totals,
     metric,
@@ -134,7 +135,10 @@ chart = figures.borough_map(
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ui.show_chart(chart, height=520, select_key=MAP_KEY, bands=bands)
+    ui.show_chart(
+        chart, height=520, select_key=MAP_KEY, bands=bands,
+        suppressed_label=words.suppressed_label,
+    )  # fmt: skip
 
 
 def _picked() -> None:
@@ -151,28 +155,29 @@ with right:
         on_change=_picked,
     )
     code = st.session_state[SELECTED]
-    st.subheader(f"{borough_name(code)} — {figures.period_label(month, period_type)}", anchor=False)
+    st.subheader(f"{borough_name(code)} — {common.period_label(month, period_type)}", anchor=False)
     row = headline_totals.filter(
         (pl.col("geography_code") == code) & (pl.col("period_start") == month)
     )
     values = {m: v for m, v in zip(row["metric_id"], row["value"], strict=True)}
     for m in HEADLINE_METRICS:
         v = values.get(m)
-        h = figures.headline(headline_totals, m, period_type, code, period_start=month)
+        h = headline.headline(headline_totals, m, period_type, code, period_start=month)
         ui.metric_tile(
-            metric_title(m),
+            words.title(m),
             v,
             delta=h.change_on_previous,
-            delta_words=f"on previous {ui.PERIOD_NAMES[period_type]}",
+            words=words,
+            delta_words=f"on {h.previous_label}",
             status=h.status,
         )
     month_rows = chart.data.filter(pl.col("value").is_not_null()).sort("value", descending=True)
     rank = next((i for i, c in enumerate(month_rows["geography_code"], start=1) if c == code), None)
     band = chart.data.filter(pl.col("geography_code") == code)["band"].item()
     st.caption(
-        f"{metric_title(metric)}: band {band}"
+        f"{words.title(metric)}: band {band}"
         + (f"; {rank} of {month_rows.height} boroughs with a published figure." if rank else ".")
-        + " Fewer than 10 people are never shown."
+        + f" {capital(words.fewer_than)} people are never shown."
     )
     if r.can_see_detail(code):
         if st.button("Open the full borough snapshot", key="open_snapshot", type="primary"):

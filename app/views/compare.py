@@ -3,12 +3,13 @@
 import polars as pl
 import streamlit as st
 
-from app import figures, ui
+from app import ui
+from app.charts import common, compare, returns
 from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_name
-from contract.vocabulary import OBSERVATIONAL_CAVEAT
+from contract.vocabulary import COMPARISON_NAMES, OBSERVATIONAL_CAVEAT, capital
 
-s = ui.page_session("compare", "Compare interventions")
+s = ui.page_session("compare")
 r = s.release
 words = s.words
 try:
@@ -17,22 +18,19 @@ except ScopeError as e:
     ui.refused(s, e)
     st.stop()
 
-st.info(words.definition("comparisons").text or OBSERVATIONAL_CAVEAT, icon=":material/warning:")
+st.info(
+    words.definition("comparisons").definition or OBSERVATIONAL_CAVEAT, icon=":material/warning:"
+)
 ids = comparisons.get_column("comparison_id").unique().sort().to_list()
 if not ids:
     st.info("This release has no published comparisons.")
     st.stop()
-NAMES = {
-    "first_intervention": "By first intervention",
-    "pilot_vs_other": "Pilot boroughs against the rest",
-    "borough": "A borough against the rest of London",
-}
 comparison = ui.select(
     "Comparison",
     ids,
     key="compare_id",
     index=ids.index("first_intervention") if "first_intervention" in ids else 0,
-    format_func=lambda c: NAMES.get(c, c.replace("_", " ")),
+    format_func=lambda c: capital(COMPARISON_NAMES.get(c, c.replace("_", " "))),
 )
 rows = comparisons.filter(pl.col("comparison_id") == comparison)
 curve_id = f"compare:{comparison}"
@@ -55,13 +53,14 @@ try:
     curves = r.survival(curve_id, curve_place)
 except ScopeError:
     curves = r.survival(curve_id).head(0)
-title = {
-    "first_intervention": "Return to the street by first intervention — London",
-    "pilot_vs_other": "Return to the street: pilot boroughs against the rest — London",
-    "borough": f"Return to the street: {borough_name(curve_place)} against the rest of London",
-}.get(comparison, f"Return to the street — {comparison.replace('_', ' ')}")
+name = COMPARISON_NAMES.get(comparison, comparison.replace("_", " "))
+title = (
+    f"Return to the street: {borough_name(curve_place)} against the rest of London"
+    if comparison == "borough"
+    else f"Return to the street{' ' if name.startswith('by ') else ': '}{name} — London"
+)
 groups = curves.get_column("group").unique().sort().to_list()
-chart = figures.survival_chart(
+chart = returns.survival_chart(
     words,
     # the comparison curves measure return to the street: draw them under that definition
     curves.with_columns(pl.lit("return_to_street").alias("curve_id")),
@@ -74,7 +73,7 @@ chart.key = f"compare-{comparison}-{curve_place}"
 if comparison == "first_intervention":
     # interventions the release could name but did not: too few people to publish a curve
     missing = [
-        figures.group_words(f"first_intervention={v}")
+        common.group_words(f"first_intervention={v}")
         for v in (
             "hostel",
             "temporary_accommodation",
@@ -91,9 +90,9 @@ if comparison == "first_intervention":
             + "."
         )
 ui.show_chart(chart)
-ui.show_chart(figures.hazard_ratio_chart(words, comparisons, comparison))
+ui.show_chart(compare.hazard_ratio_chart(words, comparisons, comparison))
 st.markdown("**Every statistic of this comparison**")
-table = figures.comparison_table(comparisons, comparison).with_columns(
+table = compare.comparison_table(comparisons, comparison).with_columns(
     pl.when(pl.col("p_value") < 0.001)
     .then(pl.lit("<0.001"))
     .otherwise(pl.col("p_value").cast(pl.String))
@@ -114,8 +113,8 @@ st.dataframe(
     hide_index=True,
 )  # fmt: skip
 st.caption(
-    "Group sizes are rounded to the nearest 5. A log-rank test asks whether the curves differ at "
-    "all; a hazard ratio says by how much, under the model's assumptions. A small p in the "
+    f"Group sizes are rounded to the nearest {words.sdc['rounding_base']}. A log-rank test asks "
+    "whether the curves differ at all; a hazard ratio says by how much, under the model's assumptions. A small p in the "
     "proportional-hazards check warns that the hazard ratio changes over time, so read it as an "
     "average."
 )

@@ -3,11 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from app import figures, ui
+from app import ui
+from app.charts import pathways
 from app.data import ScopeError
 from contract.reference import borough_name
 
-s = ui.page_session("pathways", "Pathways")
+s = ui.page_session("pathways")
 r = s.release
 words = s.words
 try:
@@ -54,5 +55,5 @@ st.caption(
     "NSNO hub: a No Second Night Out assessment hub. 'Not known': no record in any source at that "
     "point, which is not the same as being settled."
 )
-ui.show_chart(figures.sankey_chart(words, links, place, cohort))
-ui.show_chart(figures.top_paths_chart(words, paths, place, cohort))
+ui.show_chart(pathways.sankey_chart(words, links, place, cohort))
+ui.show_chart(pathways.top_paths_chart(words, paths, place, cohort))

@@ -8,7 +8,7 @@ from app import auth, ui
 from app.transparency import STALE_DAYS, Period, access_register
 from contract.errors import PathwaysError
 
-s = ui.page_session("register", "Access register")
+s = ui.page_session("register")
 st.markdown(
     "Every account the access policy names, and every account that signed in through an app role "
     "or a group: its role, organisation, last sign-in, and its sessions, exports and refusals in "

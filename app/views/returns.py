@@ -3,11 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from app import figures, ui
+from app import ui
+from app.charts import common, returns
 from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_name
 
-s = ui.page_session("returns", "Returns to the street")
+s = ui.page_session("returns")
 r = s.release
 words = s.words
 try:
@@ -41,7 +42,7 @@ with right:
         "Groups",
         groups_here,
         default=["all"] if "all" in groups_here else groups_here[:1],
-        format_func=figures._group_words,
+        format_func=common.group_words,
         **ui.audited("returns_groups", "Groups"),
     )
 compare_london = place != LONDON_CODE and st.checkbox(
@@ -51,17 +52,17 @@ shown = kaplan.filter(
     pl.col("group").is_in(groups)
     & pl.col("geography_code").is_in([place, LONDON_CODE] if compare_london else [place])
 )
-chart = figures.survival_chart(
+chart = returns.survival_chart(
     words, shown, "return_to_street", place, groups=groups,
     compare_geography=LONDON_CODE if compare_london else None,
 )  # fmt: skip
 ui.show_chart(chart)
 
 st.markdown("**Read off the curve at 90, 180, 365 and 730 days** (per cent still off the street)")
-at_days = figures.survival_at_days(shown)
+at_days = returns.survival_at_days(shown)
 at_days = at_days.with_columns(
-    figures.words_for(at_days, "geography_code", borough_name).alias("place"),
-    figures.words_for(at_days, "group", figures._group_words),
+    common.words_for(at_days, "geography_code", borough_name).alias("place"),
+    common.words_for(at_days, "group", common.group_words),
 ).select("place", "group", "day", "estimate_pct", "ci_lower_pct", "ci_upper_pct", "at_risk")
 st.dataframe(
     ui.readable(at_days).rename(
@@ -70,10 +71,13 @@ st.dataframe(
     ),
     hide_index=True,
 )  # fmt: skip
-st.markdown("**Number at risk** (rounded to the nearest 5; a dash once the curve stops)")
-st.dataframe(ui.readable(figures.number_at_risk(shown)), hide_index=True)
+st.markdown(
+    f"**Number at risk** (rounded to the nearest {words.sdc['rounding_base']}; a dash once the "
+    "curve stops)"
+)
+st.dataframe(ui.readable(returns.number_at_risk(shown)), hide_index=True)
 ui.data_footer(
-    figures.Chart(
+    common.Chart(
         key=f"survival-table-{place}",
         title="Survival at fixed days",
         subtitle=chart.subtitle,
@@ -85,7 +89,7 @@ ui.data_footer(
 
 st.divider()
 ui.show_chart(
-    figures.cumulative_incidence_chart(
+    returns.cumulative_incidence_chart(
         words,
         curves.filter(pl.col("curve_id") == "return_to_street_cif"),
         "return_to_street_cif",
@@ -95,7 +99,7 @@ ui.show_chart(
 )
 st.divider()
 ui.show_chart(
-    figures.survival_chart(
+    returns.survival_chart(
         words,
         curves.filter(pl.col("curve_id") == "time_to_accommodation"),
         "time_to_accommodation",

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from app import figures, ui
-from app.data import HEADLINE_METRICS, ScopeError
+from app import ui
+from app.catalogue import Scene
+from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_codes, borough_name, pilot_codes
 
-s = ui.page_session("snapshot", "Borough snapshot")
+s = ui.page_session("snapshot")
 r = s.release
-words = s.words
 
 st.markdown(
     "<style>@media print { section[data-testid='stSidebar'], header, "
@@ -42,44 +42,4 @@ if st.query_params.get("borough") != code:
 
 st.header(f"{borough_name(code)} against London", anchor=False)
 st.caption("Print this page from your browser (Ctrl+P or ⌘P); it is laid out for A4 landscape.")
-ui.headline_section(
-    s, metrics, code, ("month", "quarter", "fy"), HEADLINE_METRICS, key=f"headlines-{code}"
-)
-st.divider()
-ui.show_chart(
-    figures.by_readable_period(
-        metrics,
-        ["seen_rough_sleeping"],
-        code,
-        lambda by: figures.trend_chart(
-            words,
-            metrics,
-            ["seen_rough_sleeping"],
-            code,
-            compare_geography=LONDON_CODE,
-            period_type=by,
-        ),
-    )
-)
-ui.show_chart(
-    figures.by_readable_period(
-        metrics,
-        figures.FLOW_STOCK_RETURNER,
-        code,
-        lambda by: figures.flow_stock_returner_chart(words, metrics, code, period_type=by),
-    )
-)
-left, right = st.columns(2, gap="large")
-with left:
-    ui.show_chart(
-        figures.compare_to_london_chart(
-            words, metrics, code, ["new_single_night", "prior_hclic_approach", "sustained_6m"]
-        )
-    )
-with right:
-    ui.show_chart(figures.breakdown_chart(words, metrics, "seen_rough_sleeping", "age_band", code))
-ui.show_chart(
-    figures.survival_chart(
-        words, survival, "return_to_street", code, groups=["all"], compare_geography=LONDON_CODE
-    )
-)
+ui.draw_catalogue(s, Scene(s.words, metrics, code, LONDON_CODE, survival=survival))

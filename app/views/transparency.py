@@ -18,7 +18,7 @@ public = st.session_state.get(ui.PUBLIC_KEY)
 if not isinstance(public, ui.PublicContext):
     st.error("This page is not available right now.")
     st.stop()
-info = public.info
+info = public.manifest
 
 if info.synthetic:
     ui.synthetic_banner()
@@ -36,16 +36,16 @@ st.markdown(
 st.header("Sources and lawful basis", anchor=False)
 rows = []
 for source in ("chain", "hclic", "inform"):
-    given = info.lawful_bases.get(source) or {}
+    given = info.lawful_bases.get(source)
     extract = info.source_extract_dates.get(source)
     if not given and extract is None:
         continue
-    basis = given.get("lawful_basis")
-    condition = given.get("special_category_condition")
+    basis = given.lawful_basis if given else None
+    condition = given.special_category_condition if given else None
     rows.append(
         {
             "source": SOURCE_NAMES.get(source, source),
-            "provided by": given.get("provider") or "not recorded",
+            "provided by": (given.provider if given else None) or "not recorded",
             "lawful basis": LAWFUL_BASES.get(basis or "", "not stated in this release"),
             "special category condition": SPECIAL_CATEGORY_CONDITIONS.get(
                 condition or "", "not stated in this release"
@@ -63,7 +63,7 @@ st.caption(
 )
 
 st.header("What Pathways will never show", anchor=False)
-st.markdown(ui.NEVER_SHOWN)
+st.markdown(ui.never_shown(info.sdc.model_dump()))
 
 st.header("Who has access", anchor=False)
 st.markdown(

@@ -327,7 +327,7 @@ async def _person(
     from websockets.asyncio.client import connect
 
     from app.auth import DEMO_ACCOUNTS
-    from app.ui import PAGES_BY_ROLE
+    from app.pages import PAGES_BY_ROLE
 
     account = DEMO_ACCOUNTS[user % len(DEMO_ACCOUNTS)]
     plan = [SIGN_IN, PURPOSE, *PAGES_BY_ROLE[account.role.kind] * rounds]
@@ -493,7 +493,7 @@ def bench_users(
         raise PathwaysError(
             "--think and --arrive-over must be 0 or more seconds, and --stall-after more than 0."
         )
-    if not load_release(release).info.synthetic:
+    if not load_release(release).manifest.synthetic:
         raise PathwaysError(
             f"{release} is not a synthetic release; the bench signs in with demo accounts, "
             "which may only ever see synthetic data."

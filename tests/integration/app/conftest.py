@@ -3,16 +3,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
-
-_spec = importlib.util.spec_from_file_location(
-    "app_release_builder", Path(__file__).with_name("app_release_builder.py")
-)
-builder = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(builder)
+from support import release_builder as builder
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ address, a value written into session state, a forged sign-in token.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -15,23 +14,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.audit import AuditLog, verify_log
-from app.ui import CONTEXT_KEY, PAGES_BY_ROLE
+from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
+from app.ui import CONTEXT_KEY
 from contract.errors import PathwaysError
 
 MAIN = Path(__file__).resolve().parents[3] / "app" / "main.py"
 CAMDEN, WESTMINSTER = "E09000007", "E09000033"
 
-PAGE_FILES = {
-    "overview": ("views/overview.py", "London overview"),
-    "map": ("views/borough_map.py", "Borough map"),
-    "snapshot": ("views/snapshot.py", "Borough snapshot"),
-    "pathways": ("views/pathways.py", "Pathways"),
-    "returns": ("views/returns.py", "Returns to the street"),
-    "compare": ("views/compare.py", "Compare interventions"),
-    "about": ("views/about.py", "About this data"),
-    "audit": ("views/audit_log.py", "Audit log"),
-    "register": ("views/register.py", "Access register"),
-}
+PAGE_FILES = {key: (page.file, page.title) for key, page in PAGES_BY_KEY.items()}
 ACCOUNTS = {
     "london-lead": "london",
     "camden-lead": "borough",
@@ -105,8 +95,11 @@ def test_overview_role_cannot_open_other_pages(env):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(PAGE_FILES[page][0])
     visit(at, "overview")
+    # the titles the metric registry wrote into the release's manifest
     assert [m.label for m in at.metric] == [
-        "People seen rough sleeping", "New people (flow)", "Stock", "Returners",
+        "People seen rough sleeping", "New people (flow)",
+        "People also seen in the previous period (stock)",
+        "People returning to the streets (returners)",
     ]  # fmt: skip
     assert "Latest quarter" not in texts(at)
     assert not at.get("segmented_control") and not at.selectbox  # no breakdowns offered
@@ -445,19 +438,12 @@ def test_oidc_signed_out_user_sees_only_the_sign_in_button(oidc):
     assert not at.get("plotly_chart")
 
 
-def test_a_rerun_takes_well_under_300_ms(env):
-    import statistics
-
+def test_every_page_draws_again_on_a_rerun(env):
+    # what every click costs: a rerun of the page (its speed is measured by `pathways bench`)
     at = sign_in("london-lead")
-    timings = {}
     for page in PAGES_BY_ROLE["london"]:
         visit(at, page)  # first visit builds caches
-        runs = []
-        for _ in range(3):
-            start = time.perf_counter()
+        for _ in range(2):
             at.run()
-            runs.append(time.perf_counter() - start)
-        timings[page] = statistics.median(runs)  # the median: one busy moment on the machine
-    slowest = max(timings, key=timings.get)
-    print("median rerun (s):", {k: round(v, 3) for k, v in timings.items()})
-    assert timings[slowest] < 0.6, timings  # AppTest adds its own overhead on a shared machine
+            assert not at.exception, (page, [e.value for e in at.exception])
+            assert [t.value for t in at.title] == [PAGE_FILES[page][1]], page

@@ -9,7 +9,7 @@ import sqlite3
 
 from app.audit import AuditLog
 from app.auth import DEMO_ACCOUNTS
-from app.ui import PAGES_BY_ROLE
+from app.pages import PAGES_BY_ROLE
 from pipelines.commands.bench_users import OPEN, PURPOSE, SIGN_IN, run_users_bench
 
 TITLES = {

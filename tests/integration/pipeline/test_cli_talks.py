@@ -213,7 +213,7 @@ def test_a_full_disk_is_one_line_and_exits_4(tmp_path):
 def test_a_chart_pack_without_its_fonts_is_the_environment_and_exits_4(
     release_dir, tmp_path, monkeypatch, capsys
 ):
-    from app import pack
+    from app.pack import draw as pack
     from pipelines.commands.cli import main
 
     monkeypatch.setattr(pack, "FONT_DIR", tmp_path / "no-fonts")

@@ -11,11 +11,12 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from app.data import ReleaseInfo, load_release, pack_edition
-from app.pack import FONT_DIR, pack_month, release_packs
+from app.data import load_release, pack_edition
+from app.pack import pack_month, release_packs
+from app.pack.draw import FONT_DIR
 from contract.errors import PathwaysError
 from contract.reference import ASSETS, borough_codes, borough_name
-from contract.release import PACKS_DIR, open_release, sha256_bytes
+from contract.release import PACKS_DIR, DataPeriod, open_release, sha256_bytes
 from pipelines.release.write import publish
 
 ROOT_PACKAGE = ASSETS.parent
@@ -33,8 +34,8 @@ ROOT_PACKAGE = ASSETS.parent
     ],
 )
 def test_the_packs_show_the_latest_month_wholly_inside_the_data(data_end, month):
-    info = ReleaseInfo.from_manifest({"data_period": {"start": "2021-04-01", "end": data_end}})
-    assert pack_month(info) == month
+    period = DataPeriod(start=date(2021, 4, 1), end=date.fromisoformat(data_end))
+    assert pack_month(period) == month
 
 
 def test_the_run_draws_the_packs_into_the_release_with_their_hashes(release_dir):
@@ -86,7 +87,7 @@ def test_the_packs_are_set_in_the_font_pathways_ships(release_dir):
 
 @pytest.mark.slow  # every edition: about 7 s each, 4 minutes on a shared machine
 def test_every_edition_is_drawn_london_and_each_of_the_33_boroughs(release_dir):
-    packs = release_packs(load_release(release_dir).path)
+    packs = release_packs(load_release(release_dir).release_dir)
     assert len(packs) == 34
     assert {pack_edition(name)[1] for name in packs} == {None, *borough_codes()}
     assert all(data.startswith(b"%PDF") for data in packs.values())

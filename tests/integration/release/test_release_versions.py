@@ -61,7 +61,7 @@ def two_releases(tmp_path, protected, run_facts) -> tuple[Path, str, Path, str]:
 
 def served(pointer: Path) -> str:
     """The release the dashboard would show now: opened the way each interaction opens it."""
-    return load_release(pointer).info.release_id
+    return load_release(pointer).manifest.release_id
 
 
 def test_a_release_is_a_pointer_to_its_newest_version_and_the_oldest_are_dropped(

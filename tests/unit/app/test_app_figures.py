@@ -11,8 +11,9 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from app import figures, theme
+from app import theme
 from app.auth import Role
+from app.charts import borough_map, common, compare, headline, pathways, returns, trends
 from app.data import ScopedRelease
 from contract.release import METRICS_SCHEMA, SURVIVAL_SCHEMA
 
@@ -21,7 +22,7 @@ LONDON, CAMDEN = "E12000007", "E09000007"
 
 @pytest.fixture(scope="module")
 def words(release):
-    return figures.Words(release.info)
+    return common.Words(release.manifest)
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +44,10 @@ def _metrics(rows):
 
 
 def test_period_labels():
-    assert figures.period_label(date(2025, 3, 1), "month") == "Mar 2025"
-    assert figures.period_label(date(2025, 1, 1), "quarter") == "2024-25 Q4"
-    assert figures.period_label(date(2024, 4, 1), "quarter") == "2024-25 Q1"
-    assert figures.period_label(date(2024, 4, 1), "fy") == "2024-25"
+    assert common.period_label(date(2025, 3, 1), "month") == "Mar 2025"
+    assert common.period_label(date(2025, 1, 1), "quarter") == "2024-25 Q4"
+    assert common.period_label(date(2024, 4, 1), "quarter") == "2024-25 Q1"
+    assert common.period_label(date(2024, 4, 1), "fy") == "2024-25"
 
 
 def test_headline_compares_with_previous_month_and_same_month_last_year():
@@ -61,11 +62,11 @@ def test_headline_compares_with_previous_month_and_same_month_last_year():
             ("seen_rough_sleeping", date(2025, 3, 1), 1955.0, "ok"),
         ]
     )
-    h = figures.headline(m, "seen_rough_sleeping", "month")
+    h = headline.headline(m, "seen_rough_sleeping", "month")
     assert h.label == "Mar 2025"
     assert h.value == 1955 and h.last_year == 1800 and h.change_on_last_year == 155
     assert h.previous is None and h.change_on_previous is None  # suppressed: no change shown
-    empty = figures.headline(m, "flow_new", "month")
+    empty = headline.headline(m, "flow_new", "month")
     assert empty.value is None and empty.status == "not_published"
 
 
@@ -77,7 +78,7 @@ def test_trend_leaves_suppressed_months_as_gaps(words):
             ("flow_new", date(2025, 3, 1), 55.0, "ok"),
         ]
     )
-    chart = figures.trend_chart(words, m, ["flow_new"])
+    chart = trends.trend_chart(words, m, ["flow_new"])
     (trace,) = chart.figure.data
     assert list(trace.y) == [40.0, None, 55.0]
     assert trace.connectgaps is False
@@ -89,18 +90,22 @@ def test_trend_leaves_suppressed_months_as_gaps(words):
 
 def test_flow_stock_returner_stacks_the_published_counts(words, london):
     m = london.metrics(geographies=LONDON)
-    chart = figures.flow_stock_returner_chart(words, m, LONDON)
-    assert [t.name for t in chart.figure.data] == ["New people", "Stock", "Returners"]
+    chart = trends.flow_stock_returner_chart(words, m, LONDON)
+    # the registry's titles, without their bracketed short names
+    stock = "People also seen in the previous period"
+    assert [t.name for t in chart.figure.data] == [
+        "New people", stock, "People returning to the streets",
+    ]  # fmt: skip
     assert chart.figure.layout.barmode == "stack"
     march = chart.data.filter(pl.col("period_start") == date(2025, 3, 1))
     assert march.height == 3
     drawn = {t.name: t.y[-1] for t in chart.figure.data}
-    assert drawn["Stock"] == march.filter(pl.col("metric_id") == "stock")["value"].item()
+    assert drawn[stock] == march.filter(pl.col("metric_id") == "stock")["value"].item()
 
 
 def test_share_values_are_shown_as_whole_percent(words, london):
     m = london.metrics(geographies=LONDON)
-    chart = figures.rare_brief_nonrecurrent(words, m, LONDON)
+    chart = trends.rare_brief_nonrecurrent(words, m, LONDON)
     brief = chart.figure.data[1]
     assert all(v is None or (10 <= v <= 100 and v == int(v)) for v in brief.y)
 
@@ -108,8 +113,8 @@ def test_share_values_are_shown_as_whole_percent(words, london):
 def test_breakdown_refuses_nationality_for_a_borough(words, london):
     m = london.metrics(breakdown=None)
     with pytest.raises(ValueError, match="London as a whole"):
-        figures.breakdown_chart(words, m, "seen_rough_sleeping", "nationality_group", CAMDEN)
-    chart = figures.breakdown_chart(words, m, "seen_rough_sleeping", "nationality_group", LONDON)
+        trends.breakdown_chart(words, m, "seen_rough_sleeping", "nationality_group", CAMDEN)
+    chart = trends.breakdown_chart(words, m, "seen_rough_sleeping", "nationality_group", LONDON)
     assert set(chart.data["breakdown"]) == {
         "nationality_group=uk", "nationality_group=eu_eea",
         "nationality_group=rest_of_world", "nationality_group=unknown",
@@ -129,7 +134,7 @@ def test_count_bands_are_fixed_round_classes():
 def test_borough_map_is_a_banded_tile_map_with_no_basemap(words, london):
     totals = london.borough_totals("seen_rough_sleeping")
     bands = theme.count_bands(totals["value"].to_list())
-    chart = figures.borough_map(
+    chart = borough_map.borough_map(
         words, totals, "seen_rough_sleeping", date(2025, 3, 1), bands, selected=CAMDEN
     )
     fig = chart.figure
@@ -156,7 +161,7 @@ def test_borough_map_is_a_banded_tile_map_with_no_basemap(words, london):
 
 
 def test_tile_layout_places_every_borough_once():
-    tiles = figures.borough_tiles()
+    tiles = borough_map.borough_tiles()
     assert len(tiles) == 33
     assert len({(t.col, t.row) for t in tiles}) == 33
     from contract.reference import borough_codes
@@ -177,10 +182,10 @@ def test_real_boundaries_are_drawn_when_configured(words, london, tmp_path):
     }  # fmt: skip
     path = tmp_path / "boroughs.geojson"
     path.write_text(json.dumps(geo), encoding="utf-8")
-    boundaries = figures.load_boundaries(path)
+    boundaries = borough_map.load_boundaries(path)
     assert len(boundaries["features"]) == 1  # outside London dropped
     totals = london.borough_totals("seen_rough_sleeping")
-    chart = figures.borough_map(
+    chart = borough_map.borough_map(
         words, totals, "seen_rough_sleeping", date(2025, 3, 1),
         theme.count_bands(totals["value"].to_list()), boundaries=boundaries,
     )  # fmt: skip
@@ -192,7 +197,7 @@ def test_real_boundaries_are_drawn_when_configured(words, london, tmp_path):
 
 def test_sankey_draws_every_published_link(words, london):
     links = london.pathways(LONDON)
-    chart = figures.sankey_chart(words, links, LONDON, "2023-24")
+    chart = pathways.sankey_chart(words, links, LONDON, "2023-24")
     (sankey,) = chart.figure.data
     cohort = links.filter(pl.col("cohort_period") == "2023-24")
     assert sum(sankey.link.value) == cohort["count"].sum()
@@ -203,7 +208,7 @@ def test_sankey_draws_every_published_link(words, london):
 
 
 def test_top_paths_lists_the_most_common_first(words, london):
-    chart = figures.top_paths_chart(words, london.paths(), LONDON, "2023-24", top=3)
+    chart = pathways.top_paths_chart(words, london.paths(), LONDON, "2023-24", top=3)
     counts = list(chart.figure.data[0].x)
     assert counts == sorted(counts, reverse=True) and len(counts) == 3
     assert "→" in chart.figure.data[0].y[0]
@@ -222,17 +227,17 @@ def test_survival_read_off_the_step_curve():
         ],
         schema=SURVIVAL_SCHEMA,
     )  # fmt: skip
-    table = figures.survival_at_days(curve)
+    table = returns.survival_at_days(curve)
     assert table["day"].to_list() == [90, 180, 365, 730]
     assert table["estimate_pct"].to_list() == [90.0, 90.0, None, None]
     assert table["at_risk"].to_list() == [150, 150, None, None]
-    risk = figures.number_at_risk(curve)
+    risk = returns.number_at_risk(curve)
     assert risk.row(0) == ("London", "Everyone", 200, 150, 150, None, None)
 
 
 def test_survival_chart_has_bands_and_steps(words, london):
     curves = london.survival("return_to_street", LONDON)
-    chart = figures.survival_chart(
+    chart = returns.survival_chart(
         words,
         curves,
         "return_to_street",
@@ -254,7 +259,7 @@ def test_a_curve_that_stops_at_its_start_is_named_not_drawn(words, london):
     curves = london.survival("return_to_street", LONDON)
     start = curves.filter(pl.col("group") == "all").sort("t_days").head(1)
     lone = start.with_columns(group=pl.lit("first_intervention=settled"))
-    chart = figures.survival_chart(
+    chart = returns.survival_chart(
         words,
         pl.concat([curves.filter(pl.col("group") == "all"), lone]),
         "return_to_street",
@@ -265,7 +270,7 @@ def test_a_curve_that_stops_at_its_start_is_named_not_drawn(words, london):
 
 
 def test_hazard_ratios_on_a_log_axis_with_intervals(words, london):
-    chart = figures.hazard_ratio_chart(words, london.comparisons(), "first_intervention")
+    chart = compare.hazard_ratio_chart(words, london.comparisons(), "first_intervention")
     (trace,) = chart.figure.data
     assert chart.figure.layout.xaxis.type == "log"
     assert list(trace.x) == sorted(trace.x)
@@ -275,17 +280,18 @@ def test_hazard_ratios_on_a_log_axis_with_intervals(words, london):
 
 def test_figures_fetch_nothing_and_need_no_streamlit(words, london):
     m = london.metrics(geographies=LONDON)
-    fig = figures.trend_chart(words, m, ["seen_rough_sleeping"]).figure
+    fig = trends.trend_chart(words, m, ["seen_rough_sleeping"]).figure
     assert isinstance(fig, go.Figure)
     text = fig.to_json()
     assert "mapbox" not in text and "http" not in text
-    code = "import sys, app.figures; print('streamlit' in sys.modules)"
+    families = "borough_map, common, compare, headline, pathways, returns, trends"
+    code = f"import sys; from app.charts import {families}; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_csv_download_is_exactly_the_data_shown(words, london):
-    chart = figures.flow_stock_returner_chart(words, london.metrics(geographies=LONDON), LONDON)
+    chart = trends.flow_stock_returner_chart(words, london.metrics(geographies=LONDON), LONDON)
     back = pl.read_csv(chart.csv_bytes(), try_parse_dates=True)
     assert back.height == chart.data.height
     assert back["value"].to_list() == chart.data["value"].to_list()
@@ -294,6 +300,6 @@ def test_csv_download_is_exactly_the_data_shown(words, london):
 def test_words_for_puts_codes_into_words_through_a_lookup_and_keeps_nulls():
     frame = pl.DataFrame({"geography_code": ["E09000007", "E12000007", None, "E09000007"]})
     out = frame.with_columns(
-        figures.words_for(frame, "geography_code", figures._place_name).alias("place")
+        common.words_for(frame, "geography_code", common.place_name).alias("place")
     )
     assert out.get_column("place").to_list() == ["Camden", "London", None, "Camden"]

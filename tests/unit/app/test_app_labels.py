@@ -7,7 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from app import figures
+from app.charts import common, pathways, trends
+from contract.periods import add_months
 from contract.reference import LONDON_CODE
 from contract.release import METRICS_SCHEMA, OTHER_SMALL_NUMBERS
 
@@ -31,12 +32,12 @@ from contract.release import METRICS_SCHEMA, OTHER_SMALL_NUMBERS
     ],
 )
 def test_groups_in_plain_words(group, shown):
-    assert figures.group_words(group) == shown
+    assert common.group_words(group) == shown
 
 
 def test_breakdown_values_leave_the_dimension_to_the_axis():
-    assert figures.breakdown_words("age_band=56_plus") == "56 and over"
-    assert figures.breakdown_words("first_intervention=settled") == "Settled housing"
+    assert trends.breakdown_words("age_band=56_plus") == "56 and over"
+    assert trends.breakdown_words("first_intervention=settled") == "Settled housing"
 
 
 def _month_rows(values: list[float | None], period_type: str = "month") -> list[dict]:
@@ -55,12 +56,13 @@ def test_trends_fall_back_to_quarters_when_months_are_mostly_suppressed():
     months = _month_rows([15, None, None, None, 20, None, None, None])
     quarters = _month_rows([45, 40, 50], "quarter")
     metrics = pl.DataFrame(months + quarters, schema=METRICS_SCHEMA)
-    assert figures.readable_period_type(metrics, ["flow_new"]) == "quarter"
+    assert trends.readable_period_type(metrics, ["flow_new"]) == "quarter"
     full = pl.DataFrame(_month_rows([15, 20, 25, 30, 20, 15, 10, None]), schema=METRICS_SCHEMA)
-    assert figures.readable_period_type(full, ["flow_new"]) == "month"  # 7 of 8 published
+    assert trends.readable_period_type(full, ["flow_new"]) == "month"  # 7 of 8 published
 
 
-def test_a_trend_drawn_by_quarter_says_why_and_one_by_month_says_nothing():
+def test_a_trend_drawn_by_quarter_says_why_and_one_by_month_says_nothing(release):
+    words = common.Words(release.manifest)  # protected with a threshold of 10
     months = _month_rows([15, None, None, None, 20, None, None, None])
     quarters = _month_rows([45, 40, 50], "quarter")
     mostly_suppressed = pl.DataFrame(months + quarters, schema=METRICS_SCHEMA)
@@ -69,10 +71,12 @@ def test_a_trend_drawn_by_quarter_says_why_and_one_by_month_says_nothing():
 
     def draw(period_type: str):
         drawn.append(period_type)
-        return figures._empty_chart("flow", "New people", "", "", "no figures")
+        return common.empty_chart("flow", "New people", "", "", "no figures")
 
-    by_quarter = figures.by_readable_period(mostly_suppressed, ["flow_new"], LONDON_CODE, draw)
-    by_month = figures.by_readable_period(full, ["flow_new"], LONDON_CODE, draw)
+    by_quarter = trends.by_readable_period(
+        words, mostly_suppressed, ["flow_new"], LONDON_CODE, draw
+    )
+    by_month = trends.by_readable_period(words, full, ["flow_new"], LONDON_CODE, draw)
     assert drawn == ["quarter", "month"]
     assert by_quarter.notes == [
         "Shown by quarter: most recent monthly figures here count fewer than 10 people and are "
@@ -94,7 +98,7 @@ def test_a_sankey_of_nothing_but_small_numbers_is_a_message_not_a_grey_band(rele
             "status": ["ok"] * 3,
         }
     )
-    chart = figures.sankey_chart(figures.Words(release.info), links, "E09000007", "2023-24")
+    chart = pathways.sankey_chart(common.Words(release.manifest), links, "E09000007", "2023-24")
     assert chart.figure is None
     assert "Too few people" in (chart.empty_message or "")
     assert chart.data.height == 3  # the download still says what was published
@@ -110,4 +114,4 @@ def test_a_sankey_of_nothing_but_small_numbers_is_a_message_not_a_grey_band(rele
     ],
 )
 def test_months_are_counted_across_years(start, months, expected):
-    assert figures.add_months(start, months) == expected
+    assert add_months(start, months) == expected

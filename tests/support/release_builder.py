@@ -2,8 +2,9 @@
 
 Three financial years (April 2022 to March 2025) of monthly, quarterly and yearly metrics for
 London and all 33 boroughs, a few breakdowns, survival curves, Sankey links, top paths,
-intervention comparisons and quality indicators. Every count is either suppressed (null, status
-``suppressed``) or a multiple of 5 at or above 10, as disclosure control leaves them.
+intervention comparisons and quality indicators. The counts are drawn unprotected and go through
+the real disclosure control (``pipelines.disclosure``), so every published figure is what the
+pipeline would publish; the metrics' titles and definitions are the registry's.
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ import polars as pl
 
 from contract import release as release_reader
 from contract.reference import borough_codes
+from metrics.registry import definitions as registry_definitions
 from metrics.survival import survival_curves
 from pipelines.config import DisclosureConfig
-from pipelines.disclosure import protect_quality, protect_survival
+from pipelines.disclosure import (
+    protect_metrics,
+    protect_paths,
+    protect_pathways,
+    protect_quality,
+    protect_survival,
+)
 from pipelines.release.write import write_release
 
 LONDON = "E12000007"
@@ -36,27 +44,13 @@ _WEIGHTS = {
     "E09000003": 0.015, "E09000010": 0.012,
 }  # fmt: skip
 
-DEFINITIONS = {
-    "seen_rough_sleeping": ("People seen rough sleeping", "Distinct people with at least one bedded-down contact in the period", "people"),
-    "flow_new": ("New people (flow)", "People seen rough sleeping in the period who had never been seen anywhere in London before", "people"),
-    "stock": ("Stock", "People seen rough sleeping in the period who were also seen in the previous period of equal length", "people"),
-    "returner": ("Returners", "People seen rough sleeping in the period who were seen before, but not in the previous period", "people"),
-    "living_on_streets": ("Living on the streets", "People seen on at least 3 separate days spanning at least 21 days within the period", "people"),
-    "new_single_night": ("New people seen one night only", "Share of new people seen rough sleeping on exactly one day in the period", "share"),
-    "nr1_returning": ("Returning after 3 months unseen", "People seen this month, not seen in the previous 3 months, seen before that", "people"),
-    "moved_into_accommodation": ("Moved into accommodation", "People with an accommodation event in the period and a rough sleeping contact in the previous 12 months", "people"),
-    "sustained_6m": ("Accommodation sustained 6 months", "Of those who moved in, the share not seen rough sleeping within 6 months", "share"),
-    "prior_hclic_approach": ("New people with a housing approach in the year before", "Share of new people with an H-CLIC approach in the 12 months before first seen", "share"),
-    "return_to_street": ("Return to the street", "Kaplan-Meier estimate of days from moving into accommodation to the next rough sleeping contact, after a 14-day grace; censored at the extract date", "days"),
-    "time_to_accommodation": ("Time from first seen to accommodation", "Kaplan-Meier estimate of days from first seen rough sleeping to first accommodation", "days"),
-}  # fmt: skip
-
-
-def _protect(x: float) -> int | None:
-    n = int(round(x))
-    if n < 10:
-        return None
-    return int(5 * round(n / 5))
+CURVE_DEFINITIONS = [
+    {"id": "return_to_street", "title": "Return to the street", "unit": "days",
+     "definition": "Kaplan-Meier estimate of days from moving into accommodation to the next rough sleeping contact, after a 14-day grace; censored at the extract date"},
+    {"id": "time_to_accommodation", "title": "Time from first seen to accommodation", "unit": "days",
+     "definition": "Kaplan-Meier estimate of days from first seen rough sleeping to first accommodation"},
+]  # fmt: skip
+"""The builder's own curves (the pipeline describes its curves in the run, not the registry)."""
 
 
 def _months() -> list[date]:
@@ -68,33 +62,18 @@ def _metrics(rng: np.random.Generator) -> pl.DataFrame:
     weights = {c: _WEIGHTS.get(c, 0.004 + 0.006 * rng.random()) for c in borough_codes()}
 
     def add(metric, ptype, start, geo, breakdown, count=None, share=None, denominator=None):
+        # the unprotected count (or numerator over denominator), as the metrics hand it over
         if share is None:
-            value = _protect(count)
-            rows.append(
-                dict(
-                    metric_id=metric,
-                    period_type=ptype,
-                    period_start=start,
-                    geography_type="london" if geo == LONDON else "borough",
-                    geography_code=geo,
-                    breakdown=breakdown,
-                    value=None if value is None else float(value),
-                    numerator=value,
-                    denominator=None,
-                    status="ok" if value is not None else "suppressed",
-                )
-            )
+            num, den = max(int(round(count)), 0), None
         else:
-            den = _protect(denominator)
-            num = _protect(share * denominator)
-            ok = den is not None and denominator >= 10
-            rows.append(
-                dict(metric_id=metric, period_type=ptype, period_start=start,
-                     geography_type="london" if geo == LONDON else "borough",
-                     geography_code=geo, breakdown=breakdown,
-                     value=round(num / den, 2) if ok and num else None, numerator=num if ok and num else None,
-                     denominator=den if ok and num else None, status="ok" if ok and num else "suppressed")
-            )  # fmt: skip
+            den = max(int(round(denominator)), 0)
+            num = min(max(int(round(share * denominator)), 0), den)
+        rows.append(
+            dict(metric_id=metric, period_type=ptype, period_start=start,
+                 geography_type="london" if geo == LONDON else "borough", geography_code=geo,
+                 breakdown=breakdown, value=float(num) if den is None else (num / den if den else None),
+                 numerator=num, denominator=den, status="ok")
+        )  # fmt: skip
 
     periods = [("month", m, 1.0) for m in _months()]
     periods += [("quarter", m, 2.4) for m in _months()[::3]]
@@ -139,7 +118,8 @@ def _metrics(rng: np.random.Generator) -> pl.DataFrame:
                     add(
                         "seen_rough_sleeping", ptype, start, geo, f"nationality_group={n}", seen * s
                     )
-    return pl.DataFrame(rows, schema=release_reader.METRICS_SCHEMA)
+    raw = pl.DataFrame(rows, schema=release_reader.METRICS_SCHEMA)
+    return protect_metrics(raw, DisclosureConfig())
 
 
 def _survival(rng: np.random.Generator) -> pl.DataFrame:
@@ -208,22 +188,12 @@ def _pathways(rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
         for geo, n in sizes.items():
             n = n * grow
             for a, b in zip(stages, stages[1:], strict=False):
-                small = 0.0
                 for sa, pa in _STATES[a].items():
                     for sb, pb in _STATES[b].items():
-                        c = n * pa * pb * (0.6 + 0.8 * rng.random())
-                        v = _protect(c)
-                        if v is None:
-                            small += c
-                            continue
+                        c = int(round(n * pa * pb * (0.6 + 0.8 * rng.random())))
                         links.append(dict(cohort_period=cohort, geography_code=geo, stage_from=a,
-                                          state_from=sa, stage_to=b, state_to=sb, count=v,
+                                          state_from=sa, stage_to=b, state_to=sb, count=c,
                                           status="ok"))  # fmt: skip
-                if small:
-                    links.append(dict(cohort_period=cohort, geography_code=geo, stage_from=a,
-                                      state_from=release_reader.OTHER_SMALL_NUMBERS, stage_to=b,
-                                      state_to=release_reader.OTHER_SMALL_NUMBERS, count=_protect(small),
-                                      status="ok"))  # fmt: skip
             common = [
                 "none_known>nsno_hub>supported_or_hostel>settled",
                 "none_known>none>rough_sleeping>rough_sleeping",
@@ -235,13 +205,12 @@ def _pathways(rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "none_known>hostel>settled>settled",
             ]
             for rank, p in enumerate(common, start=1):
-                v = _protect(n * 0.12 / rank)
-                if v is not None:
-                    paths.append(dict(cohort_period=cohort, geography_code=geo, rank=rank,
-                                      path=p, count=v))  # fmt: skip
+                paths.append(dict(cohort_period=cohort, geography_code=geo, rank=rank, path=p,
+                                  count=int(round(n * 0.12 / rank))))  # fmt: skip
+    config = DisclosureConfig()
     return (
-        pl.DataFrame(links, schema=release_reader.PATHWAYS_SCHEMA),
-        pl.DataFrame(paths, schema=release_reader.PATHS_SCHEMA),
+        protect_pathways(pl.DataFrame(links, schema=release_reader.PATHWAYS_SCHEMA), config),
+        protect_paths(pl.DataFrame(paths, schema=release_reader.PATHS_SCHEMA), config),
     )
 
 
@@ -317,8 +286,7 @@ def manifest(synthetic: bool = True) -> dict:
         "code_version": "0.1.0",
         "synthetic": synthetic,
         "definitions": [
-            {"id": k, "title": t, "definition": d, "version": "2026.1", "unit": u}
-            for k, (t, d, u) in DEFINITIONS.items()
+            {**d, "version": "2026.1"} for d in [*registry_definitions(), *CURVE_DEFINITIONS]
         ],
     }
 
