@@ -16,8 +16,10 @@ import os
 import secrets
 import shutil
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
+
+from contract.periods import month_index, period_start
 
 DEMO_YEARS = 6  # enough history for stock, returners and two-year survival
 DEMO_SCALE = 1.0  # London's published volumes: the dashboard looks like London, not a village
@@ -34,11 +36,9 @@ def demo_period(today: date | None = None) -> tuple[str, str]:
     >>> demo_period(date(2026, 11, 22))
     ('2020-11', '2026-10')
     """
-    today = today or date.today()
-    end = date(today.year, today.month, 1) - timedelta(days=1)
-    start_year = end.year - DEMO_YEARS + (1 if end.month == 12 else 0)
-    start_month = end.month % 12 + 1
-    return f"{start_year:04d}-{start_month:02d}", f"{end:%Y-%m}"
+    last = month_index(today or date.today()) - 1  # the last complete month
+    start, end = period_start("month", last - 12 * DEMO_YEARS + 1), period_start("month", last)
+    return f"{start:%Y-%m}", f"{end:%Y-%m}"
 
 
 def build_stamp(scale: float, seed: int, today: date | None = None) -> dict[str, object]:

@@ -4,7 +4,6 @@ a person is signed in."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -14,23 +13,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import support.browser as browser_support
 
+from app.audit import AuditLog
 from app.serve import streamlit_command
 from contract.release import RELEASE_TABLES, open_release
 from pipelines.release.write import publish, write_release
 
 pytestmark = pytest.mark.browser
-
-_spec = importlib.util.spec_from_file_location(
-    "app_browser_conftest", Path(__file__).with_name("conftest.py")
-)
-_support = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_support)
-_browser_tests = importlib.util.spec_from_file_location(
-    "app_browser_tests", Path(__file__).with_name("test_app_browser.py")
-)
-_pages = importlib.util.module_from_spec(_browser_tests)
-_browser_tests.loader.exec_module(_pages)
 
 
 def next_month_release(release_dir: Path, where: Path, tag: str = "next") -> Path:
@@ -54,7 +44,7 @@ def behind_nginx(identity_provider, release_dir, tmp_path_factory, nginx):
     work = tmp_path_factory.mktemp("proxied")
     pointer = work / "srv" / "release"
     publish(release_dir, pointer)
-    app_port, proxy_port = _support.free_port(), _support.free_port()
+    app_port, proxy_port = browser_support.free_port(), browser_support.free_port()
     url = f"http://127.0.0.1:{proxy_port}/pathways"
     secrets = work / "secrets.toml"
     secrets.write_text(
@@ -67,12 +57,12 @@ def behind_nginx(identity_provider, release_dir, tmp_path_factory, nginx):
         encoding="utf-8",
     )
     (work / "access.toml").write_text(
-        _support.POLICY.format(issuer=identity_provider), encoding="utf-8"
+        browser_support.POLICY.format(issuer=identity_provider), encoding="utf-8"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PATHWAYS_", "STREAMLIT_"))}
-    _support.AuditLog.create(work / "audit.sqlite", key=_support.AUDIT_KEY.encode())
+    AuditLog.create(work / "audit.sqlite", key=browser_support.AUDIT_KEY.encode())
     env.update(
-        PATHWAYS_AUDIT_KEY=_support.AUDIT_KEY,
+        PATHWAYS_AUDIT_KEY=browser_support.AUDIT_KEY,
         AUTHLIB_INSECURE_TRANSPORT="1",  # the mock provider speaks plain HTTP on loopback
         PATHWAYS_RELEASE=str(pointer),
         PATHWAYS_PORT=str(app_port),
@@ -91,12 +81,12 @@ def behind_nginx(identity_provider, release_dir, tmp_path_factory, nginx):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        _support.wait_for(f"http://127.0.0.1:{app_port}/pathways/_stcore/health", app)
-        _support.wait_for(f"{url}/_stcore/health", proxy)
+        browser_support.wait_for(f"http://127.0.0.1:{app_port}/pathways/_stcore/health", app)
+        browser_support.wait_for(f"{url}/_stcore/health", proxy)
         yield url, pointer, work
     finally:
-        _support.stop(proxy)
-        _support.stop(app)
+        browser_support.stop(proxy)
+        browser_support.stop(app)
 
 
 def test_the_dashboard_is_served_under_its_base_path_and_nothing_else_is(behind_nginx):
@@ -113,7 +103,7 @@ def test_a_person_signs_in_through_the_proxy_and_sees_a_new_release_without_a_re
 ):
     url, pointer, work = behind_nginx
     first = open_release(pointer).manifest.release_id
-    s = _pages.Session(browser, url)
+    s = browser_support.Session(browser, url)
     try:
         s.sign_in("sam", "Checking the dashboard behind the proxy")
         s.page.locator(".js-plotly-plot").first.wait_for()  # charts: the WebSocket is through
@@ -153,7 +143,7 @@ def test_pages_read_while_a_release_is_copied_slowly_show_a_whole_release(
     before = open_release(pointer).manifest.release_id
     secure_side = next_month_release(release_dir, work / "secure" / "slow", tag="slow")
     after = open_release(secure_side).manifest.release_id
-    s = _pages.Session(browser, url)
+    s = browser_support.Session(browser, url)
     try:
         s.sign_in("sam", "Reading the dashboard during a publish")
         copying = subprocess.Popen(

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.browser import Session
 
 from app.audit import AuditLog, verify_log
 
@@ -23,63 +24,6 @@ PAGES = (
     "Compare interventions",
     "About this data",
 )
-
-
-class Session:
-    """One browser context, with every request outside the loopback address refused and noted."""
-
-    def __init__(self, browser, url: str):
-        self.url = url
-        self.context = browser.new_context(
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
-        )
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(30_000)
-        self.external: list[str] = []
-        self.page.route("**/*", self._route)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            return route.continue_()
-        if self.url in self.page.url:  # the identity provider's own page may ask for a stylesheet
-            self.external.append(url)
-        return route.abort()
-
-    def authenticate(self, subject: str) -> None:
-        """Sign in at the identity provider as ``subject`` and come back to the dashboard."""
-        page = self.page
-        page.goto(self.url)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/oauth2/authorize**")
-        page.get_by_role("button", name=subject, exact=True).click()
-
-    def sign_in(self, subject: str, purpose: str) -> None:
-        page = self.page
-        self.authenticate(subject)
-        page.get_by_text("Before you start").wait_for()
-        page.get_by_label("Say briefly what for").fill(purpose)
-        page.get_by_role("button", name="Continue").click()
-        page.locator("h1").first.wait_for()
-
-    def open_page(self, name: str) -> None:
-        self.page.get_by_role("link", name=name, exact=True).click()
-        self.page.locator("h1", has_text=name).wait_for()
-
-    def open(self, name: str) -> None:
-        self.page.get_by_role("link", name=name, exact=True).click()
-        self.page.locator("h1", has_text=name).wait_for()
-        self.page.get_by_text("Extract date 31 March 2025").first.wait_for()
-
-    def settled(self) -> None:
-        """Wait until Streamlit has finished the current run."""
-        self.page.wait_for_function(
-            "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000
-        )
-        self.page.wait_for_timeout(300)
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.mark.slow  # seven pages in a real browser: about 40 s on a shared machine
