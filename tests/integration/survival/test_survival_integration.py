@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 from lifelines import KaplanMeierFitter
+from support.journeys import sample_journeys
 
-from metrics._survival_sample import sample_journeys
 from metrics.compare import compute_comparisons
 from metrics.config import AnalysisConfig
 from metrics.survival import compute_survival, return_to_street_durations

@@ -6,8 +6,8 @@ from datetime import date
 
 import polars as pl
 import pytest
+from support.journeys import sample_journeys
 
-from metrics._survival_sample import sample_journeys
 from metrics.config import AnalysisConfig
 from metrics.pathways import STAGES, compute_pathways, person_paths, transition_graph
 

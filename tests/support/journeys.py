@@ -1,8 +1,9 @@
-"""Random but plausible journeys, for measuring the survival, pathway and comparison code.
+"""Random but plausible journeys, for testing the survival, pathway and comparison code.
 
 Not the synthetic London (that is ``pathways generate``, calibrated to published figures):
-this draws events and people straight in the secure zone's shapes, so the metrics can be timed
-at London scale without the rest of the pipeline. Every rate below is an assumption.
+this draws events and people straight in the shapes the metrics read (``metrics.journeys``),
+so the metrics can be tested on thousands of people without the rest of the pipeline. Every
+rate below is an assumption.
 """
 
 from __future__ import annotations
