@@ -295,17 +295,21 @@ _FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many")
 
 
 def prediction_blocking_rules() -> list:
-    """Which pairs are scored at all. Each rule is an equality join, so the work stays linear."""
+    """Which pairs are scored at all. Each rule is an equality join, so the work stays linear.
+
+    The rules on a forename form are "exploding" (a record joins once per form of its forename)
+    and come first. Splink checks each rule's pairs against every rule before it, and it checks
+    them before its cheaper conditions: behind ten other rules, the check ran on every pair of
+    records sharing a forename form (79 million at London's size) and took 80 of the link's 130
+    seconds. First, they are checked against nothing; the pairs several rules find are made unique
+    afterwards, so the pairs scored are the same.
+    """
+    return [*_forename_form_rules(), *_equality_rules()]
+
+
+def _forename_form_rules() -> list:
+    """The rules joining on a shared forename form (nickname, transliteration, diminutive)."""
     return [
-        block_on("ni"),
-        # an NI number with one character mistyped keeps two of its thirds
-        block_on("ni_head"),
-        block_on("ni_tail"),
-        block_on("ni_ends"),
-        # year plus day and month in order: catches transposed dates of birth too
-        block_on("dob_key"),
-        block_on("fn_key", "sn_key"),
-        {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
         # surname missing or misspelt: a shared forename form and a year of birth within about
         # five years (the filter keeps common forenames from pairing every namesake in London)
         *(
@@ -317,6 +321,32 @@ def prediction_blocking_rules() -> list:
             }
             for band in ("birth_band", "birth_band_offset")
         ),
+        # nickname and surname, nothing known of the year of birth
+        block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
+        # a hostel record with no date of birth or age: a shared forename form and a surname
+        # missing or misspelt (the first rule for a year of birth cannot apply)
+        {
+            "blocking_rule": "l.given_forms = r.given_forms "
+            "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
+            f"AND ({_SURNAME_MISSING_OR_CLOSE})",
+            "arrays_to_explode": ["given_forms"],
+            "sql_dialect": "duckdb",
+        },
+    ]
+
+
+def _equality_rules() -> list:
+    """The rules joining on plain columns."""
+    return [
+        block_on("ni"),
+        # an NI number with one character mistyped keeps two of its thirds
+        block_on("ni_head"),
+        block_on("ni_tail"),
+        block_on("ni_ends"),
+        # year plus day and month in order: catches transposed dates of birth too
+        block_on("dob_key"),
+        block_on("fn_key", "sn_key"),
+        {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
         # forename misspelt: the same surname and a year of birth within about five years
         *(
             {
@@ -332,17 +362,6 @@ def prediction_blocking_rules() -> list:
             "blocking_rule": "l.sn_key = r.sn_key "
             "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
             f"AND ({_FORENAME_MISSING_OR_CLOSE})",
-            "sql_dialect": "duckdb",
-        },
-        # nickname and surname, nothing known of the year of birth
-        block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
-        # a hostel record with no date of birth or age: a shared forename form and a surname
-        # missing or misspelt (the first rule for a year of birth cannot apply)
-        {
-            "blocking_rule": "l.given_forms = r.given_forms "
-            "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
-            f"AND ({_SURNAME_MISSING_OR_CLOSE})",
-            "arrays_to_explode": ["given_forms"],
             "sql_dialect": "duckdb",
         },
     ]
