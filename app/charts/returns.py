@@ -18,11 +18,10 @@ from app.charts.common import (
     style_figure,
     words_for,
 )
+from contract.curves import REPORT_DAYS, curves_at
 from contract.vocabulary import (
     curve_protection_words,
 )
-
-REPORT_DAYS = (90, 180, 365, 730)
 
 
 def _steps(t: list[int], y: list[float | None]) -> tuple[list[int], list[float | None]]:
@@ -133,39 +132,10 @@ def survival_chart(
     return Chart(key, title, subtitle, footnote, fig, rows)
 
 
-def value_at(survival: pl.DataFrame, t: int) -> pl.DataFrame:
-    """Read each curve at day ``t``: the last step at or before it, none beyond the curve's end.
-
-    Returns one row per curve, place and group with ``estimate``, ``ci_lower``, ``ci_upper``
-    and ``at_risk`` at that day (null once the curve has stopped).
-    """
-    keys = ["curve_id", "geography_code", "group"]
-    ended = survival.group_by(keys).agg(pl.col("t_days").max().alias("last_t"))
-    at = (
-        survival.filter(pl.col("t_days") <= t)
-        .sort("t_days")
-        .group_by(keys, maintain_order=True)
-        .last()
-        .join(ended, on=keys)
-    )
-    beyond = pl.col("last_t") < t
-    return at.select(
-        *keys,
-        pl.lit(t, dtype=pl.Int64).alias("day"),
-        *[
-            pl.when(beyond).then(None).otherwise(pl.col(c)).alias(c)
-            for c in ("estimate", "ci_lower", "ci_upper", "at_risk")
-        ],
-    ).sort(keys)
-
-
 def survival_at_days(survival: pl.DataFrame, days: Sequence[int] = REPORT_DAYS) -> pl.DataFrame:
-    """Each curve read at 90, 180, 365 and 730 days (as percentages), for the table."""
-    frames = [value_at(survival, d) for d in days]
-    if not frames:
-        return pl.DataFrame()
+    """Each curve read at the report days (``contract.curves.REPORT_DAYS``), as percentages."""
     return (
-        pl.concat(frames)
+        curves_at(survival, days)
         .with_columns(
             (pl.col(c) * 100).round(0).alias(f"{c}_pct")
             for c in ("estimate", "ci_lower", "ci_upper")
@@ -186,12 +156,7 @@ def survival_at_days(survival: pl.DataFrame, days: Sequence[int] = REPORT_DAYS) 
 
 def number_at_risk(survival: pl.DataFrame, days: Sequence[int] = (0, *REPORT_DAYS)) -> pl.DataFrame:
     """Number at risk (rounded, as published) under the curve, one column per day."""
-    frames = [
-        value_at(survival, d).select("geography_code", "group", "day", "at_risk") for d in days
-    ]
-    if not frames:
-        return pl.DataFrame()
-    long = pl.concat(frames)
+    long = curves_at(survival, days).select("geography_code", "group", "day", "at_risk")
     long = long.with_columns(
         words_for(long, "geography_code", place_name).alias("place"),
         words_for(long, "group", group_words),

@@ -6,6 +6,7 @@ import streamlit as st
 from app import ui
 from app.charts import common, returns
 from app.data import ScopeError
+from contract.curves import REPORT_DAYS
 from contract.reference import LONDON_CODE, borough_name
 
 s = ui.page_session("returns")
@@ -58,7 +59,8 @@ chart = returns.survival_chart(
 )  # fmt: skip
 ui.show_chart(chart)
 
-st.markdown("**Read off the curve at 90, 180, 365 and 730 days** (per cent still off the street)")
+days = ", ".join(str(d) for d in REPORT_DAYS[:-1]) + f" and {REPORT_DAYS[-1]}"
+st.markdown(f"**Read off the curve at {days} days** (per cent still off the street)")
 at_days = returns.survival_at_days(shown)
 at_days = at_days.with_columns(
     common.words_for(at_days, "geography_code", borough_name).alias("place"),
