@@ -79,6 +79,13 @@ BREAKDOWN_VALUE_WORDS = {
 }  # fmt: skip
 
 
+# The statistics of a comparison (``comparisons.statistic``), as the dashboard names them.
+STATISTIC_WORDS = {
+    "hazard_ratio": "hazard ratio",
+    "logrank_chi2": "log-rank test (chi-squared)",
+    "ph_test": "proportional-hazards check (chi-squared)",
+}
+
 COMPARISON_NAMES = {
     "first_intervention": "by first intervention",
     "pilot_vs_other": "pilot boroughs against the rest",

@@ -1,4 +1,5 @@
-"""Comparing interventions: the forest plot of hazard ratios and the comparison's table."""
+"""Comparing interventions: the curves of a comparison, the forest plot of hazard ratios and the
+comparison's table."""
 
 from __future__ import annotations
 
@@ -7,9 +8,52 @@ import polars as pl
 
 from app import theme
 from app.charts.common import Chart, Words, empty_chart, group_words, style_figure, words_for
-from contract.vocabulary import (
-    COMPARISON_NAMES,
-)
+from app.charts.returns import survival_chart
+from contract.reference import borough_name
+from contract.vocabulary import COMPARISON_NAMES, GROUP_VALUE_WORDS, STATISTIC_WORDS
+
+# The first interventions a comparison can name (their words are the vocabulary's).
+INTERVENTIONS = ("hostel", "temporary_accommodation", "supported_housing", "housing_first",
+                 "settled")  # fmt: skip
+
+
+def comparison_name(comparison_id: str) -> str:
+    """'by first intervention', 'pilot boroughs against the rest', ..."""
+    return COMPARISON_NAMES.get(comparison_id, comparison_id.replace("_", " "))
+
+
+def comparison_curves_chart(
+    words: Words, curves: pl.DataFrame, comparison_id: str, place: str
+) -> Chart:
+    """The return-to-street curves of a comparison's groups, with a note naming the
+    interventions too few people had to publish a curve."""
+    name = comparison_name(comparison_id)
+    title = (
+        f"Return to the street: {borough_name(place)} against the rest of London"
+        if comparison_id == "borough"
+        else f"Return to the street{' ' if name.startswith('by ') else ': '}{name} — London"
+    )
+    groups = curves.get_column("group").unique().sort().to_list()
+    chart = survival_chart(
+        words,
+        # the comparison curves measure return to the street: draw them under that definition
+        curves.with_columns(pl.lit("return_to_street").alias("curve_id")),
+        "return_to_street",
+        place,
+        groups=groups,
+        title=title,
+    )
+    chart.key = f"compare-{comparison_id}-{place}"
+    if comparison_id == "first_intervention":
+        missing = [
+            GROUP_VALUE_WORDS[v] for v in INTERVENTIONS if f"first_intervention={v}" not in groups
+        ]
+        if missing:
+            chart.notes.append(
+                "Not shown, because too few people had it as their first intervention to "
+                f"publish: {', '.join(missing)}."
+            )
+    return chart
 
 
 def hazard_ratio_chart(words: Words, comparisons: pl.DataFrame, comparison_id: str) -> Chart:
@@ -17,7 +61,7 @@ def hazard_ratio_chart(words: Words, comparisons: pl.DataFrame, comparison_id: s
     rows = comparisons.filter(
         (pl.col("comparison_id") == comparison_id) & (pl.col("statistic") == "hazard_ratio")
     ).sort("value")
-    title = f"Hazard of returning to the street — {COMPARISON_NAMES.get(comparison_id, comparison_id.replace('_', ' '))}"
+    title = f"Hazard of returning to the street — {comparison_name(comparison_id)}"
     key = f"hazard-{comparison_id}"
     subtitle = (
         "Cox proportional hazards ratio of returning to rough sleeping after moving in, adjusted "
@@ -67,10 +111,14 @@ def comparison_table(comparisons: pl.DataFrame, comparison_id: str) -> pl.DataFr
         rows.with_columns(
             words_for(rows, "group_a", group_words),
             words_for(rows, "group_b", group_words),
+            pl.col("statistic").replace(STATISTIC_WORDS),
             pl.col("value").round(2),
             pl.col("ci_lower").round(2),
             pl.col("ci_upper").round(2),
-            pl.col("p_value").round(3),
+            pl.when(pl.col("p_value") < 0.001)
+            .then(pl.lit("<0.001"))
+            .otherwise(pl.col("p_value").round(3).cast(pl.String))
+            .alias("p_value"),
         )
         .select(
             "statistic",

@@ -4,10 +4,10 @@ import polars as pl
 import streamlit as st
 
 from app import ui
-from app.charts import common, compare, returns
+from app.charts import compare
 from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_name
-from contract.vocabulary import COMPARISON_NAMES, OBSERVATIONAL_CAVEAT, capital
+from contract.vocabulary import OBSERVATIONAL_CAVEAT, capital
 
 s = ui.page_session("compare")
 r = s.release
@@ -30,7 +30,7 @@ comparison = ui.select(
     ids,
     key="compare_id",
     index=ids.index("first_intervention") if "first_intervention" in ids else 0,
-    format_func=lambda c: capital(COMPARISON_NAMES.get(c, c.replace("_", " "))),
+    format_func=lambda c: capital(compare.comparison_name(c)),
 )
 rows = comparisons.filter(pl.col("comparison_id") == comparison)
 curve_id = f"compare:{comparison}"
@@ -53,58 +53,10 @@ try:
     curves = r.survival(curve_id, curve_place)
 except ScopeError:
     curves = r.survival(curve_id).head(0)
-name = COMPARISON_NAMES.get(comparison, comparison.replace("_", " "))
-title = (
-    f"Return to the street: {borough_name(curve_place)} against the rest of London"
-    if comparison == "borough"
-    else f"Return to the street{' ' if name.startswith('by ') else ': '}{name} — London"
-)
-groups = curves.get_column("group").unique().sort().to_list()
-chart = returns.survival_chart(
-    words,
-    # the comparison curves measure return to the street: draw them under that definition
-    curves.with_columns(pl.lit("return_to_street").alias("curve_id")),
-    "return_to_street",
-    curve_place,
-    groups=groups,
-    title=title,
-)
-chart.key = f"compare-{comparison}-{curve_place}"
-if comparison == "first_intervention":
-    # interventions the release could name but did not: too few people to publish a curve
-    missing = [
-        common.group_words(f"first_intervention={v}")
-        for v in (
-            "hostel",
-            "temporary_accommodation",
-            "supported_housing",
-            "housing_first",
-            "settled",
-        )
-        if f"first_intervention={v}" not in groups
-    ]
-    if missing:
-        chart.notes.append(
-            "Not shown, because too few people had it as their first intervention to publish: "
-            + ", ".join(missing)
-            + "."
-        )
-ui.show_chart(chart)
+ui.show_chart(compare.comparison_curves_chart(words, curves, comparison, curve_place))
 ui.show_chart(compare.hazard_ratio_chart(words, comparisons, comparison))
 st.markdown("**Every statistic of this comparison**")
-table = compare.comparison_table(comparisons, comparison).with_columns(
-    pl.when(pl.col("p_value") < 0.001)
-    .then(pl.lit("<0.001"))
-    .otherwise(pl.col("p_value").cast(pl.String))
-    .alias("p_value"),
-    pl.col("statistic").replace(
-        {
-            "hazard_ratio": "hazard ratio",
-            "logrank_chi2": "log-rank test (chi-squared)",
-            "ph_test": "proportional-hazards check (chi-squared)",
-        }
-    ),
-)
+table = compare.comparison_table(comparisons, comparison)
 st.dataframe(
     ui.readable(table).rename(
         {"group_a": "group", "group_b": "against", "value": "estimate", "ci_lower": "lower 95%",
