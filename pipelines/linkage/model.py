@@ -336,17 +336,18 @@ def _forename_form_rules() -> list:
 
 
 def _equality_rules() -> list:
-    """The rules joining on plain columns."""
+    """The rules joining on plain columns, those joining on one common column first (a surname
+    is shared by many more records than a surname and a birth band are), for the same reason as
+    the forename-form rules: each rule's pairs are checked against every rule before it."""
     return [
-        block_on("ni"),
-        # an NI number with one character mistyped keeps two of its thirds
-        block_on("ni_head"),
-        block_on("ni_tail"),
-        block_on("ni_ends"),
-        # year plus day and month in order: catches transposed dates of birth too
-        block_on("dob_key"),
-        block_on("fn_key", "sn_key"),
-        {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
+        # a record with no date of birth or age (common on hostel records) and a forename
+        # misspelt: the same surname and a forename missing or with the same initial
+        {
+            "blocking_rule": "l.sn_key = r.sn_key "
+            "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
+            f"AND ({_FORENAME_MISSING_OR_CLOSE})",
+            "sql_dialect": "duckdb",
+        },
         # forename misspelt: the same surname and a year of birth within about five years
         *(
             {
@@ -356,14 +357,15 @@ def _equality_rules() -> list:
             }
             for band in ("birth_band", "birth_band_offset")
         ),
-        # a record with no date of birth or age (common on hostel records) and a forename
-        # misspelt: the same surname and a forename missing or with the same initial
-        {
-            "blocking_rule": "l.sn_key = r.sn_key "
-            "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
-            f"AND ({_FORENAME_MISSING_OR_CLOSE})",
-            "sql_dialect": "duckdb",
-        },
+        # year plus day and month in order: catches transposed dates of birth too
+        block_on("dob_key"),
+        block_on("fn_key", "sn_key"),
+        {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
+        block_on("ni"),
+        # an NI number with one character mistyped keeps two of its thirds
+        block_on("ni_head"),
+        block_on("ni_tail"),
+        block_on("ni_ends"),
     ]
 
 
