@@ -11,7 +11,7 @@ import polars as pl
 
 from contract.errors import PathwaysError
 from contract.periods import month_index, parse_month, period_end, period_start
-from contract.reference import boroughs
+from contract.reference import PREVENTION_OUTCOMES, boroughs
 from pipelines.synthetic import records as rec
 from pipelines.synthetic import simulate as sim
 from pipelines.synthetic.assumptions import (
@@ -662,17 +662,9 @@ def _hclic_cases(
     # (d) households who never sleep rough (most of H-CLIC)
     k = len(hh_date)
     who = n_rs + np.arange(k)
-    prev_out = np.array(
-        [
-            "secured_existing",
-            "secured_alternative",
-            "homeless",
-            "lost_contact",
-            "withdrew",
-            "other",
-        ],
-        dtype=object,
-    )[sim._choice(rng, (0.3, 0.33, 0.22, 0.08, 0.04, 0.03), k)]
+    prev_out = np.array(PREVENTION_OUTCOMES, dtype=object)[
+        sim._choice(rng, (0.3, 0.33, 0.22, 0.08, 0.04, 0.03), k)
+    ]
     prev_start = hh_date + rng.integers(0, 8, k)
     prev_end = prev_start + rng.integers(14, 57, k)
     relief = prev_out == "homeless"
