@@ -31,7 +31,7 @@ STREAMLIT_OPTIONS = {
     "client.showErrorDetails": "false",
     "global.developmentMode": "false",
     "theme.base": "light",
-    "theme.primaryColor": "#0072B2",
+    "theme.primaryColor": "#12436D",
     "theme.font": "sans serif",
 }
 

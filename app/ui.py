@@ -16,7 +16,7 @@ from app import catalogue, theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.catalogue import Scene
-from app.charts.common import Chart, Words, period_label
+from app.charts.common import Chart, Words, long_date, period_label
 from app.data import HEADLINE_METRICS, ScopedRelease, ScopeError, days_old, extract_date
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
@@ -81,7 +81,7 @@ def session() -> Session:
 
 
 BANNER = (
-    '<div role="status" style="background:#E69F00;color:#000;padding:0.45rem 0.8rem;'
+    '<div role="status" style="background:#F46A25;color:#000;padding:0.45rem 0.8rem;'
     'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
     "Synthetic data — not real people</div>"
 )
@@ -132,7 +132,7 @@ def freshness_line(s: Session, today: date | None = None) -> None:
     """'Extract date … — N days ago', on every page."""
     manifest = s.release.manifest
     days = days_old(manifest, today)
-    when = extract_date(manifest).strftime("%-d %B %Y")
+    when = long_date(extract_date(manifest))
     start, end = manifest.data_period.start, manifest.data_period.end
     period = f" · data {period_label(start, 'month')} to {period_label(end, 'month')}"
     text = f"Extract date {when} — {days} days ago{period} · release {manifest.release_id}"
@@ -345,11 +345,12 @@ def metric_tile(
 
 def legend(bands: Sequence[theme.Band], *, suppressed_label: str) -> None:
     """The map's colour classes as a row of swatches."""
-    items = [(b.colour, b.label) for b in bands] + [(theme.SUPPRESSED_FILL, suppressed_label)]
+    items = [(b.colour, b.label) for b in bands] + [(theme.hatch_css(), suppressed_label)]
     html = " ".join(
         f'<span style="display:inline-flex;align-items:center;margin-right:14px;">'
-        f'<span style="width:18px;height:18px;background:{c};border:1px solid #999;'
-        f'display:inline-block;margin-right:6px"></span>{label}</span>'
+        f'<span aria-hidden="true" style="width:18px;height:18px;background:{c};'
+        f'border:1px solid {theme.HATCH};display:inline-block;margin-right:6px"></span>'
+        f"{label}</span>"
         for c, label in items
     )
     st.markdown(html, unsafe_allow_html=True)

@@ -112,6 +112,7 @@ def borough_map(
         )
         t = tiles[r["geography_code"]]
         shown = "suppressed" if r["value"] is None else f"{r['value']:,.0f}"
+        suppressed = band is None and r["status"] == "suppressed"
         records.append(
             {
                 "code": r["geography_code"],
@@ -125,6 +126,7 @@ def borough_map(
                 "text_colour": [*theme.hex_to_rgb(theme.text_on(fill)), 255],
                 "line": [0, 0, 0, 255] if r["geography_code"] == selected else [255, 255, 255, 255],
                 "line_width": 4 if r["geography_code"] == selected else 1,
+                "suppressed": suppressed,
             }
         )
     tooltip = {
@@ -154,6 +156,15 @@ def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figu
         )  # fmt: skip
     # all tiles in one assignment: adding shapes one by one re-validates the list each time
     fig.update_layout(shapes=shapes)
+    hatched = [r for r in records if r["suppressed"]]
+    if hatched:  # hatching over the tiles, under the labels (the next trace)
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for r in hatched:
+            corners = [*r["polygon"], r["polygon"][0]]
+            xs += [x for x, _ in corners] + [None]
+            ys += [y for _, y in corners] + [None]
+        fig.add_trace(hatch_trace(xs, ys))
     fig.add_trace(
         go.Scatter(
             x=[r["centre"][0] for r in records],
@@ -169,6 +180,7 @@ def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figu
                 "color": ["rgb({},{},{})".format(*r["text_colour"][:3]) for r in records],
             },
             marker={"symbol": "square", "size": 46, "opacity": 0.01, "color": "white"},
+            name="boroughs",
             customdata=[[r["code"], r["name"], r["value_text"], r["band"]] for r in records],
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} — band %{customdata[3]}"
             "<extra></extra>",
@@ -192,6 +204,26 @@ def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figu
         },
     )
     return fig
+
+
+def hatch_trace(xs: Sequence[float | None], ys: Sequence[float | None]) -> go.Scatter:
+    """Suppressed areas (closed outlines, separated by None) drawn white with dark diagonal
+    hatching, so a suppressed borough never passes for the lowest band."""
+    return go.Scatter(
+        x=list(xs),
+        y=list(ys),
+        mode="lines",
+        fill="toself",
+        fillcolor=theme.SUPPRESSED_FILL,
+        fillpattern={
+            "shape": "/", "fgcolor": theme.HATCH, "bgcolor": theme.SUPPRESSED_FILL,
+            "size": 8, "solidity": 0.25,
+        },
+        line={"color": theme.HATCH, "width": 1},
+        hoverinfo="skip",
+        name="suppressed",
+        showlegend=False,
+    )  # fmt: skip
 
 
 def _feature_code(properties: dict[str, Any]) -> str | None:
@@ -270,9 +302,7 @@ def borough_ranking_chart(
     names = ranked.get_column("geography").to_list()
     codes = ranked.get_column("geography_code").to_list()
     values = ranked.get_column("value").to_list()
-    colours = [
-        theme.OKABE_ITO["orange"] if c == selected else theme.OKABE_ITO["blue"] for c in codes
-    ]
+    colours = [theme.HIGHLIGHT if c == selected else theme.BOROUGH_COLOUR for c in codes]
     fig = go.Figure(
         go.Bar(
             x=values,

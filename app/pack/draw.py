@@ -133,7 +133,7 @@ def _draw_cover(pdf: _PackPDF, page: Page, contents: Sequence[tuple[str, int]]) 
     for style, text in page.paragraphs:
         if style == "H":
             pdf.set_font(FONT, "B", 24)
-            pdf.set_text_color(*_rgb(theme.OKABE_ITO["blue"]))
+            pdf.set_text_color(*_rgb(theme.ANALYSIS_FUNCTION["dark_blue"]))
             pdf.multi_cell(CONTENT_W, 11, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         elif style == "B":
             pdf.set_font(FONT, "B", 16)
@@ -174,7 +174,7 @@ def _shorten(pdf: FPDF, text: str, width: float) -> str:
 
 def _warning(pdf: FPDF, text: str, size: float) -> None:
     pdf.ln(2)
-    pdf.set_fill_color(*_rgb(theme.OKABE_ITO["orange"]))
+    pdf.set_fill_color(*_rgb(theme.ANALYSIS_FUNCTION["orange"]))
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(FONT, "B", size)
     pdf.multi_cell(CONTENT_W, size * 0.55, text, fill=True, padding=2,
@@ -221,6 +221,13 @@ def _draw_legend(pdf: _PackPDF, items: Sequence[tuple[str, str]], x: float, y: f
     for colour, label in items:
         pdf.set_fill_color(*_rgb(colour))
         pdf.rect(x, y + 0.6, 3.6, 3.6, style="FD")
+        if colour == theme.SUPPRESSED_FILL:  # suppressed: hatched, as on the map
+            pdf.set_draw_color(*_rgb(theme.HATCH))
+            for step in (0.9, 1.8, 2.7):
+                pdf.line(x, y + 0.6 + step, x + step, y + 0.6)
+                pdf.line(x + step, y + 4.2, x + 3.6, y + 0.6 + step)
+            pdf.line(x, y + 4.2, x + 3.6, y + 0.6)
+            pdf.set_draw_color(153, 153, 153)
         pdf.set_xy(x + 4.6, y)
         pdf.cell(pdf.get_string_width(label) + 1, 4.8, label)
         x += pdf.get_string_width(label) + 10
@@ -292,7 +299,7 @@ def _draw_text(pdf: _PackPDF, page: Page) -> None:
                 pdf.add_page()
             pdf.ln(1.5)
             pdf.set_font(FONT, "B", 11)
-            pdf.set_text_color(*_rgb(theme.OKABE_ITO["blue"]))
+            pdf.set_text_color(*_rgb(theme.ANALYSIS_FUNCTION["dark_blue"]))
             pdf.multi_cell(CONTENT_W, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         elif style == "W":
             _warning(pdf, text, 9.5)

@@ -12,7 +12,7 @@ import polars as pl
 from app import catalogue, theme
 from app.catalogue import PACK, Scene
 from app.charts import borough_map, headline, pathways, returns
-from app.charts.common import Words, period_label
+from app.charts.common import Words, long_date, period_label
 from app.data import (
     HEADLINE_METRICS,
     ScopedRelease,
@@ -322,13 +322,10 @@ def _cover(release: ScopedRelease, edition: Edition) -> Page:
     info = release.manifest
     words = Words(info)
     period = f"{info.data_period.start:%B %Y} to {info.data_period.end:%B %Y}"
-    extracts = (
-        ", ".join(
-            f"{SOURCE_NAMES.get(k, k)} {v:%-d %B %Y}"
-            for k, v in sorted(info.source_extract_dates.items())
-        )
-        or f"{extract_date(info):%-d %B %Y}"
-    )
+    extracts = ", ".join(
+        f"{SOURCE_NAMES.get(k, k)} {long_date(v)}"
+        for k, v in sorted(info.source_extract_dates.items())
+    ) or long_date(extract_date(info))
     audience = (
         f"Borough edition for {edition.place}: {edition.place} in detail, London for context, "
         "and other boroughs' published totals on the map."

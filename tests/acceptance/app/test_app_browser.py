@@ -47,7 +47,9 @@ def test_a_london_lead_signs_in_and_uses_every_page(browser, dashboard):
         button.wait_for()
         with s.page.expect_download() as download:
             button.click()
-        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+        data = download.value.path().read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
         assert len(rows) == 33 and {r["metric_id"] for r in rows} == {"seen_rough_sleeping"}
         s.page.wait_for_timeout(500)
         assert s.external == [], s.external

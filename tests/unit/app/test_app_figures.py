@@ -144,17 +144,24 @@ def test_borough_map_is_a_banded_tile_map_with_no_basemap(words, london):
     assert all(t.type == "scatter" for t in fig.data)  # no geo or tile-map traces
     tiles = fig.layout.shapes
     assert len(tiles) == 33 and chart.data.height == 33
-    (points,) = fig.data
+    (points,) = [t for t in fig.data if t.name == "boroughs"]
     codes = [c[0] for c in points.customdata]
     assert sorted(codes) == sorted(chart.data["geography_code"].to_list())
     band_fills = {"rgb({},{},{})".format(*theme.hex_to_rgb(b.colour)) for b in bands}
-    grey = "rgb({},{},{})".format(*theme.hex_to_rgb(theme.SUPPRESSED_FILL))
+    ground = "rgb({},{},{})".format(*theme.hex_to_rgb(theme.SUPPRESSED_FILL))
     status = dict(zip(chart.data["geography_code"], chart.data["status"], strict=True))
     for code, shape, label in zip(codes, tiles, points.text, strict=True):
         if status[code] == "suppressed":
-            assert shape.fillcolor == grey and label.endswith("—")
+            assert shape.fillcolor == ground and label.endswith("—")
         else:
             assert shape.fillcolor in band_fills
+    # suppressed tiles are hatched (one closed outline each), not only a flat grey
+    hatch = [t for t in fig.data if t.name == "suppressed"]
+    suppressed = sum(1 for v in status.values() if v == "suppressed")
+    if suppressed:
+        (hatch,) = hatch
+        assert hatch.fillpattern.shape == "/" and hatch.fillpattern.fgcolor == theme.HATCH
+        assert list(hatch.x).count(None) == suppressed
     camden = tiles[codes.index(CAMDEN)]
     assert camden.line.width == 4
     assert not any("nationality" in c for c in chart.data.columns)
