@@ -4,11 +4,9 @@ never finer than a borough."""
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
@@ -16,6 +14,14 @@ import polars as pl
 import pydeck as pdk
 
 from app import theme
+from app.charts.boundaries import (
+    ATTRIBUTION,
+    LAYER_ID,
+    boundary_deck,
+    boundary_figure,
+    hatch_trace,
+    shipped_boundaries,
+)
 from app.charts.common import Chart, Words, empty_chart, period_label, style_figure
 from contract.reference import ASSETS, LONDON_CODE, borough_name
 
@@ -36,7 +42,7 @@ def borough_tiles() -> tuple[Tile, ...]:
         )
 
 
-MAP_LAYER_ID = "boroughs"
+MAP_LAYER_ID = LAYER_ID
 
 
 def map_table(
@@ -87,14 +93,17 @@ def borough_map(
     *,
     selected: str | None = None,
     boundaries: dict[str, Any] | None = None,
+    style: str = "boundaries",
+    static: bool = False,
     period_type: str = "month",
 ) -> Chart:
     """The borough map for one period (a month by default): classed colour bands, never finer than borough.
 
-    By default a tile map (one square per borough, roughly where it lies) drawn with no basemap,
-    so it works offline and every borough, the City included, is the same size. With
-    ``boundaries`` (an ONS borough boundary GeoJSON, already loaded) it draws the real shapes,
-    still with no basemap tiles.
+    By default the real borough outlines (``boundaries``, else the GeoJSON shipped in
+    ``assets/``), drawn with no basemap so nothing is fetched: with pydeck for the dashboard
+    (hover and click), or as a Plotly figure when ``static`` (the chart pack). With
+    ``style="tiles"``, or where no outlines are to be had, a tile map: one square per borough,
+    roughly where it lies, every borough the City included the same size.
     """
     table = map_table(totals, metric_id, period_start, bands)
     title = f"{words.title(metric_id)} by borough — {period_label(period_start, period_type)}"
@@ -133,11 +142,13 @@ def borough_map(
         "html": "<b>{name}</b><br/>{value_text} — band {band}",
         "style": {"fontFamily": theme.FONT_FAMILY, "fontSize": "14px"},
     }
-    if boundaries is not None:
-        figure: go.Figure | pdk.Deck = _boundary_deck(records, boundaries, tooltip)
-    else:
-        figure = _tile_figure(records, selected)
-    return Chart(key, title, subtitle, footnote, figure, table)
+    outlines = boundaries if boundaries is not None else shipped_boundaries()
+    if style == "tiles" or outlines is None:
+        return Chart(key, title, subtitle, footnote, _tile_figure(records, selected), table)
+    figure: go.Figure | pdk.Deck = (
+        boundary_figure(records, outlines) if static else boundary_deck(records, outlines, tooltip)
+    )
+    return Chart(key, title, subtitle, footnote, figure, table, notes=[ATTRIBUTION])
 
 
 def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figure:
@@ -204,73 +215,6 @@ def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figu
         },
     )
     return fig
-
-
-def hatch_trace(xs: Sequence[float | None], ys: Sequence[float | None]) -> go.Scatter:
-    """Suppressed areas (closed outlines, separated by None) drawn white with dark diagonal
-    hatching, so a suppressed borough never passes for the lowest band."""
-    return go.Scatter(
-        x=list(xs),
-        y=list(ys),
-        mode="lines",
-        fill="toself",
-        fillcolor=theme.SUPPRESSED_FILL,
-        fillpattern={
-            "shape": "/", "fgcolor": theme.HATCH, "bgcolor": theme.SUPPRESSED_FILL,
-            "size": 8, "solidity": 0.25,
-        },
-        line={"color": theme.HATCH, "width": 1},
-        hoverinfo="skip",
-        name="suppressed",
-        showlegend=False,
-    )  # fmt: skip
-
-
-def _feature_code(properties: dict[str, Any]) -> str | None:
-    for value in properties.values():
-        if isinstance(value, str) and value.startswith("E09") and len(value) == 9:
-            return value
-    return None
-
-
-def load_boundaries(path: Path) -> dict[str, Any]:
-    """Read an ONS borough boundary GeoJSON (WGS84), keeping only London borough features."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    features = [f for f in data.get("features", []) if _feature_code(f.get("properties") or {})]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _boundary_deck(
-    records: list[dict[str, Any]], boundaries: dict[str, Any], tooltip: dict[str, Any]
-) -> pdk.Deck:
-    by_code = {r["code"]: r for r in records}
-    features = []
-    for f in boundaries["features"]:
-        code = _feature_code(f.get("properties") or {})
-        if code in by_code:
-            r = by_code[code]
-            props = {
-                k: r[k] for k in ("code", "name", "abbr", "value_text", "band", "fill", "line")
-            }
-            features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
-    layer = pdk.Layer(
-        "GeoJsonLayer",
-        id=MAP_LAYER_ID,
-        data={"type": "FeatureCollection", "features": features},
-        get_fill_color="properties.fill",
-        get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1,
-        pickable=True,
-        auto_highlight=True,
-        highlight_color=[230, 159, 0, 160],
-    )
-    return pdk.Deck(
-        layers=[layer],
-        initial_view_state=pdk.ViewState(latitude=51.49, longitude=-0.11, zoom=8.6),
-        map_provider=None,
-        map_style=None,
-        tooltip={"html": "<b>{name}</b><br/>{value_text} — band {band}"},  # type: ignore[arg-type]
-    )
 
 
 def borough_ranking_chart(

@@ -269,6 +269,8 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
         latest,  # type: ignore[arg-type]
         bands,
         selected=edition.borough,
+        style=edition.map_style,
+        static=True,
         period_type=period_type,
     )
     ranking = borough_map.borough_ranking_chart(
@@ -304,6 +306,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
             "not ranked.",
         )
     notes.append("Other boroughs appear here by their published totals only.")
+    notes += chart.notes  # the boundaries' attribution, under the map
     return Page(
         "map",
         f"{words.title(MAP_METRIC)} by borough, map and ranking — "

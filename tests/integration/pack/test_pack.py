@@ -192,6 +192,7 @@ def test_the_borough_edition_shows_the_borough_london_and_only_totals_of_others(
         flat = _flat(text)
         if "map and ranking" in _title(text):
             assert "Camden (outlined on the map" in flat
+            assert "Contains OS data © Crown copyright and database right" in flat
             continue
         named = [o for o in others if re.search(rf"\b{re.escape(o)}\b", flat)]
         assert not named, (i, named)
