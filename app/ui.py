@@ -27,6 +27,8 @@ from contract.vocabulary import PERIOD_WORDS, capital, fewer_than, suppressed_me
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
+PAGE_TABLES_KEY = "_pathways_page_tables"
+"""The tables this run of the page drew, in order: (title, key, table), for its workbook."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ def page_session(page: str) -> Session:
     and freshness line."""
     s = session()
     s.page = page
+    st.session_state[PAGE_TABLES_KEY] = []
     if not s.may_open(page):
         s.log("refused", {"reason": "page not open to this role", "page": page})
         st.error(f"Your role ({s.role.label}) cannot open this page.")
@@ -280,6 +283,8 @@ def data_footer(chart: Chart, *, table: pl.DataFrame | None = None) -> None:
         st.caption(note)
     st.caption(chart.footnote)
     shown = chart.data if table is None else table
+    if not shown.is_empty():
+        st.session_state.setdefault(PAGE_TABLES_KEY, []).append((chart.title, chart.key, shown))
     with st.expander("Table of this chart"):
         if shown.is_empty():
             st.write("No figures.")
@@ -413,6 +418,64 @@ def headline_section(
     if not all_headlines:
         st.info("No published headline figures for this place.")
     data_footer(chart)
+
+
+def page_table(title: str, frame: pl.DataFrame, key: str = "") -> None:
+    """Add a table the page shows by itself (not under a chart) to the page's workbook."""
+    if not frame.is_empty():
+        entry = (title, key or title.lower().replace(" ", "-"), frame)
+        st.session_state.setdefault(PAGE_TABLES_KEY, []).append(entry)
+
+
+def page_workbook(s: Session) -> None:
+    """Every table the page drew, as one Excel workbook with a notes sheet (source, release,
+    disclosure rules, definitions); audited like every download. Drawn after the page."""
+    from app.exports import notes, workbook
+
+    tables = list(st.session_state.get(PAGE_TABLES_KEY) or [])
+    if not tables:
+        return
+    st.divider()
+    rules = s.release.disclosure_rules
+
+    def book() -> bytes:
+        return workbook(
+            [(title, frame) for title, _, frame in tables], notes(s.release.manifest, rules)
+        )
+
+    audited_download(
+        f"Download all {len(tables)} tables on this page (Excel)",
+        book,
+        file_name=f"pathways-{s.page}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dl-workbook-{s.page}",
+        details={"chart": f"workbook-{s.page}", "title": "All tables on this page",
+                 "format": "xlsx", "tables": [key for _, key, _ in tables],
+                 "rows": sum(frame.height for _, _, frame in tables)},
+    )  # fmt: skip
+
+
+def release_download(s: Session) -> None:
+    """The whole release's published tables as one zip of CSVs with the disclosure rules and
+    definitions, for the pan-London lead who builds their own charts; audited."""
+    from app.exports import release_zip
+
+    if s.role.kind != "london":
+        return
+    st.header("The whole release", anchor=False)
+    st.caption(
+        "Every published table of this release as CSV files (they open in Excel as written), "
+        "with the disclosure rules and the definitions, in one zip: for building your own "
+        "charts. Every figure in it has passed disclosure control."
+    )
+    audited_download(
+        "Download the release's tables (zip of CSVs)",
+        lambda: release_zip(s.release),
+        file_name=f"pathways-release-{s.release.manifest.release_id}.zip",
+        mime="application/zip",
+        key="dl-release",
+        details={"chart": "release", "title": "The release's published tables", "format": "zip"},
+    )  # fmt: skip
 
 
 PACK_KEY = "_pathways_pack"
