@@ -17,6 +17,7 @@ from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.catalogue import Scene
 from app.charts.common import Chart, Words, long_date, period_label
+from app.charts.describe import text_alternative
 from app.data import HEADLINE_METRICS, ScopedRelease, ScopeError, days_old, extract_date
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
@@ -260,6 +261,10 @@ def show_chart(
         )
     if bands is not None:
         legend(bands, suppressed_label=suppressed_label)
+    if chart.figure is not None:
+        s = st.session_state.get(CONTEXT_KEY)
+        title_of = s.words.title if isinstance(s, Session) else None
+        st.caption(f"In words: {chart.alt_text or text_alternative(chart, title_of)}")
     data_footer(chart, table=table)
     return event
 

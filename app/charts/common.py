@@ -58,6 +58,8 @@ class Chart:
     data: pl.DataFrame
     empty_message: str | None = None
     notes: list[str] = field(default_factory=list)
+    alt_text: str = ""
+    """The chart in words for readers who do not see it (``app.charts.describe``)."""
 
     def csv_bytes(self) -> bytes:
         """The aggregates shown, as CSV (with the byte-order mark Excel needs)."""

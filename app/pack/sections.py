@@ -13,6 +13,7 @@ from app import catalogue, theme
 from app.catalogue import PACK, Scene
 from app.charts import borough_map, headline, pathways, returns
 from app.charts.common import Words, long_date, period_label
+from app.charts.describe import text_alternative
 from app.data import (
     HEADLINE_METRICS,
     ScopedRelease,
@@ -100,6 +101,9 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
         else:
             assert entry.draw is not None, entry.key
             pages.append(chart_page(entry.draw(scene), scene.words))
+    for page in pages:  # each chart in words, for the image's alternative text
+        for chart in page.charts:
+            chart.alt_text = chart.alt_text or text_alternative(chart, scene.words.title)
     return pages
 
 

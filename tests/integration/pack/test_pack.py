@@ -265,3 +265,37 @@ def test_every_chart_in_the_pack_is_borough_level_or_above_with_no_nationality(
             assert codes <= places, chart.key
             if borough and not chart.key.startswith(("map-", "ranking-")):
                 assert codes <= {LONDON_CODE, borough}, chart.key
+
+
+def test_the_pack_is_a_tagged_pdf_in_english_with_a_bookmark_per_section(london_pack):
+    import pikepdf
+    from pdfua import Severity, validate
+
+    pdf, _, _ = london_pack
+    with pikepdf.open(pdf) as doc:
+        assert str(doc.Root.Lang) == "en-GB"
+        assert doc.Root.MarkInfo.Marked and doc.Root.ViewerPreferences.DisplayDocTitle
+        with doc.open_outline() as outline:
+            bookmarks = [item.title for item in outline.root]
+        (document,) = (
+            list(doc.Root.StructTreeRoot.K)
+            if isinstance(doc.Root.StructTreeRoot.K, pikepdf.Array)
+            else [doc.Root.StructTreeRoot.K]
+        )
+        kinds = [str(e.S) for e in document.K]
+        figures = [str(e.Alt) for e in document.K if str(e.S) == "/Figure"]
+    # one bookmark and one top-level heading per section, in the pack's order
+    assert len(bookmarks) == len(LONDON_TITLES) == kinds.count("/H1")
+    for bookmark, title in zip(bookmarks, LONDON_TITLES, strict=True):
+        assert bookmark.startswith(title), (bookmark, title)
+    assert kinds.count("/H2") >= 3 and kinds.count("/P") > 20
+    # every chart image says what it shows, with its figures
+    assert len(figures) == len(list(_pngs(london_pack)))
+    for alt in figures:
+        assert len(alt) > 60 and any(ch.isdigit() for ch in alt), alt
+    found = validate(str(pdf)).findings
+    assert not [f for f in found if f.severity == Severity.ERROR], found
+
+
+def _pngs(pack):
+    return sorted(pack[1].glob("*.png"))
