@@ -22,6 +22,7 @@ from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE, PUBLIC_PAGE
 from app.ui import (
     CONTEXT_KEY,
     PUBLIC_KEY,
+    READABLE_CAPTIONS,
     PublicContext,
     Session,
     page_workbook,
@@ -250,6 +251,7 @@ def _sign_in_screen() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Pathways", page_icon=str(ICON), layout="wide")
+    st.markdown(READABLE_CAPTIONS, unsafe_allow_html=True)
     release = _release()
     demo = auth.demo_mode()
     if demo and not release.manifest.synthetic:

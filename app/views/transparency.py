@@ -15,6 +15,7 @@ from app.transparency import ROLE_KIND_WORDS, organisations, usage_by_month
 from contract.reference import LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS
 from contract.vocabulary import SOURCE_NAMES
 
+st.markdown(ui.READABLE_CAPTIONS, unsafe_allow_html=True)
 public = st.session_state.get(ui.PUBLIC_KEY)
 if not isinstance(public, ui.PublicContext):
     st.error("This page is not available right now.")
