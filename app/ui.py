@@ -460,7 +460,9 @@ def page_workbook(s: Session) -> None:
         )
 
     audited_download(
-        f"Download all {len(tables)} tables on this page (Excel)",
+        "Download this page's table (Excel)"
+        if len(tables) == 1
+        else f"Download all {len(tables)} tables on this page (Excel)",
         book,
         file_name=f"pathways-{s.page}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

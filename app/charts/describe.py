@@ -121,8 +121,10 @@ def _series(data: pl.DataFrame, title_of: Callable[[str], str]) -> str:
         kind = latest.get("period_type") or "month"
         when = _when(latest["period_start"], kind)
         sentence = f"{_series_name(latest, title_of)}: {_number(latest['value'])} in {when}"
-        if high["period_start"] != latest["period_start"]:
+        if high["value"] > latest["value"]:
             sentence += f", highest {_number(high['value'])} in {_when(high['period_start'], kind)}"
+        elif shown.height > 1:
+            sentence += ", the highest shown"
         sentences.append(sentence + ".")
     if len(groups) > _MOST_SERIES:
         sentences.append(f"{len(groups) - _MOST_SERIES} more series in the table.")

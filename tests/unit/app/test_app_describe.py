@@ -82,3 +82,12 @@ def test_a_curve_gives_where_it_ends():
 def test_a_chart_with_nothing_drawn_says_why():
     chart = Chart("k", "Pathways — Camden", "", "", None, pl.DataFrame(), "Too few people.")
     assert text_alternative(chart) == "Pathways — Camden. Too few people."
+
+
+def test_a_latest_figure_that_is_also_the_highest_says_so_once():
+    data = pl.DataFrame(
+        {"metric_id": ["stock"] * 2, "period_type": ["month"] * 2,
+         "period_start": [date(2025, 1, 1), date(2025, 3, 1)], "geography_code": [LONDON] * 2,
+         "breakdown": ["all"] * 2, "value": [110.0, 110.0]}
+    )  # fmt: skip
+    assert text_alternative(_chart("s", data)).endswith("110 in Mar 2025, the highest shown.")
