@@ -19,7 +19,7 @@ How an increment works:
    last run update the old records' places and dates too). Records not in ``clusters.parquet``
    are the new ones.
 2. The saved model predicts with each blocking rule narrowed to pairs where at least one record
-   is new (``AND (l.is_new OR r.is_new)``): new against old and new against new.
+   is new (``narrowed_to_new``): new against old and new against new.
 3. The new pairs and the pairs kept from earlier runs go through the full link's clustering
    (``pipelines.linkage.clustering.cluster_links``), with the people already found as starting
    groups: links strongest first, never across a contradiction the model has not outvoted.
@@ -128,14 +128,23 @@ def full_link(
 
 
 def narrowed_to_new(model: dict[str, Any]) -> dict[str, Any]:
-    """The saved model with every prediction blocking rule limited to pairs with a new record."""
+    """The saved model with every prediction blocking rule limited to pairs with a new record.
+
+    Each rule becomes two: its pairs whose right-hand record is new, then those whose left-hand
+    record is new (a pair of two new records is kept by the first, as Splink scores each pair
+    once, under the first rule that finds it). A condition on one side only is one the database
+    applies before the join, so a month's few thousand new records are joined to the others,
+    instead of every pair of the rule being formed and then filtered: ``l.is_new OR r.is_new``
+    spans both sides and cannot be applied early. (Writing the second part as ``l.is_new AND
+    NOT r.is_new`` gives the same pairs but was three times slower on a London month.)
+    """
     model = json.loads(json.dumps(model))
     rules = []
     for rule in model["blocking_rules_to_generate_predictions"]:
         if isinstance(rule, str):
             rule = {"blocking_rule": rule}
-        rule["blocking_rule"] = f"({rule['blocking_rule']}) AND (l.is_new OR r.is_new)"
-        rules.append(rule)
+        for side in ("r.is_new", "l.is_new"):
+            rules.append(rule | {"blocking_rule": f"({rule['blocking_rule']}) AND {side}"})
     model["blocking_rules_to_generate_predictions"] = rules
     return model
 
