@@ -20,10 +20,12 @@ How an increment works:
    are the new ones.
 2. The saved model predicts with each blocking rule narrowed to pairs where at least one record
    is new (``narrowed_to_new``): new against old and new against new.
-3. The new pairs and the pairs kept from earlier runs go through the full link's clustering
+3. The new records, the people they were scored against, and every pair scored among them
+   (new, and kept from earlier runs) go through the full link's clustering
    (``pipelines.linkage.clustering.cluster_links``), with the people already found as starting
    groups: links strongest first, never across a contradiction the model has not outvoted.
-   An increment never splits a person.
+   An increment never splits a person, and leaves people no new record was scored against as
+   they were.
 4. Pseudonyms come from the one pseudonym function (``pipelines.linkage.pseudonyms``): an
    existing person keeps its anchor even when a new record sorts before it; a new person's
    anchor is its smallest record, as in a full link. When a new record links two or more
@@ -173,6 +175,38 @@ def _earlier_pairs(work_dir: Path, ids: pl.Series) -> pl.DataFrame:
     )
 
 
+def _clusters(
+    features: pl.DataFrame, pairs: pl.DataFrame, new_pairs: pl.DataFrame, threshold: float
+) -> pl.DataFrame:
+    """Every record's cluster after an increment (``unique_id``, ``cluster``).
+
+    Only the people a new record was scored against can change: they, with the new records and
+    every pair scored among them, go through the full link's clustering. Everyone else keeps
+    their records as they were (a link between two of them was weighed in an earlier run, and
+    neither has gained a record since). Clusters are named by their smallest record, as
+    ``cluster_links`` names them.
+    """
+    scored_against = pl.concat([new_pairs["unique_id_l"], new_pairs["unique_id_r"]]).implode()
+    old_records = features.filter(~pl.col("is_new"))
+    touched_people = old_records.filter(pl.col("unique_id").is_in(scored_against))["anchor"]
+    touched_people = touched_people.implode()
+    touched = pl.col("is_new") | pl.col("anchor").is_in(touched_people)
+    changing = features.filter(touched)
+    ids = changing["unique_id"].implode()
+    reclustered = cluster_links(
+        changing,
+        pairs.filter(pl.col("unique_id_l").is_in(ids) & pl.col("unique_id_r").is_in(ids)),
+        threshold,
+        people=changing.filter(~pl.col("is_new")).select(
+            "unique_id", pl.col("anchor").alias("person")
+        ),
+    )
+    unchanged = features.filter(~touched).select(
+        "unique_id", pl.col("unique_id").min().over("anchor").alias("cluster")
+    )
+    return pl.concat([reclustered, unchanged])
+
+
 def link_increment(
     tables: dict[str, pl.DataFrame], config: LinkageConfig, key: bytes, work_dir: Path
 ) -> IncrementResult:
@@ -213,13 +247,8 @@ def link_increment(
     pairs = pl.concat([_earlier_pairs(work_dir, features["unique_id"]), new_pairs]).unique(
         ["unique_id_l", "unique_id_r"], keep="last"
     )
-    people = features.filter(~pl.col("is_new")).select(
-        "unique_id", pl.col("anchor").alias("person")
-    )
     clusters = features.select("unique_id", "source", "source_record_id", "anchor").join(
-        cluster_links(features, pairs, config.match_threshold, people=people),
-        on="unique_id",
-        how="left",
+        _clusters(features, pairs, new_pairs, config.match_threshold), on="unique_id", how="left"
     )
     links = person_keys(clusters, key)
     check_schema(links, LINKS_SCHEMA, "links")
