@@ -23,7 +23,7 @@ from contract.errors import PathwaysError
 from contract.periods import PERIOD_TYPES
 from contract.reference import LONDON_CODE
 from contract.release import ReleaseManifest
-from contract.vocabulary import PERIOD_WORDS, capital, fewer_than, suppressed_meaning
+from contract.vocabulary import PERIOD_WORDS, SUPPRESSED, capital, fewer_than, suppressed_meaning
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
@@ -311,14 +311,14 @@ def metric_tile(
 ) -> None:
     """One headline number; rising counts are shown in the 'worse' colour (inverse)."""
     if value is None:
-        # short enough for a narrow tile; the words follow underneath
-        shown = {"suppressed": f"<{words.sdc['threshold']}", "incomplete_follow_up": "not yet"}.get(
+        # short enough for a narrow tile; why it is hidden is in the note under the tiles
+        shown = {"suppressed": capital(SUPPRESSED), "incomplete_follow_up": "not yet"}.get(
             status, "—"
         )
         st.metric(label, shown, help=help, border=True)
         st.caption(
             {
-                "suppressed": f"Suppressed: {words.fewer_than} people.",
+                "suppressed": "Hidden to protect small numbers (see the note below).",
                 "incomplete_follow_up": "Follow-up not complete yet.",
             }.get(status, "Not published.")
         )

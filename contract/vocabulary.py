@@ -119,12 +119,17 @@ def fewer_than_at_risk(sdc: Mapping[str, Any]) -> str:
     return f"fewer than {sdc.get('survival_min_at_risk', sdc.get('threshold', 10))}"
 
 
+SUPPRESSED = "suppressed"
+"""How a suppressed figure is written, wherever it is shown. Never 'fewer than 10': a figure
+hidden so that a small one cannot be worked out (secondary suppression) may be far larger."""
+
+
 def suppressed_meaning(sdc: Mapping[str, Any]) -> str:
-    """What a 'fewer than N' in a table means, for the note under it."""
-    fewer = fewer_than(sdc)
+    """What 'suppressed' in a table or tile means, for the note under it."""
     return (
-        f"'{capital(fewer)}' means the figure is suppressed: it counts {fewer} people, or would "
-        "let a small number be worked out from other figures."
+        f"'{capital(SUPPRESSED)}' means the figure is hidden: either it counts {fewer_than(sdc)} "
+        "people, or it could be used with other published figures to work out a small number, "
+        "so it may be of any size."
     )
 
 

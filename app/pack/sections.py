@@ -24,6 +24,7 @@ from contract.reference import LONDON_CODE, borough_name
 from contract.vocabulary import (
     PERIOD_WORDS,
     SOURCE_NAMES,
+    SUPPRESSED,
     disclosure_paragraphs,
     fewer_than_at_risk,
     suppressed_meaning,
@@ -76,7 +77,7 @@ def _headline_rows(
                     metrics, m, period_type, compare, period_start=h.period_start
                 )
                 row.append(words.figure(london.value, london.status))
-            suppressed |= words.fewer_than in " ".join(row)
+            suppressed |= SUPPRESSED in row
             rows.append(row)
     return rows, suppressed
 
@@ -300,8 +301,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
             f"{name} (outlined on the map, orange in the ranking): {value:,.0f}, band "
             f"{row['band'].item()}, {where}."
             if value is not None
-            else f"{name} (outlined on the map): figure suppressed ({words.fewer_than} people), so "
-            "not ranked.",
+            else f"{name} (outlined on the map): figure suppressed, so not ranked.",
         )
     notes.append("Other boroughs appear here by their published totals only.")
     return Page(

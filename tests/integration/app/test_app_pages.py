@@ -186,16 +186,19 @@ def test_map_opens_on_a_period_where_most_boroughs_have_a_figure(env, release_di
     assert published("month") < 0.5  # a small London: months alone would be a grey sheet
 
 
-def test_suppressed_headlines_read_fewer_than_10_never_none(env):
+def test_suppressed_headlines_read_suppressed_never_none_nor_a_range(env):
+    """A hidden tile says 'Suppressed' and the note says why; never '<10' or 'fewer than 10',
+    which a figure hidden to protect another (secondary suppression) may not be (SPEC 2.5)."""
     at = sign_in("camden-lead")
     visit(at, "snapshot")
     values = [m.value for m in at.metric]
     assert values and all(v and v != "None" for v in values)
+    assert "Suppressed" in values  # a small borough's latest month has hidden figures
+    assert not any("<" in v or "fewer" in v.lower() for v in values)
     shown = texts(at)
     assert "None" not in shown
-    if "<10" in values:
-        assert "Suppressed: fewer than 10 people." in shown
-        assert "'Fewer than 10' means the figure is suppressed" in shown
+    assert "Hidden to protect small numbers (see the note below)." in shown
+    assert "'Suppressed' means the figure is hidden" in shown
 
 
 def test_london_lead_opens_any_snapshot_from_the_map(env):
