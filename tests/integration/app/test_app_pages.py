@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.audit import AuditLog, verify_log
+from app.catalogue import LIFE_OFF_THE_STREETS
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from app.ui import CONTEXT_KEY
 from contract.errors import PathwaysError
@@ -100,6 +101,9 @@ def test_overview_role_cannot_open_other_pages(env):
         "People seen rough sleeping", "New people (flow)",
         "People also seen in the previous period (stock)",
         "People returning to the streets (returners)",
+        # the Life off the Streets aims, latest month
+        "New people seen only once (No Second Night Out)", "People living on the streets",
+        "Returning to rough sleeping (NR1)",
     ]  # fmt: skip
     assert "Latest quarter" not in texts(at)
     assert not at.get("segmented_control") and not at.selectbox  # no breakdowns offered
@@ -450,3 +454,40 @@ def test_every_page_draws_again_on_a_rerun(env):
             at.run()
             assert not at.exception, (page, [e.value for e in at.exception])
             assert [t.value for t in at.title] == [PAGE_FILES[page][1]], page
+
+
+def subheaders(at) -> list[str]:
+    return [h.value for h in at.subheader]
+
+
+def test_a_london_lead_sees_the_three_aims_for_london_then_for_a_borough(env):
+    at = sign_in("london-lead")
+    visit(at, "outcomes")
+    assert [h.value for h in at.header] == list(LIFE_OFF_THE_STREETS)
+    titles = subheaders(at)
+    assert any(
+        t.startswith("New people against people moved into accommodation — London") for t in titles
+    )
+    assert any(
+        t.startswith("Returned to the street 3, 6 and 12 months after moving in — London")
+        for t in titles
+    )
+    assert any(t.startswith("Long-term rough sleeping (B1) — London") for t in titles)
+    assert not any("New to the borough (P1)" in t for t in titles)  # P1 is a borough's measure
+    assert not at.error
+    at.selectbox(key="outcomes_place").set_value(WESTMINSTER).run()
+    assert not at.exception
+    assert any(t.startswith("New to the borough (P1) — Westminster") for t in subheaders(at))
+
+
+def test_a_borough_lead_sees_london_and_their_own_borough_only(env):
+    at = sign_in("camden-lead")
+    visit(at, "outcomes")
+    place = at.selectbox(key="outcomes_place")
+    assert place.options == ["London", "Camden"]
+    assert place.value == CAMDEN
+    titles = subheaders(at)
+    assert any(t.startswith("New to the borough (P1) — Camden") for t in titles)
+    assert any(t.startswith("Accommodation sustained 3, 6 and 12 months — Camden") for t in titles)
+    assert "Westminster" not in texts(at)
+    assert not at.error and not at.exception

@@ -264,3 +264,41 @@ def test_every_chart_in_the_pack_is_borough_level_or_above_with_no_nationality(
             assert codes <= places, chart.key
             if borough and not chart.key.startswith(("map-", "ranking-")):
                 assert codes <= {LONDON_CODE, borough}, chart.key
+
+
+@pytest.mark.parametrize("borough", [None, CAMDEN])
+def test_the_pack_has_the_outcomes_pages_and_the_aims_in_its_headline_table(release_dir, borough):
+    # The Outcomes section follows the catalogue: the three Life off the Streets aims, inflow
+    # against outflow and returns at 3, 6 and 12 months; P1 only in a borough's edition.
+    from app.auth import Role
+    from app.catalogue import CATALOGUE, PACK
+    from app.data import AIM_HEADLINES, ScopedRelease, load_release
+    from app.pack import Edition, plan
+
+    role = Role("borough", borough) if borough else Role("london")
+    release = ScopedRelease(load_release(release_dir), role)
+    pages = plan(release, Edition(date(2025, 3, 1), borough))
+    titles = [page.title for page in pages]
+    place = borough_name(borough) if borough else "London"
+    for start in (
+        "New people, and new people who had left an institution",
+        "Living on the streets, and seen intermittently",
+        "Long-term rough sleeping (B1)",
+        "New people against people moved into accommodation",
+        "Returning to rough sleeping (NR1)",
+        "Accommodation sustained 3, 6 and 12 months",
+        "Returned to the street 3, 6 and 12 months after moving in",
+    ):
+        assert any(t.startswith(f"{start} — {place}") for t in titles), (start, titles)
+    assert any(t.startswith("New to the borough (P1)") for t in titles) == bool(borough)
+    (headlines,) = [page for page in pages if page.key == "headlines"]
+    words = {row[0] for row in headlines.table[1:]}
+    titles_of = {d.id: d.title for d in release.manifest.definitions}
+    assert {titles_of[m] for m in AIM_HEADLINES} <= words
+    # the methods page defines every metric the pack draws
+    (methods,) = [page for page in pages if page.key == "methods"]
+    text = " ".join(t for _, t in methods.paragraphs)
+    drawn = {m for e in CATALOGUE if PACK in e.places for m in e.metrics}
+    if not borough:
+        drawn.discard("p1_new_to_borough")
+    assert all(f"**{titles_of[m]}**" in text for m in drawn)
