@@ -21,10 +21,14 @@ BREAKDOWN_FAMILIES = (
     "gender",
     "ethnic_group",
     "support_need",
+    "support_combination",
+    "institution",
     "nationality_group",
     "first_intervention",
 )
 NATIONALITY_FAMILY = "nationality_group"
+NEED_FAMILY = "support_need"
+COMBINATION_FAMILY = "support_combination"
 # CHAIN's partition of everyone seen rough sleeping in a period (SPEC section 5).
 SEEN_TOTAL = "seen_rough_sleeping"
 SEEN_PARTS = ("flow_new", "stock", "returner")
