@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from app.charts import outcomes, returns, trends
+from app.charts import equity, outcomes, returns, trends
 from app.charts.common import Chart, Words, place_name
 from contract.reference import LONDON_CODE
 from contract.vocabulary import PERIOD_WORDS
@@ -31,7 +31,9 @@ DATA_ROLES = (*ANALYSTS, "overview")
 SHARES_AGAINST_LONDON = ("new_single_night", "prior_hclic_approach", "sustained_6m")
 """The shares a borough is set against London on (shares compare fairly across sizes)."""
 
-BREAKDOWNS = ("age_band", "gender", "nationality_group")
+BREAKDOWNS = (
+    "age_band", "gender", "ethnic_group", "support_combination", "institution", "nationality_group"
+)  # fmt: skip
 """The breakdowns offered for London as a whole (nationality is never shown for a borough)."""
 
 
@@ -165,6 +167,22 @@ LIFE_OFF_THE_STREETS = (NO_FIRST_NIGHT, NO_LIVING, NO_RETURN)
 """The three aims of London's Life off the Streets programme, the Outcomes page's sections."""
 
 
+def _equity(scene: Scene) -> Chart:
+    return equity.equity_chart(scene.words, scene.metrics, scene.breakdown, scene.geography)
+
+
+EQUITY = "Who is seen, and who moves on"
+"""The heading of the equity views: outcomes by age, gender, ethnic group, needs and history."""
+
+
+def equity_breakdowns(geography: str) -> tuple[str, ...]:
+    """The breakdowns an equity view offers for a place: never nationality for a borough."""
+    return tuple(
+        b for b in equity.EQUITY_BREAKDOWNS
+        if geography == LONDON_CODE or not b.startswith("nationality")
+    )  # fmt: skip
+
+
 def _returns(scene: Scene) -> Chart:
     assert scene.survival is not None, "the returns chart needs the survival curves"
     return returns.survival_chart(
@@ -219,6 +237,9 @@ CATALOGUE: tuple[Entry, ...] = (
              "Accommodation sustained 3, 6 and 12 months"),
     Entry("returned-at-months", "returned to the street 3, 6 and 12 months after moving in",
           ("outcomes", PACK), ANALYSTS, draw=_returned_at_months, heading=NO_RETURN),
+    Entry("equity", "seen, moved in, living on the streets and sustained 12 months, by a group "
+          "the user picks", ("outcomes",), ANALYSTS, draw=_equity, metrics=equity.EQUITY_METRICS,
+          heading=EQUITY),
     Entry("methods", "where the figures come from, the disclosure rules and the definitions",
           (PACK,), ANALYSTS),
 )  # fmt: skip

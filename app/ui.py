@@ -30,7 +30,14 @@ from contract.errors import PathwaysError
 from contract.periods import PERIOD_TYPES
 from contract.reference import LONDON_CODE
 from contract.release import ReleaseManifest
-from contract.vocabulary import PERIOD_WORDS, SUPPRESSED, capital, fewer_than, suppressed_meaning
+from contract.vocabulary import (
+    DIMENSION_WORDS,
+    PERIOD_WORDS,
+    SUPPRESSED,
+    capital,
+    fewer_than,
+    suppressed_meaning,
+)
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
@@ -543,7 +550,19 @@ def _draw_entry(s: Session, entry: catalogue.Entry, scene: Scene) -> None:
             "Breakdown",
             list(catalogue.BREAKDOWNS),
             key="overview_breakdown",
-            format_func=lambda b: b.replace("_", " ").capitalize(),
+            format_func=lambda b: DIMENSION_WORDS.get(b, b),
+        )
+        scene = dataclasses.replace(scene, breakdown=breakdown)
+    if entry.key == "equity":
+        st.caption(
+            "Whether outcomes differ between groups: the latest financial year with published "
+            "figures for each measure. Nationality is shown for London as a whole only."
+        )
+        breakdown = select(
+            "Group people by",
+            list(catalogue.equity_breakdowns(scene.geography)),
+            key="equity_breakdown",
+            format_func=lambda b: DIMENSION_WORDS.get(b, b),
         )
         scene = dataclasses.replace(scene, breakdown=breakdown)
     assert entry.draw is not None, entry.key

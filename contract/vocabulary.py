@@ -60,6 +60,7 @@ GROUP_VALUE_WORDS = {
 GROUP_DIMENSION_NONE = {
     "first_intervention": "No intervention recorded",
     "support_need": "No support needs recorded",
+    "support_combination": "None of the three",
 }
 
 
@@ -69,6 +70,8 @@ DIMENSION_WORDS = {
     "ethnic_group": "Ethnic group",
     "nationality_group": "Nationality",
     "support_need": "Support need",
+    "support_combination": "Mental health, alcohol and drugs",
+    "institution": "Institutional history",
 }
 
 
@@ -76,6 +79,12 @@ BREAKDOWN_VALUE_WORDS = {
     "under_18": "Under 18", "18_25": "18–25", "26_35": "26–35", "36_45": "36–45",
     "46_55": "46–55", "56_plus": "56 and over", "eu_eea": "EU/EEA", "uk": "UK",
     "rest_of_world": "Rest of world", "non_binary": "Non-binary",
+    # CHAIN's combinations of needs; one need alone is '<need> only' (common.value_words)
+    "alcohol_drugs": "Alcohol and drugs", "alcohol_mental_health": "Alcohol and mental health",
+    "drugs_mental_health": "Drugs and mental health",
+    "alcohol_drugs_mental_health": "All three", "mental_health": "Mental health",
+    # institutional history
+    "armed_forces": "Armed forces", "care": "Left care", "custody": "Prison (custody)",
 }  # fmt: skip
 
 

@@ -272,7 +272,10 @@ def value_words(group: str) -> str:
         return GROUP_VALUE_WORDS[value]
     if value.startswith("E09") or value.startswith("E12"):
         return place_name(value)
-    return BREAKDOWN_VALUE_WORDS.get(value, value.replace("_", " ").capitalize())
+    words = BREAKDOWN_VALUE_WORDS.get(value, value.replace("_", " ").capitalize())
+    if dimension == "support_combination" and "_" not in value.replace("mental_health", ""):
+        return f"{words} only"  # one need of the three, without the others
+    return words
 
 
 def group_words(group: str) -> str:

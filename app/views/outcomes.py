@@ -1,6 +1,6 @@
 """Outcomes: the three Life off the Streets aims for London or a borough, each chart drawn from
 the chart catalogue's Outcomes entries (registry metrics over time, inflow against outflow,
-return to the street at 3, 6 and 12 months)."""
+return to the street at 3, 6 and 12 months), then the equity views (outcomes by group)."""
 
 import streamlit as st
 
@@ -24,7 +24,7 @@ code = ui.select(
 compare = LONDON_CODE if code != LONDON_CODE else None
 try:
     r.require_detail(code, "outcomes")
-    metrics = r.metrics(geographies=[code], breakdown="all")
+    metrics = r.metrics(geographies=[code], breakdown=None)
     survival = r.survival("return_to_street", [code, *([compare] if compare else [])])
 except ScopeError as e:
     ui.refused(s, e)

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.audit import AuditLog, verify_log
-from app.catalogue import LIFE_OFF_THE_STREETS
+from app.catalogue import EQUITY, LIFE_OFF_THE_STREETS
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from app.ui import CONTEXT_KEY
 from contract.errors import PathwaysError
@@ -463,7 +463,7 @@ def subheaders(at) -> list[str]:
 def test_a_london_lead_sees_the_three_aims_for_london_then_for_a_borough(env):
     at = sign_in("london-lead")
     visit(at, "outcomes")
-    assert [h.value for h in at.header] == list(LIFE_OFF_THE_STREETS)
+    assert [h.value for h in at.header] == [*LIFE_OFF_THE_STREETS, EQUITY]
     titles = subheaders(at)
     assert any(
         t.startswith("New people against people moved into accommodation — London") for t in titles
@@ -490,4 +490,22 @@ def test_a_borough_lead_sees_london_and_their_own_borough_only(env):
     assert any(t.startswith("New to the borough (P1) — Camden") for t in titles)
     assert any(t.startswith("Accommodation sustained 3, 6 and 12 months — Camden") for t in titles)
     assert "Westminster" not in texts(at)
+    assert not at.error and not at.exception
+
+
+def test_equity_views_by_needs_combined_and_never_nationality_for_a_borough(env):
+    at = sign_in("london-lead")
+    visit(at, "outcomes")
+    assert "Nationality" in at.selectbox(key="equity_breakdown").options
+    at.selectbox(key="equity_breakdown").set_value("support_combination").run()
+    assert not at.exception
+    assert "Outcomes by mental health, alcohol and drugs — London" in subheaders(at)
+    at.selectbox(key="equity_breakdown").set_value("institution").run()
+    assert "Outcomes by institutional history — London" in subheaders(at)
+    at = sign_in("camden-lead")
+    visit(at, "outcomes")
+    options = at.selectbox(key="equity_breakdown").options
+    assert "Nationality" not in options and "Mental health, alcohol and drugs" in options
+    at.selectbox(key="equity_breakdown").set_value("ethnic_group").run()
+    assert "Outcomes by ethnic group — Camden" in subheaders(at)
     assert not at.error and not at.exception

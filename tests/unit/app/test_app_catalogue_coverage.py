@@ -4,7 +4,7 @@ fails here, so nothing the pipeline publishes stays out of sight."""
 
 from __future__ import annotations
 
-from app.catalogue import CATALOGUE, LIFE_OFF_THE_STREETS, PACK
+from app.catalogue import CATALOGUE, EQUITY, LIFE_OFF_THE_STREETS, PACK
 from app.pages import PAGES_BY_KEY
 from metrics.registry import METRICS
 
@@ -31,4 +31,4 @@ def test_the_catalogue_names_only_registry_metrics_and_real_pages():
 
 def test_the_outcomes_page_is_laid_out_by_the_three_aims_in_order():
     headings = [e.heading for e in CATALOGUE if "outcomes" in e.places]
-    assert list(dict.fromkeys(headings)) == list(LIFE_OFF_THE_STREETS)
+    assert list(dict.fromkeys(headings)) == [*LIFE_OFF_THE_STREETS, EQUITY]
