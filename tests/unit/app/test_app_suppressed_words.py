@@ -82,3 +82,34 @@ def test_a_breakdown_bar_of_a_hidden_group_is_labelled_suppressed(words):
     labels = list(chart.figure.data[0].y)
     assert "Female (suppressed)" in labels
     assert not any("fewer than" in label for label in labels)
+
+
+def test_equity_panels_order_needs_from_none_to_all_three_and_say_suppressed(words):
+    from app.charts import equity
+
+    #  support_combination          | seen
+    #  none                         |   40
+    #  alcohol                      |   15
+    #  mental_health                |   20
+    #  alcohol_mental_health        |    — (suppressed)
+    #  alcohol_drugs_mental_health  |    — (suppressed)
+    rows = [
+        ("seen_rough_sleeping", 15.0, "ok", "support_combination=alcohol"),
+        (
+            "seen_rough_sleeping",
+            None,
+            "suppressed",
+            "support_combination=alcohol_drugs_mental_health",
+        ),
+        ("seen_rough_sleeping", None, "suppressed", "support_combination=alcohol_mental_health"),
+        ("seen_rough_sleeping", 20.0, "ok", "support_combination=mental_health"),
+        ("seen_rough_sleeping", 40.0, "ok", "support_combination=none"),
+    ]
+    chart = equity.equity_chart(words, _frame(rows, "support_combination"), "support_combination")
+    bars = chart.figure.data[0]
+    assert list(bars.y) == ["None of the three", "Alcohol only", "Mental health only",
+                            "Alcohol and mental health", "All three"]  # fmt: skip
+    assert list(bars.text) == ["40", "15", "20", "suppressed", "suppressed"]
+    with pytest.raises(ValueError, match="London as a whole"):
+        equity.equity_chart(words, _frame(rows, "support_combination"), "nationality_group",
+                            "E09000007")  # fmt: skip
