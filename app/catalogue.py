@@ -136,13 +136,26 @@ def _metric_trend(title: str, ids: Sequence[str]) -> Callable[[Scene], Chart]:
                 key=f"outcome-{'-'.join(ids)}-{scene.geography}-{period_type}",
             )  # fmt: skip
 
-        return trends.by_readable_period(scene.words, scene.metrics, ids, scene.geography, by)
+        chart = trends.by_readable_period(scene.words, scene.metrics, ids, scene.geography, by)
+        values = chart.data.get_column("value") if "value" in chart.data.columns else None
+        if chart.figure is not None and values is not None and values.is_null().all():
+            # an axis with nothing on it looks broken: say why instead
+            chart.figure, chart.empty_message = (
+                None,
+                (
+                    f"Nothing to draw: every figure here for {place_name(scene.geography)} is "
+                    "suppressed to protect small numbers."
+                ),
+            )
+        return chart
 
     return draw
 
 
 def _inflow_outflow(scene: Scene) -> Chart:
-    return outcomes.inflow_outflow_chart(scene.words, scene.metrics, scene.geography)
+    return _by_readable_period(
+        scene, (outcomes.INFLOW, outcomes.OUTFLOW), outcomes.inflow_outflow_chart
+    )
 
 
 def _returned_at_months(scene: Scene) -> Chart:

@@ -4,6 +4,7 @@ see whether outcomes differ between groups (the CHAIN annual report's standard t
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -45,6 +46,10 @@ EQUITY_BREAKDOWNS = (
     "nationality_group",
 )
 """The breakdowns an equity view offers, in order; nationality for London as a whole only."""
+
+
+MISSING = {SUPPRESSED: SUPPRESSED, "incomplete_follow_up": "follow-up not complete"}
+"""Why a group has no figure, by its status."""
 
 
 def group_order(breakdown: str) -> str:
@@ -117,7 +122,8 @@ def equity_chart(
         shared_yaxes=True,
         horizontal_spacing=0.04,
         subplot_titles=[
-            f"{words.title(m)}<br>{period_label(p['period_start'][0], period_type)}"
+            "<br>".join(textwrap.wrap(words.title(m), 24))
+            + f"<br>{period_label(p['period_start'][0], period_type)}"
             + (" (%)" if is_share(words.definition(m)) else "")
             for m, p in panels
         ],
@@ -125,6 +131,7 @@ def equity_chart(
     for i, (m, p) in enumerate(panels, start=1):
         share = is_share(words.definition(m))
         by_group = dict(zip(p.get_column("breakdown"), p.get_column("value"), strict=True))
+        status = dict(zip(p.get_column("breakdown"), p.get_column("status"), strict=True))
         values = [display_value(by_group.get(b), share) for b in groups]
         fig.add_trace(
             go.Bar(
@@ -132,12 +139,7 @@ def equity_chart(
                 y=labels,
                 orientation="h",
                 marker_color=theme.SERIES[(i - 1) % len(theme.SERIES)],
-                text=[
-                    (SUPPRESSED if b in by_group else "—")
-                    if v is None
-                    else f"{v:,.0f}{'%' if share else ''}"
-                    for b, v in zip(groups, values, strict=True)
-                ],
+                text=[f"{v:,.0f}{'%' if share else ''}" if v is not None else "" for v in values],
                 textposition="outside",
                 cliponaxis=False,
                 showlegend=False,
@@ -146,9 +148,22 @@ def equity_chart(
             row=1,
             col=i,
         )
+        hidden = [(label, MISSING.get(status[b], "—")) for b, v, label
+                  in zip(groups, values, labels, strict=True) if v is None and b in by_group]  # fmt: skip
+        if hidden:  # a group with no figure has no bar to carry its label: say why at the axis
+            fig.add_trace(
+                go.Scatter(
+                    x=[0] * len(hidden), y=[h for h, _ in hidden], mode="text",
+                    text=[why for _, why in hidden],
+                    textposition="middle right", textfont={"color": theme.MUTED},
+                    showlegend=False, hoverinfo="skip",
+                ),
+                row=1, col=i,
+            )  # fmt: skip
         top = max((v for v in values if v is not None), default=0)
         fig.update_xaxes(range=[0, (100 if share else top) * 1.35 or 1], row=1, col=i)
-    style_figure(fig, height=max(300, 42 * len(groups) + 140))
+    style_figure(fig, height=max(300, 42 * len(groups) + 170))
+    fig.update_layout(margin={"t": 90})  # room for the panels' two- and three-line titles
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
     fig.update_xaxes(showgrid=True, gridcolor=theme.GRID, showticklabels=False)
     fig.update_annotations(font_size=13)

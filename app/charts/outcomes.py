@@ -190,9 +190,11 @@ def returned_at_months_chart(
                     "arrayminus": [None if lo is None or v is None else v - lo for v, lo in zip(values, lows, strict=True)],
                     "color": theme.MUTED,
                 },
+                # inside, at the base: above the bar the interval's whisker would cross it
                 text=["curve ended" if v is None else f"{v:.0f}%" for v in values],
-                textposition="outside",
-                cliponaxis=False,
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"color": "white"},
                 hovertemplate=f"{place_name(g)}<br>%{{x}}: %{{y:.0f}}%<extra></extra>",
             )
         )  # fmt: skip

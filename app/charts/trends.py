@@ -159,8 +159,8 @@ def by_readable_period(
     chart = draw(period_type)
     if period_type != "month":
         chart.notes.append(
-            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here count "
-            f"{words.fewer_than} people and are suppressed."
+            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here are "
+            "suppressed to protect small numbers."
         )
     return chart
 

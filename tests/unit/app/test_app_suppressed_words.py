@@ -106,10 +106,13 @@ def test_equity_panels_order_needs_from_none_to_all_three_and_say_suppressed(wor
         ("seen_rough_sleeping", 40.0, "ok", "support_combination=none"),
     ]
     chart = equity.equity_chart(words, _frame(rows, "support_combination"), "support_combination")
-    bars = chart.figure.data[0]
+    bars, hidden = chart.figure.data[:2]
     assert list(bars.y) == ["None of the three", "Alcohol only", "Mental health only",
                             "Alcohol and mental health", "All three"]  # fmt: skip
-    assert list(bars.text) == ["40", "15", "20", "suppressed", "suppressed"]
+    assert list(bars.text) == ["40", "15", "20", "", ""]
+    # a hidden group has no bar: its label says so beside the axis
+    assert list(hidden.y) == ["Alcohol and mental health", "All three"]
+    assert list(hidden.text) == ["suppressed", "suppressed"]
     with pytest.raises(ValueError, match="London as a whole"):
         equity.equity_chart(words, _frame(rows, "support_combination"), "nationality_group",
                             "E09000007")  # fmt: skip
