@@ -154,8 +154,8 @@ def disclosure_paragraphs(sdc: Mapping[str, Any]) -> list[str]:
     """The disclosure rules in paragraphs, for the chart pack's methods page."""
     threshold = sdc.get("threshold", 10)
     return [
-        f"Counts below {threshold} are suppressed (shown as '{fewer_than(sdc)}', a gap in a line "
-        f"or a grey tile) and every other count is rounded to the nearest "
+        f"Counts below {threshold} are suppressed (shown as '{SUPPRESSED}', a gap in a line or "
+        f"a grey tile) and every other count is rounded to the nearest "
         f"{sdc.get('rounding_base', 5)}.",
         "Where published figures add up (breakdowns and their total, boroughs and London, new + "
         "stock + returners, months within a quarter or year), more figures are hidden so that a "

@@ -87,7 +87,10 @@ def trend_chart(
             trace = go.Scatter(
                 x=dates_of(s),
                 y=ys,
-                mode="lines+markers" if len(ys) < 16 else "lines",
+                # markers too when points are few or broken by gaps: a figure between two
+                # gaps has no line to be drawn on
+                mode="lines+markers" if len(ys) < 16 or None in ys else "lines",
+                marker={"size": 6 if len(ys) < 16 else 4},
                 name=words.title(m),
                 line={"color": theme.SERIES[mi % len(theme.SERIES)], "width": 2.5},
                 connectgaps=False,

@@ -55,7 +55,9 @@ def _headline_rows(
     rows = [header]
     suppressed = False
     for period_type in ("month", "quarter", "fy"):
-        for m in (*HEADLINE_METRICS, *AIM_HEADLINES):
+        # the aims are monthly measures (as on the dashboard's tiles): the latest month only
+        aims = AIM_HEADLINES if period_type == "month" else ()
+        for m in (*HEADLINE_METRICS, *aims):
             h = headline.as_shown(words, headline.headline(metrics, m, period_type, geography))
             if h.period_start is None:
                 continue
@@ -127,7 +129,8 @@ def _headlines(release: ScopedRelease, edition: Edition, scene: Scene) -> list[P
             "headlines",
             f"Headline indicators — {edition.place}, {edition.month_words}",
             words.footnote("Changes are between rounded counts."),
-            words.subtitle((*HEADLINE_METRICS, *AIM_HEADLINES)),
+            words.subtitle(HEADLINE_METRICS) + " The Life off the Streets aims (the latest "
+            "month) are defined on the methods page.",
             table=rows,
             notes=notes,
         )
