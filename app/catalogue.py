@@ -158,6 +158,28 @@ def _inflow_outflow(scene: Scene) -> Chart:
     )
 
 
+MOVE_KINDS = (
+    "moved_to_hostel", "moved_to_supported_housing", "moved_to_housing_first",
+    "moved_to_temporary_accommodation", "moved_to_settled",
+)  # fmt: skip
+DAYS_SEEN = ("seen_1_day", "seen_2_5_days", "seen_6_10_days", "seen_over_10_days")
+
+
+def _parts(title: str, key: str, ids: tuple[str, ...]) -> Callable[[Scene], Chart]:
+    """Stacked counts that add up to a whole, by the finest readable period."""
+
+    def draw(scene: Scene) -> Chart:
+        return trends.by_readable_period(
+            scene.words, scene.metrics, ids, scene.geography,
+            lambda by: outcomes.parts_chart(
+                scene.words, scene.metrics, ids, scene.geography, period_type=by, title=title,
+                key=key,
+            ),
+        )  # fmt: skip
+
+    return draw
+
+
 def _returned_at_months(scene: Scene) -> Chart:
     assert scene.survival is not None, "return at 3, 6 and 12 months needs the survival curves"
     return outcomes.returned_at_months_chart(
@@ -243,6 +265,13 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("inflow-outflow", "new people against people moved into accommodation, net change",
           ("outcomes", PACK), ANALYSTS, draw=_inflow_outflow,
           metrics=("flow_new", "moved_into_accommodation"), heading=NO_LIVING),
+    Entry("destinations", "moves into accommodation by kind", ("outcomes", PACK), ANALYSTS,
+          draw=_parts("Moves into accommodation by kind", "destinations", MOVE_KINDS),
+          metrics=MOVE_KINDS, heading=NO_LIVING),
+    Entry("days-seen", "people by the number of days seen rough sleeping in the year",
+          ("outcomes", PACK), ANALYSTS,
+          draw=_parts("How often people were seen rough sleeping", "days-seen", DAYS_SEEN),
+          metrics=DAYS_SEEN, heading=NO_LIVING),
     _outcome("outcome-nr1", "people returning to rough sleeping after a gap (NR1)", NO_RETURN,
              ("nr1_returning",), "Returning to rough sleeping (NR1)"),
     _outcome("outcome-sustained", "accommodation sustained 3, 6 and 12 months", NO_RETURN,

@@ -9,6 +9,8 @@ Every number drawn is a published protected count or worked out from published p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -19,6 +21,7 @@ from app.charts.common import (
     empty_chart,
     metric_series,
     place_name,
+    shown_columns,
     style_figure,
     words_for,
     year_ticks,
@@ -207,4 +210,48 @@ def returned_at_months_chart(
         "Read off the return-to-street curve at 90, 180 and 365 days: 100% less the share still "
         "off the street. 'Curve ended' means too few people were still followed by then."
     )
+    return chart
+
+
+def parts_chart(
+    words: Words,
+    metrics: pl.DataFrame,
+    metric_ids: Sequence[str],
+    geography: str = LONDON_CODE,
+    *,
+    period_type: str = "month",
+    title: str,
+    key: str,
+) -> Chart:
+    """Stacked bars of counts that add up to a whole (moves by kind, people by days seen), by
+    period. A hidden part is a gap in its bar, never a zero."""
+    place = place_name(geography)
+    title = f"{title} — {place}, by {PERIOD_WORDS[period_type]}"
+    key = f"{key}-{geography}-{period_type}"
+    subtitle = words.subtitle(metric_ids)
+    footnote = words.footnote()
+    series = [metric_series(metrics, m, geography, period_type) for m in metric_ids]
+    data = pl.concat(series)
+    if data.is_empty():
+        return empty_chart(key, title, subtitle, footnote, "No published figures for this view.")
+    fig = go.Figure()
+    for i, (m, s) in enumerate(zip(metric_ids, series, strict=True)):
+        fig.add_trace(
+            go.Bar(
+                x=s.get_column("period_start").to_list(),
+                y=s.get_column("value").to_list(),
+                name=words.title(m),
+                marker_color=theme.SERIES[i % len(theme.SERIES)],
+                hovertemplate=f"{words.title(m)}<br>%{{x|%b %Y}}: %{{y:,.0f}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
+    style_figure(fig, y_title="people")
+    year_ticks(fig, sorted(set(data.get_column("period_start").to_list())), period_type)
+    chart = Chart(key, title, subtitle, footnote, fig, shown_columns(data))
+    hidden = data.filter(pl.col("status") == "suppressed").height
+    if hidden:
+        chart.notes.append(
+            f"{hidden} figure(s) suppressed to protect small numbers: gaps in their bars."
+        )
     return chart

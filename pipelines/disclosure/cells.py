@@ -1,7 +1,7 @@
 """Secondary suppression: cells that add up, and hiding more of them until none can be worked out.
 
 Where figures add up (a breakdown family and its total, boroughs and London, flow_new + stock +
-returner = seen_rough_sleeping, a support need and the combinations of needs naming it, months
+returner = seen_rough_sleeping and the other partitions of a count, a support need and the combinations of needs naming it, months
 within a quarter, quarters and months within a financial year), a hidden cell could be found by subtraction; ``Cells.protect`` hides more cells until no
 hidden cell can be worked out from what is shown (see ``docs/disclosure.md`` for exactly what is
 guaranteed). Cells of the same people (a count and the shares whose denominator it is) are tied:
@@ -20,7 +20,10 @@ from metrics.breakdowns import COMBINED_NEEDS
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure.rules import (
     COMBINATION_FAMILY,
+    MOVED_PARTS,
+    MOVED_TOTAL,
     NEED_FAMILY,
+    SEEN_DAY_PARTS,
     SEEN_PARTS,
     SEEN_TOTAL,
     breakdown_family,
@@ -186,14 +189,20 @@ def relation_groups(cells: pl.DataFrame) -> list[tuple[int, list[int]]]:
         geo_keys,
     )
 
-    # CHAIN's partition: flow_new + stock + returner = seen_rough_sleeping.
+    # Partitions of a count: CHAIN's flow_new + stock + returner = seen_rough_sleeping; the
+    # bands of days seen = seen_rough_sleeping; the kinds of move = moved_into_accommodation.
     counts = cells.filter(~pl.col("_share"))
     part_keys = ["period_type", "period_start", "geography_code", "breakdown"]
-    collect(
-        counts.filter(pl.col("metric_id") == SEEN_TOTAL),
-        counts.filter(pl.col("metric_id").is_in(SEEN_PARTS)),
-        part_keys,
-    )
+    for total, parts_of in (
+        (SEEN_TOTAL, SEEN_PARTS),
+        (SEEN_TOTAL, SEEN_DAY_PARTS),
+        (MOVED_TOTAL, MOVED_PARTS),
+    ):
+        collect(
+            counts.filter(pl.col("metric_id") == total),
+            counts.filter(pl.col("metric_id").is_in(parts_of)),
+            part_keys,
+        )
 
     # Cumulative periods: months in a quarter, quarters and months in a financial year.
     place_keys = ["metric_id", "geography_code", "breakdown"]
