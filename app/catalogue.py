@@ -165,17 +165,24 @@ MOVE_KINDS = (
 DAYS_SEEN = ("seen_1_day", "seen_2_5_days", "seen_6_10_days", "seen_over_10_days")
 
 
-def _parts(title: str, key: str, ids: tuple[str, ...]) -> Callable[[Scene], Chart]:
-    """Stacked counts that add up to a whole, by the finest readable period."""
+def _parts(
+    title: str, key: str, ids: tuple[str, ...], note: str, period_type: str | None = None
+) -> Callable[[Scene], Chart]:
+    """Stacked counts that add up to a whole, by ``period_type`` or else the finest readable
+    period."""
 
     def draw(scene: Scene) -> Chart:
-        return trends.by_readable_period(
-            scene.words, scene.metrics, ids, scene.geography,
-            lambda by: outcomes.parts_chart(
-                scene.words, scene.metrics, ids, scene.geography, period_type=by, title=title,
-                key=key,
-            ),
-        )  # fmt: skip
+        def by(period: str) -> Chart:
+            chart = outcomes.parts_chart(
+                scene.words, scene.metrics, ids, scene.geography, period_type=period,
+                title=title, key=key,
+            )  # fmt: skip
+            chart.notes.insert(0, note)
+            return chart
+
+        if period_type is not None:
+            return by(period_type)
+        return trends.by_readable_period(scene.words, scene.metrics, ids, scene.geography, by)
 
     return draw
 
@@ -266,11 +273,15 @@ CATALOGUE: tuple[Entry, ...] = (
           ("outcomes", PACK), ANALYSTS, draw=_inflow_outflow,
           metrics=("flow_new", "moved_into_accommodation"), heading=NO_LIVING),
     Entry("destinations", "moves into accommodation by kind", ("outcomes", PACK), ANALYSTS,
-          draw=_parts("Moves into accommodation by kind", "destinations", MOVE_KINDS),
+          draw=_parts("Moves into accommodation by kind", "destinations", MOVE_KINDS,
+                      "Each person counts once, under the kind of their first move of the period, "
+                      "so the kinds add up to everyone who moved into accommodation."),
           metrics=MOVE_KINDS, heading=NO_LIVING),
     Entry("days-seen", "people by the number of days seen rough sleeping in the year",
           ("outcomes", PACK), ANALYSTS,
-          draw=_parts("How often people were seen rough sleeping", "days-seen", DAYS_SEEN),
+          draw=_parts("How often people were seen rough sleeping", "days-seen", DAYS_SEEN,
+                      "CHAIN's 'number of times seen', as separate days seen bedded down in the "
+                      "year: the bands add up to everyone seen rough sleeping in it.", "fy"),
           metrics=DAYS_SEEN, heading=NO_LIVING),
     _outcome("outcome-nr1", "people returning to rough sleeping after a gap (NR1)", NO_RETURN,
              ("nr1_returning",), "Returning to rough sleeping (NR1)"),

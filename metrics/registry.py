@@ -249,9 +249,8 @@ METRICS: tuple[Metric, ...] = (
         Metric(
             f"moved_to_{kind}",
             f"Moved into {words}",
-            "People who moved into accommodation in the period (as for moved into accommodation) "
-            f"whose first move of the period was into {words}. Each person counts under one kind "
-            "of move, so the kinds add up to everyone who moved into accommodation.",
+            "People who moved into accommodation in the period (as counted for moved into "
+            f"accommodation) whose first move of the period was into {words}.",
             "people",
             rule=rules.moved_to(kind),
             parameters=("moved_in_lookback_months",),
@@ -263,9 +262,8 @@ METRICS: tuple[Metric, ...] = (
         Metric(
             f"seen_{band}",
             f"Seen on {words} in the year",
-            f"People seen rough sleeping in the financial year on {words} of it (separate days on "
-            "which outreach saw them bedded down; CHAIN's 'number of times seen'). The bands add "
-            "up to everyone seen rough sleeping in the year.",
+            f"People seen rough sleeping on {words} of the financial year (separate days seen "
+            "bedded down).",
             "people",
             rule=rules.seen_on_days(low, high),
             period_types=("fy",),
