@@ -500,10 +500,13 @@ def pack_section(s: Session) -> None:
         )  # fmt: skip
 
 
-def draw_catalogue(s: Session, scene: Scene) -> None:
+def draw_catalogue(s: Session, scene: Scene, *, heading: str | None = None) -> None:
     """Draw the chart catalogue's entries for this page, role and place, in catalogue order:
-    a dividing line where the catalogue puts one, half-width entries side by side."""
+    a dividing line where the catalogue puts one, half-width entries side by side; with
+    ``heading``, only the entries under that heading."""
     shown = catalogue.entries(s.page, s.role.kind, scene.geography)
+    if heading is not None:
+        shown = [e for e in shown if e.heading == heading]
     i = 0
     while i < len(shown):
         entry = shown[i]

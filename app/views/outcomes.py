@@ -5,7 +5,7 @@ return to the street at 3, 6 and 12 months), then the equity views (outcomes by 
 import streamlit as st
 
 from app import ui
-from app.catalogue import Scene
+from app.catalogue import EQUITY, LIFE_OFF_THE_STREETS, Scene
 from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_codes, borough_name
 
@@ -34,6 +34,10 @@ st.caption(
     "London's Life off the Streets aims: that nobody spends a first night, or a second, on the "
     "streets; that nobody lives on the streets; and that nobody returns to them. Each chart is "
     "drawn by the finest period (month, quarter or financial year) whose figures are mostly "
-    "published."
+    "published. The chart pack holds every aim at once."
 )
-ui.draw_catalogue(s, Scene(s.words, metrics, code, compare, survival=survival))
+# one aim at a time: each is several charts, and a page of all of them is slow to send
+section = ui.select(
+    "Show", [*LIFE_OFF_THE_STREETS, EQUITY], key="outcomes_section", horizontal=True
+)
+ui.draw_catalogue(s, Scene(s.words, metrics, code, compare, survival=survival), heading=section)
