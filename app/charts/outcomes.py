@@ -73,10 +73,7 @@ def inflow_outflow_chart(
     """Bars of new people (inflow) and of people who moved into accommodation (outflow), with
     the net change as a line: above zero, more people arrived on the streets than left them."""
     place = place_name(geography)
-    title = (
-        f"New people against people moved into accommodation — {place}, by "
-        + (PERIOD_WORDS[period_type])
-    )
+    title = f"New people against people moving in — {place}, by " + (PERIOD_WORDS[period_type])
     key = f"inflow-outflow-{geography}-{period_type}"
     subtitle = words.subtitle([INFLOW, OUTFLOW])
     footnote = words.footnote(
