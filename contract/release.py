@@ -163,6 +163,20 @@ class SourceBasis(_Model):
     special_category_condition: str | None = None
 
 
+class PilotEntry(_Model):
+    """One pilot of the register the release was evaluated under (shown on About and the
+    transparency page): its borough's ONS code, the kind of first intervention, the first and
+    last month (``YYYY-MM``; no end while it runs), the support need it targets, its words."""
+
+    id: str
+    borough: str
+    intervention: str
+    start: str
+    end: str | None = None
+    target_group: str | None = None
+    description: str = ""
+
+
 class ReleaseManifest(_Model):
     """``manifest.json`` of a release (SPEC section 6)."""
 
@@ -179,6 +193,7 @@ class ReleaseManifest(_Model):
     tables: dict[str, str]
     documents: dict[str, str] = {}
     packs: dict[str, str] = {}  # file name within packs/ -> sha256
+    pilots: list[PilotEntry] = []  # the pilot register (``evaluation.pilots``)
 
     @field_validator("packs")
     @classmethod

@@ -151,6 +151,7 @@ def run_pipeline(
         "code_version": code_version(),
         "synthetic": synthetic,
         "definitions": definitions(config.metrics) + _analysis_definitions(),
+        "pilots": [pilot.model_dump() for pilot in config.evaluation.pilots],
     }
 
     def draw(building: Path) -> dict[str, bytes]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from contract.periods import parse_month
 from contract.reference import EU_EEA_CODES
 from pipelines.synthetic.assumptions import (
     ASYLUM_COUNTRIES,
@@ -201,6 +202,38 @@ class _Spells:
         return {k: v[: self.n].copy() for k, v in self.cols.items()}
 
 
+# The state a simulated pilot's intervention kind puts people in.
+INTERVENTION_STATE = {
+    "hostel": HOSTEL,
+    "temporary_accommodation": TA,
+    "supported_housing": SUPPORTED,
+    "housing_first": HOUSING_FIRST,
+    "settled": SETTLED,
+}
+
+
+def _simulated_pilot_ratio(
+    a: Assumptions,
+    state: np.ndarray,
+    borough: np.ndarray,
+    since: np.ndarray,
+    borough_codes: tuple[str, ...],
+) -> np.ndarray:
+    """Each person's multiplier on the chance of returning from the simulated pilots: their
+    ``hazard_ratio`` for people in the pilot's kind of accommodation in its borough, who moved
+    in from its start; 1 for everyone else."""
+    ratio = np.ones(len(state))
+    for p in a.simulated_pilots:
+        start = parse_month(p.start)
+        inside = (
+            (state == INTERVENTION_STATE[p.intervention])
+            & (borough == borough_codes.index(p.borough))
+            & (since >= start)
+        )
+        ratio[inside] *= p.hazard_ratio
+    return ratio
+
+
 def simulate(
     a: Assumptions,
     scale: float,
@@ -209,8 +242,12 @@ def simulate(
     borough_weights: np.ndarray,
     pilot: np.ndarray,
     rng: np.random.Generator,
+    borough_codes: tuple[str, ...] = (),
 ) -> Journeys:
-    """Simulate everyone's journey from ``first_month`` to ``end_month`` (inclusive)."""
+    """Simulate everyone's journey from ``first_month`` to ``end_month`` (inclusive).
+
+    ``borough_codes`` names the boroughs of ``borough_weights`` in order (needed only for
+    ``a.simulated_pilots``)."""
     months = np.arange(first_month, end_month + 1)
     by_fy = dict(a.new_people_by_fy)
     lo, hi = min(by_fy), max(by_fy)
@@ -395,6 +432,10 @@ def simulate(
             continue
         st = state[off]
         pilot_mult = np.where(pilot[episode_borough[off]], a.pilot_return_multiplier, 1.0)
+        if a.simulated_pilots:
+            pilot_mult = pilot_mult * _simulated_pilot_ratio(
+                a, state[off], episode_borough[off], since[off], borough_codes
+            )
         dies = rng.random(len(off)) < a.death_rate_elsewhere
         u = rng.random(len(off))
         moves = np.zeros(len(off), dtype=bool)
