@@ -129,12 +129,14 @@ class SimulatedPilot:
     (``YYYY-MM``), people whose move in ``borough`` into ``intervention`` (a first-intervention
     kind: ``housing_first``, ``hostel``, ``temporary_accommodation``, ``supported_housing``,
     ``settled``) began then or later return to the street at ``hazard_ratio`` times the rate
-    they otherwise would. A ratio of 1 is a pilot with no effect."""
+    they otherwise would. A ratio of 1 is a pilot with no effect. ``uptake``: the share of the
+    people leaving the street in the borough for accommodation whom the pilot houses instead."""
 
     borough: str
     intervention: str
     start: str
     hazard_ratio: float
+    uptake: float = 0.0
 
 
 @dataclass(frozen=True)

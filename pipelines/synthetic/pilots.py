@@ -1,7 +1,8 @@
 """The demo's pilots: a register for the run and the same pilots simulated with a known effect.
 
-Camden's Housing First pilot from April 2023 halves the hazard of returning to the street for the
-people it houses; Lambeth's supported housing pilot from the same month changes nothing. The
+Camden's Housing First pilot from April 2023 houses 40% of the people leaving the street there
+for accommodation and halves their hazard of returning to the street; Lambeth's supported
+housing pilot from the same month houses as many and changes nothing. The
 evaluation (``metrics.evaluation``, ``docs/evaluation.md``) should find the first and not the
 second. Both are off unless asked for: ``generate`` draws exactly what it drew before, and a run
 registers no pilot, unless given these.
@@ -18,8 +19,8 @@ CAMDEN_HAZARD_RATIO = 0.5
 """The demo's true effect: Camden's Housing First tenants return at half the usual rate."""
 
 DEMO_SIMULATED_PILOTS = (
-    SimulatedPilot("E09000007", "housing_first", "2023-04", CAMDEN_HAZARD_RATIO),
-    SimulatedPilot("E09000022", "supported_housing", "2023-04", 1.0),
+    SimulatedPilot("E09000007", "housing_first", "2023-04", CAMDEN_HAZARD_RATIO, uptake=0.4),
+    SimulatedPilot("E09000022", "supported_housing", "2023-04", 1.0, uptake=0.4),
 )
 
 DEMO_PILOTS = (

@@ -234,6 +234,36 @@ def _simulated_pilot_ratio(
     return ratio
 
 
+INTERVENTION_EXIT = {
+    "hostel": X_HOSTEL,
+    "temporary_accommodation": X_TA,
+    "supported_housing": X_SUPPORTED,
+    "housing_first": X_HF,
+    "settled": X_SOCIAL,
+}
+
+
+def _simulated_pilot_uptake(
+    a: Assumptions,
+    dest: np.ndarray,
+    borough: np.ndarray,
+    month: int,
+    borough_codes: tuple[str, ...],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """From a simulated pilot's start, its ``uptake`` share of the people leaving the street in
+    its borough for accommodation go to the pilot's kind instead."""
+    housed = np.isin(dest, (X_HOSTEL, X_TA, X_SUPPORTED, X_HF))
+    draw = rng.random(len(dest))
+    dest = dest.copy()
+    for p in a.simulated_pilots:
+        if month < parse_month(p.start) or p.uptake == 0:
+            continue
+        offered = housed & (borough == borough_codes.index(p.borough)) & (draw < p.uptake)
+        dest[offered] = INTERVENTION_EXIT[p.intervention]
+    return dest
+
+
 def simulate(
     a: Assumptions,
     scale: float,
@@ -418,6 +448,8 @@ def simulate(
             dest[longer] = LONGER_EPISODE_EXITS[_row_choice(rng, probs)]
         # UK nationals are not reconnected abroad: they are reconnected within the UK.
         dest[(dest == X_RECON_ABROAD) & (nat_group[who] == NAT_UK)] = X_RECON_UK
+        if a.simulated_pilots:
+            dest = _simulated_pilot_uptake(a, dest, episode_borough[who], m, borough_codes, rng)
         dest[dies[leaves]] = X_DIED
         spells.close(spell[who], m, dest)
         left_street[who] = m

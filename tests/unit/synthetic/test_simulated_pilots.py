@@ -35,4 +35,4 @@ def test_the_demo_registers_the_pilots_it_simulates():
     simulated = {(p.borough, p.intervention, p.start) for p in DEMO_SIMULATED_PILOTS}
     registered = {(p.borough, p.intervention, p.start) for p in DEMO_PILOTS}
     assert simulated == registered
-    assert SimulatedPilot(CAMDEN, "housing_first", "2023-04", 0.5) in DEMO_SIMULATED_PILOTS
+    assert SimulatedPilot(CAMDEN, "housing_first", "2023-04", 0.5, 0.4) in DEMO_SIMULATED_PILOTS
