@@ -608,26 +608,34 @@ def compute_evaluation(
             confidence_level=config.survival.confidence_level,
         )  # fmt: skip
 
-        def add(statistic: str, pilot: Pilot = pilot, **values) -> None:
-            rows.append(_row(pilot, "weighted", "returned", statistic, **values))
-
-        add("group_size", group="pilot", n=result.treated, status=result.status)
-        add("group_size", group="comparison", n=result.comparison, status=result.status)
-        for group, size in (("pilot", result.effective_treated),
-                            ("comparison", result.effective_comparison)):  # fmt: skip
-            if size is not None:
-                add("effective_sample_size", group=group, value=size, status=result.status)
-        if result.hazard_ratio is not None:
-            add("hazard_ratio", value=result.hazard_ratio, ci_lower=result.ci_lower,
-                ci_upper=result.ci_upper, p_value=result.p_value, n=result.treated,
-                status=result.status)  # fmt: skip
-        if result.minimum_detectable is not None:
-            add("minimum_detectable_effect", value=result.minimum_detectable,
-                status=result.status)  # fmt: skip
-        for name, balance in (("balance_before", result.balance_before),
-                              ("balance_after", result.balance_after)):  # fmt: skip
-            for covariate, difference in balance.items():
-                add(name, group=covariate, value=difference, status=result.status)
-        for (group, day), share in result.returned_by.items():
-            add(f"returned_by_{day}d", group=group, value=share, status=result.status)
+        rows.extend(weighted_rows(pilot, result))
     return pl.DataFrame(rows, schema=EVALUATION_SCHEMA, strict=False)
+
+
+def weighted_rows(pilot: Pilot, result: Weighted) -> list[dict]:
+    """Design 2's result as rows of ``EVALUATION_SCHEMA`` (see ``compute_evaluation``)."""
+    rows: list[dict] = []
+
+    def add(statistic: str, **values) -> None:
+        rows.append(_row(pilot, "weighted", "returned", statistic, **values))
+
+    add("group_size", group="pilot", n=result.treated, status=result.status)
+    add("group_size", group="comparison", n=result.comparison, status=result.status)
+    for group, size in (("pilot", result.effective_treated),
+                        ("comparison", result.effective_comparison)):  # fmt: skip
+        if size is not None:
+            add("effective_sample_size", group=group, value=size, status=result.status)
+    if result.hazard_ratio is not None:
+        add("hazard_ratio", value=result.hazard_ratio, ci_lower=result.ci_lower,
+            ci_upper=result.ci_upper, p_value=result.p_value, n=result.treated,
+            status=result.status)  # fmt: skip
+    if result.minimum_detectable is not None:
+        add("minimum_detectable_effect", value=result.minimum_detectable,
+            status=result.status)  # fmt: skip
+    for name, balance in (("balance_before", result.balance_before),
+                          ("balance_after", result.balance_after)):  # fmt: skip
+        for covariate, difference in balance.items():
+            add(name, group=covariate, value=difference, status=result.status)
+    for (group, day), share in result.returned_by.items():
+        add(f"returned_by_{day}d", group=group, value=share, status=result.status)
+    return rows
