@@ -31,6 +31,7 @@ from contract.reference import LONDON_CODE, borough_codes, borough_name
 from contract.release import (
     MANIFEST_FILE,
     RELEASE_TABLES,
+    PilotEntry,
     Release,
     ReleaseManifest,
     open_release,
@@ -346,6 +347,20 @@ class ScopedRelease:
                 ~pl.col("group_a").is_in(others) & ~pl.col("group_b").is_in(others)
             )
         return frame
+
+    def pilots(self) -> list[PilotEntry]:
+        """The registered pilots this role may see evaluated: every pilot for the pan-London
+        lead, their own borough's for a borough lead, none for other roles."""
+        self._require_kind("london", "borough", what="pilot evaluations")
+        pilots = self._release.manifest.pilots
+        if self.role.kind == "borough":
+            return [p for p in pilots if p.borough == self.role.borough]
+        return list(pilots)
+
+    def evaluation(self) -> pl.DataFrame:
+        """The evaluation of the pilots this role may see (``pilots``)."""
+        allowed = [p.id for p in self.pilots()]
+        return self._release.evaluation.filter(pl.col("pilot_id").is_in(allowed))
 
     def packs(self) -> list[str]:
         """The release's chart pack files this role may download: any edition for the pan-London

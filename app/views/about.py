@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import ui
 from app.auth import ROLE_WORDS
-from app.charts import common
+from app.charts import common, evaluation
 from contract.release import is_quality_share
 from contract.vocabulary import SOURCE_NAMES
 
@@ -48,6 +48,13 @@ st.markdown(
     )
     or "This release carries no definitions."
 )
+
+st.header("Pilots", anchor=False)
+if info.pilots:
+    st.dataframe(evaluation.register_table(info.pilots), hide_index=True)
+    st.caption(evaluation.REGISTER_WORDS)
+else:
+    st.write(evaluation.NO_PILOTS_WORDS)
 
 st.header("Disclosure rules", anchor=False)
 # the rules file has its own top-level headings: nest them under this page's header

@@ -26,6 +26,7 @@ from contract.release import (
 from pipelines.config import DisclosureConfig
 from pipelines.disclosure.cells import Cells, combination_ties, relation_groups, same_size_ties
 from pipelines.disclosure.curves import protect_survival
+from pipelines.disclosure.evaluation import protect_evaluation
 from pipelines.disclosure.rules import (
     BREAKDOWN_FAMILIES,
     NATIONALITY_FAMILY,
@@ -308,6 +309,7 @@ _PROTECTORS = {
     "paths": protect_paths,
     "comparisons": protect_comparisons,
     "quality": protect_quality,
+    "evaluation": protect_evaluation,
 }
 
 

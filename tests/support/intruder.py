@@ -652,6 +652,22 @@ def _attack_quality(u: _Unknowns, quality: pl.DataFrame) -> None:
                 u.sums(var[total], [var[p] for p in parts])
 
 
+def _attack_evaluation(u: _Unknowns, evaluation: pl.DataFrame) -> None:
+    """The pilot evaluation's people: in design 2, each pilot's two groups (a hidden one is
+    between 1 and the threshold less one), which together are the people of the pilot borough
+    housed since its start; in design 1, each side's people in a quarter, the same people as
+    the outcome's published count for that borough and quarter (the pilot's side), or the sum
+    of the others (no hidden figure: every part is published)."""
+    threshold = u.config.threshold
+    sizes = evaluation.filter(pl.col("statistic") == "group_size")
+    for pilot_id, group, n, status in sizes.select("pilot_id", "group", "n", "status").rows():
+        u.cell(_label("evaluation", f"{pilot_id}|{group}", "group size"), n,
+               status == SUPPRESSED, 1, threshold - 1)  # fmt: skip
+    shares = evaluation.filter(pl.col("statistic") == "share")
+    for row in shares.select("pilot_id", "outcome", "group", "period_start", "n").rows():
+        u.cell(_label("evaluation", "|".join(map(str, row[:4])), "people"), row[4], False)
+
+
 def release_intervals(
     tables: dict[str, pl.DataFrame],
     config: DisclosureConfig,
@@ -660,7 +676,8 @@ def release_intervals(
     quick: bool = True,
     exact: bool = False,
 ) -> pl.DataFrame:
-    """One interval attack on a whole release: metrics, survival, pathways and quality together.
+    """One interval attack on a whole release: metrics, survival, pathways, quality and the pilot
+    evaluation together.
 
     Every shown count is a true count within its rounding; every relation within and between
     the tables (``named_relations`` for metrics; within and between curves; stage flows and
@@ -689,6 +706,8 @@ def release_intervals(
         _attack_pathways(u, tables["pathways"])
     if tables.get("quality") is not None and tables["quality"].height:
         _attack_quality(u, tables["quality"])
+    if tables.get("evaluation") is not None and tables["evaluation"].height:
+        _attack_evaluation(u, tables["evaluation"])
     return u.solve(quick=quick, exact=exact)
 
 

@@ -525,3 +525,39 @@ def test_equity_views_by_needs_combined_and_never_nationality_for_a_borough(env)
     at.selectbox(key="equity_breakdown").set_value("ethnic_group").run()
     assert "Outcomes by ethnic group — Camden" in subheaders(at)
     assert not at.error and not at.exception
+
+
+def test_a_camden_lead_sees_their_own_pilot_evaluated_and_the_london_lead_every_pilot(env):
+    at = visit(sign_in("camden-lead"), "compare")
+    at.segmented_control(key="compare_view").set_value("pilots").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="compare_pilot").options == ["Housing First in Camden, from April 2023"]
+    shown = texts(at)
+    assert "Before and after, with London as the comparison" in shown
+    assert "People in the pilot against similar people" in shown
+    assert "parallel trends" in shown and "not a trial" in shown  # assumptions and caveat
+    assert "Lambeth" not in shown
+    london = visit(sign_in("london-lead"), "compare")
+    london.segmented_control(key="compare_view").set_value("pilots").run()
+    assert not london.exception, london.exception
+    assert london.selectbox(key="compare_pilot").options == [
+        "Housing First in Camden, from April 2023",
+        "Supported housing in Lambeth, from April 2023",
+    ]
+    london.selectbox(key="compare_pilot").select_index(1).run()
+    assert not london.exception, london.exception
+    assert "Supported housing in Lambeth, from April 2023" in [s.value for s in london.subheader]
+    for outcome in (1, 2):  # returns within 12 months; living on the streets
+        london.selectbox(key="compare_pilot_outcome").select_index(outcome).run()
+        assert not london.exception, london.exception
+
+
+def test_the_pilot_register_is_on_the_about_and_public_pages(env):
+    about = visit(sign_in("camden-lead"), "about")
+    register = next(d.value for d in about.dataframe if "intervention" in d.value.columns)
+    assert list(register["borough"]) == ["Camden", "Lambeth"]
+    public = new_app()
+    public.switch_page("views/transparency.py").run()
+    assert not public.exception, public.exception
+    register = next(t.value for t in public.table if "intervention" in t.value.columns)
+    assert list(register["intervention"]) == ["Housing First", "Supported housing"]
