@@ -395,6 +395,12 @@ class ScopedRelease:
             )
         return self._release.pack(file_name)  # a pack the release lacks: PathwaysError
 
+    def published_tables(self) -> dict[str, pl.DataFrame]:
+        """Every published table of the release, whole: the pan-London lead's download for
+        building their own charts. Refused (and audited) for every other role."""
+        self._require_kind("london", what="the whole release's tables")
+        return {name: self._release.table(name) for name in RELEASE_TABLES}
+
     def quality(self) -> pl.DataFrame:
         """Aggregate linkage and data-quality indicators: open to every role (transparency)."""
         frame = self._release.quality

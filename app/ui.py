@@ -16,7 +16,8 @@ from app import catalogue, theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.catalogue import Scene
-from app.charts.common import Chart, Words, is_share, period_label
+from app.charts.common import Chart, Words, is_share, long_date, period_label
+from app.charts.describe import text_alternative
 from app.data import (
     AIM_HEADLINES,
     HEADLINE_METRICS,
@@ -41,6 +42,8 @@ from contract.vocabulary import (
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
+PAGE_TABLES_KEY = "_pathways_page_tables"
+"""The tables this run of the page drew, in order: (title, key, table), for its workbook."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def session() -> Session:
 
 
 BANNER = (
-    '<div role="status" style="background:#E69F00;color:#000;padding:0.45rem 0.8rem;'
+    '<div role="status" style="background:#F46A25;color:#000;padding:0.45rem 0.8rem;'
     'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
     "Synthetic data — not real people</div>"
 )
@@ -130,6 +133,7 @@ def page_session(page: str) -> Session:
     and freshness line."""
     s = session()
     s.page = page
+    st.session_state[PAGE_TABLES_KEY] = []
     if not s.may_open(page):
         s.log("refused", {"reason": "page not open to this role", "page": page})
         st.error(f"Your role ({s.role.label}) cannot open this page.")
@@ -146,7 +150,7 @@ def freshness_line(s: Session, today: date | None = None) -> None:
     """'Extract date … — N days ago', on every page."""
     manifest = s.release.manifest
     days = days_old(manifest, today)
-    when = extract_date(manifest).strftime("%-d %B %Y")
+    when = long_date(extract_date(manifest))
     start, end = manifest.data_period.start, manifest.data_period.end
     period = f" · data {period_label(start, 'month')} to {period_label(end, 'month')}"
     text = f"Extract date {when} — {days} days ago{period} · release {manifest.release_id}"
@@ -271,6 +275,10 @@ def show_chart(
         )
     if bands is not None:
         legend(bands, suppressed_label=suppressed_label)
+    if chart.figure is not None:
+        s = st.session_state.get(CONTEXT_KEY)
+        title_of = s.words.title if isinstance(s, Session) else None
+        st.caption(f"In words: {chart.alt_text or text_alternative(chart, title_of)}")
     data_footer(chart, table=table)
     return event
 
@@ -294,6 +302,8 @@ def data_footer(chart: Chart, *, table: pl.DataFrame | None = None) -> None:
         st.caption(note)
     st.caption(chart.footnote)
     shown = chart.data if table is None else table
+    if not shown.is_empty():
+        st.session_state.setdefault(PAGE_TABLES_KEY, []).append((chart.title, chart.key, shown))
     with st.expander("Table of this chart"):
         if shown.is_empty():
             st.write("No figures.")
@@ -359,11 +369,12 @@ def metric_tile(
 
 def legend(bands: Sequence[theme.Band], *, suppressed_label: str) -> None:
     """The map's colour classes as a row of swatches."""
-    items = [(b.colour, b.label) for b in bands] + [(theme.SUPPRESSED_FILL, suppressed_label)]
+    items = [(b.colour, b.label) for b in bands] + [(theme.hatch_css(), suppressed_label)]
     html = " ".join(
         f'<span style="display:inline-flex;align-items:center;margin-right:14px;">'
-        f'<span style="width:18px;height:18px;background:{c};border:1px solid #999;'
-        f'display:inline-block;margin-right:6px"></span>{label}</span>'
+        f'<span aria-hidden="true" style="width:18px;height:18px;background:{c};'
+        f'border:1px solid {theme.HATCH};display:inline-block;margin-right:6px"></span>'
+        f"{label}</span>"
         for c, label in items
     )
     st.markdown(html, unsafe_allow_html=True)
@@ -429,6 +440,64 @@ def headline_section(
     if not all_headlines:
         st.info("No published headline figures for this place.")
     data_footer(chart)
+
+
+def page_table(title: str, frame: pl.DataFrame, key: str = "") -> None:
+    """Add a table the page shows by itself (not under a chart) to the page's workbook."""
+    if not frame.is_empty():
+        entry = (title, key or title.lower().replace(" ", "-"), frame)
+        st.session_state.setdefault(PAGE_TABLES_KEY, []).append(entry)
+
+
+def page_workbook(s: Session) -> None:
+    """Every table the page drew, as one Excel workbook with a notes sheet (source, release,
+    disclosure rules, definitions); audited like every download. Drawn after the page."""
+    from app.exports import notes, workbook
+
+    tables = list(st.session_state.get(PAGE_TABLES_KEY) or [])
+    if not tables:
+        return
+    st.divider()
+    rules = s.release.disclosure_rules
+
+    def book() -> bytes:
+        return workbook(
+            [(title, frame) for title, _, frame in tables], notes(s.release.manifest, rules)
+        )
+
+    audited_download(
+        f"Download all {len(tables)} tables on this page (Excel)",
+        book,
+        file_name=f"pathways-{s.page}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dl-workbook-{s.page}",
+        details={"chart": f"workbook-{s.page}", "title": "All tables on this page",
+                 "format": "xlsx", "tables": [key for _, key, _ in tables],
+                 "rows": sum(frame.height for _, _, frame in tables)},
+    )  # fmt: skip
+
+
+def release_download(s: Session) -> None:
+    """The whole release's published tables as one zip of CSVs with the disclosure rules and
+    definitions, for the pan-London lead who builds their own charts; audited."""
+    from app.exports import release_zip
+
+    if s.role.kind != "london":
+        return
+    st.header("The whole release", anchor=False)
+    st.caption(
+        "Every published table of this release as CSV files (they open in Excel as written), "
+        "with the disclosure rules and the definitions, in one zip: for building your own "
+        "charts. Every figure in it has passed disclosure control."
+    )
+    audited_download(
+        "Download the release's tables (zip of CSVs)",
+        lambda: release_zip(s.release),
+        file_name=f"pathways-release-{s.release.manifest.release_id}.zip",
+        mime="application/zip",
+        key="dl-release",
+        details={"chart": "release", "title": "The release's published tables", "format": "zip"},
+    )  # fmt: skip
 
 
 PACK_KEY = "_pathways_pack"

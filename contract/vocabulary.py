@@ -145,7 +145,7 @@ def suppressed_meaning(sdc: Mapping[str, Any]) -> str:
 def footnote_disclosure_words(sdc: Mapping[str, Any]) -> str:
     """The disclosure rules in one sentence, for the footnote of every chart."""
     return (
-        f"Counts below {sdc.get('threshold', 10)} are suppressed (shown as gaps or grey) and "
+        f"Counts below {sdc.get('threshold', 10)} are suppressed (gaps in charts, hatched on maps) and "
         f"others rounded to the nearest {sdc.get('rounding_base', 5)}."
     )
 

@@ -59,10 +59,12 @@ class Chart:
     data: pl.DataFrame
     empty_message: str | None = None
     notes: list[str] = field(default_factory=list)
+    alt_text: str = ""
+    """The chart in words for readers who do not see it (``app.charts.describe``)."""
 
     def csv_bytes(self) -> bytes:
-        """The aggregates shown, as CSV."""
-        return self.data.write_csv().encode("utf-8")
+        """The aggregates shown, as CSV (with the byte-order mark Excel needs)."""
+        return excel_csv(self.data)
 
 
 class Words:
@@ -136,6 +138,21 @@ class Words:
             f"Source: Pathways release {manifest.release_id or 'unnamed'} ({sources}).{extra} "
             f"{footnote_disclosure_words(self.sdc)}{synthetic}"
         )
+
+
+def excel_csv(frame: pl.DataFrame) -> bytes:
+    """A table as UTF-8 CSV with a byte-order mark, so Excel on Windows reads '10–24' and
+    'Côte d’Ivoire' as written rather than as Windows-1252 mojibake."""
+    return frame.write_csv().encode("utf-8-sig")
+
+
+def long_date(day: date) -> str:
+    """A day as people write it, the same on every platform (no day code without its leading zero: Windows lacks it).
+
+    >>> long_date(date(2025, 3, 1))
+    '1 March 2025'
+    """
+    return f"{day.day} {day:%B %Y}"
 
 
 def dates_of(frame: pl.DataFrame, column: str = "period_start") -> list[date]:

@@ -182,7 +182,7 @@ def flow_stock_returner_chart(
     if data.is_empty():
         return empty_chart(key, title, subtitle, footnote, "No published figures for this view.")
     fig = go.Figure()
-    colours = (theme.OKABE_ITO["sky_blue"], theme.OKABE_ITO["blue"], theme.OKABE_ITO["orange"])
+    colours = theme.SERIES[:3]  # stacked: neighbours 3:1 apart
     for m, colour in zip(ids, colours, strict=True):
         s = metric_series(metrics, m, geography, period_type)
         fig.add_trace(
@@ -235,7 +235,7 @@ def rare_brief_nonrecurrent(
     fig = make_subplots(
         rows=1, cols=3, subplot_titles=[t for _, t in panels], horizontal_spacing=0.07
     )
-    colours = (theme.OKABE_ITO["blue"], theme.OKABE_ITO["bluish_green"], theme.OKABE_ITO["orange"])
+    colours = theme.SERIES[:3]
     for i, ((m, _), colour) in enumerate(zip(panels, colours, strict=True), start=1):
         s = series[m]
         share = is_share(words.definition(m))
@@ -339,7 +339,7 @@ def breakdown_chart(
             x=values,
             y=labels,
             orientation="h",
-            marker_color=theme.OKABE_ITO["blue"],
+            marker_color=theme.ANALYSIS_FUNCTION["dark_blue"],
             text=["suppressed" if v is None else f"{v:,.0f}{'%' if share else ''}" for v in values],
             textposition="outside",
             cliponaxis=False,

@@ -12,7 +12,8 @@ import polars as pl
 from app import catalogue, theme
 from app.catalogue import PACK, Scene
 from app.charts import borough_map, headline, pathways, returns
-from app.charts.common import Words, is_share, period_label
+from app.charts.common import Words, is_share, long_date, period_label
+from app.charts.describe import text_alternative
 from app.data import (
     AIM_HEADLINES,
     HEADLINE_METRICS,
@@ -109,6 +110,9 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
         else:
             assert entry.draw is not None, entry.key
             pages.append(chart_page(entry.draw(scene), scene.words))
+    for page in pages:  # each chart in words, for the image's alternative text
+        for chart in page.charts:
+            chart.alt_text = chart.alt_text or text_alternative(chart, scene.words.title)
     return pages
 
 
@@ -279,6 +283,8 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
         latest,  # type: ignore[arg-type]
         bands,
         selected=edition.borough,
+        style=edition.map_style,
+        static=True,
         period_type=period_type,
     )
     ranking = borough_map.borough_ranking_chart(
@@ -313,6 +319,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
             else f"{name} (outlined on the map): figure suppressed, so not ranked.",
         )
     notes.append("Other boroughs appear here by their published totals only.")
+    notes += chart.notes  # the boundaries' attribution, under the map
     return Page(
         "map",
         f"{words.title(MAP_METRIC)} by borough, map and ranking — "
@@ -331,13 +338,10 @@ def _cover(release: ScopedRelease, edition: Edition) -> Page:
     info = release.manifest
     words = Words(info)
     period = f"{info.data_period.start:%B %Y} to {info.data_period.end:%B %Y}"
-    extracts = (
-        ", ".join(
-            f"{SOURCE_NAMES.get(k, k)} {v:%-d %B %Y}"
-            for k, v in sorted(info.source_extract_dates.items())
-        )
-        or f"{extract_date(info):%-d %B %Y}"
-    )
+    extracts = ", ".join(
+        f"{SOURCE_NAMES.get(k, k)} {long_date(v)}"
+        for k, v in sorted(info.source_extract_dates.items())
+    ) or long_date(extract_date(info))
     audience = (
         f"Borough edition for {edition.place}: {edition.place} in detail, London for context, "
         "and other boroughs' published totals on the map."

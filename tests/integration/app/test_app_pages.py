@@ -233,7 +233,8 @@ def test_filters_and_downloads_are_audited(env, deferred):
     downloads = entries(env, "download")
     assert len(downloads) == 1 and downloads[0].details["format"] == "csv"
     assert downloads[0].details["chart"].startswith("map-") and downloads[0].page == "map"
-    assert served.decode().startswith("geography_code,geography,metric_id")
+    assert served.decode("utf-8-sig").startswith("geography_code,geography,metric_id")
+    assert served.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     assert verify_log(env)[0]
 
 
@@ -344,7 +345,7 @@ def test_the_access_register_lists_accounts_for_the_admin_only(env, deferred):
     assert set(rows) == {"demo:camden-lead", "demo:admin"}
     assert rows["demo:camden-lead"]["sessions"] == "1" and rows["demo:camden-lead"]["review"] == ""
     button = at.get("download_button")[0]
-    csv = deferred[button.proto.deferred_file_id]().decode()
+    csv = deferred[button.proto.deferred_file_id]().decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("account,organisation,role,last sign-in,sessions")
     assert entries(env, "download")[-1].details["chart"] == "access-register"
     assert [k for k, pages in PAGES_BY_ROLE.items() if "register" in pages] == ["admin"]

@@ -214,6 +214,7 @@ def test_the_borough_edition_shows_the_borough_london_and_only_totals_of_others(
         flat = _flat(text)
         if "map and ranking" in _title(text):
             assert "Camden (outlined on the map" in flat
+            assert "Contains OS data © Crown copyright and database right" in flat
             continue
         named = [o for o in others if re.search(rf"\b{re.escape(o)}\b", flat)]
         assert not named, (i, named)
@@ -324,3 +325,37 @@ def test_the_pack_has_the_outcomes_pages_and_the_aims_in_its_headline_table(rele
     if not borough:
         drawn.discard("p1_new_to_borough")
     assert all(f"**{titles_of[m]}**" in text for m in drawn)
+
+
+def test_the_pack_is_a_tagged_pdf_in_english_with_a_bookmark_per_section(london_pack):
+    import pikepdf
+    from pdfua import Severity, validate
+
+    pdf, _, _ = london_pack
+    with pikepdf.open(pdf) as doc:
+        assert str(doc.Root.Lang) == "en-GB"
+        assert doc.Root.MarkInfo.Marked and doc.Root.ViewerPreferences.DisplayDocTitle
+        with doc.open_outline() as outline:
+            bookmarks = [item.title for item in outline.root]
+        (document,) = (
+            list(doc.Root.StructTreeRoot.K)
+            if isinstance(doc.Root.StructTreeRoot.K, pikepdf.Array)
+            else [doc.Root.StructTreeRoot.K]
+        )
+        kinds = [str(e.S) for e in document.K]
+        figures = [str(e.Alt) for e in document.K if str(e.S) == "/Figure"]
+    # one bookmark and one top-level heading per section, in the pack's order
+    assert len(bookmarks) == len(LONDON_TITLES) == kinds.count("/H1")
+    for bookmark, title in zip(bookmarks, LONDON_TITLES, strict=True):
+        assert bookmark.startswith(title), (bookmark, title)
+    assert kinds.count("/H2") >= 3 and kinds.count("/P") > 20
+    # every chart image says what it shows, with its figures
+    assert len(figures) == len(list(_pngs(london_pack)))
+    for alt in figures:
+        assert len(alt) > 60 and any(ch.isdigit() for ch in alt), alt
+    found = validate(str(pdf)).findings
+    assert not [f for f in found if f.severity == Severity.ERROR], found
+
+
+def _pngs(pack):
+    return sorted(pack[1].glob("*.png"))
