@@ -52,7 +52,9 @@ st.markdown(
 
 st.header("Pilots", anchor=False)
 if info.pilots:
-    st.dataframe(evaluation.register_table(info.pilots), hide_index=True)
+    register = evaluation.register_table(info.pilots)
+    st.dataframe(register, hide_index=True)
+    ui.page_table("Pilots", register)
     st.caption(evaluation.REGISTER_WORDS)
 else:
     st.write(evaluation.NO_PILOTS_WORDS)

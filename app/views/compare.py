@@ -63,6 +63,7 @@ if view == "pilots":
     if not adjusted.is_empty():
         st.markdown("**Returned to the street, adjusted for case mix**")
         st.dataframe(adjusted, hide_index=True)
+        ui.page_table("Returned to the street, adjusted for case mix", adjusted)
     ui.show_chart(evaluation.balance_chart(words, evaluation_table, pilot))
     st.caption(evaluation.WEIGHTED_ASSUMPTIONS.replace("**", ""))
     st.stop()
