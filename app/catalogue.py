@@ -146,6 +146,8 @@ CATALOGUE: tuple[Entry, ...] = (
           ANALYSTS),
     Entry("returns", "return to the street after moving in", ("snapshot", PACK), ANALYSTS,
           draw=_returns),
+    Entry("pilots", "each registered pilot's evaluation: design, estimate, interval, checks",
+          (PACK,), ANALYSTS),
     Entry("methods", "where the figures come from, the disclosure rules and the definitions",
           (PACK,), ANALYSTS),
 )  # fmt: skip

@@ -113,7 +113,7 @@ EVALUATION_CAVEAT = (
 
 
 def _points(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:+.1f} points"
+    return "—" if value is None else f"{100 * value:+.1f} points".replace("-", "−")
 
 
 def _rows(evaluation: pl.DataFrame, pilot_id: str, design: str) -> pl.DataFrame:
@@ -123,6 +123,11 @@ def _rows(evaluation: pl.DataFrame, pilot_id: str, design: str) -> pl.DataFrame:
 def _one(rows: pl.DataFrame, statistic: str, group: str = "all") -> dict | None:
     found = rows.filter((pl.col("statistic") == statistic) & (pl.col("group") == group))
     return found.row(0, named=True) if found.height else None
+
+
+def assumptions(words: str) -> str:
+    """A design's assumptions without its bold name, for under its own heading."""
+    return "What this assumes and cannot show: " + words.split("** ", 1)[-1]
 
 
 def before_after_summary(evaluation: pl.DataFrame, pilot: PilotEntry, outcome: str) -> list[str]:
@@ -156,8 +161,8 @@ def before_after_summary(evaluation: pl.DataFrame, pilot: PilotEntry, outcome: s
         return [
             change,
             f"**Too few boroughs to compare with:** {count} other boroughs have published "
-            "figures in every period, too few to say how far chance moves a borough; no interval "
-            "is drawn.",
+            "figures both before and after the start, too few to say how far chance moves a "
+            "borough; no interval is drawn.",
         ]
     p = did["p_value"]
     sentences = [
@@ -199,9 +204,10 @@ def weighted_summary(evaluation: pl.DataFrame, pilot: PilotEntry) -> list[str]:
         n = sizes[group]["n"]  # type: ignore[index]
         return "fewer than 10" if n is None else f"{n:,}"
 
+    kind = what if what == "Housing First" else what.lower()
     sentences = [
-        f"{size('pilot')} people's first move was into {what.lower()} since the start, against "
-        f"{size('comparison')} whose first move was another kind."
+        f"Since the start, {size('pilot')} people moved first into {kind} and "
+        f"{size('comparison')} into another kind of accommodation."
     ]
     ess = {g: _one(rows, "effective_sample_size", g) for g in ("pilot", "comparison")}
     if ess["comparison"] is not None and ess["comparison"]["value"] is not None:
@@ -272,7 +278,7 @@ def before_after_chart(words: Words, evaluation: pl.DataFrame, pilot: PilotEntry
         )  # fmt: skip
     start = date.fromisoformat(f"{pilot.start}-01")
     fig.add_vline(x=start, line={"color": theme.MUTED, "dash": "dash"})
-    fig.add_annotation(x=start, y=1, yref="paper", text="pilot starts", showarrow=False,
+    fig.add_annotation(x=start, y=0.02, yref="paper", text=" pilot starts", showarrow=False,
                        xanchor="left", yanchor="bottom", font={"color": theme.MUTED})  # fmt: skip
     style_figure(fig, height=340, y_title="% of people")
     fig.update_yaxes(rangemode="tozero")
@@ -330,13 +336,15 @@ def covariate_words(name: str) -> str:
 
 
 def adjusted_returns_table(evaluation: pl.DataFrame, pilot: PilotEntry) -> pl.DataFrame:
-    """The weighted (case-mix adjusted) share returned by 6 and 12 months, for each group."""
+    """The weighted (case-mix adjusted) share returned by 6 and 12 months, for each group; none
+    where the design is too small to tell (a share without its comparison reads as a finding)."""
     rows = _rows(evaluation, pilot.id, "weighted").filter(
         pl.col("statistic").is_in(["returned_by_182d", "returned_by_365d"])
+        & pl.col("status").is_in(["ok", "warning"])
     )
-    return rows.select(
+    return rows.sort(pl.col("group") != "pilot", "statistic").select(
         group=pl.col("group").replace({"pilot": "in the pilot", "comparison": "similar people"}),
         by=pl.col("statistic").replace({"returned_by_182d": "6 months",
                                         "returned_by_365d": "12 months"}),
         returned=pl.format("{}%", (pl.col("value") * 100).round(0).cast(pl.Int64)),
-    ).sort("group", "by", descending=[True, False])  # fmt: skip
+    )  # fmt: skip
