@@ -38,7 +38,7 @@ def pilot_pages(release: ScopedRelease, words: Words) -> list[Page]:
         for outcome in evaluation.OUTCOMES:
             said = " ".join(evaluation.before_after_summary(table, pilot, outcome))
             paragraphs.append(("", f"**{evaluation.OUTCOME_WORDS[outcome].capitalize()}.** {said}"))
-        paragraphs.append(("", evaluation.BEFORE_AFTER_ASSUMPTIONS))
+        paragraphs.append(("", evaluation.assumptions(evaluation.BEFORE_AFTER_ASSUMPTIONS)))
         paragraphs.append(("H", "People in the pilot against similar people"))
         paragraphs += [("", s) for s in evaluation.weighted_summary(table, pilot)]
         adjusted = evaluation.adjusted_returns_table(table, pilot)
@@ -51,7 +51,7 @@ def pilot_pages(release: ScopedRelease, words: Words) -> list[Page]:
                     + ".",
                 )  # fmt: skip
             )
-        paragraphs.append(("", evaluation.WEIGHTED_ASSUMPTIONS))
+        paragraphs.append(("", evaluation.assumptions(evaluation.WEIGHTED_ASSUMPTIONS)))
         paragraphs.append(("W", evaluation.EVALUATION_CAVEAT))
         pages.append(
             Page(
