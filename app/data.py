@@ -42,7 +42,14 @@ PACK_FILE = re.compile(r"pathways-pack-(?P<month>\d{4}-\d{2})-(?P<place>london|e
 """A chart pack's file name in a release's ``packs/``: its month and London's or a borough's."""
 
 HEADLINE_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner")
-"""The monthly headline counts: the whole of what the ``overview`` role sees."""
+"""The headline counts: everyone seen, new, stock and returners."""
+
+AIM_HEADLINES = ("new_single_night", "living_on_streets", "nr1_returning")
+"""One headline for each Life off the Streets aim: no second night out (new people seen one
+night only), no living on the streets, no return to the streets (returning after a gap, NR1)."""
+
+OVERVIEW_METRICS = (*HEADLINE_METRICS, *AIM_HEADLINES)
+"""The monthly London headlines: the whole of what the ``overview`` role sees."""
 
 ALL_BREAKDOWNS = None
 """Pass as ``breakdown`` to ask for every breakdown the scope allows."""
@@ -219,9 +226,9 @@ class ScopedRelease:
         if kind == "admin":
             self.refuse("The administrator role holds no data: only the audit log.", what="metrics")
         if kind == "overview":
-            outside = [m for m in ids or () if m not in HEADLINE_METRICS]
+            outside = [m for m in ids or () if m not in OVERVIEW_METRICS]
             if ids is None:
-                ids = HEADLINE_METRICS
+                ids = OVERVIEW_METRICS
             if (
                 outside
                 or period_type not in (None, "month")
@@ -280,7 +287,7 @@ class ScopedRelease:
             return (
                 (pl.col("geography_code") == LONDON_CODE)
                 & (pl.col("breakdown") == "all")
-                & pl.col("metric_id").is_in(list(HEADLINE_METRICS))
+                & pl.col("metric_id").is_in(list(OVERVIEW_METRICS))
                 & (pl.col("period_type") == "month")
             )
         return pl.lit(False)
@@ -387,6 +394,12 @@ class ScopedRelease:
                 geography=place,
             )
         return self._release.pack(file_name)  # a pack the release lacks: PathwaysError
+
+    def published_tables(self) -> dict[str, pl.DataFrame]:
+        """Every published table of the release, whole: the pan-London lead's download for
+        building their own charts. Refused (and audited) for every other role."""
+        self._require_kind("london", what="the whole release's tables")
+        return {name: self._release.table(name) for name in RELEASE_TABLES}
 
     def quality(self) -> pl.DataFrame:
         """Aggregate linkage and data-quality indicators: open to every role (transparency)."""

@@ -24,6 +24,7 @@ from app.ui import (
     PUBLIC_KEY,
     PublicContext,
     Session,
+    page_workbook,
     synthetic_banner,
 )
 from contract.errors import PathwaysError
@@ -324,6 +325,7 @@ def main() -> None:
         s.log("view", {"title": nav.title})
         st.session_state[LAST_VIEW_KEY] = s.page
     nav.run()
+    page_workbook(s)  # every table the page drew, as one workbook, under the page
 
 
 main()

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from app.charts.boundaries import MAP_STYLES
 from app.data import load_release
 from contract.errors import PathwaysError
 
@@ -31,7 +32,7 @@ STREAMLIT_OPTIONS = {
     "client.showErrorDetails": "false",
     "global.developmentMode": "false",
     "theme.base": "light",
-    "theme.primaryColor": "#0072B2",
+    "theme.primaryColor": "#12436D",
     "theme.font": "sans serif",
 }
 
@@ -114,6 +115,9 @@ def streamlit_command(
     if not log.parent.is_dir():
         raise PathwaysError(f"The audit log's folder {log.parent} does not exist; create it first.")
     environment.update(PATHWAYS_RELEASE=str(release), PATHWAYS_AUDIT_DB=str(log))
+    style = environment.get("PATHWAYS_MAP_STYLE", "").strip().lower()
+    if style and style not in MAP_STYLES:
+        raise PathwaysError(f"PATHWAYS_MAP_STYLE {style!r} is not one of {', '.join(MAP_STYLES)}.")
     if demo or environment.get("PATHWAYS_DEMO", "").strip().lower() in ("1", "true", "yes"):
         environment["PATHWAYS_DEMO"] = "1"
     else:

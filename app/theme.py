@@ -1,8 +1,13 @@
 """Colours, type and map bands: one look for the dashboard and the chart pack.
 
-The series palette is Okabe–Ito, which stays distinguishable for the common forms of colour
-blindness. Map bands are a fixed set of classes (set gradations, not a continuous scale) in a
-single-hue sequential ramp, so darker always means more, whatever the reader's colour vision.
+The series palette is the UK Government Analysis Function's categorical palette: every colour
+meets 3:1 against the white background and against the colours either side of it in the order
+of use, so no series depends on a faint line (WCAG 2.2 AA, 1.4.11 non-text contrast). Map bands
+are a fixed set of classes (set gradations, not a continuous scale) in a single-hue blue ramp,
+darker meaning more; every band meets 3:1 against the white background and the white outlines
+between boroughs. Five bands cannot also meet 3:1 against each other (from white, only two such
+steps exist), so the bands are told apart as well by their labels, the hover and the table.
+Suppressed boroughs are hatched, not a grey that could pass for the lowest band.
 """
 
 from __future__ import annotations
@@ -14,39 +19,53 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import plotly.io as pio
 
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
+ANALYSIS_FUNCTION = {
+    "dark_blue": "#12436D",
+    "turquoise": "#28A197",
+    "dark_pink": "#801650",
+    "orange": "#F46A25",
+    "dark_grey": "#3D3D3D",
+    "light_purple": "#A285D1",
 }
+"""The Analysis Function's categorical palette (analysisfunction.civilservice.gov.uk, 'Data
+visualisation: colours'), in its order of use: dark and light alternate."""
 
-SERIES = (
-    OKABE_ITO["blue"],
-    OKABE_ITO["orange"],
-    OKABE_ITO["bluish_green"],
-    OKABE_ITO["vermillion"],
-    OKABE_ITO["reddish_purple"],
-    OKABE_ITO["sky_blue"],
-    OKABE_ITO["black"],
-    OKABE_ITO["yellow"],
-)
-"""Series colours in order of use; yellow last, as it is faint on white."""
+SERIES = tuple(ANALYSIS_FUNCTION.values())
+"""Series colours in order of use; each meets 3:1 against white and against its neighbours."""
 
-LONDON_COLOUR = OKABE_ITO["black"]
-BOROUGH_COLOUR = OKABE_ITO["blue"]
+OKABE_ITO = {
+    "black": ANALYSIS_FUNCTION["dark_grey"],
+    "orange": ANALYSIS_FUNCTION["orange"],
+    "sky_blue": ANALYSIS_FUNCTION["light_purple"],
+    "bluish_green": ANALYSIS_FUNCTION["turquoise"],
+    "yellow": ANALYSIS_FUNCTION["light_purple"],
+    "blue": ANALYSIS_FUNCTION["dark_blue"],
+    "vermillion": ANALYSIS_FUNCTION["dark_pink"],
+    "reddish_purple": ANALYSIS_FUNCTION["dark_pink"],
+}
+"""The earlier palette's names, each mapped to its accessible replacement, so a chart written
+against them draws in the Analysis Function palette."""
+
+LONDON_COLOUR = ANALYSIS_FUNCTION["dark_grey"]
+BOROUGH_COLOUR = ANALYSIS_FUNCTION["dark_blue"]
+HIGHLIGHT = ANALYSIS_FUNCTION["orange"]
+"""One borough picked out among others (a borough lead's own in the ranking)."""
 INK = "#1f1f1f"
 MUTED = "#595959"
 GRID = "#e5e5e5"
-SUPPRESSED_FILL = "#d9d9d9"
+BACKGROUND = "#ffffff"
+HATCH = ANALYSIS_FUNCTION["dark_grey"]
+"""The hatching over a suppressed borough (10.9:1 against white)."""
+SUPPRESSED_FILL = BACKGROUND
+"""A suppressed borough's ground, under its hatching: white, never a band's colour."""
+OTHER_FILL = "#B1B4B6"
+"""Grouped 'other' states in a diagram (never a map band)."""
 NO_DATA_FILL = "#f2f2f2"
+OUTLINE = BACKGROUND
+"""Borough outlines: white lines, 3:1 against every band."""
 
-# ColorBrewer "Blues" (5 classes): sequential, colour-blind and print safe.
-BAND_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+BAND_COLOURS = ("#5694CA", "#2073BC", "#185A9D", "#12436D", "#0A2240")
+"""Five blues from light to dark, each 3:1 or more against white (3.2 to 16:1)."""
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
 """System fonts only: the dashboard loads nothing from the internet."""
@@ -184,7 +203,28 @@ def hex_to_rgb(colour: str) -> list[int]:
     return [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
 
 
+def luminance(colour: str) -> float:
+    """WCAG 2.2 relative luminance of an sRGB colour, from 0 (black) to 1 (white)."""
+    channels = [c / 255 for c in hex_to_rgb(colour)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.2 contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+
+    >>> round(contrast("#000000", "#ffffff"), 1)
+    21.0
+    """
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def text_on(colour: str) -> str:
-    """Black or white text, whichever reads better on ``colour``."""
-    r, g, b = hex_to_rgb(colour)
-    return INK if (0.299 * r + 0.587 * g + 0.114 * b) > 140 else "#ffffff"
+    """Dark or white text, whichever contrasts more with ``colour``."""
+    return INK if contrast(INK, colour) >= contrast("#ffffff", colour) else "#ffffff"
+
+
+def hatch_css(ground: str = SUPPRESSED_FILL) -> str:
+    """A CSS background of diagonal hatching, for the legend's suppressed swatch."""
+    return f"repeating-linear-gradient(45deg, {HATCH} 0 2px, {ground} 2px 6px)"

@@ -16,17 +16,34 @@ from app import catalogue, theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.catalogue import Scene
-from app.charts.common import Chart, Words, period_label
-from app.data import HEADLINE_METRICS, ScopedRelease, ScopeError, days_old, extract_date
+from app.charts.common import Chart, Words, is_share, long_date, period_label
+from app.charts.describe import text_alternative
+from app.data import (
+    AIM_HEADLINES,
+    HEADLINE_METRICS,
+    ScopedRelease,
+    ScopeError,
+    days_old,
+    extract_date,
+)
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
 from contract.periods import PERIOD_TYPES
 from contract.reference import LONDON_CODE
 from contract.release import ReleaseManifest
-from contract.vocabulary import PERIOD_WORDS, capital, fewer_than, suppressed_meaning
+from contract.vocabulary import (
+    DIMENSION_WORDS,
+    PERIOD_WORDS,
+    SUPPRESSED,
+    capital,
+    fewer_than,
+    suppressed_meaning,
+)
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
+PAGE_TABLES_KEY = "_pathways_page_tables"
+"""The tables this run of the page drew, in order: (title, key, table), for its workbook."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +98,7 @@ def session() -> Session:
 
 
 BANNER = (
-    '<div role="status" style="background:#E69F00;color:#000;padding:0.45rem 0.8rem;'
+    '<div role="status" style="background:#F46A25;color:#000;padding:0.45rem 0.8rem;'
     'border-radius:0.3rem;font-weight:700;margin-bottom:0.6rem;">'
     "Synthetic data — not real people</div>"
 )
@@ -116,6 +133,7 @@ def page_session(page: str) -> Session:
     and freshness line."""
     s = session()
     s.page = page
+    st.session_state[PAGE_TABLES_KEY] = []
     if not s.may_open(page):
         s.log("refused", {"reason": "page not open to this role", "page": page})
         st.error(f"Your role ({s.role.label}) cannot open this page.")
@@ -132,7 +150,7 @@ def freshness_line(s: Session, today: date | None = None) -> None:
     """'Extract date … — N days ago', on every page."""
     manifest = s.release.manifest
     days = days_old(manifest, today)
-    when = extract_date(manifest).strftime("%-d %B %Y")
+    when = long_date(extract_date(manifest))
     start, end = manifest.data_period.start, manifest.data_period.end
     period = f" · data {period_label(start, 'month')} to {period_label(end, 'month')}"
     text = f"Extract date {when} — {days} days ago{period} · release {manifest.release_id}"
@@ -257,6 +275,10 @@ def show_chart(
         )
     if bands is not None:
         legend(bands, suppressed_label=suppressed_label)
+    if chart.figure is not None:
+        s = st.session_state.get(CONTEXT_KEY)
+        title_of = s.words.title if isinstance(s, Session) else None
+        st.caption(f"In words: {chart.alt_text or text_alternative(chart, title_of)}")
     data_footer(chart, table=table)
     return event
 
@@ -280,6 +302,8 @@ def data_footer(chart: Chart, *, table: pl.DataFrame | None = None) -> None:
         st.caption(note)
     st.caption(chart.footnote)
     shown = chart.data if table is None else table
+    if not shown.is_empty():
+        st.session_state.setdefault(PAGE_TABLES_KEY, []).append((chart.title, chart.key, shown))
     with st.expander("Table of this chart"):
         if shown.is_empty():
             st.write("No figures.")
@@ -311,14 +335,14 @@ def metric_tile(
 ) -> None:
     """One headline number; rising counts are shown in the 'worse' colour (inverse)."""
     if value is None:
-        # short enough for a narrow tile; the words follow underneath
-        shown = {"suppressed": f"<{words.sdc['threshold']}", "incomplete_follow_up": "not yet"}.get(
+        # short enough for a narrow tile; why it is hidden is in the note under the tiles
+        shown = {"suppressed": capital(SUPPRESSED), "incomplete_follow_up": "not yet"}.get(
             status, "—"
         )
         st.metric(label, shown, help=help, border=True)
         st.caption(
             {
-                "suppressed": f"Suppressed: {words.fewer_than} people.",
+                "suppressed": "Hidden to protect small numbers (see the note below).",
                 "incomplete_follow_up": "Follow-up not complete yet.",
             }.get(status, "Not published.")
         )
@@ -345,11 +369,12 @@ def metric_tile(
 
 def legend(bands: Sequence[theme.Band], *, suppressed_label: str) -> None:
     """The map's colour classes as a row of swatches."""
-    items = [(b.colour, b.label) for b in bands] + [(theme.SUPPRESSED_FILL, suppressed_label)]
+    items = [(b.colour, b.label) for b in bands] + [(theme.hatch_css(), suppressed_label)]
     html = " ".join(
         f'<span style="display:inline-flex;align-items:center;margin-right:14px;">'
-        f'<span style="width:18px;height:18px;background:{c};border:1px solid #999;'
-        f'display:inline-block;margin-right:6px"></span>{label}</span>'
+        f'<span aria-hidden="true" style="width:18px;height:18px;background:{c};'
+        f'border:1px solid {theme.HATCH};display:inline-block;margin-right:6px"></span>'
+        f"{label}</span>"
         for c, label in items
     )
     st.markdown(html, unsafe_allow_html=True)
@@ -363,16 +388,17 @@ def headline_section(
     metric_ids: Sequence[str],
     *,
     key: str,
+    title: str = "Headline indicators",
 ) -> None:
     """Headline tiles for the latest month, quarter and year, each with its change on the
     previous period and on the same period a year before, then the usual footer."""
-    from app.charts.headline import headline, headline_table
+    from app.charts.headline import as_shown, headline, headline_table
 
     words = s.words
     all_headlines = []
     any_suppressed = False
     for period_type in period_types:
-        hs = [headline(metrics, m, period_type, geography) for m in metric_ids]
+        hs = [as_shown(words, headline(metrics, m, period_type, geography)) for m in metric_ids]
         if all(h.period_start is None for h in hs):
             continue
         all_headlines.extend(hs)
@@ -380,9 +406,10 @@ def headline_section(
         st.markdown(f"**Latest {period}: {hs[0].label}**")
         for col, h in zip(st.columns(len(hs)), hs, strict=True):
             with col:
-                last_year = words.figure(h.last_year, h.last_year_status)
+                share = is_share(words.definition(h.metric_id))
+                last_year = words.figure(h.last_year, h.last_year_status, share=share)
                 if h.change_on_last_year is not None:
-                    last_year += f" ({h.change_on_last_year:+,.0f})"
+                    last_year += f" ({h.change_on_last_year:+,.0f}{' points' if share else ''})"
                 metric_tile(
                     words.title(h.metric_id),
                     h.value,
@@ -391,6 +418,7 @@ def headline_section(
                     delta_words=f"on {h.previous_label}",
                     help=words.subtitle([h.metric_id]) + f" Same period last year: {last_year}.",
                     status=h.status,
+                    share=share,
                 )
                 st.caption(f"Same {period} last year: {last_year}")
                 if h.value is not None and h.previous is None:
@@ -402,7 +430,7 @@ def headline_section(
                     any_suppressed = True
     chart = Chart(
         key=key,
-        title="Headline indicators",
+        title=title,
         subtitle=words.subtitle(metric_ids),
         footnote=words.footnote("Changes are between rounded counts."),
         figure=None,
@@ -412,6 +440,64 @@ def headline_section(
     if not all_headlines:
         st.info("No published headline figures for this place.")
     data_footer(chart)
+
+
+def page_table(title: str, frame: pl.DataFrame, key: str = "") -> None:
+    """Add a table the page shows by itself (not under a chart) to the page's workbook."""
+    if not frame.is_empty():
+        entry = (title, key or title.lower().replace(" ", "-"), frame)
+        st.session_state.setdefault(PAGE_TABLES_KEY, []).append(entry)
+
+
+def page_workbook(s: Session) -> None:
+    """Every table the page drew, as one Excel workbook with a notes sheet (source, release,
+    disclosure rules, definitions); audited like every download. Drawn after the page."""
+    from app.exports import notes, workbook
+
+    tables = list(st.session_state.get(PAGE_TABLES_KEY) or [])
+    if not tables:
+        return
+    st.divider()
+    rules = s.release.disclosure_rules
+
+    def book() -> bytes:
+        return workbook(
+            [(title, frame) for title, _, frame in tables], notes(s.release.manifest, rules)
+        )
+
+    audited_download(
+        f"Download all {len(tables)} tables on this page (Excel)",
+        book,
+        file_name=f"pathways-{s.page}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dl-workbook-{s.page}",
+        details={"chart": f"workbook-{s.page}", "title": "All tables on this page",
+                 "format": "xlsx", "tables": [key for _, key, _ in tables],
+                 "rows": sum(frame.height for _, _, frame in tables)},
+    )  # fmt: skip
+
+
+def release_download(s: Session) -> None:
+    """The whole release's published tables as one zip of CSVs with the disclosure rules and
+    definitions, for the pan-London lead who builds their own charts; audited."""
+    from app.exports import release_zip
+
+    if s.role.kind != "london":
+        return
+    st.header("The whole release", anchor=False)
+    st.caption(
+        "Every published table of this release as CSV files (they open in Excel as written), "
+        "with the disclosure rules and the definitions, in one zip: for building your own "
+        "charts. Every figure in it has passed disclosure control."
+    )
+    audited_download(
+        "Download the release's tables (zip of CSVs)",
+        lambda: release_zip(s.release),
+        file_name=f"pathways-release-{s.release.manifest.release_id}.zip",
+        mime="application/zip",
+        key="dl-release",
+        details={"chart": "release", "title": "The release's published tables", "format": "zip"},
+    )  # fmt: skip
 
 
 PACK_KEY = "_pathways_pack"
@@ -483,15 +569,20 @@ def pack_section(s: Session) -> None:
         )  # fmt: skip
 
 
-def draw_catalogue(s: Session, scene: Scene) -> None:
+def draw_catalogue(s: Session, scene: Scene, *, heading: str | None = None) -> None:
     """Draw the chart catalogue's entries for this page, role and place, in catalogue order:
-    a dividing line where the catalogue puts one, half-width entries side by side."""
+    a dividing line where the catalogue puts one, half-width entries side by side; with
+    ``heading``, only the entries under that heading."""
     shown = catalogue.entries(s.page, s.role.kind, scene.geography)
+    if heading is not None:
+        shown = [e for e in shown if e.heading == heading]
     i = 0
     while i < len(shown):
         entry = shown[i]
         if s.page in entry.rule_before:
             st.divider()
+        if entry.heading and (i == 0 or shown[i - 1].heading != entry.heading):
+            st.header(entry.heading, anchor=False)
         pair = shown[i : i + 2]
         if entry.half and len(pair) == 2 and pair[1].half:
             for column, half in zip(st.columns(2, gap="large"), pair, strict=True):
@@ -511,6 +602,15 @@ def _draw_entry(s: Session, entry: catalogue.Entry, scene: Scene) -> None:
             s, scene.metrics, scene.geography, period_types, HEADLINE_METRICS,
             key=f"headlines-{place}",
         )  # fmt: skip
+        st.subheader("Life off the Streets aims", anchor=False)
+        st.caption(
+            "No second night out, no living on the streets, no return to the streets: the "
+            "latest month (the framework measures are monthly)."
+        )
+        headline_section(
+            s, scene.metrics, scene.geography, ("month",), AIM_HEADLINES,
+            key=f"aims-{place}", title="Life off the Streets aims",
+        )  # fmt: skip
         return
     if entry.key == "breakdown":
         st.header("Who is seen rough sleeping", anchor=False)
@@ -522,7 +622,19 @@ def _draw_entry(s: Session, entry: catalogue.Entry, scene: Scene) -> None:
             "Breakdown",
             list(catalogue.BREAKDOWNS),
             key="overview_breakdown",
-            format_func=lambda b: b.replace("_", " ").capitalize(),
+            format_func=lambda b: DIMENSION_WORDS.get(b, b),
+        )
+        scene = dataclasses.replace(scene, breakdown=breakdown)
+    if entry.key == "equity":
+        st.caption(
+            "Whether outcomes differ between groups: the latest financial year with published "
+            "figures for each measure. Nationality is shown for London as a whole only."
+        )
+        breakdown = select(
+            "Group people by",
+            list(catalogue.equity_breakdowns(scene.geography)),
+            key="equity_breakdown",
+            format_func=lambda b: DIMENSION_WORDS.get(b, b),
         )
         scene = dataclasses.replace(scene, breakdown=breakdown)
     assert entry.draw is not None, entry.key

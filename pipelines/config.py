@@ -14,6 +14,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -122,6 +123,16 @@ class DisclosureConfig(Section):
         return self
 
 
+class MapConfig(Section):
+    style: Literal["boundaries", "tiles"] = Field(
+        "boundaries",
+        description="How the chart pack's borough map is drawn: the real borough outlines "
+        "shipped with Pathways (OS / ONS boundary data, Open Government Licence), or 'tiles', "
+        "one equal square per borough, where the City of London is as visible as Bromley. The "
+        "dashboard's map follows PATHWAYS_MAP_STYLE.",
+    )
+
+
 class PathwaysConfig(AnalysisConfig):
     """The one configuration a run reads: the metrics' sections (``metrics.config``) and these."""
 
@@ -134,19 +145,14 @@ class PathwaysConfig(AnalysisConfig):
     disclosure: DisclosureConfig = Field(
         DisclosureConfig(), description="Disclosure control of every published number."
     )
+    map: MapConfig = Field(MapConfig(), description="The chart pack's borough map.")
 
 
 # The sections in the order the data flows through them (how they are listed and documented).
 SECTIONS = (
-    "validation",
-    "linkage",
-    "metrics",
-    "survival",
-    "pathways",
-    "comparisons",
-    "evaluation",
-    "disclosure",
-)
+    "validation", "linkage", "metrics", "survival", "pathways", "comparisons", "evaluation",
+    "disclosure", "map",
+)  # fmt: skip
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "config.md"
 
 

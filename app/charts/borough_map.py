@@ -4,11 +4,9 @@ never finer than a borough."""
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
@@ -16,6 +14,14 @@ import polars as pl
 import pydeck as pdk
 
 from app import theme
+from app.charts.boundaries import (
+    ATTRIBUTION,
+    LAYER_ID,
+    boundary_deck,
+    boundary_figure,
+    hatch_trace,
+    shipped_boundaries,
+)
 from app.charts.common import Chart, Words, empty_chart, period_label, style_figure
 from contract.reference import ASSETS, LONDON_CODE, borough_name
 
@@ -36,7 +42,7 @@ def borough_tiles() -> tuple[Tile, ...]:
         )
 
 
-MAP_LAYER_ID = "boroughs"
+MAP_LAYER_ID = LAYER_ID
 
 
 def map_table(
@@ -87,14 +93,17 @@ def borough_map(
     *,
     selected: str | None = None,
     boundaries: dict[str, Any] | None = None,
+    style: str = "boundaries",
+    static: bool = False,
     period_type: str = "month",
 ) -> Chart:
     """The borough map for one period (a month by default): classed colour bands, never finer than borough.
 
-    By default a tile map (one square per borough, roughly where it lies) drawn with no basemap,
-    so it works offline and every borough, the City included, is the same size. With
-    ``boundaries`` (an ONS borough boundary GeoJSON, already loaded) it draws the real shapes,
-    still with no basemap tiles.
+    By default the real borough outlines (``boundaries``, else the GeoJSON shipped in
+    ``assets/``), drawn with no basemap so nothing is fetched: with pydeck for the dashboard
+    (hover and click), or as a Plotly figure when ``static`` (the chart pack). With
+    ``style="tiles"``, or where no outlines are to be had, a tile map: one square per borough,
+    roughly where it lies, every borough the City included the same size.
     """
     table = map_table(totals, metric_id, period_start, bands)
     title = f"{words.title(metric_id)} by borough — {period_label(period_start, period_type)}"
@@ -112,6 +121,7 @@ def borough_map(
         )
         t = tiles[r["geography_code"]]
         shown = "suppressed" if r["value"] is None else f"{r['value']:,.0f}"
+        suppressed = band is None and r["status"] == "suppressed"
         records.append(
             {
                 "code": r["geography_code"],
@@ -125,17 +135,20 @@ def borough_map(
                 "text_colour": [*theme.hex_to_rgb(theme.text_on(fill)), 255],
                 "line": [0, 0, 0, 255] if r["geography_code"] == selected else [255, 255, 255, 255],
                 "line_width": 4 if r["geography_code"] == selected else 1,
+                "suppressed": suppressed,
             }
         )
     tooltip = {
         "html": "<b>{name}</b><br/>{value_text} — band {band}",
         "style": {"fontFamily": theme.FONT_FAMILY, "fontSize": "14px"},
     }
-    if boundaries is not None:
-        figure: go.Figure | pdk.Deck = _boundary_deck(records, boundaries, tooltip)
-    else:
-        figure = _tile_figure(records, selected)
-    return Chart(key, title, subtitle, footnote, figure, table)
+    outlines = boundaries if boundaries is not None else shipped_boundaries()
+    if style == "tiles" or outlines is None:
+        return Chart(key, title, subtitle, footnote, _tile_figure(records, selected), table)
+    figure: go.Figure | pdk.Deck = (
+        boundary_figure(records, outlines) if static else boundary_deck(records, outlines, tooltip)
+    )
+    return Chart(key, title, subtitle, footnote, figure, table, notes=[ATTRIBUTION])
 
 
 def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figure:
@@ -154,6 +167,15 @@ def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figu
         )  # fmt: skip
     # all tiles in one assignment: adding shapes one by one re-validates the list each time
     fig.update_layout(shapes=shapes)
+    hatched = [r for r in records if r["suppressed"]]
+    if hatched:  # hatching over the tiles, under the labels (the next trace)
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for r in hatched:
+            corners = [*r["polygon"], r["polygon"][0]]
+            xs += [x for x, _ in corners] + [None]
+            ys += [y for _, y in corners] + [None]
+        fig.add_trace(hatch_trace(xs, ys))
     fig.add_trace(
         go.Scatter(
             x=[r["centre"][0] for r in records],
@@ -169,6 +191,7 @@ def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figu
                 "color": ["rgb({},{},{})".format(*r["text_colour"][:3]) for r in records],
             },
             marker={"symbol": "square", "size": 46, "opacity": 0.01, "color": "white"},
+            name="boroughs",
             customdata=[[r["code"], r["name"], r["value_text"], r["band"]] for r in records],
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]} — band %{customdata[3]}"
             "<extra></extra>",
@@ -192,53 +215,6 @@ def _tile_figure(records: list[dict[str, Any]], selected: str | None) -> go.Figu
         },
     )
     return fig
-
-
-def _feature_code(properties: dict[str, Any]) -> str | None:
-    for value in properties.values():
-        if isinstance(value, str) and value.startswith("E09") and len(value) == 9:
-            return value
-    return None
-
-
-def load_boundaries(path: Path) -> dict[str, Any]:
-    """Read an ONS borough boundary GeoJSON (WGS84), keeping only London borough features."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    features = [f for f in data.get("features", []) if _feature_code(f.get("properties") or {})]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _boundary_deck(
-    records: list[dict[str, Any]], boundaries: dict[str, Any], tooltip: dict[str, Any]
-) -> pdk.Deck:
-    by_code = {r["code"]: r for r in records}
-    features = []
-    for f in boundaries["features"]:
-        code = _feature_code(f.get("properties") or {})
-        if code in by_code:
-            r = by_code[code]
-            props = {
-                k: r[k] for k in ("code", "name", "abbr", "value_text", "band", "fill", "line")
-            }
-            features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
-    layer = pdk.Layer(
-        "GeoJsonLayer",
-        id=MAP_LAYER_ID,
-        data={"type": "FeatureCollection", "features": features},
-        get_fill_color="properties.fill",
-        get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1,
-        pickable=True,
-        auto_highlight=True,
-        highlight_color=[230, 159, 0, 160],
-    )
-    return pdk.Deck(
-        layers=[layer],
-        initial_view_state=pdk.ViewState(latitude=51.49, longitude=-0.11, zoom=8.6),
-        map_provider=None,
-        map_style=None,
-        tooltip={"html": "<b>{name}</b><br/>{value_text} — band {band}"},  # type: ignore[arg-type]
-    )
 
 
 def borough_ranking_chart(
@@ -270,9 +246,7 @@ def borough_ranking_chart(
     names = ranked.get_column("geography").to_list()
     codes = ranked.get_column("geography_code").to_list()
     values = ranked.get_column("value").to_list()
-    colours = [
-        theme.OKABE_ITO["orange"] if c == selected else theme.OKABE_ITO["blue"] for c in codes
-    ]
+    colours = [theme.HIGHLIGHT if c == selected else theme.BOROUGH_COLOUR for c in codes]
     fig = go.Figure(
         go.Bar(
             x=values,

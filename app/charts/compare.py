@@ -83,7 +83,7 @@ def hazard_ratio_chart(words: Words, comparisons: pl.DataFrame, comparison_id: s
             x=values,
             y=labels,
             mode="markers",
-            marker={"size": 13, "color": theme.OKABE_ITO["vermillion"], "symbol": "square"},
+            marker={"size": 13, "color": theme.ANALYSIS_FUNCTION["dark_pink"], "symbol": "square"},
             error_x={
                 "type": "data",
                 "symmetric": False,

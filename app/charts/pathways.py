@@ -66,15 +66,12 @@ def sankey_chart(words: Words, pathways: pl.DataFrame, geography: str, cohort_pe
         nodes.extend((stage, s) for s in sorted(states, key=lambda s: (s.startswith("other"), s)))
     index = {n: i for i, n in enumerate(nodes)}
     stage_x = {s: i / (len(STAGE_ORDER) - 1) for i, s in enumerate(STAGE_ORDER)}
-    palette = [
-        c for c in theme.SERIES if c not in (theme.OKABE_ITO["black"], theme.OKABE_ITO["yellow"])
-    ]
-    palette += [theme.OKABE_ITO["yellow"], "#7f7f7f"]
+    palette = list(theme.SERIES)
     state_colour: dict[str, str] = {}
     for _, s in nodes:
         if s not in state_colour:
             state_colour[s] = (
-                theme.SUPPRESSED_FILL
+                theme.OTHER_FILL
                 if s.startswith("other")
                 else palette[len(state_colour) % len(palette)]
             )
@@ -164,7 +161,7 @@ def top_paths_chart(
             x=rows.get_column("count").to_list(),
             y=labels,
             orientation="h",
-            marker_color=theme.OKABE_ITO["bluish_green"],
+            marker_color=theme.ANALYSIS_FUNCTION["turquoise"],
             text=[f"{v:,}" for v in rows.get_column("count")],
             textposition="outside",
             cliponaxis=False,

@@ -40,13 +40,16 @@ class PackResult:
         return len(self.page_titles)
 
 
-def render_pack(release: ScopedRelease, month: date, borough: str | None = None) -> PackResult:
+def render_pack(
+    release: ScopedRelease, month: date, borough: str | None = None, map_style: str = "boundaries"
+) -> PackResult:
     """Build the pack for one month as ``release``'s role sees it.
 
     Args:
         release: the release through the scope of the person the pack is for.
         month: the first day of the pack's month.
         borough: the ONS code of a borough edition; None for the London edition.
+        map_style: the borough map's outlines ('boundaries') or one square per borough ('tiles').
 
     Raises:
         PathwaysError: a month outside the release, an unknown borough, a missing font or
@@ -56,7 +59,7 @@ def render_pack(release: ScopedRelease, month: date, borough: str | None = None)
     check_month(release, month)
     if borough:
         release.require_detail(borough, "the borough chart pack")
-    edition = Edition(month, borough)
+    edition = Edition(month, borough, map_style)
     fonts = font_files()
     pages = plan(release, edition)
     running = f"Pathways · Monthly taskforce chart pack · {edition.place} · {edition.month_words}"
@@ -126,6 +129,7 @@ def build_pack(
     *,
     borough: str | None = None,
     png_dir: Path | str | None = None,
+    map_style: str = "boundaries",
     before_write: Callable[[int], object] | None = None,
 ) -> str:
     """``pathways pack``: write the month's chart pack as a PDF (and PNGs) and say what was written.
@@ -137,7 +141,7 @@ def build_pack(
     when = parse_month(month)
     check_borough(borough)
     scoped = ScopedRelease(load_release(Path(release_dir)), edition_role(borough))
-    result = render_pack(scoped, when, borough)
+    result = render_pack(scoped, when, borough, map_style)
     if before_write is not None:
         before_write(result.pages)
     out = Path(out)
@@ -167,7 +171,7 @@ def pack_month(period: DataPeriod) -> date | None:
 
 
 def release_packs(
-    release_dir: Path | str, boroughs: Sequence[str] | None = None
+    release_dir: Path | str, boroughs: Sequence[str] | None = None, map_style: str = "boundaries"
 ) -> dict[str, bytes]:
     """The editions of the release's pack month as PDF bytes by file name: what the monthly run
     puts under ``packs/`` (``write_release(packs=...)``); none when the release has no whole
@@ -176,6 +180,7 @@ def release_packs(
     Args:
         release_dir: the release (the run passes the one it is building).
         boroughs: the boroughs whose editions are drawn beside London's; None for all 33.
+        map_style: how the borough map is drawn (the run's ``map.style``).
     """
     loaded = load_release(Path(release_dir))
     month = pack_month(loaded.manifest.data_period)
@@ -185,7 +190,7 @@ def release_packs(
     with ChartBrowser():
         return {
             pack_file_name(month, borough): render_pack(
-                ScopedRelease(loaded, edition_role(borough)), month, borough
+                ScopedRelease(loaded, edition_role(borough)), month, borough, map_style
             ).pdf
             for borough in editions
         }

@@ -3,11 +3,12 @@ Sans (shipped in ``assets/fonts`` with its licence, so £, – and ’ print the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import plotly.graph_objects as go
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import XPos, YPos
 
 from app import theme
@@ -19,6 +20,7 @@ from contract.reference import ASSETS
 FONT_DIR = ASSETS / "fonts"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 FONT = "DejaVu"
+LANGUAGE = "en-GB"
 
 # A4 landscape, in millimetres
 PAGE_W, PAGE_H = 297.0, 210.0
@@ -79,6 +81,32 @@ class _PackPDF(FPDF):
         self._next: Page | None = None
         self.set_title(running)
         self.set_creator("Pathways")
+        self.set_lang(LANGUAGE)
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+
+    @contextmanager
+    def tagged(self, kind: str, alt_text: str | None = None) -> Iterator[None]:
+        """Mark what is drawn inside as one element of the document's structure (H1, H2, P,
+        Figure), so a screen reader reads it in order and knows headings from text. What is
+        drawn must stay on one page: callers start a new page first when it would not fit."""
+        mcid = self.struct_builder.next_mcid_for_page(self.page)
+        self._add_marked_content(struct_type=f"/{kind}", mcid=mcid, alt_text=alt_text)
+        self._out(f"/{kind} <</MCID {mcid}>> BDC")
+        yield
+        self._out("EMC")
+
+    @contextmanager
+    def artifact(self) -> Iterator[None]:
+        """Mark what is drawn inside as page furniture (running header, footer, rules), which
+        screen readers skip."""
+        self._out("/Artifact BMC")
+        yield
+        self._out("EMC")
+
+    def fit(self, height: float) -> None:
+        """Start a new page unless ``height`` more fits above the footer."""
+        if self.get_y() + height > BODY_BOTTOM:
+            self.add_page()
 
     def header(self) -> None:
         # the footer of the page before has been drawn by now, with its own section's footnote
@@ -87,42 +115,50 @@ class _PackPDF(FPDF):
             self.section_pages = 0
         if self.section is None:
             return
-        self.set_font(FONT, "", 8)
-        self.set_text_color(*_rgb(theme.MUTED))
-        self.set_xy(MARGIN, 6)
-        self.cell(CONTENT_W * 0.7, 5, self.running)
-        if self.synthetic:
-            self.set_text_color(*_rgb("#9a5b00"))
-            self.set_font(FONT, "B", 8)
-            self.set_xy(MARGIN + CONTENT_W * 0.7, 6)
-            self.cell(CONTENT_W * 0.3, 5, "Synthetic data — not real people", align="R")
-        self.set_draw_color(*_rgb(theme.GRID))
-        self.line(MARGIN, 12, PAGE_W - MARGIN, 12)
-        title = self.section.title + (" (continued)" if self.section_pages else "")
+        with self.artifact():
+            self.set_font(FONT, "", 8)
+            self.set_text_color(*_rgb(theme.MUTED))
+            self.set_xy(MARGIN, 6)
+            self.cell(CONTENT_W * 0.7, 5, self.running)
+            if self.synthetic:
+                self.set_text_color(*_rgb("#9a5b00"))
+                self.set_font(FONT, "B", 8)
+                self.set_xy(MARGIN + CONTENT_W * 0.7, 6)
+                self.cell(CONTENT_W * 0.3, 5, "Synthetic data — not real people", align="R")
+            self.set_draw_color(*_rgb(theme.GRID))
+            self.line(MARGIN, 12, PAGE_W - MARGIN, 12)
+        continued = bool(self.section_pages)
+        title = self.section.title + (" (continued)" if continued else "")
         self.section_pages += 1
         self.set_xy(MARGIN, 14)
         self.set_text_color(*_rgb(theme.INK))
         self.set_font(FONT, "B", 15)
-        self.multi_cell(CONTENT_W, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # the section's heading once; its repeat on a continued page is furniture
+        with self.artifact() if continued else self.tagged("H1"):
+            self.multi_cell(CONTENT_W, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
 
     def footer(self) -> None:
         if self.section is None:
             return
-        self.set_draw_color(*_rgb(theme.GRID))
-        self.line(MARGIN, PAGE_H - FOOTER_H, PAGE_W - MARGIN, PAGE_H - FOOTER_H)
+        with self.artifact():
+            self.set_draw_color(*_rgb(theme.GRID))
+            self.line(MARGIN, PAGE_H - FOOTER_H, PAGE_W - MARGIN, PAGE_H - FOOTER_H)
         self.set_xy(MARGIN, PAGE_H - FOOTER_H + 1)
         self.set_font(FONT, "", 7)
         self.set_text_color(*_rgb(theme.MUTED))
-        self.multi_cell(CONTENT_W, 3.2, self.section.footnote, align="L", new_x=XPos.LMARGIN)
-        self.set_xy(MARGIN, PAGE_H - 8)
-        self.set_font(FONT, "", 8)
-        self.cell(CONTENT_W / 2, 4, self.running)
-        self.cell(CONTENT_W / 2, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        with self.tagged("P"):  # the footnote: source and disclosure, read on every page
+            self.multi_cell(CONTENT_W, 3.2, self.section.footnote, align="L", new_x=XPos.LMARGIN)
+        with self.artifact():
+            self.set_xy(MARGIN, PAGE_H - 8)
+            self.set_font(FONT, "", 8)
+            self.cell(CONTENT_W / 2, 4, self.running)
+            self.cell(CONTENT_W / 2, 4, f"Page {self.page_no()} of {{nb}}", align="R")
 
     def start(self, page: Page) -> None:
         self._next = page
         self.add_page()
+        self.start_section(page.title, level=0)  # a bookmark per section
 
     def text_height(self, width: float, line: float, text: str, **kwargs) -> float:
         return float(self.multi_cell(width, line, text, dry_run=True, output="HEIGHT", **kwargs))
@@ -133,24 +169,29 @@ def _draw_cover(pdf: _PackPDF, page: Page, contents: Sequence[tuple[str, int]]) 
     for style, text in page.paragraphs:
         if style == "H":
             pdf.set_font(FONT, "B", 24)
-            pdf.set_text_color(*_rgb(theme.OKABE_ITO["blue"]))
-            pdf.multi_cell(CONTENT_W, 11, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_text_color(*_rgb(theme.ANALYSIS_FUNCTION["dark_blue"]))
+            with pdf.tagged("H2"):
+                pdf.multi_cell(CONTENT_W, 11, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         elif style == "B":
             pdf.set_font(FONT, "B", 16)
             pdf.set_text_color(*_rgb(theme.INK))
-            pdf.multi_cell(CONTENT_W, 9, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            with pdf.tagged("P"):
+                pdf.multi_cell(CONTENT_W, 9, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.ln(3)
         elif style == "W":
             _warning(pdf, text, 11)
         else:
             pdf.set_font(FONT, "", 11)
             pdf.set_text_color(*_rgb(theme.INK))
-            pdf.multi_cell(CONTENT_W, 6, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            with pdf.tagged("P"):
+                pdf.multi_cell(CONTENT_W, 6, text, align="L", new_x=XPos.LMARGIN,
+                               new_y=YPos.NEXT)  # fmt: skip
             pdf.ln(1)
     pdf.ln(4)
     pdf.set_font(FONT, "B", 12)
     pdf.set_text_color(*_rgb(theme.INK))
-    pdf.cell(CONTENT_W, 7, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.tagged("H2"):
+        pdf.cell(CONTENT_W, 7, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     # two columns of contents, so a long pack still fits the cover
     half = (len(contents) + 1) // 2
     top = pdf.get_y()
@@ -160,8 +201,9 @@ def _draw_cover(pdf: _PackPDF, page: Page, contents: Sequence[tuple[str, int]]) 
         y = top + (i % half) * 5.6
         pdf.set_xy(x, y)
         pdf.set_font(FONT, "", 9)
-        pdf.cell(10, 5, str(number), align="R")
-        pdf.cell(CONTENT_W / 2 - 14, 5, "  " + _shorten(pdf, title, CONTENT_W / 2 - 18))
+        with pdf.tagged("P"):
+            pdf.cell(10, 5, str(number), align="R")
+            pdf.cell(CONTENT_W / 2 - 14, 5, "  " + _shorten(pdf, title, CONTENT_W / 2 - 18))
 
 
 def _shorten(pdf: FPDF, text: str, width: float) -> str:
@@ -172,13 +214,15 @@ def _shorten(pdf: FPDF, text: str, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def _warning(pdf: FPDF, text: str, size: float) -> None:
+def _warning(pdf: _PackPDF, text: str, size: float) -> None:
     pdf.ln(2)
-    pdf.set_fill_color(*_rgb(theme.OKABE_ITO["orange"]))
+    pdf.set_fill_color(*_rgb(theme.ANALYSIS_FUNCTION["orange"]))
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(FONT, "B", size)
-    pdf.multi_cell(CONTENT_W, size * 0.55, text, fill=True, padding=2,
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+    pdf.fit(pdf.text_height(CONTENT_W, size * 0.55, text, padding=2) + 1)
+    with pdf.tagged("P"):
+        pdf.multi_cell(CONTENT_W, size * 0.55, text, fill=True, padding=2,
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
     pdf.ln(2)
 
 
@@ -187,7 +231,8 @@ def _draw_subtitle(pdf: _PackPDF, text: str) -> None:
         return
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*_rgb(theme.MUTED))
-    pdf.multi_cell(CONTENT_W, 4, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.tagged("P"):
+        pdf.multi_cell(CONTENT_W, 4, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1.5)
 
 
@@ -200,7 +245,9 @@ def _draw_notes(pdf: _PackPDF, notes: Sequence[str]) -> None:
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*_rgb(theme.INK))
     for n in notes:
-        pdf.multi_cell(CONTENT_W, 4, n, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.fit(pdf.text_height(CONTENT_W, 4, n))
+        with pdf.tagged("P"):
+            pdf.multi_cell(CONTENT_W, 4, n, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(0.8)
 
 
@@ -211,16 +258,29 @@ def _draw_empty(pdf: _PackPDF, x: float, y: float, w: float, h: float, message: 
     pdf.set_text_color(*_rgb(theme.INK))
     text_h = pdf.text_height(w - 30, 5.5, message)
     pdf.set_xy(x + 15, y + (h - text_h) / 2)
-    pdf.multi_cell(w - 30, 5.5, message, align="C")
+    with pdf.tagged("P"):
+        pdf.multi_cell(w - 30, 5.5, message, align="C")
 
 
 def _draw_legend(pdf: _PackPDF, items: Sequence[tuple[str, str]], x: float, y: float) -> None:
+    with pdf.tagged("P"):  # the key: each swatch and its band
+        _legend_items(pdf, items, x, y)
+
+
+def _legend_items(pdf: _PackPDF, items: Sequence[tuple[str, str]], x: float, y: float) -> None:
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(*_rgb(theme.INK))
     pdf.set_draw_color(153, 153, 153)
     for colour, label in items:
         pdf.set_fill_color(*_rgb(colour))
         pdf.rect(x, y + 0.6, 3.6, 3.6, style="FD")
+        if colour == theme.SUPPRESSED_FILL:  # suppressed: hatched, as on the map
+            pdf.set_draw_color(*_rgb(theme.HATCH))
+            for step in (0.9, 1.8, 2.7):
+                pdf.line(x, y + 0.6 + step, x + step, y + 0.6)
+                pdf.line(x + step, y + 4.2, x + 3.6, y + 0.6 + step)
+            pdf.line(x, y + 4.2, x + 3.6, y + 0.6)
+            pdf.set_draw_color(153, 153, 153)
         pdf.set_xy(x + 4.6, y)
         pdf.cell(pdf.get_string_width(label) + 1, 4.8, label)
         x += pdf.get_string_width(label) + 10
@@ -241,7 +301,8 @@ def _draw_charts(
             _draw_empty(pdf, x, top, w, height, chart.empty_message or "Nothing to show.")
         else:
             image = renderer.png(chart, w, height)
-            pdf.image(image, x=x, y=top, w=w, h=height)
+            alt = chart.alt_text or chart.title
+            pdf.image(image, x=x, y=top, w=w, h=height, alt_text=alt, title=chart.title)
             saved(chart, image)
         x += CONTENT_W * share + (2 if len(page.charts) > 1 else 0)
     pdf.set_y(top + height + 1)
@@ -262,6 +323,7 @@ def _draw_table(pdf: _PackPDF, page: Page) -> None:
     row_h = 6.4
     for i, row in enumerate(rows):
         header = i == 0
+        pdf.fit(row_h)
         top = pdf.get_y()
         pdf.set_font(FONT, "B" if header else "", 9.5)
         pdf.set_text_color(*_rgb(theme.INK))
@@ -271,9 +333,10 @@ def _draw_table(pdf: _PackPDF, page: Page) -> None:
             pdf.set_fill_color(*_rgb("#f7f7f7"))
         else:
             pdf.set_fill_color(255, 255, 255)
-        for j, (text, w) in enumerate(zip(row, widths, strict=True)):
-            pdf.cell(w, row_h, f" {text} " if j < 2 else f"{text}  ", fill=True,
-                     align="L" if j < 2 else "R")  # fmt: skip
+        with pdf.tagged("P"):  # a row read left to right
+            for j, (text, w) in enumerate(zip(row, widths, strict=True)):
+                pdf.cell(w, row_h, f" {text} " if j < 2 else f"{text}  ", fill=True,
+                         align="L" if j < 2 else "R")  # fmt: skip
         if i > 1 and row[1] != rows[i - 1][1]:
             # a rule between the month, quarter and year blocks, over the cells' fill
             pdf.set_draw_color(*_rgb(theme.MUTED))
@@ -292,15 +355,18 @@ def _draw_text(pdf: _PackPDF, page: Page) -> None:
                 pdf.add_page()
             pdf.ln(1.5)
             pdf.set_font(FONT, "B", 11)
-            pdf.set_text_color(*_rgb(theme.OKABE_ITO["blue"]))
-            pdf.multi_cell(CONTENT_W, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_text_color(*_rgb(theme.ANALYSIS_FUNCTION["dark_blue"]))
+            with pdf.tagged("H2"):
+                pdf.multi_cell(CONTENT_W, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         elif style == "W":
             _warning(pdf, text, 9.5)
         else:
             pdf.set_font(FONT, "", 9.5)
             pdf.set_text_color(*_rgb(theme.INK))
-            pdf.multi_cell(CONTENT_W, 4.6, text, markdown=True, align="L",
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+            pdf.fit(pdf.text_height(CONTENT_W, 4.6, text, markdown=True))
+            with pdf.tagged("P"):
+                pdf.multi_cell(CONTENT_W, 4.6, text, markdown=True, align="L",
+                               new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
             pdf.ln(1.2)
 
 

@@ -67,6 +67,8 @@ class Edition:
 
     month: date
     borough: str | None
+    map_style: str = "boundaries"
+    """How the borough map is drawn (``app.charts.boundaries.MAP_STYLES``)."""
 
     @property
     def place(self) -> str:

@@ -33,6 +33,7 @@ sources = pl.DataFrame(
     schema={"source": pl.String, "extract date": pl.String},
 )
 st.dataframe(sources, hide_index=True)
+ui.page_table("Sources", sources)
 st.caption(
     f"Release {info.release_id}, created {info.created_at:%Y-%m-%d %H:%M} UTC; data from "
     f"{info.data_period.start} to {info.data_period.end}; code version "
@@ -85,6 +86,7 @@ else:
             pl.col("indicator").str.replace_all("_", " "),
         )
     st.dataframe(ui.readable(quality), hide_index=True)
+    ui.page_table("Linkage and data quality", quality)
     st.caption("Aggregate indicators per source and period; no record-level detail is published.")
 
 st.header("Who can see what", anchor=False)
@@ -108,3 +110,5 @@ st.markdown(
 
 st.header("What Pathways will never show", anchor=False)
 st.markdown(ui.never_shown(info.sdc.model_dump()))
+
+ui.release_download(s)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import theme, ui
 from app.charts import borough_map, common, headline
+from app.charts import boundaries as boundaries_module
 from app.data import HEADLINE_METRICS, ScopeError
 from contract.periods import PERIOD_TYPES
 from contract.reference import borough_codes, borough_name
@@ -17,8 +18,12 @@ from contract.vocabulary import PERIOD_WORDS, capital
 
 @st.cache_resource
 def _boundaries(path: str) -> dict:
-    """An ONS borough boundary GeoJSON named by PATHWAYS_BOUNDARIES, read once."""
-    return borough_map.load_boundaries(Path(path))
+    """A borough boundary GeoJSON named by PATHWAYS_BOUNDARIES, read once (else the one that
+    ships with Pathways)."""
+    return boundaries_module.load_boundaries(Path(path))
+
+
+MAP_STYLE = os.environ.get("PATHWAYS_MAP_STYLE", "boundaries").strip().lower()
 
 
 s = ui.page_session("map")
@@ -130,6 +135,7 @@ chart = borough_map.borough_map(
     bands,
     selected=selected,
     boundaries=boundaries,
+    style=MAP_STYLE,
     period_type=period_type,
 )
 

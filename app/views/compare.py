@@ -110,14 +110,13 @@ except ScopeError:
 ui.show_chart(compare.comparison_curves_chart(words, curves, comparison, curve_place))
 ui.show_chart(compare.hazard_ratio_chart(words, comparisons, comparison))
 st.markdown("**Every statistic of this comparison**")
-table = compare.comparison_table(comparisons, comparison)
-st.dataframe(
-    ui.readable(table).rename(
-        {"group_a": "group", "group_b": "against", "value": "estimate", "ci_lower": "lower 95%",
-         "ci_upper": "upper 95%", "p_value": "p", "n_a": "group size", "n_b": "against size"}
-    ),
-    hide_index=True,
+table = compare.comparison_table(comparisons, comparison).rename(
+    {"group_a": "group", "group_b": "against", "value": "estimate", "ci_lower": "lower 95%",
+     "ci_upper": "upper 95%", "p_value": "p", "n_a": "group size", "n_b": "against size"},
+    strict=False,
 )  # fmt: skip
+st.dataframe(ui.readable(table), hide_index=True)
+ui.page_table("Every statistic of this comparison", table)
 st.caption(
     f"Group sizes are rounded to the nearest {words.sdc['rounding_base']}. A log-rank test asks "
     "whether the curves differ at all; a hazard ratio says by how much, under the model's assumptions. A small p in the "

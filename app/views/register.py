@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import streamlit as st
 
 from app import auth, ui
+from app.charts.common import excel_csv, long_date
 from app.transparency import STALE_DAYS, Period, access_register
 from contract.errors import PathwaysError
 
@@ -45,12 +46,12 @@ register = access_register(policy, s.audit.entries(newest_first=False), period, 
 flagged = register.filter(register["review"] != "").height
 st.caption(
     f"{register.height} accounts; {flagged} flagged for review. Sessions, exports and refusals "
-    f"from {period.start:%-d %B %Y} to {period.end:%-d %B %Y}; last sign-in over the whole log."
+    f"from {long_date(period.start)} to {long_date(period.end)}; last sign-in over the whole log."
 )
 st.dataframe(ui.readable(register), hide_index=True)
 ui.audited_download(
     "Download the register (CSV)",
-    register.write_csv().encode("utf-8"),
+    excel_csv(register),
     file_name=f"pathways-access-register-{period.start}-{period.end}.csv",
     mime="text/csv",
     key="dl-register",

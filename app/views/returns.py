@@ -77,7 +77,9 @@ st.markdown(
     f"**Number at risk** (rounded to the nearest {words.sdc['rounding_base']}; a dash once the "
     "curve stops)"
 )
-st.dataframe(ui.readable(returns.number_at_risk(shown)), hide_index=True)
+at_risk = returns.number_at_risk(shown)
+st.dataframe(ui.readable(at_risk), hide_index=True)
+ui.page_table("Number at risk", at_risk)
 ui.data_footer(
     common.Chart(
         key=f"survival-table-{place}",

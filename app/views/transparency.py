@@ -10,6 +10,7 @@ import streamlit as st
 from app import ui
 from app.audit import AuditLog
 from app.auth import ROLE_WORDS
+from app.charts.common import long_date
 from app.charts.evaluation import NO_PILOTS_WORDS, REGISTER_WORDS, register_table
 from app.transparency import ROLE_KIND_WORDS, organisations, usage_by_month
 from contract.reference import LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS
@@ -51,7 +52,7 @@ for source in ("chain", "hclic", "inform"):
             "special category condition": SPECIAL_CATEGORY_CONDITIONS.get(
                 condition or "", "not stated in this release"
             ),
-            "latest extract": extract.strftime("%-d %B %Y") if extract else "—",
+            "latest extract": long_date(extract) if extract else "—",
         }
     )
 if rows:

@@ -162,7 +162,7 @@ def run_pipeline(
     def draw(building: Path) -> dict[str, bytes]:
         from app.pack import release_packs  # plotly, kaleido and fpdf: only when packs are drawn
 
-        return release_packs(building, pack_boroughs)
+        return release_packs(building, pack_boroughs, config.map.style)
 
     timer.run(
         "release",

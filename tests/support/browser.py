@@ -9,6 +9,7 @@ mock. Nothing here reaches beyond 127.0.0.1.
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from app.audit import AuditLog
+from contract.reference import borough_name
 
 AUDIT_KEY = "pathways-audit-test-key-0123456789abcdef-not-a-secret"  # as tests/conftest.py
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
@@ -132,6 +134,29 @@ def start_dashboard(provider: str, issuer: str, release: Path, work: Path):
     return url, audit_db, process
 
 
+def borough_offset(code: str) -> tuple[float, float]:
+    """Where a borough's middle is drawn, in pixels from the middle of the map, by the Web
+    Mercator projection deck.gl uses (a world 512 pixels wide at zoom 0)."""
+    from app.charts.boundaries import VIEW, shipped_boundaries
+
+    (feature,) = [f for f in shipped_boundaries()["features"] if f["properties"]["code"] == code]
+    geometry = feature["geometry"]
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
+    ring = max((p[0] for p in polygons), key=len)
+    lon = sum(p[0] for p in ring) / len(ring)
+    lat = sum(p[1] for p in ring) / len(ring)
+    world = 512 * 2 ** VIEW["zoom"]
+
+    def mercator(latitude: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
+
+    dx = (lon - VIEW["longitude"]) / 360 * world
+    dy = -(mercator(lat) - mercator(VIEW["latitude"])) * world / (2 * math.pi)
+    return dx, dy
+
+
 class Session:
     """One browser context, with every request outside the loopback address refused and noted."""
 
@@ -184,6 +209,26 @@ class Session:
             "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000
         )
         self.page.wait_for_timeout(300)
+
+    def click_borough(self, code: str) -> None:
+        """Click a borough on the real-boundary map, where the map's opening view draws it."""
+        deck = self.page.locator("[data-testid='stDeckGlJsonChart']").first
+        deck.scroll_into_view_if_needed()
+        deck.locator("canvas").first.wait_for()
+        box = deck.bounding_box()
+        assert box is not None
+        dx, dy = borough_offset(code)
+        x, y = box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
+        # the map answers once drawn: hover until its tooltip names the borough, then click
+        tooltip = self.page.locator(".deck-tooltip", has_text=borough_name(code))
+        for attempt in range(40):
+            self.page.mouse.move(x + attempt % 2, y)
+            if tooltip.is_visible():
+                break
+            self.page.wait_for_timeout(250)
+        else:
+            raise AssertionError(f"the map never showed {borough_name(code)} under the pointer")
+        self.page.mouse.click(x, y)
 
     def close(self) -> None:
         self.context.close()

@@ -107,3 +107,13 @@ def test_each_rule_has_one_setting_in_the_section_that_reads_it(tmp_path):
     assert (config.pathways.top_paths, config.comparisons.reference_intervention) == (3, "ta")
     assert set(PathwaysConfig().survival.model_dump()) == {"confidence_level"}
     assert set(PathwaysConfig.model_fields) == set(SECTIONS)
+
+
+def test_the_pack_map_draws_the_real_outlines_unless_told_tiles(tmp_path):
+    assert PathwaysConfig().map.style == "boundaries"
+    path = tmp_path / "config.toml"
+    path.write_text('[map]\nstyle = "tiles"\n')
+    assert load_config(path).map.style == "tiles"
+    path.write_text('[map]\nstyle = "hexes"\n')
+    with pytest.raises(ConfigError, match="map.style"):
+        load_config(path)

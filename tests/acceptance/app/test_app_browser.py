@@ -35,11 +35,13 @@ def test_a_london_lead_signs_in_and_uses_every_page(browser, dashboard):
         for name in PAGES:
             s.open(name)
             assert s.page.get_by_text("Synthetic data — not real people").first.is_visible()
-            if name != "About this data":
+            if name == "Borough map":  # the real outlines, drawn by pydeck
+                s.page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for()
+            elif name != "About this data":
                 s.page.locator(".js-plotly-plot").first.wait_for()
 
         s.open("Borough map")
-        s.page.locator("g.textpoint text", has_text="CMD").first.click(force=True)
+        s.click_borough("E09000007")  # Camden, on the real-boundary map
         s.page.get_by_role("heading", name=re.compile(r"^Camden — ")).wait_for()
 
         s.settled()  # a click during the rerun would land on a button about to be replaced
@@ -47,7 +49,9 @@ def test_a_london_lead_signs_in_and_uses_every_page(browser, dashboard):
         button.wait_for()
         with s.page.expect_download() as download:
             button.click()
-        rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+        data = download.value.path().read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel needs
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
         assert len(rows) == 33 and {r["metric_id"] for r in rows} == {"seen_rough_sleeping"}
         s.page.wait_for_timeout(500)
         assert s.external == [], s.external

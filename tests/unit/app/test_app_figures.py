@@ -14,6 +14,7 @@ import pytest
 from app import theme
 from app.auth import Role
 from app.charts import borough_map, common, compare, headline, pathways, returns, trends
+from app.charts.boundaries import load_boundaries
 from app.data import ScopedRelease
 from contract.release import METRICS_SCHEMA, SURVIVAL_SCHEMA
 
@@ -135,8 +136,9 @@ def test_borough_map_is_a_banded_tile_map_with_no_basemap(words, london):
     totals = london.borough_totals("seen_rough_sleeping")
     bands = theme.count_bands(totals["value"].to_list())
     chart = borough_map.borough_map(
-        words, totals, "seen_rough_sleeping", date(2025, 3, 1), bands, selected=CAMDEN
-    )
+        words, totals, "seen_rough_sleeping", date(2025, 3, 1), bands, selected=CAMDEN,
+        style="tiles",
+    )  # fmt: skip
     fig = chart.figure
     assert isinstance(fig, go.Figure)
     text = fig.to_json()
@@ -144,17 +146,24 @@ def test_borough_map_is_a_banded_tile_map_with_no_basemap(words, london):
     assert all(t.type == "scatter" for t in fig.data)  # no geo or tile-map traces
     tiles = fig.layout.shapes
     assert len(tiles) == 33 and chart.data.height == 33
-    (points,) = fig.data
+    (points,) = [t for t in fig.data if t.name == "boroughs"]
     codes = [c[0] for c in points.customdata]
     assert sorted(codes) == sorted(chart.data["geography_code"].to_list())
     band_fills = {"rgb({},{},{})".format(*theme.hex_to_rgb(b.colour)) for b in bands}
-    grey = "rgb({},{},{})".format(*theme.hex_to_rgb(theme.SUPPRESSED_FILL))
+    ground = "rgb({},{},{})".format(*theme.hex_to_rgb(theme.SUPPRESSED_FILL))
     status = dict(zip(chart.data["geography_code"], chart.data["status"], strict=True))
     for code, shape, label in zip(codes, tiles, points.text, strict=True):
         if status[code] == "suppressed":
-            assert shape.fillcolor == grey and label.endswith("—")
+            assert shape.fillcolor == ground and label.endswith("—")
         else:
             assert shape.fillcolor in band_fills
+    # suppressed tiles are hatched (one closed outline each), not only a flat grey
+    hatch = [t for t in fig.data if t.name == "suppressed"]
+    suppressed = sum(1 for v in status.values() if v == "suppressed")
+    if suppressed:
+        (hatch,) = hatch
+        assert hatch.fillpattern.shape == "/" and hatch.fillpattern.fgcolor == theme.HATCH
+        assert list(hatch.x).count(None) == suppressed
     camden = tiles[codes.index(CAMDEN)]
     assert camden.line.width == 4
     assert not any("nationality" in c for c in chart.data.columns)
@@ -182,7 +191,7 @@ def test_real_boundaries_are_drawn_when_configured(words, london, tmp_path):
     }  # fmt: skip
     path = tmp_path / "boroughs.geojson"
     path.write_text(json.dumps(geo), encoding="utf-8")
-    boundaries = borough_map.load_boundaries(path)
+    boundaries = load_boundaries(path)
     assert len(boundaries["features"]) == 1  # outside London dropped
     totals = london.borough_totals("seen_rough_sleeping")
     chart = borough_map.borough_map(
@@ -191,7 +200,8 @@ def test_real_boundaries_are_drawn_when_configured(words, london, tmp_path):
     )  # fmt: skip
     spec = json.loads(chart.figure.to_json())
     assert spec["layers"][0]["@@type"] == "GeoJsonLayer"
-    assert not spec.get("mapStyle")
+    # pydeck's unset style, which Streamlit reads as no basemap (None would fetch CARTO's)
+    assert spec.get("mapStyle") == "__MAP_STYLE__" and spec.get("mapProvider") is None
     assert spec["layers"][0]["data"]["features"][0]["properties"]["name"] == "Camden"
 
 

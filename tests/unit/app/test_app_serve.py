@@ -98,6 +98,10 @@ def test_a_wrong_setting_stops_the_start_in_one_line(host, tmp_path):
         streamlit_command(env={**host, "PATHWAYS_PORT": "eighty"})
     with pytest.raises(PathwaysError, match="base path"):
         base_path("/../etc")
+    with pytest.raises(PathwaysError, match="PATHWAYS_MAP_STYLE 'hexes' is not one of"):
+        streamlit_command(env={**host, "PATHWAYS_MAP_STYLE": "hexes"})
+    _, env = streamlit_command(env={**host, "PATHWAYS_MAP_STYLE": "tiles"})
+    assert env["PATHWAYS_MAP_STYLE"] == "tiles"
 
 
 def test_the_app_command_says_what_is_missing_without_a_traceback(monkeypatch, capsys):

@@ -1,0 +1,84 @@
+"""Each chart in words (its title, what it shows and its key figures), from exactly the figures
+it draws: what a screen reader says for the chart on the page and in the pack."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from app.charts.common import Chart
+from app.charts.describe import text_alternative
+
+LONDON = "E12000007"
+
+
+def _chart(key: str, data: pl.DataFrame, title: str = "People seen rough sleeping — London"):
+    return Chart(key, title, "", "", go.Figure(), data)
+
+
+def test_a_series_names_its_latest_figure_and_its_highest():
+    #  month      value
+    #  Jan 2025   2,060   (highest)
+    #  Feb 2025   1,980
+    #  Mar 2025   1,955   (latest)
+    data = pl.DataFrame(
+        {
+            "metric_id": ["seen_rough_sleeping"] * 3,
+            "period_type": ["month"] * 3,
+            "period_start": [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)],
+            "geography_code": [LONDON] * 3,
+            "breakdown": ["all"] * 3,
+            "value": [2060.0, 1980.0, 1955.0],
+        }
+    )
+    text = text_alternative(_chart("trend", data), {"seen_rough_sleeping": "People seen"}.get)
+    assert text == (
+        "People seen rough sleeping — London. A chart over time. "
+        "People seen, London: 1,955 in Mar 2025, highest 2,060 in Jan 2025."
+    )
+
+
+def test_a_share_is_written_as_a_percentage():
+    data = pl.DataFrame(
+        {"metric_id": ["new_single_night"], "period_type": ["fy"],
+         "period_start": [date(2024, 4, 1)], "geography_code": [LONDON], "breakdown": ["all"],
+         "value": [0.71]}
+    )  # fmt: skip
+    assert "71% in 2024-25" in text_alternative(_chart("brief", data))
+
+
+def test_a_map_names_the_highest_and_lowest_borough_and_how_many_are_suppressed():
+    #  borough       value   band
+    #  Westminster   315     250 or more
+    #  Camden        110     100–249
+    #  Sutton        null    suppressed
+    data = pl.DataFrame(
+        {
+            "geography_code": ["E09000033", "E09000007", "E09000029"],
+            "geography": ["Westminster", "Camden", "Sutton"],
+            "value": [315.0, 110.0, None],
+            "band": ["250 or more", "100–249", "suppressed"],
+        }
+    )
+    text = text_alternative(_chart("map-x", data, "People seen rough sleeping by borough"))
+    assert "A map of London's 33 boroughs" in text
+    assert (
+        "2 boroughs have a published figure: the highest Westminster (315), the lowest "
+        "Camden (110). 1 suppressed or not published."
+    ) in text
+
+
+def test_a_curve_gives_where_it_ends():
+    data = pl.DataFrame(
+        {"curve_id": ["return_to_street"] * 2, "geography_code": [LONDON] * 2,
+         "group": ["all", "all"], "t_days": [0, 720], "estimate": [1.0, 0.46]}
+    )  # fmt: skip
+    text = text_alternative(_chart("survival", data, "Return to the street — London"))
+    assert text.endswith("London: 46% at day 720.")
+
+
+def test_a_chart_with_nothing_drawn_says_why():
+    chart = Chart("k", "Pathways — Camden", "", "", None, pl.DataFrame(), "Too few people.")
+    assert text_alternative(chart) == "Pathways — Camden. Too few people."
