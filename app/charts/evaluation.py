@@ -282,7 +282,21 @@ def before_after_chart(words: Words, evaluation: pl.DataFrame, pilot: PilotEntry
                        xanchor="left", yanchor="bottom", font={"color": theme.MUTED})  # fmt: skip
     style_figure(fig, height=340, y_title="% of people")
     fig.update_yaxes(rangemode="tozero")
-    return Chart(key, title, subtitle, footnote, fig, data)
+    chart = Chart(key, title, subtitle, footnote, fig, data)
+    ends = []
+    for side in (place, "Rest of London"):
+        part = data.filter(pl.col("side") == side)
+        if part.height:
+            first, last = part.row(0, named=True), part.row(-1, named=True)
+            ends.append(
+                f"{side} {first['share']:.0%} in the quarter from {first['quarter']:%B %Y}, "
+                f"{last['share']:.0%} in the quarter from {last['quarter']:%B %Y}"
+            )
+    chart.alt_text = (
+        f"{title}. Lines of the share each quarter for {place} and the rest of London, the "
+        f"pilot's start ({start:%B %Y}) marked. " + "; ".join(ends) + "."
+    )
+    return chart
 
 
 def balance_chart(words: Words, evaluation: pl.DataFrame, pilot: PilotEntry) -> Chart:
@@ -323,7 +337,18 @@ def balance_chart(words: Words, evaluation: pl.DataFrame, pilot: PilotEntry) -> 
     style_figure(fig, height=max(260, 26 * data["item"].n_unique() + 110))
     fig.update_xaxes(title_text="standardised difference")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return Chart(key, title, subtitle, footnote, fig, data)
+    chart = Chart(key, title, subtitle, footnote, fig, data)
+    worst = []
+    for when in ("before weighting", "after weighting"):
+        part = data.filter(pl.col("when") == when).sort(pl.col("difference").abs(), descending=True)
+        if part.height:
+            item, _, difference = part.row(0)
+            worst.append(f"{when}, the largest is {item} ({difference:+.2f})")
+    chart.alt_text = (
+        f"{title}. Dots of the standardised difference of each item between the pilot's people "
+        "and the others, before and after weighting; " + "; ".join(worst) + "."
+    )
+    return chart
 
 
 def covariate_words(name: str) -> str:
