@@ -293,6 +293,8 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("equity", "seen, moved in, living on the streets and sustained 12 months, by a group "
           "the user picks", ("outcomes",), ANALYSTS, draw=_equity, metrics=equity.EQUITY_METRICS,
           heading=EQUITY),
+    Entry("pilots", "each registered pilot's evaluation: design, estimate, interval, checks",
+          (PACK,), ANALYSTS),
     Entry("methods", "where the figures come from, the disclosure rules and the definitions",
           (PACK,), ANALYSTS),
 )  # fmt: skip

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from contract.reference import borough_codes, borough_name
+from contract.reference import borough_codes
 
 
 class Section(BaseModel):
@@ -166,7 +166,7 @@ _PILOT_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,47}")
 
 
 class Pilot(Section):
-    """One pilot in the register: where, what, from when, for whom (``[[pilots]]`` in TOML)."""
+    """One pilot in the register: where, what, from when, for whom (``[[evaluation.pilots]]`` in TOML)."""
 
     id: str = Field(description="A short name used in the release, e.g. camden-housing-first.")
     borough: str = Field(description="The pilot borough's ONS code, e.g. E09000007 (Camden).")
@@ -225,10 +225,6 @@ class Pilot(Section):
             )
         return self
 
-    @property
-    def borough_name(self) -> str:
-        return borough_name(self.borough)
-
 
 class EvaluationConfig(Section):
     before_quarters: int = Field(
@@ -252,8 +248,9 @@ class EvaluationConfig(Section):
         0.1,
         gt=0.0,
         lt=1.0,
-        description="Warn that the comparison may be unfair when the pilot borough's trend "
-        "against London before the start is steeper than in all but 10% of the other boroughs.",
+        description="Warn that the comparison may be unfair when the pilot borough was already "
+        "drifting from London before the start by more than the other boroughs' drifts make "
+        "likely by chance (p below 0.1).",
     )
     stated_effect_points: float = Field(
         5.0,

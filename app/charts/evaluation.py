@@ -113,7 +113,7 @@ EVALUATION_CAVEAT = (
 
 
 def _points(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:+.1f} points"
+    return "—" if value is None else f"{100 * value:+.1f} points".replace("-", "−")
 
 
 def _rows(evaluation: pl.DataFrame, pilot_id: str, design: str) -> pl.DataFrame:
@@ -123,6 +123,11 @@ def _rows(evaluation: pl.DataFrame, pilot_id: str, design: str) -> pl.DataFrame:
 def _one(rows: pl.DataFrame, statistic: str, group: str = "all") -> dict | None:
     found = rows.filter((pl.col("statistic") == statistic) & (pl.col("group") == group))
     return found.row(0, named=True) if found.height else None
+
+
+def assumptions(words: str) -> str:
+    """A design's assumptions without its bold name, for under its own heading."""
+    return "What this assumes and cannot show: " + words.split("** ", 1)[-1]
 
 
 def before_after_summary(evaluation: pl.DataFrame, pilot: PilotEntry, outcome: str) -> list[str]:
@@ -156,8 +161,8 @@ def before_after_summary(evaluation: pl.DataFrame, pilot: PilotEntry, outcome: s
         return [
             change,
             f"**Too few boroughs to compare with:** {count} other boroughs have published "
-            "figures in every period, too few to say how far chance moves a borough; no interval "
-            "is drawn.",
+            "figures both before and after the start, too few to say how far chance moves a "
+            "borough; no interval is drawn.",
         ]
     p = did["p_value"]
     sentences = [
@@ -199,9 +204,10 @@ def weighted_summary(evaluation: pl.DataFrame, pilot: PilotEntry) -> list[str]:
         n = sizes[group]["n"]  # type: ignore[index]
         return "fewer than 10" if n is None else f"{n:,}"
 
+    kind = what if what == "Housing First" else what.lower()
     sentences = [
-        f"{size('pilot')} people's first move was into {what.lower()} since the start, against "
-        f"{size('comparison')} whose first move was another kind."
+        f"Since the start, {size('pilot')} people moved first into {kind} and "
+        f"{size('comparison')} into another kind of accommodation."
     ]
     ess = {g: _one(rows, "effective_sample_size", g) for g in ("pilot", "comparison")}
     if ess["comparison"] is not None and ess["comparison"]["value"] is not None:
@@ -272,11 +278,25 @@ def before_after_chart(words: Words, evaluation: pl.DataFrame, pilot: PilotEntry
         )  # fmt: skip
     start = date.fromisoformat(f"{pilot.start}-01")
     fig.add_vline(x=start, line={"color": theme.MUTED, "dash": "dash"})
-    fig.add_annotation(x=start, y=1, yref="paper", text="pilot starts", showarrow=False,
+    fig.add_annotation(x=start, y=0.02, yref="paper", text=" pilot starts", showarrow=False,
                        xanchor="left", yanchor="bottom", font={"color": theme.MUTED})  # fmt: skip
     style_figure(fig, height=340, y_title="% of people")
     fig.update_yaxes(rangemode="tozero")
-    return Chart(key, title, subtitle, footnote, fig, data)
+    chart = Chart(key, title, subtitle, footnote, fig, data)
+    ends = []
+    for side in (place, "Rest of London"):
+        part = data.filter(pl.col("side") == side)
+        if part.height:
+            first, last = part.row(0, named=True), part.row(-1, named=True)
+            ends.append(
+                f"{side} {first['share']:.0%} in the quarter from {first['quarter']:%B %Y}, "
+                f"{last['share']:.0%} in the quarter from {last['quarter']:%B %Y}"
+            )
+    chart.alt_text = (
+        f"{title}. Lines of the share each quarter for {place} and the rest of London, the "
+        f"pilot's start ({start:%B %Y}) marked. " + "; ".join(ends) + "."
+    )
+    return chart
 
 
 def balance_chart(words: Words, evaluation: pl.DataFrame, pilot: PilotEntry) -> Chart:
@@ -317,7 +337,18 @@ def balance_chart(words: Words, evaluation: pl.DataFrame, pilot: PilotEntry) -> 
     style_figure(fig, height=max(260, 26 * data["item"].n_unique() + 110))
     fig.update_xaxes(title_text="standardised difference")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return Chart(key, title, subtitle, footnote, fig, data)
+    chart = Chart(key, title, subtitle, footnote, fig, data)
+    worst = []
+    for when in ("before weighting", "after weighting"):
+        part = data.filter(pl.col("when") == when).sort(pl.col("difference").abs(), descending=True)
+        if part.height:
+            item, _, difference = part.row(0)
+            worst.append(f"{when}, the largest is {item} ({difference:+.2f})")
+    chart.alt_text = (
+        f"{title}. Dots of the standardised difference of each item between the pilot's people "
+        "and the others, before and after weighting; " + "; ".join(worst) + "."
+    )
+    return chart
 
 
 def covariate_words(name: str) -> str:
@@ -330,13 +361,15 @@ def covariate_words(name: str) -> str:
 
 
 def adjusted_returns_table(evaluation: pl.DataFrame, pilot: PilotEntry) -> pl.DataFrame:
-    """The weighted (case-mix adjusted) share returned by 6 and 12 months, for each group."""
+    """The weighted (case-mix adjusted) share returned by 6 and 12 months, for each group; none
+    where the design is too small to tell (a share without its comparison reads as a finding)."""
     rows = _rows(evaluation, pilot.id, "weighted").filter(
         pl.col("statistic").is_in(["returned_by_182d", "returned_by_365d"])
+        & pl.col("status").is_in(["ok", "warning"])
     )
-    return rows.select(
+    return rows.sort(pl.col("group") != "pilot", "statistic").select(
         group=pl.col("group").replace({"pilot": "in the pilot", "comparison": "similar people"}),
         by=pl.col("statistic").replace({"returned_by_182d": "6 months",
                                         "returned_by_365d": "12 months"}),
         returned=pl.format("{}%", (pl.col("value") * 100).round(0).cast(pl.Int64)),
-    ).sort("group", "by", descending=[True, False])  # fmt: skip
+    )  # fmt: skip

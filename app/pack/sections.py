@@ -21,6 +21,7 @@ from app.data import (
     extract_date,
 )
 from app.pack.edition import Edition, Page, as_of, chart_page, edition_role
+from app.pack.pilots import pilot_pages
 from contract.periods import add_months
 from contract.reference import LONDON_CODE, borough_name
 from contract.vocabulary import (
@@ -232,6 +233,10 @@ def _returns(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pag
     return [page]
 
 
+def _pilots(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Page]:
+    return pilot_pages(release, scene.words)
+
+
 def _methods_section(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Page]:
     return [_methods(release, edition, scene.words)]
 
@@ -243,6 +248,7 @@ SECTIONS: dict[str, Section] = {
     "map": _map_section,
     "pathways": _pathways,
     "returns": _returns,
+    "pilots": _pilots,
     "methods": _methods_section,
 }
 """The catalogue's entries the pack lays out itself (pages of tables, text, or several charts)."""

@@ -56,7 +56,7 @@ if view == "pilots":
     )
     ui.show_chart(evaluation.before_after_chart(words, evaluation_table, pilot, outcome))
     st.markdown("\n\n".join(evaluation.before_after_summary(evaluation_table, pilot, outcome)))
-    st.caption(evaluation.BEFORE_AFTER_ASSUMPTIONS.replace("**", ""))
+    st.caption(evaluation.assumptions(evaluation.BEFORE_AFTER_ASSUMPTIONS))
     st.markdown("#### People in the pilot against similar people")
     st.markdown("\n\n".join(evaluation.weighted_summary(evaluation_table, pilot)))
     adjusted = evaluation.adjusted_returns_table(evaluation_table, pilot)
@@ -65,7 +65,7 @@ if view == "pilots":
         st.dataframe(adjusted, hide_index=True)
         ui.page_table("Returned to the street, adjusted for case mix", adjusted)
     ui.show_chart(evaluation.balance_chart(words, evaluation_table, pilot))
-    st.caption(evaluation.WEIGHTED_ASSUMPTIONS.replace("**", ""))
+    st.caption(evaluation.assumptions(evaluation.WEIGHTED_ASSUMPTIONS))
     st.stop()
 try:
     comparisons = r.comparisons()

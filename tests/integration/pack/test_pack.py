@@ -92,6 +92,10 @@ LONDON_TITLES = [
     "Most common paths, people first seen in",
     "Return to the street — London",
     *OUTCOMES_TITLES("London"),
+    "Before and after: Housing First in Camden, from April 2023",
+    "Pilot evaluation: Housing First in Camden, from April 2023",
+    "Before and after: Supported housing in Lambeth, from April 2023",
+    "Pilot evaluation: Supported housing in Lambeth, from April 2023",
     "Methods and disclosure",
 ]
 
@@ -205,6 +209,9 @@ def test_the_borough_edition_shows_the_borough_london_and_only_totals_of_others(
         "Pathways of people first seen in 2023-24 — London (for context)",
         "Return to the street — Camden",
         *OUTCOMES_TITLES("Camden", borough=True),
+        # the borough's own pilot only
+        "Before and after: Housing First in Camden, from April 2023",
+        "Pilot evaluation: Housing First in Camden, from April 2023",
         "Methods and disclosure",
     ]
     pages, _ = _check_numbering_titles_and_footnotes(pdf, manifest, expected)
