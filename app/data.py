@@ -31,6 +31,7 @@ from contract.reference import LONDON_CODE, borough_codes, borough_name
 from contract.release import (
     MANIFEST_FILE,
     RELEASE_TABLES,
+    PilotEntry,
     Release,
     ReleaseManifest,
     open_release,
@@ -41,7 +42,14 @@ PACK_FILE = re.compile(r"pathways-pack-(?P<month>\d{4}-\d{2})-(?P<place>london|e
 """A chart pack's file name in a release's ``packs/``: its month and London's or a borough's."""
 
 HEADLINE_METRICS = ("seen_rough_sleeping", "flow_new", "stock", "returner")
-"""The monthly headline counts: the whole of what the ``overview`` role sees."""
+"""The headline counts: everyone seen, new, stock and returners."""
+
+AIM_HEADLINES = ("new_single_night", "living_on_streets", "nr1_returning")
+"""One headline for each Life off the Streets aim: no second night out (new people seen one
+night only), no living on the streets, no return to the streets (returning after a gap, NR1)."""
+
+OVERVIEW_METRICS = (*HEADLINE_METRICS, *AIM_HEADLINES)
+"""The monthly London headlines: the whole of what the ``overview`` role sees."""
 
 ALL_BREAKDOWNS = None
 """Pass as ``breakdown`` to ask for every breakdown the scope allows."""
@@ -218,9 +226,9 @@ class ScopedRelease:
         if kind == "admin":
             self.refuse("The administrator role holds no data: only the audit log.", what="metrics")
         if kind == "overview":
-            outside = [m for m in ids or () if m not in HEADLINE_METRICS]
+            outside = [m for m in ids or () if m not in OVERVIEW_METRICS]
             if ids is None:
-                ids = HEADLINE_METRICS
+                ids = OVERVIEW_METRICS
             if (
                 outside
                 or period_type not in (None, "month")
@@ -279,7 +287,7 @@ class ScopedRelease:
             return (
                 (pl.col("geography_code") == LONDON_CODE)
                 & (pl.col("breakdown") == "all")
-                & pl.col("metric_id").is_in(list(HEADLINE_METRICS))
+                & pl.col("metric_id").is_in(list(OVERVIEW_METRICS))
                 & (pl.col("period_type") == "month")
             )
         return pl.lit(False)
@@ -339,6 +347,20 @@ class ScopedRelease:
                 ~pl.col("group_a").is_in(others) & ~pl.col("group_b").is_in(others)
             )
         return frame
+
+    def pilots(self) -> list[PilotEntry]:
+        """The registered pilots this role may see evaluated: every pilot for the pan-London
+        lead, their own borough's for a borough lead, none for other roles."""
+        self._require_kind("london", "borough", what="pilot evaluations")
+        pilots = self._release.manifest.pilots
+        if self.role.kind == "borough":
+            return [p for p in pilots if p.borough == self.role.borough]
+        return list(pilots)
+
+    def evaluation(self) -> pl.DataFrame:
+        """The evaluation of the pilots this role may see (``pilots``)."""
+        allowed = [p.id for p in self.pilots()]
+        return self._release.evaluation.filter(pl.col("pilot_id").is_in(allowed))
 
     def packs(self) -> list[str]:
         """The release's chart pack files this role may download: any edition for the pan-London

@@ -326,8 +326,10 @@ def main() -> None:
     if st.session_state.get(LAST_VIEW_KEY) != s.page:
         s.log("view", {"title": nav.title})
         st.session_state[LAST_VIEW_KEY] = s.page
-    nav.run()
-    page_workbook(s)  # every table the page drew, as one workbook, under the page
+    try:
+        nav.run()
+    finally:  # also when the page stopped early (st.stop)
+        page_workbook(s)  # every table the page drew, as one workbook, under the page
 
 
 main()

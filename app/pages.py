@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
              (*ANALYSTS, "overview")),
     PageSpec("map", "views/borough_map.py", "Borough map", ":material/grid_view:", ANALYSTS),
     PageSpec("snapshot", "views/snapshot.py", "Borough snapshot", ":material/summarize:", ANALYSTS),
+    PageSpec("outcomes", "views/outcomes.py", "Outcomes", ":material/flag:", ANALYSTS),
     PageSpec("pathways", "views/pathways.py", "Pathways", ":material/route:", ANALYSTS),
     PageSpec("returns", "views/returns.py", "Returns to the street", ":material/replay:", ANALYSTS),
     PageSpec("compare", "views/compare.py", "Compare interventions",

@@ -16,15 +16,29 @@ from app import catalogue, theme
 from app.audit import AuditLog
 from app.auth import AccessPolicy, Identity, Role
 from app.catalogue import Scene
-from app.charts.common import Chart, Words, long_date, period_label
+from app.charts.common import Chart, Words, is_share, long_date, period_label
 from app.charts.describe import text_alternative
-from app.data import HEADLINE_METRICS, ScopedRelease, ScopeError, days_old, extract_date
+from app.data import (
+    AIM_HEADLINES,
+    HEADLINE_METRICS,
+    ScopedRelease,
+    ScopeError,
+    days_old,
+    extract_date,
+)
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from contract.errors import PathwaysError
 from contract.periods import PERIOD_TYPES
 from contract.reference import LONDON_CODE
 from contract.release import ReleaseManifest
-from contract.vocabulary import PERIOD_WORDS, capital, fewer_than, suppressed_meaning
+from contract.vocabulary import (
+    DIMENSION_WORDS,
+    PERIOD_WORDS,
+    SUPPRESSED,
+    capital,
+    fewer_than,
+    suppressed_meaning,
+)
 
 CONTEXT_KEY = "_pathways_context"
 PUBLIC_KEY = "_pathways_public"
@@ -332,14 +346,14 @@ def metric_tile(
 ) -> None:
     """One headline number; rising counts are shown in the 'worse' colour (inverse)."""
     if value is None:
-        # short enough for a narrow tile; the words follow underneath
-        shown = {"suppressed": f"<{words.sdc['threshold']}", "incomplete_follow_up": "not yet"}.get(
+        # short enough for a narrow tile; why it is hidden is in the note under the tiles
+        shown = {"suppressed": capital(SUPPRESSED), "incomplete_follow_up": "not yet"}.get(
             status, "—"
         )
         st.metric(label, shown, help=help, border=True)
         st.caption(
             {
-                "suppressed": f"Suppressed: {words.fewer_than} people.",
+                "suppressed": "Hidden to protect small numbers (see the note below).",
                 "incomplete_follow_up": "Follow-up not complete yet.",
             }.get(status, "Not published.")
         )
@@ -385,16 +399,17 @@ def headline_section(
     metric_ids: Sequence[str],
     *,
     key: str,
+    title: str = "Headline indicators",
 ) -> None:
     """Headline tiles for the latest month, quarter and year, each with its change on the
     previous period and on the same period a year before, then the usual footer."""
-    from app.charts.headline import headline, headline_table
+    from app.charts.headline import as_shown, headline, headline_table
 
     words = s.words
     all_headlines = []
     any_suppressed = False
     for period_type in period_types:
-        hs = [headline(metrics, m, period_type, geography) for m in metric_ids]
+        hs = [as_shown(words, headline(metrics, m, period_type, geography)) for m in metric_ids]
         if all(h.period_start is None for h in hs):
             continue
         all_headlines.extend(hs)
@@ -402,9 +417,10 @@ def headline_section(
         st.markdown(f"**Latest {period}: {hs[0].label}**")
         for col, h in zip(st.columns(len(hs)), hs, strict=True):
             with col:
-                last_year = words.figure(h.last_year, h.last_year_status)
+                share = is_share(words.definition(h.metric_id))
+                last_year = words.figure(h.last_year, h.last_year_status, share=share)
                 if h.change_on_last_year is not None:
-                    last_year += f" ({h.change_on_last_year:+,.0f})"
+                    last_year += f" ({h.change_on_last_year:+,.0f}{' points' if share else ''})"
                 metric_tile(
                     words.title(h.metric_id),
                     h.value,
@@ -413,6 +429,7 @@ def headline_section(
                     delta_words=f"on {h.previous_label}",
                     help=words.subtitle([h.metric_id]) + f" Same period last year: {last_year}.",
                     status=h.status,
+                    share=share,
                 )
                 st.caption(f"Same {period} last year: {last_year}")
                 if h.value is not None and h.previous is None:
@@ -424,7 +441,7 @@ def headline_section(
                     any_suppressed = True
     chart = Chart(
         key=key,
-        title="Headline indicators",
+        title=title,
         subtitle=words.subtitle(metric_ids),
         footnote=words.footnote("Changes are between rounded counts."),
         figure=None,
@@ -565,15 +582,20 @@ def pack_section(s: Session) -> None:
         )  # fmt: skip
 
 
-def draw_catalogue(s: Session, scene: Scene) -> None:
+def draw_catalogue(s: Session, scene: Scene, *, heading: str | None = None) -> None:
     """Draw the chart catalogue's entries for this page, role and place, in catalogue order:
-    a dividing line where the catalogue puts one, half-width entries side by side."""
+    a dividing line where the catalogue puts one, half-width entries side by side; with
+    ``heading``, only the entries under that heading."""
     shown = catalogue.entries(s.page, s.role.kind, scene.geography)
+    if heading is not None:
+        shown = [e for e in shown if e.heading == heading]
     i = 0
     while i < len(shown):
         entry = shown[i]
         if s.page in entry.rule_before:
             st.divider()
+        if entry.heading and (i == 0 or shown[i - 1].heading != entry.heading):
+            st.header(entry.heading, anchor=False)
         pair = shown[i : i + 2]
         if entry.half and len(pair) == 2 and pair[1].half:
             for column, half in zip(st.columns(2, gap="large"), pair, strict=True):
@@ -593,6 +615,15 @@ def _draw_entry(s: Session, entry: catalogue.Entry, scene: Scene) -> None:
             s, scene.metrics, scene.geography, period_types, HEADLINE_METRICS,
             key=f"headlines-{place}",
         )  # fmt: skip
+        st.subheader("Life off the Streets aims", anchor=False)
+        st.caption(
+            "No second night out, no living on the streets, no return to the streets: the "
+            "latest month (the framework measures are monthly)."
+        )
+        headline_section(
+            s, scene.metrics, scene.geography, ("month",), AIM_HEADLINES,
+            key=f"aims-{place}", title="Life off the Streets aims",
+        )  # fmt: skip
         return
     if entry.key == "breakdown":
         st.header("Who is seen rough sleeping", anchor=False)
@@ -604,7 +635,19 @@ def _draw_entry(s: Session, entry: catalogue.Entry, scene: Scene) -> None:
             "Breakdown",
             list(catalogue.BREAKDOWNS),
             key="overview_breakdown",
-            format_func=lambda b: b.replace("_", " ").capitalize(),
+            format_func=lambda b: DIMENSION_WORDS.get(b, b),
+        )
+        scene = dataclasses.replace(scene, breakdown=breakdown)
+    if entry.key == "equity":
+        st.caption(
+            "Whether outcomes differ between groups: the latest financial year with published "
+            "figures for each measure. Nationality is shown for London as a whole only."
+        )
+        breakdown = select(
+            "Group people by",
+            list(catalogue.equity_breakdowns(scene.geography)),
+            key="equity_breakdown",
+            format_func=lambda b: DIMENSION_WORDS.get(b, b),
         )
         scene = dataclasses.replace(scene, breakdown=breakdown)
     assert entry.draw is not None, entry.key

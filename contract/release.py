@@ -93,6 +93,30 @@ COMPARISONS_SCHEMA: dict[str, pl.DataType] = {
     "n_b": pl.Int64(),
 }
 
+# Pilot evaluation (metrics.evaluation, docs/evaluation.md): one row per figure of a registered
+# pilot's designs. ``design`` is ``before_after`` (computed from the published borough by quarter
+# counts of the metrics table) or ``weighted`` (people in the pilot against similar people, under
+# the hazard ratios' exception in docs/disclosure.md). ``group`` names a side (``pilot``,
+# ``rest_of_london``, ``comparison``), a covariate for balance, or ``all``; ``period_start`` is
+# the quarter of a ``share``. ``n`` is a protected count of people. ``status`` is ``ok``,
+# ``warning`` (read with care: the pre-trend check failed), ``too_small`` (the design cannot
+# detect the stated effect: no interval) or ``not_estimable``.
+EVALUATION_SCHEMA: dict[str, pl.DataType] = {
+    "pilot_id": pl.String(),
+    "design": pl.String(),
+    "outcome": pl.String(),
+    "statistic": pl.String(),
+    "group": pl.String(),
+    "period_start": pl.Date(),
+    "value": pl.Float64(),
+    "ci_lower": pl.Float64(),
+    "ci_upper": pl.Float64(),
+    "p_value": pl.Float64(),
+    "n": pl.Int64(),
+    "status": pl.String(),
+}
+EVALUATION_STATUSES = ("ok", "warning", "too_small", "not_estimable")
+
 # Aggregate data-quality and linkage indicators. A count indicator obeys the small-numbers rule;
 # an indicator named as a share (see QUALITY_SHARE_SUFFIXES) is a proportion between 0 and 1.
 QUALITY_SCHEMA: dict[str, pl.DataType] = {
@@ -111,6 +135,7 @@ RELEASE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "paths": PATHS_SCHEMA,
     "comparisons": COMPARISONS_SCHEMA,
     "quality": QUALITY_SCHEMA,
+    "evaluation": EVALUATION_SCHEMA,
 }
 RELEASE_TABLES = tuple(RELEASE_SCHEMAS)
 
@@ -163,6 +188,20 @@ class SourceBasis(_Model):
     special_category_condition: str | None = None
 
 
+class PilotEntry(_Model):
+    """One pilot of the register the release was evaluated under (shown on About and the
+    transparency page): its borough's ONS code, the kind of first intervention, the first and
+    last month (``YYYY-MM``; no end while it runs), the support need it targets, its words."""
+
+    id: str
+    borough: str
+    intervention: str
+    start: str
+    end: str | None = None
+    target_group: str | None = None
+    description: str = ""
+
+
 class ReleaseManifest(_Model):
     """``manifest.json`` of a release (SPEC section 6)."""
 
@@ -179,6 +218,7 @@ class ReleaseManifest(_Model):
     tables: dict[str, str]
     documents: dict[str, str] = {}
     packs: dict[str, str] = {}  # file name within packs/ -> sha256
+    pilots: list[PilotEntry] = []  # the pilot register (``evaluation.pilots``)
 
     @field_validator("packs")
     @classmethod
@@ -270,6 +310,10 @@ class Release:
     @property
     def quality(self) -> pl.DataFrame:
         return self.table("quality")
+
+    @property
+    def evaluation(self) -> pl.DataFrame:
+        return self.table("evaluation")
 
     @cached_property
     def disclosure_rules(self) -> str:

@@ -60,6 +60,7 @@ GROUP_VALUE_WORDS = {
 GROUP_DIMENSION_NONE = {
     "first_intervention": "No intervention recorded",
     "support_need": "No support needs recorded",
+    "support_combination": "None of the three",
 }
 
 
@@ -69,6 +70,8 @@ DIMENSION_WORDS = {
     "ethnic_group": "Ethnic group",
     "nationality_group": "Nationality",
     "support_need": "Support need",
+    "support_combination": "Mental health, alcohol and drugs",
+    "institution": "Institutional history",
 }
 
 
@@ -76,6 +79,12 @@ BREAKDOWN_VALUE_WORDS = {
     "under_18": "Under 18", "18_25": "18–25", "26_35": "26–35", "36_45": "36–45",
     "46_55": "46–55", "56_plus": "56 and over", "eu_eea": "EU/EEA", "uk": "UK",
     "rest_of_world": "Rest of world", "non_binary": "Non-binary",
+    # CHAIN's combinations of needs; one need alone is '<need> only' (common.value_words)
+    "alcohol_drugs": "Alcohol and drugs", "alcohol_mental_health": "Alcohol and mental health",
+    "drugs_mental_health": "Drugs and mental health",
+    "alcohol_drugs_mental_health": "All three", "mental_health": "Mental health",
+    # institutional history
+    "armed_forces": "Armed forces", "care": "Left care", "custody": "Prison (custody)",
 }  # fmt: skip
 
 
@@ -119,12 +128,17 @@ def fewer_than_at_risk(sdc: Mapping[str, Any]) -> str:
     return f"fewer than {sdc.get('survival_min_at_risk', sdc.get('threshold', 10))}"
 
 
+SUPPRESSED = "suppressed"
+"""How a suppressed figure is written, wherever it is shown. Never 'fewer than 10': a figure
+hidden so that a small one cannot be worked out (secondary suppression) may be far larger."""
+
+
 def suppressed_meaning(sdc: Mapping[str, Any]) -> str:
-    """What a 'fewer than N' in a table means, for the note under it."""
-    fewer = fewer_than(sdc)
+    """What 'suppressed' in a table or tile means, for the note under it."""
     return (
-        f"'{capital(fewer)}' means the figure is suppressed: it counts {fewer} people, or would "
-        "let a small number be worked out from other figures."
+        f"'{capital(SUPPRESSED)}' means the figure is hidden: either it counts {fewer_than(sdc)} "
+        "people, or it could be used with other published figures to work out a small number, "
+        "so it may be of any size."
     )
 
 
@@ -140,8 +154,8 @@ def disclosure_paragraphs(sdc: Mapping[str, Any]) -> list[str]:
     """The disclosure rules in paragraphs, for the chart pack's methods page."""
     threshold = sdc.get("threshold", 10)
     return [
-        f"Counts below {threshold} are suppressed (shown as '{fewer_than(sdc)}', a gap in a line "
-        f"or a grey tile) and every other count is rounded to the nearest "
+        f"Counts below {threshold} are suppressed (shown as '{SUPPRESSED}', a gap in a line or "
+        f"a grey tile) and every other count is rounded to the nearest "
         f"{sdc.get('rounding_base', 5)}.",
         "Where published figures add up (breakdowns and their total, boroughs and London, new + "
         "stock + returners, months within a quarter or year), more figures are hidden so that a "

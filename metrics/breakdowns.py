@@ -8,8 +8,20 @@ Each person falls in one group of each breakdown, written ``name=value`` in the 
 | ``gender`` | ``male``, ``female``, ``non_binary``, ``other``, ``unknown`` | London and boroughs |
 | ``ethnic_group`` | ONS 2021 high-level groups, ``unknown`` | London and boroughs |
 | ``support_need`` | one row per need the person has (a person may be in several) | London and boroughs |
+| ``support_combination`` | CHAIN's combinations of three needs, below (each person in one) | London and boroughs |
+| ``institution`` | one row per institution the person has been in: ``armed_forces``, ``care``, ``custody`` | London and boroughs |
 | ``nationality_group`` | ``uk``, ``eu_eea``, ``rest_of_world``, ``unknown`` | **London only**, never a borough |
 | ``first_intervention`` | see below | London and boroughs |
+
+**Support needs combined** is how CHAIN's annual report tables mental health, alcohol and drugs:
+each person falls in exactly one of ``none`` (none of the three recorded), ``alcohol``,
+``drugs``, ``mental_health`` (that need alone), ``alcohol_drugs``, ``alcohol_mental_health``,
+``drugs_mental_health`` (those two), or ``alcohol_drugs_mental_health`` (all three). A
+combination naming a need is part of that need's ``support_need`` group: disclosure control
+treats them as adding up (``pipelines.disclosure.cells``).
+
+**Institutional history** comes from the outreach record's armed forces, care leaver and prison
+history flags (``custody`` is prison history); a person may be in several or none.
 
 **First intervention** is the first response a person received on or after the day they were
 first seen rough sleeping, at any time up to the extract date, grouped as the pathways are:
@@ -51,6 +63,21 @@ FIRST_INTERVENTION_VALUES = (*dict.fromkeys(FIRST_INTERVENTION_GROUPS.values()),
 
 SINGLE_BREAKDOWNS = ("age_band", "gender", "ethnic_group", "nationality_group")
 LONDON_ONLY_BREAKDOWNS = ("nationality_group",)
+
+COMBINED_NEEDS = ("alcohol", "drugs", "mental_health")
+"""The needs CHAIN reports in combination, in the order a combination's value names them."""
+
+INSTITUTIONS = {"armed_forces": "armed_forces", "care_leaver": "care", "prison_history": "custody"}
+"""Each institutional-history flag of the people table, and its group in the ``institution``
+breakdown."""
+
+
+def support_combination() -> pl.Expr:
+    """A person's combination of the three needs: ``none``, or the needs they have joined by
+    ``_`` in ``COMBINED_NEEDS`` order ('alcohol_mental_health')."""
+    named = [pl.when(pl.col(f"need_{need}")).then(pl.lit(need)) for need in COMBINED_NEEDS]
+    joined = pl.concat_str(named, separator="_", ignore_nulls=True)
+    return pl.when(joined == "").then(pl.lit("none")).otherwise(joined)
 
 
 def first_intervention(events: pl.DataFrame, first_seen: pl.DataFrame) -> pl.DataFrame:
@@ -118,6 +145,18 @@ def person_breakdowns(
         parts.append(
             base.filter(pl.col(flag)).select(
                 "person_key", pl.lit(f"support_need={need}").alias("breakdown")
+            )
+        )
+    parts.append(
+        base.select(
+            "person_key",
+            pl.concat_str(pl.lit("support_combination="), support_combination()).alias("breakdown"),
+        )
+    )
+    for flag, group in INSTITUTIONS.items():
+        parts.append(
+            base.filter(pl.col(flag)).select(
+                "person_key", pl.lit(f"institution={group}").alias("breakdown")
             )
         )
     return pl.concat(parts, how="vertical")

@@ -9,9 +9,12 @@ extends it with the secure zone's own sections into the one configuration a run 
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from contract.reference import borough_codes
 
 
 class Section(BaseModel):
@@ -147,6 +150,147 @@ class CompareConfig(Section):
     )
 
 
+# The kinds of first intervention a pilot can be (``metrics.breakdowns.FIRST_INTERVENTION_GROUPS``
+# of the accommodation events): a pilot is evaluated on the people whose first move was of its kind.
+INTERVENTION_KINDS = (
+    "hostel",
+    "temporary_accommodation",
+    "supported_housing",
+    "housing_first",
+    "settled",
+)
+# A pilot's optional target group: people with one of the recorded support needs.
+TARGET_GROUPS = ("mental_health", "alcohol", "drugs", "physical_health", "learning_disability")
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_PILOT_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,47}")
+
+
+class Pilot(Section):
+    """One pilot in the register: where, what, from when, for whom (``[[evaluation.pilots]]`` in TOML)."""
+
+    id: str = Field(description="A short name used in the release, e.g. camden-housing-first.")
+    borough: str = Field(description="The pilot borough's ONS code, e.g. E09000007 (Camden).")
+    intervention: str = Field(description="The kind of first intervention the pilot offers.")
+    start: str = Field(description="The first month of the pilot, YYYY-MM.")
+    end: str | None = Field(
+        None, description="The last month of the pilot, YYYY-MM; none: ongoing."
+    )
+    target_group: str | None = Field(
+        None, description="People with this support need only (e.g. mental_health); none: all."
+    )
+    description: str = Field("", max_length=200, description="One or two plain sentences.")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _PILOT_ID.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a pilot id: use 2 to 48 lower-case letters, digits and hyphens"
+            )
+        return value
+
+    @field_validator("borough")
+    @classmethod
+    def _borough(cls, value: str) -> str:
+        if value not in borough_codes():
+            raise ValueError(f"{value!r} is not the ONS code of a London borough (E09000001 to 33)")
+        return value
+
+    @field_validator("intervention")
+    @classmethod
+    def _intervention(cls, value: str) -> str:
+        if value not in INTERVENTION_KINDS:
+            raise ValueError(f"{value!r} is not one of {', '.join(INTERVENTION_KINDS)}")
+        return value
+
+    @field_validator("target_group")
+    @classmethod
+    def _target(cls, value: str | None) -> str | None:
+        if value is not None and value not in TARGET_GROUPS:
+            raise ValueError(f"{value!r} is not one of {', '.join(TARGET_GROUPS)}")
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        if value is not None and not _MONTH.fullmatch(value):
+            raise ValueError(f"{value!r} is not a month written YYYY-MM")
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> Pilot:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"the pilot {self.id} ends ({self.end}) before it starts ({self.start})"
+            )
+        return self
+
+
+class EvaluationConfig(Section):
+    before_quarters: int = Field(
+        6,
+        ge=2,
+        description="Before and after: the pilot borough's outcomes in the 6 quarters before the "
+        "start are its baseline (enough quarters to see a trend, few enough to be recent).",
+    )
+    after_quarters: int = Field(
+        8,
+        ge=1,
+        description="...and in at most 8 quarters from the start (or to the pilot's end).",
+    )
+    min_placebo_boroughs: int = Field(
+        10,
+        ge=5,
+        description="The before-and-after interval comes from the other boroughs' chance changes; "
+        "with fewer than 10 boroughs whose figures are published it is not drawn.",
+    )
+    pre_trend_alert: float = Field(
+        0.1,
+        gt=0.0,
+        lt=1.0,
+        description="Warn that the comparison may be unfair when the pilot borough was already "
+        "drifting from London before the start by more than the other boroughs' drifts make "
+        "likely by chance (p below 0.1).",
+    )
+    stated_effect_points: float = Field(
+        5.0,
+        gt=0.0,
+        description="Small-number honesty: before and after, a change under 5 percentage points "
+        "is the smallest worth detecting; when the design could not detect it at 80% power, "
+        "the page says the pilot is too small instead of drawing an interval.",
+    )
+    stated_hazard_ratio: float = Field(
+        0.7,
+        gt=0.0,
+        lt=1.0,
+        description="...and for people in the pilot against similar people, a 30% lower hazard of "
+        "returning (hazard ratio 0.7) is the smallest effect worth detecting.",
+    )
+    power: float = Field(
+        0.8, gt=0.5, lt=1.0, description="The power the minimum detectable effect is worked at."
+    )
+    min_group: int = Field(
+        20,
+        ge=10,
+        description="People in the pilot against similar people: each side needs at least 20 "
+        "people (and the disclosure threshold) before anything is estimated.",
+    )
+    pilots: tuple[Pilot, ...] = Field(
+        (),
+        description="The pilot register ([[evaluation.pilots]] in TOML): each pilot's id, "
+        "borough, intervention, start, optional end, target group and description. Empty by "
+        "default: no pilot is evaluated unless it is registered.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_pilots(self) -> EvaluationConfig:
+        ids = [p.id for p in self.pilots]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"the pilot id {twice[0]} is registered twice")
+        return self
+
+
 class AnalysisConfig(Section):
     """The sections the metrics read; ``pipelines.config.PathwaysConfig`` adds the rest."""
 
@@ -161,4 +305,7 @@ class AnalysisConfig(Section):
     )
     comparisons: CompareConfig = Field(
         CompareConfig(), description="Comparisons of interventions and of boroughs."
+    )
+    evaluation: EvaluationConfig = Field(
+        EvaluationConfig(), description="Evaluating the pilots in the register."
     )

@@ -31,11 +31,21 @@ from contract.periods import (
 from contract.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes
 from contract.release import METRICS_SCHEMA
 from metrics import rules
-from metrics.breakdowns import LONDON_ONLY_BREAKDOWNS, first_intervention, person_breakdowns
+from metrics.breakdowns import (
+    FIRST_INTERVENTION_GROUPS,
+    LONDON_ONLY_BREAKDOWNS,
+    first_intervention,
+    person_breakdowns,
+)
 from metrics.config import MetricsConfig
 from metrics.registry import METRICS, METRICS_BY_ID, Metric
 
 # The populations whose facts each builder below makes (the "new" rules read the seen facts).
+MOVE_KINDS = {e: FIRST_INTERVENTION_GROUPS[e] for e in ACCOMMODATION_EVENTS}
+"""Each accommodation event's kind of move (hostel, supported housing, Housing First, temporary
+accommodation, settled), grouped as first interventions are (``metrics.breakdowns``)."""
+MOVE_ORDER = {e: rank for rank, e in enumerate(FIRST_INTERVENTION_GROUPS) if e in MOVE_KINDS}
+
 SEEN_POPULATIONS = ("seen", "new")
 MOVED_POPULATIONS = ("moved",)
 
@@ -193,7 +203,7 @@ def moved_population(
             pl.col("event_type").is_in(ACCOMMODATION_EVENTS)
             & (pl.col("event_date") <= extract_date)
         )
-        .select("person_key", "event_date", "borough")
+        .select("person_key", "event_date", "borough", "event_type")
         .unique()
         .sort("event_date")
         .join_asof(
@@ -208,7 +218,14 @@ def moved_population(
             pl.col("seen_date")
             >= pl.col("event_date").dt.offset_by(f"-{config.moved_in_lookback_months}mo")
         )
-        .select("person_key", "event_date", pl.coalesce("borough", "seen_in").alias("borough"))
+        .select(
+            "person_key",
+            "event_date",
+            pl.coalesce("borough", "seen_in").alias("borough"),
+            # the kind of move; on one day, the first in MOVE_KINDS' order
+            pl.col("event_type").replace_strict(MOVE_KINDS, return_dtype=pl.String).alias("kind"),
+            pl.col("event_type").replace_strict(MOVE_ORDER, return_dtype=pl.Int32).alias("rank"),
+        )
     )
     frames = []
     for period_type in PERIOD_TYPES:
@@ -218,7 +235,10 @@ def moved_population(
                 dated.with_columns(geography_code=geography)
                 .filter(pl.col("geography_code").is_not_null())
                 .group_by("period", "geography_code", "person_key")
-                .agg(pl.col("event_date").min().alias("moved_on"))
+                .agg(
+                    pl.col("event_date").min().alias("moved_on"),
+                    pl.col("kind").sort_by("event_date", "rank").first().alias("moved_kind"),
+                )
                 .with_columns(period_type=pl.lit(period_type))
             )
     cohort = pl.concat(frames, how="vertical")

@@ -97,6 +97,23 @@ class Metric:
         return self.definition.format(**values)
 
 
+MOVE_KIND_WORDS = {
+    "hostel": "a hostel",
+    "supported_housing": "supported housing",
+    "housing_first": "Housing First",
+    "temporary_accommodation": "temporary accommodation",
+    "settled": "a private or social tenancy",
+}
+"""The kinds of move into accommodation (``metrics.counting.MOVE_KINDS``), in words."""
+
+SEEN_DAY_BANDS = (
+    ("1_day", "1 day", 1, 1),
+    ("2_5_days", "2 to 5 days", 2, 5),
+    ("6_10_days", "6 to 10 days", 6, 10),
+    ("over_10_days", "more than 10 days", 11, None),
+)
+"""How often people are seen (CHAIN's standard table): id part, words, fewest and most days."""
+
 METRICS: tuple[Metric, ...] = (
     Metric(
         "seen_rough_sleeping",
@@ -227,6 +244,31 @@ METRICS: tuple[Metric, ...] = (
             follow_up_months=months,
         )
         for months in (3, 6, 12)
+    ),
+    *(
+        Metric(
+            f"moved_to_{kind}",
+            f"Moved into {words}",
+            "People who moved into accommodation in the period (as counted for moved into "
+            f"accommodation) whose first move of the period was into {words}.",
+            "people",
+            rule=rules.moved_to(kind),
+            parameters=("moved_in_lookback_months",),
+            population="moved",
+        )
+        for kind, words in MOVE_KIND_WORDS.items()
+    ),
+    *(
+        Metric(
+            f"seen_{band}",
+            f"Seen on {words} in the year",
+            f"People seen rough sleeping on {words} of the financial year (separate days seen "
+            "bedded down).",
+            "people",
+            rule=rules.seen_on_days(low, high),
+            period_types=("fy",),
+        )
+        for band, words, low, high in SEEN_DAY_BANDS
     ),
     Metric(
         "prior_hclic_approach",

@@ -18,8 +18,10 @@ rules of the **new** population, which ``metrics.counting`` restricts to ``flow_
   ``last_approach``: the last H-CLIC approach on or before it.
 
 Facts of the **moved** population (people who moved into accommodation in the period):
-``moved_on``, the day of their first counted move there, and ``next_seen``, the first day they
-were seen rough sleeping after it, past the grace days (``sustained_grace_days``; null if never).
+``moved_on``, the day of their first counted move there, ``moved_kind``, the kind of that move
+(``hostel``, ``supported_housing``, ``housing_first``, ``temporary_accommodation``, ``settled``),
+and ``next_seen``, the first day they were seen rough sleeping after it, past the grace days
+(``sustained_grace_days``; null if never).
 """
 
 from __future__ import annotations
@@ -110,4 +112,26 @@ def sustained(months: int) -> Rule:
         )
 
     rule.__doc__ = f"Not seen rough sleeping again within {months} months of the move."
+    return rule
+
+
+def moved_to(kind: str) -> Rule:
+    """The first move in the period was of this kind (a hostel, Housing First ...)."""
+
+    def rule(config: MetricsConfig) -> pl.Expr:
+        return pl.col("moved_kind") == kind
+
+    rule.__doc__ = f"The first move in the period was into {kind.replace('_', ' ')}."
+    return rule
+
+
+def seen_on_days(low: int, high: int | None) -> Rule:
+    """Seen rough sleeping on between ``low`` and ``high`` separate days of the period (no upper
+    limit when ``high`` is None)."""
+
+    def rule(config: MetricsConfig) -> pl.Expr:
+        days = pl.col("days_seen")
+        return (days >= low) & (days <= high) if high is not None else days >= low
+
+    rule.__doc__ = f"Seen on {low} to {high or 'any number of'} separate days of the period."
     return rule

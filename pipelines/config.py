@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from contract.errors import ConfigError, first_problem
-from metrics.config import AnalysisConfig, Section
+from metrics.config import AnalysisConfig, Pilot, Section
 
 
 class ValidationConfig(Section):
@@ -150,7 +150,8 @@ class PathwaysConfig(AnalysisConfig):
 
 # The sections in the order the data flows through them (how they are listed and documented).
 SECTIONS = (
-    "validation", "linkage", "metrics", "survival", "pathways", "comparisons", "disclosure", "map",
+    "validation", "linkage", "metrics", "survival", "pathways", "comparisons", "evaluation",
+    "disclosure", "map",
 )  # fmt: skip
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "config.md"
 
@@ -221,6 +222,8 @@ def load_config(path: Path | str | None = None) -> PathwaysConfig:
         return PathwaysConfig.model_validate(data)
     except ValidationError as e:
         where, message, kind = first_problem(e)
+        # A pilot of the register is named by its place in the file, counting from 1.
+        where = re.sub(r"pilots\.(\d+)", lambda m: f"pilots[{int(m[1]) + 1}]", where)
         if kind == "extra_forbidden":
             message = f"{where} is not a setting Pathways knows"
         elif not message.startswith(where):  # a floor's own message already names its setting
@@ -285,6 +288,22 @@ def defaults_reference() -> str:
         "",
         "Each rule has one setting, in the section of the stage that reads it. Disclosure",
         "settings have a floor no file can go below.",
+        "",
+        "The pilot register, `evaluation.pilots`, is a list, empty by default (`docs/evaluation.md` says how each pilot",
+        "is evaluated):",
+        "",
+        "```toml",
+        "[[evaluation.pilots]]",
+        'id = "camden-housing-first"',
+        'borough = "E09000007"',
+        'intervention = "housing_first"',
+        'start = "2023-04"',
+        'description = "Housing First for people with a long history of rough sleeping."',
+        "```",
+        "",
+        "| pilot field | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {field.description} |" for name, field in Pilot.model_fields.items()),
     ]
     for section, settings in defaults().items():
         reason = str(PathwaysConfig.model_fields[section].description).rstrip(".")

@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from pipelines.commands.run import run_pipeline
+from pipelines.config import PathwaysConfig
 from pipelines.synthetic import generate
+from pipelines.synthetic.pilots import DEMO_PILOTS
 
 TEST_KEY = "pathways-test-key-0123456789abcdef-not-a-secret"
 AUDIT_TEST_KEY = "pathways-audit-test-key-0123456789abcdef-not-a-secret"
@@ -35,16 +37,21 @@ def small_sources(tmp_path_factory) -> tuple[Path, Path]:
     return root / "sources", root / "truth.csv"
 
 
+# The session's run registers the demo's pilots, so the evaluation table is filled and its pages
+# are drawn (the sources are the default generator's: no simulated effect).
+PILOTS_CONFIG = PathwaysConfig(evaluation={"pilots": DEMO_PILOTS})
+
+
 @pytest.fixture(scope="session")
 def pipeline_run(small_sources, tmp_path_factory):
     """The whole pipeline run once on the small synthetic London, with a fixed key, chart packs
-    for London, Camden and Westminster included."""
+    for London, Camden and Westminster included, and the demo's pilots registered."""
     root = tmp_path_factory.mktemp("pipeline")
     mp = pytest.MonkeyPatch()
     mp.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY)
     try:
         summary = run_pipeline(
-            small_sources[0], root / "work", root / "release", demo=False,
+            small_sources[0], root / "work", root / "release", PILOTS_CONFIG, demo=False,
             pack_boroughs=PACK_BOROUGHS,
         )  # fmt: skip
     finally:

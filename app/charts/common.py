@@ -31,6 +31,7 @@ from contract.vocabulary import (
     GROUP_DIMENSION_NONE,
     GROUP_VALUE_WORDS,
     SOURCE_NAMES,
+    SUPPRESSED,
     fewer_than,
     footnote_disclosure_words,
 )
@@ -99,13 +100,14 @@ class Words:
 
     @property
     def suppressed_label(self) -> str:
-        """The legend's label for a suppressed borough: 'suppressed (fewer than 10)'."""
-        return f"suppressed ({self.fewer_than})"
+        """The legend's label for a suppressed borough: 'suppressed' (the footnote says why; a
+        figure hidden to protect another may be of any size, so never 'fewer than 10')."""
+        return SUPPRESSED
 
     def figure(self, value: float | None, status: str, *, share: bool = False) -> str:
-        """A figure as people read it: the number, 'fewer than 10' when suppressed, '—' when
+        """A figure as people read it: the number, 'suppressed' when suppressed, '—' when
         absent."""
-        return figure_words(value, status, self.fewer_than, share=share)
+        return figure_words(value, status, share=share)
 
     def title(self, metric_id: str) -> str:
         """A metric's title, as the manifest carries it."""
@@ -202,12 +204,15 @@ def display_value(value: float | None, share: bool) -> float | None:
     return value
 
 
-def figure_words(value: float | None, status: str, fewer: str, *, share: bool = False) -> str:
-    """A figure as people read it: the number, ``fewer`` ('fewer than 10') when suppressed, '—'
-    when absent."""
+def figure_words(value: float | None, status: str, *, share: bool = False) -> str:
+    """A figure as people read it: the number, 'suppressed' when suppressed, '—' when absent.
+
+    >>> figure_words(None, "suppressed"), figure_words(35.0, "ok")
+    ('suppressed', '35')
+    """
     if value is None:
         return {
-            "suppressed": fewer,
+            "suppressed": SUPPRESSED,
             "incomplete_follow_up": "follow-up not complete",
         }.get(status, "—")
     return f"{value:,.0f}{'%' if share else ''}"
@@ -284,7 +289,10 @@ def value_words(group: str) -> str:
         return GROUP_VALUE_WORDS[value]
     if value.startswith("E09") or value.startswith("E12"):
         return place_name(value)
-    return BREAKDOWN_VALUE_WORDS.get(value, value.replace("_", " ").capitalize())
+    words = BREAKDOWN_VALUE_WORDS.get(value, value.replace("_", " ").capitalize())
+    if dimension == "support_combination" and "_" not in value.replace("mental_health", ""):
+        return f"{words} only"  # one need of the three, without the others
+    return words
 
 
 def group_words(group: str) -> str:

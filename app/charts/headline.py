@@ -4,12 +4,12 @@ previous period and on the same period a year before (the tiles and the pack's f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 
-from app.charts.common import Words, dates_of, period_label
+from app.charts.common import Words, dates_of, display_value, is_share, period_label
 from contract.periods import MONTHS_IN, add_months
 from contract.reference import LONDON_CODE
 
@@ -88,6 +88,19 @@ def headline(
         statuses.get(period_start, "not_published"),
         statuses.get(prev, "not_published"),
         statuses.get(year_before, "not_published"),
+    )
+
+
+def as_shown(words: Words, h: Headline) -> Headline:
+    """A share's headline in whole percent, as it is shown (a count's unchanged); changes
+    between two shares are then in percentage points."""
+    if not is_share(words.definition(h.metric_id)):
+        return h
+    return replace(
+        h,
+        value=display_value(h.value, True),
+        previous=display_value(h.previous, True),
+        last_year=display_value(h.last_year, True),
     )
 
 

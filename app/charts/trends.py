@@ -30,6 +30,7 @@ from contract.reference import LONDON_CODE
 from contract.vocabulary import (
     BREAKDOWN_VALUE_WORDS,
     PERIOD_WORDS,
+    SUPPRESSED,
 )
 
 
@@ -86,7 +87,10 @@ def trend_chart(
             trace = go.Scatter(
                 x=dates_of(s),
                 y=ys,
-                mode="lines+markers" if len(ys) < 16 else "lines",
+                # markers too when points are few or broken by gaps: a figure between two
+                # gaps has no line to be drawn on
+                mode="lines+markers" if len(ys) < 16 or None in ys else "lines",
+                marker={"size": 6 if len(ys) < 16 else 4},
                 name=words.title(m),
                 line={"color": theme.SERIES[mi % len(theme.SERIES)], "width": 2.5},
                 connectgaps=False,
@@ -158,8 +162,8 @@ def by_readable_period(
     chart = draw(period_type)
     if period_type != "month":
         chart.notes.append(
-            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here count "
-            f"{words.fewer_than} people and are suppressed."
+            f"Shown by {PERIOD_WORDS[period_type]}: most recent monthly figures here are "
+            "suppressed to protect small numbers."
         )
     return chart
 
@@ -261,8 +265,7 @@ def rare_brief_nonrecurrent(
             axis = "" if i == 1 else str(i)
             fig.add_annotation(
                 x=0.5, y=0.5, xref=f"x{axis} domain", yref=f"y{axis} domain",
-                text=f"Suppressed ({words.fewer_than.replace(' than ', ' than<br>')} people)"
-                "<br>or zero in every period",
+                text="Suppressed or zero<br>in every period",
                 showarrow=False, font={"size": 13, "color": theme.MUTED},
             )  # fmt: skip
     year_ticks(fig, sorted(set(dates_of(data))), period_type)
@@ -328,7 +331,7 @@ def breakdown_chart(
     statuses = rows.get_column("status").to_list()
     labels = [
         breakdown_words(b)
-        + ("" if v is not None else f" ({words.fewer_than})" if st == "suppressed" else " (—)")
+        + ("" if v is not None else f" ({SUPPRESSED})" if st == "suppressed" else " (—)")
         for b, v, st in zip(rows.get_column("breakdown"), values, statuses, strict=True)
     ]
     fig = go.Figure(
@@ -408,7 +411,7 @@ def compare_to_london_chart(
     fig.update_yaxes(gridcolor=theme.GRID, autorange="reversed", automargin=True)
     chart = Chart(key, title, subtitle, footnote, fig, shown_columns(rows))
     reasons = {
-        "suppressed": f"suppressed ({words.fewer_than} people)",
+        "suppressed": SUPPRESSED,
         "incomplete_follow_up": "not yet known (follow-up not complete)",
     }
     for r in rows.filter(pl.col("value").is_null()).iter_rows(named=True):

@@ -12,19 +12,22 @@ import polars as pl
 from app import catalogue, theme
 from app.catalogue import PACK, Scene
 from app.charts import borough_map, headline, pathways, returns
-from app.charts.common import Words, long_date, period_label
+from app.charts.common import Words, is_share, long_date, period_label
 from app.charts.describe import text_alternative
 from app.data import (
+    AIM_HEADLINES,
     HEADLINE_METRICS,
     ScopedRelease,
     extract_date,
 )
 from app.pack.edition import Edition, Page, as_of, chart_page, edition_role
+from app.pack.pilots import pilot_pages
 from contract.periods import add_months
 from contract.reference import LONDON_CODE, borough_name
 from contract.vocabulary import (
     PERIOD_WORDS,
     SOURCE_NAMES,
+    SUPPRESSED,
     disclosure_paragraphs,
     fewer_than_at_risk,
     suppressed_meaning,
@@ -54,30 +57,36 @@ def _headline_rows(
     rows = [header]
     suppressed = False
     for period_type in ("month", "quarter", "fy"):
-        for m in HEADLINE_METRICS:
-            h = headline.headline(metrics, m, period_type, geography)
+        # the aims are monthly measures (as on the dashboard's tiles): the latest month only
+        aims = AIM_HEADLINES if period_type == "month" else ()
+        for m in (*HEADLINE_METRICS, *aims):
+            h = headline.as_shown(words, headline.headline(metrics, m, period_type, geography))
             if h.period_start is None:
                 continue
+            share = is_share(words.definition(m))
 
-            def change(before, before_status, h=h):
-                text = words.figure(before, before_status)
+            def change(before, before_status, h=h, share=share):
+                text = words.figure(before, before_status, share=share)
                 delta = h.value - before if h.value is not None and before is not None else None
-                return text if delta is None else f"{text} ({delta:+,.0f})"
+                return text if delta is None else f"{text} ({delta:+,.0f}{' pts' if share else ''})"
 
             row = [
                 words.title(m),
                 h.label,
-                words.figure(h.value, h.status),
+                words.figure(h.value, h.status, share=share),
                 change(h.previous, h.previous_status),
                 # a year's previous period is the year before: say it once
                 "as previous" if period_type == "fy" else change(h.last_year, h.last_year_status),
             ]
             if compare:
-                london = headline.headline(
-                    metrics, m, period_type, compare, period_start=h.period_start
+                london = headline.as_shown(
+                    words,
+                    headline.headline(
+                        metrics, m, period_type, compare, period_start=h.period_start
+                    ),
                 )
-                row.append(words.figure(london.value, london.status))
-            suppressed |= words.fewer_than in " ".join(row)
+                row.append(words.figure(london.value, london.status, share=share))
+            suppressed |= SUPPRESSED in row
             rows.append(row)
     return rows, suppressed
 
@@ -92,6 +101,7 @@ def plan(release: ScopedRelease, edition: Edition) -> list[Page]:
         as_of(release.metrics(geographies=geos, breakdown=None), edition.month),
         code,
         LONDON_CODE if edition.borough else None,
+        survival=release.survival("return_to_street", geos),
     )
     pages: list[Page] = []
     for entry in catalogue.entries(PACK, edition_role(edition.borough).kind, code):
@@ -124,7 +134,8 @@ def _headlines(release: ScopedRelease, edition: Edition, scene: Scene) -> list[P
             "headlines",
             f"Headline indicators — {edition.place}, {edition.month_words}",
             words.footnote("Changes are between rounded counts."),
-            words.subtitle(HEADLINE_METRICS),
+            words.subtitle(HEADLINE_METRICS) + " The Life off the Streets aims (the latest "
+            "month) are defined on the methods page.",
             table=rows,
             notes=notes,
         )
@@ -222,6 +233,10 @@ def _returns(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Pag
     return [page]
 
 
+def _pilots(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Page]:
+    return pilot_pages(release, scene.words)
+
+
 def _methods_section(release: ScopedRelease, edition: Edition, scene: Scene) -> list[Page]:
     return [_methods(release, edition, scene.words)]
 
@@ -233,6 +248,7 @@ SECTIONS: dict[str, Section] = {
     "map": _map_section,
     "pathways": _pathways,
     "returns": _returns,
+    "pilots": _pilots,
     "methods": _methods_section,
 }
 """The catalogue's entries the pack lays out itself (pages of tables, text, or several charts)."""
@@ -306,8 +322,7 @@ def _map_page(release: ScopedRelease, words: Words, edition: Edition) -> Page:
             f"{name} (outlined on the map, orange in the ranking): {value:,.0f}, band "
             f"{row['band'].item()}, {where}."
             if value is not None
-            else f"{name} (outlined on the map): figure suppressed ({words.fewer_than} people), so "
-            "not ranked.",
+            else f"{name} (outlined on the map): figure suppressed, so not ranked.",
         )
     notes.append("Other boroughs appear here by their published totals only.")
     notes += chart.notes  # the boundaries' attribution, under the map
@@ -409,11 +424,10 @@ def _methods(release: ScopedRelease, edition: Edition, words: Words) -> Page:
             )
         )
     paragraphs.append(("H", "Definitions used in this pack"))
-    shown = [*HEADLINE_METRICS, "new_single_night"]
-    if edition.borough:
-        shown += ["prior_hclic_approach", "sustained_6m"]
+    drawn = catalogue.entries(PACK, edition_role(edition.borough).kind, edition.geography)
+    shown = [*HEADLINE_METRICS, *AIM_HEADLINES, *(m for e in drawn for m in e.metrics)]
     shown += ["return_to_street", "pathways"]
-    for metric_id in shown:
+    for metric_id in dict.fromkeys(shown):
         d = words.definition(metric_id)
         if d.definition:
             paragraphs.append(

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import ui
 from app.auth import ROLE_WORDS
-from app.charts import common
+from app.charts import common, evaluation
 from contract.release import is_quality_share
 from contract.vocabulary import SOURCE_NAMES
 
@@ -49,6 +49,15 @@ st.markdown(
     )
     or "This release carries no definitions."
 )
+
+st.header("Pilots", anchor=False)
+if info.pilots:
+    register = evaluation.register_table(info.pilots)
+    st.dataframe(register, hide_index=True)
+    ui.page_table("Pilots", register)
+    st.caption(evaluation.REGISTER_WORDS)
+else:
+    st.write(evaluation.NO_PILOTS_WORDS)
 
 st.header("Disclosure rules", anchor=False)
 # the rules file has its own top-level headings: nest them under this page's header

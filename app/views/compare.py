@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from app import ui
-from app.charts import compare
+from app.charts import compare, evaluation
 from app.data import ScopeError
 from contract.reference import LONDON_CODE, borough_name
 from contract.vocabulary import OBSERVATIONAL_CAVEAT, capital
@@ -12,6 +12,61 @@ from contract.vocabulary import OBSERVATIONAL_CAVEAT, capital
 s = ui.page_session("compare")
 r = s.release
 words = s.words
+
+VIEWS = {"comparisons": "Comparing interventions", "pilots": "Pilot evaluation"}
+view = ui.select("View", list(VIEWS), key="compare_view", format_func=VIEWS.get, horizontal=True)
+if view == "pilots":
+    try:
+        pilots, evaluation_table = r.pilots(), r.evaluation()
+    except ScopeError as e:
+        ui.refused(s, e)
+        st.stop()
+    st.info(evaluation.EVALUATION_CAVEAT, icon=":material/warning:")
+    if not pilots:
+        st.write(
+            "No pilot in your scope is registered for evaluation in this release."
+            if r.manifest.pilots
+            else evaluation.NO_PILOTS_WORDS
+        )
+        st.stop()
+    by_id = {p.id: p for p in pilots}
+    title = {i: evaluation.pilot_title(p) for i, p in by_id.items()}
+    pilot = by_id[
+        ui.select("Pilot", list(by_id), key="compare_pilot", format_func=lambda i: title.get(i, i))
+    ]
+    st.subheader(evaluation.pilot_title(pilot), anchor=False)
+    st.caption(
+        " ".join(
+            filter(
+                None,
+                [
+                    pilot.description,
+                    f"For {evaluation.TARGET_WORDS.get(pilot.target_group or '', 'everyone')}.",
+                    f"Until {evaluation.month_words(pilot.end)}." if pilot.end else "Ongoing.",
+                ],
+            )
+        )
+    )
+    st.markdown("#### Before and after, with London as the comparison")
+    outcome = ui.select(
+        "Outcome",
+        list(evaluation.OUTCOMES),
+        key="compare_pilot_outcome",
+        format_func=lambda o: capital(evaluation.OUTCOME_WORDS[o]),
+    )
+    ui.show_chart(evaluation.before_after_chart(words, evaluation_table, pilot, outcome))
+    st.markdown("\n\n".join(evaluation.before_after_summary(evaluation_table, pilot, outcome)))
+    st.caption(evaluation.assumptions(evaluation.BEFORE_AFTER_ASSUMPTIONS))
+    st.markdown("#### People in the pilot against similar people")
+    st.markdown("\n\n".join(evaluation.weighted_summary(evaluation_table, pilot)))
+    adjusted = evaluation.adjusted_returns_table(evaluation_table, pilot)
+    if not adjusted.is_empty():
+        st.markdown("**Returned to the street, adjusted for case mix**")
+        st.dataframe(adjusted, hide_index=True)
+        ui.page_table("Returned to the street, adjusted for case mix", adjusted)
+    ui.show_chart(evaluation.balance_chart(words, evaluation_table, pilot))
+    st.caption(evaluation.assumptions(evaluation.WEIGHTED_ASSUMPTIONS))
+    st.stop()
 try:
     comparisons = r.comparisons()
 except ScopeError as e:

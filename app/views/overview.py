@@ -5,14 +5,14 @@ import streamlit as st
 
 from app import ui
 from app.catalogue import Scene
-from app.data import HEADLINE_METRICS, ScopeError
+from app.data import OVERVIEW_METRICS, ScopeError
 from contract.reference import LONDON_CODE
 
 s = ui.page_session("overview")
 r = s.release
 try:
     if s.role.kind == "overview":
-        metrics = r.metrics(HEADLINE_METRICS, period_type="month", geographies=LONDON_CODE)
+        metrics = r.metrics(OVERVIEW_METRICS, period_type="month", geographies=LONDON_CODE)
     else:
         metrics = r.metrics(geographies=LONDON_CODE, breakdown=None)
 except ScopeError as e:

@@ -11,6 +11,7 @@ from app import ui
 from app.audit import AuditLog
 from app.auth import ROLE_WORDS
 from app.charts.common import long_date
+from app.charts.evaluation import NO_PILOTS_WORDS, REGISTER_WORDS, register_table
 from app.transparency import ROLE_KIND_WORDS, organisations, usage_by_month
 from contract.reference import LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS
 from contract.vocabulary import SOURCE_NAMES
@@ -63,6 +64,13 @@ st.caption(
     "Support needs are health data, a special category under UK GDPR; the condition column says "
     "which Article 9 condition each source relies on."
 )
+
+st.header("Pilots being evaluated", anchor=False)
+if info.pilots:
+    st.table(register_table(info.pilots), hide_index=True)
+    st.caption(REGISTER_WORDS)
+else:
+    st.write(NO_PILOTS_WORDS)
 
 st.header("What Pathways will never show", anchor=False)
 st.markdown(ui.never_shown(info.sdc.model_dump()))

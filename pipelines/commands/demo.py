@@ -71,7 +71,9 @@ def kept_release(workdir: Path, stamp: dict[str, object]) -> Path | None:
 def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     """Generate synthetic sources and run the pipeline on them; returns the release directory."""
     from pipelines.commands.run import run_pipeline
+    from pipelines.config import PathwaysConfig
     from pipelines.synthetic import generate
+    from pipelines.synthetic.pilots import DEMO_PILOTS, with_demo_pilots
 
     os.environ["PATHWAYS_DEMO"] = "1"
     workdir = Path(workdir)
@@ -79,13 +81,20 @@ def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     shutil.rmtree(sources, ignore_errors=True)
     started = time.perf_counter()
     start, end = demo_period()
-    print(generate(sources, scale, start, end, seed, None), flush=True)
+    # The demo's pilots: simulated with a known effect, and registered for evaluation.
+    print(generate(sources, scale, start, end, seed, None, with_demo_pilots()), flush=True)
     from app.auth import DEMO_ACCOUNTS
 
     # the packs the demo accounts can download: London's and the demo boroughs'
     boroughs = [a.role.borough for a in DEMO_ACCOUNTS if a.role.borough]
+    config = PathwaysConfig(evaluation={"pilots": DEMO_PILOTS})
     summary = run_pipeline(
-        sources, workdir / "work", workdir / "release", demo=True, pack_boroughs=boroughs
+        sources,
+        workdir / "work",
+        workdir / "release",
+        config,
+        demo=True,
+        pack_boroughs=boroughs,
     )
     print(summary, flush=True)
     print(f"\nSynthetic London ready in {time.perf_counter() - started:.0f} s.", flush=True)

@@ -21,6 +21,7 @@ from contract.vocabulary import OBSERVATIONAL_CAVEAT
 from metrics import survival as survival_curves
 from metrics.compare import compute_comparisons
 from metrics.counting import compute_metrics
+from metrics.evaluation import compute_evaluation
 from metrics.pathways import DEFINITION as PATHWAYS_DEFINITION
 from metrics.pathways import compute_pathways
 from metrics.registry import DEFINITIONS_VERSION, definitions
@@ -29,6 +30,7 @@ from pipelines import code_version
 from pipelines.commands.timer import StageTimer
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
+from pipelines.disclosure.evaluation import with_before_after
 from pipelines.events import build_journeys
 from pipelines.linkage.increment import link_month
 from pipelines.linkage.link import pseudonym_key
@@ -132,7 +134,10 @@ def run_pipeline(
     for name, frame in unsuppressed.items():
         frame.write_parquet(work / f"{name}_unsuppressed.parquet")
 
-    protected = timer.run("disclosure", lambda: protect(unsuppressed, config.disclosure))
+    protected = timer.run(
+        "disclosure",
+        lambda: with_before_after(protect(unsuppressed, config.disclosure), config),
+    )
     manifest = {
         "data_period": {"start": reported_from, "end": extract_date},
         "source_extract_dates": {
@@ -151,6 +156,7 @@ def run_pipeline(
         "code_version": code_version(),
         "synthetic": synthetic,
         "definitions": definitions(config.metrics) + _analysis_definitions(),
+        "pilots": [pilot.model_dump() for pilot in config.evaluation.pilots],
     }
 
     def draw(building: Path) -> dict[str, bytes]:
@@ -190,12 +196,16 @@ def journey_aggregates(
     comparisons, comparison_curves = timer.run(
         "comparisons", lambda: compute_comparisons(events, people, config, extract_date)
     )
+    evaluation = timer.run(
+        "evaluation", lambda: compute_evaluation(events, people, config, extract_date)
+    )
     return {
         "metrics": metrics,
         "survival": pl.concat([survival, comparison_curves], how="vertical_relaxed"),
         "pathways": pathways,
         "paths": paths,
         "comparisons": comparisons,
+        "evaluation": evaluation,
     }
 
 

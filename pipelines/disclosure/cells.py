@@ -1,8 +1,8 @@
 """Secondary suppression: cells that add up, and hiding more of them until none can be worked out.
 
 Where figures add up (a breakdown family and its total, boroughs and London, flow_new + stock +
-returner = seen_rough_sleeping, months within a quarter, quarters and months within a financial
-year), a hidden cell could be found by subtraction; ``Cells.protect`` hides more cells until no
+returner = seen_rough_sleeping and the other partitions of a count, a support need and the combinations of needs naming it, months
+within a quarter, quarters and months within a financial year), a hidden cell could be found by subtraction; ``Cells.protect`` hides more cells until no
 hidden cell can be worked out from what is shown (see ``docs/disclosure.md`` for exactly what is
 guaranteed). Cells of the same people (a count and the shares whose denominator it is) are tied:
 hidden together.
@@ -16,8 +16,20 @@ import numpy as np
 import polars as pl
 
 from contract.periods import period_index
+from metrics.breakdowns import COMBINED_NEEDS
 from pipelines.config import DisclosureConfig
-from pipelines.disclosure.rules import SEEN_PARTS, SEEN_TOTAL, breakdown_family
+from pipelines.disclosure.rules import (
+    COMBINATION_FAMILY,
+    MOVED_PARTS,
+    MOVED_TOTAL,
+    NEED_FAMILY,
+    SEEN_DAY_PARTS,
+    SEEN_PARTS,
+    SEEN_TOTAL,
+    breakdown_family,
+)
+
+NEEDS_PATTERN = "|".join(sorted(COMBINED_NEEDS, key=len, reverse=True))
 
 
 class Cells:
@@ -155,6 +167,20 @@ def relation_groups(cells: pl.DataFrame) -> list[tuple[int, list[int]]]:
     collect(totals.join(parts.select(*family_keys, "family").unique(), on=family_keys), parts,
             [*family_keys, "family"])  # fmt: skip
 
+    # A need and the combinations naming it: support_need=alcohol is the sum of the
+    # support_combination groups with alcohol in them (each person is in one combination).
+    combos = (
+        parts.filter(pl.col("family") == COMBINATION_FAMILY)
+        .with_columns(
+            need=pl.col("breakdown").str.split("=").list.get(1).str.extract_all(NEEDS_PATTERN)
+        )
+        .explode("need")
+    )
+    needs = parts.filter(pl.col("family") == NEED_FAMILY).with_columns(
+        need=pl.col("breakdown").str.split("=").list.get(1)
+    )
+    collect(needs, combos, [*family_keys, "need"])
+
     # Boroughs and London: London minus the visible boroughs (treated as if people counted once).
     geo_keys = [*keys_time, "breakdown"]
     collect(
@@ -163,14 +189,20 @@ def relation_groups(cells: pl.DataFrame) -> list[tuple[int, list[int]]]:
         geo_keys,
     )
 
-    # CHAIN's partition: flow_new + stock + returner = seen_rough_sleeping.
+    # Partitions of a count: CHAIN's flow_new + stock + returner = seen_rough_sleeping; the
+    # bands of days seen = seen_rough_sleeping; the kinds of move = moved_into_accommodation.
     counts = cells.filter(~pl.col("_share"))
     part_keys = ["period_type", "period_start", "geography_code", "breakdown"]
-    collect(
-        counts.filter(pl.col("metric_id") == SEEN_TOTAL),
-        counts.filter(pl.col("metric_id").is_in(SEEN_PARTS)),
-        part_keys,
-    )
+    for total, parts_of in (
+        (SEEN_TOTAL, SEEN_PARTS),
+        (SEEN_TOTAL, SEEN_DAY_PARTS),
+        (MOVED_TOTAL, MOVED_PARTS),
+    ):
+        collect(
+            counts.filter(pl.col("metric_id") == total),
+            counts.filter(pl.col("metric_id").is_in(parts_of)),
+            part_keys,
+        )
 
     # Cumulative periods: months in a quarter, quarters and months in a financial year.
     place_keys = ["metric_id", "geography_code", "breakdown"]
@@ -203,6 +235,25 @@ def same_size_ties(cells: pl.DataFrame) -> list[list[int]]:
         keyed.group_by("period_type", "period_start", "geography_code", "breakdown", "_size")
         .agg(cells=pl.col("_cell").sort(), shares=pl.col("_share").sum())
         .filter((pl.col("shares") > 0) & (pl.col("cells").list.len() > 1))
+        .sort("cells")
+    )
+    return [list(c) for c in ties.get_column("cells").to_list()]
+
+
+def combination_ties(cells: pl.DataFrame) -> list[list[int]]:
+    """The combinations of needs naming one need or more, of one metric, period and place: hidden
+    together. Each need's group is a sum of four of them, and three such sums with the total
+    could pin one hidden combination (the drugs group less the alcohol group, say) even when
+    each sum alone is safe; with all seven hidden, none can be worked out from the four sums.
+    """
+    named = cells.filter(
+        (breakdown_family() == COMBINATION_FAMILY)
+        & (pl.col("breakdown") != f"{COMBINATION_FAMILY}=none")
+    )
+    ties = (
+        named.group_by("metric_id", "period_type", "period_start", "geography_code")
+        .agg(cells=pl.col("_cell").sort())
+        .filter(pl.col("cells").list.len() > 1)
         .sort("cells")
     )
     return [list(c) for c in ties.get_column("cells").to_list()]

@@ -12,9 +12,15 @@ import polars as pl
 
 from contract.errors import PathwaysError
 from contract.reference import LONDON_CODE, borough_codes
-from contract.release import RELEASE_SCHEMAS, SURVIVAL_SCHEMA, is_quality_share
+from contract.release import (
+    EVALUATION_STATUSES,
+    RELEASE_SCHEMAS,
+    SURVIVAL_SCHEMA,
+    is_quality_share,
+)
 from metrics.survival import estimates_from_counts
 from pipelines.config import DisclosureConfig
+from pipelines.disclosure.evaluation import evaluation_problems
 from pipelines.disclosure.rules import (
     BREAKDOWN_FAMILIES,
     NATIONALITY_FAMILY,
@@ -78,7 +84,10 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
         return
     no = pl.lit(False)
     if "status" in frame.columns:
-        odd = frame.filter(~pl.col("status").is_in(["ok", SUPPRESSED, "incomplete_follow_up"]))
+        known = ["ok", SUPPRESSED, "incomplete_follow_up"]
+        if name == "evaluation":
+            known += EVALUATION_STATUSES
+        odd = frame.filter(~pl.col("status").is_in(known))
         if odd.height:
             yield f"{odd.height} {name} rows have an unknown status"
         counts = [c for c in ("value", "numerator", "denominator", "at_risk", "events",
@@ -151,6 +160,8 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
             if small.height:
                 yield f"a comparison has a group ({column}) below the threshold"
             yield from _count_problems(frame, name, column, config, no)
+    elif name == "evaluation":
+        yield from evaluation_problems(frame, config)
     elif name == "quality":
         share = pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)
         counts = frame.filter(~share).with_columns(value=pl.col("value").round(0).cast(pl.Int64))

@@ -21,13 +21,27 @@ BREAKDOWN_FAMILIES = (
     "gender",
     "ethnic_group",
     "support_need",
+    "support_combination",
+    "institution",
     "nationality_group",
     "first_intervention",
 )
 NATIONALITY_FAMILY = "nationality_group"
+NEED_FAMILY = "support_need"
+COMBINATION_FAMILY = "support_combination"
 # CHAIN's partition of everyone seen rough sleeping in a period (SPEC section 5).
 SEEN_TOTAL = "seen_rough_sleeping"
 SEEN_PARTS = ("flow_new", "stock", "returner")
+# Everyone seen in a year, by how many days they were seen; moves, by kind (metrics.registry).
+SEEN_DAY_PARTS = ("seen_1_day", "seen_2_5_days", "seen_6_10_days", "seen_over_10_days")
+MOVED_TOTAL = "moved_into_accommodation"
+MOVED_PARTS = (
+    "moved_to_hostel",
+    "moved_to_supported_housing",
+    "moved_to_housing_first",
+    "moved_to_temporary_accommodation",
+    "moved_to_settled",
+)
 
 SUPPRESSED = "suppressed"
 

@@ -24,8 +24,9 @@ from contract.release import (
     is_quality_share,
 )
 from pipelines.config import DisclosureConfig
-from pipelines.disclosure.cells import Cells, relation_groups, same_size_ties
+from pipelines.disclosure.cells import Cells, combination_ties, relation_groups, same_size_ties
 from pipelines.disclosure.curves import protect_survival
+from pipelines.disclosure.evaluation import protect_evaluation
 from pipelines.disclosure.rules import (
     BREAKDOWN_FAMILIES,
     NATIONALITY_FAMILY,
@@ -114,7 +115,8 @@ def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> p
         config,
         size_known.fill_null(False).to_numpy(),
     )
-    suppressed = protector.protect(relation_groups(cells), same_size_ties(cells))
+    ties = same_size_ties(cells) + combination_ties(cells)
+    suppressed = protector.protect(relation_groups(cells), ties)
     cells = cells.with_columns(_suppressed=pl.Series(suppressed, dtype=pl.Boolean))
 
     hidden = pl.col("_suppressed")
@@ -307,6 +309,7 @@ _PROTECTORS = {
     "paths": protect_paths,
     "comparisons": protect_comparisons,
     "quality": protect_quality,
+    "evaluation": protect_evaluation,
 }
 
 

@@ -167,9 +167,11 @@ def cluster_links(
         return uid
 
     if people is not None:
-        for _, group in people.filter(pl.col("unique_id").is_in(ids)).group_by("person"):
-            first, *rest = group["unique_id"].to_list()
-            for uid in rest:
+        firsts: dict[str, str] = {}
+        known_people = people.filter(pl.col("unique_id").is_in(ids)).select("person", "unique_id")
+        for person, uid in known_people.iter_rows():
+            first = firsts.setdefault(person, uid)
+            if first != uid:
                 join(root(first), uid)
 
     # Strongest links first; ties broken by the record ids so that the result is deterministic.

@@ -124,6 +124,22 @@ ASYLUM_COUNTRIES: tuple[tuple[str, float], ...] = (
 
 
 @dataclass(frozen=True)
+class SimulatedPilot:
+    """A pilot with a known effect, for testing the evaluation against the truth: from ``start``
+    (``YYYY-MM``), people whose move in ``borough`` into ``intervention`` (a first-intervention
+    kind: ``housing_first``, ``hostel``, ``temporary_accommodation``, ``supported_housing``,
+    ``settled``) began then or later return to the street at ``hazard_ratio`` times the rate
+    they otherwise would. A ratio of 1 is a pilot with no effect. ``uptake``: the share of the
+    people leaving the street in the borough for accommodation whom the pilot houses instead."""
+
+    borough: str
+    intervention: str
+    start: str
+    hazard_ratio: float
+    uptake: float = 0.0
+
+
+@dataclass(frozen=True)
 class Assumptions:
     """The parameters of the synthetic London (see the module docstring for the labels)."""
 
@@ -264,6 +280,9 @@ class Assumptions:
     # ASSUMPTION: multiplier on return hazards in the four pilot boroughs (better tenancy
     # sustainment support).
     pilot_return_multiplier: float = 0.8
+    # ASSUMPTION (off by default): pilots with a known effect on returns (``SimulatedPilot``);
+    # the demo turns two on (``pipelines.synthetic.pilots``). None: the draws are as before.
+    simulated_pilots: tuple[SimulatedPilot, ...] = ()
     # DERIVED: monthly chance that someone whose whereabouts are unknown comes back to the street:
     # early (decaying with months away; none here, as quick returns come from hostels and
     # tenancies) + long-run. Sets stock (20%) and returners (14%).

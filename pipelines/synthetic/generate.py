@@ -151,7 +151,7 @@ def build_sources(
     pilot = np.array([b.pilot for b in boroughs()])
     # The world starts at a fixed month (or earlier for early starts), not relative to --start.
     first_m = min(start_m - a.burn_in_months, month_index(period_start("fy", a.history_from_fy)))
-    j = sim.simulate(a, scale, first_m, end_m, weights, pilot, rng)
+    j = sim.simulate(a, scale, first_m, end_m, weights, pilot, rng, tuple(codes.tolist()))
 
     start_date = np.datetime64(period_start("month", start_m), "D")
     extract = np.datetime64(period_end("month", end_m), "D")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from contract.periods import parse_month
 from contract.reference import EU_EEA_CODES
 from pipelines.synthetic.assumptions import (
     ASYLUM_COUNTRIES,
@@ -201,6 +202,68 @@ class _Spells:
         return {k: v[: self.n].copy() for k, v in self.cols.items()}
 
 
+# The state a simulated pilot's intervention kind puts people in.
+INTERVENTION_STATE = {
+    "hostel": HOSTEL,
+    "temporary_accommodation": TA,
+    "supported_housing": SUPPORTED,
+    "housing_first": HOUSING_FIRST,
+    "settled": SETTLED,
+}
+
+
+def _simulated_pilot_ratio(
+    a: Assumptions,
+    state: np.ndarray,
+    borough: np.ndarray,
+    since: np.ndarray,
+    borough_codes: tuple[str, ...],
+) -> np.ndarray:
+    """Each person's multiplier on the chance of returning from the simulated pilots: their
+    ``hazard_ratio`` for people in the pilot's kind of accommodation in its borough, who moved
+    in from its start; 1 for everyone else."""
+    ratio = np.ones(len(state))
+    for p in a.simulated_pilots:
+        start = parse_month(p.start)
+        inside = (
+            (state == INTERVENTION_STATE[p.intervention])
+            & (borough == borough_codes.index(p.borough))
+            & (since >= start)
+        )
+        ratio[inside] *= p.hazard_ratio
+    return ratio
+
+
+INTERVENTION_EXIT = {
+    "hostel": X_HOSTEL,
+    "temporary_accommodation": X_TA,
+    "supported_housing": X_SUPPORTED,
+    "housing_first": X_HF,
+    "settled": X_SOCIAL,
+}
+
+
+def _simulated_pilot_uptake(
+    a: Assumptions,
+    dest: np.ndarray,
+    borough: np.ndarray,
+    month: int,
+    borough_codes: tuple[str, ...],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """From a simulated pilot's start, its ``uptake`` share of the people leaving the street in
+    its borough for accommodation go to the pilot's kind instead."""
+    housed = np.isin(dest, (X_HOSTEL, X_TA, X_SUPPORTED, X_HF))
+    draw = rng.random(len(dest))
+    dest = dest.copy()
+    for p in a.simulated_pilots:
+        if month < parse_month(p.start) or p.uptake == 0:
+            continue
+        offered = housed & (borough == borough_codes.index(p.borough)) & (draw < p.uptake)
+        dest[offered] = INTERVENTION_EXIT[p.intervention]
+    return dest
+
+
 def simulate(
     a: Assumptions,
     scale: float,
@@ -209,8 +272,12 @@ def simulate(
     borough_weights: np.ndarray,
     pilot: np.ndarray,
     rng: np.random.Generator,
+    borough_codes: tuple[str, ...] = (),
 ) -> Journeys:
-    """Simulate everyone's journey from ``first_month`` to ``end_month`` (inclusive)."""
+    """Simulate everyone's journey from ``first_month`` to ``end_month`` (inclusive).
+
+    ``borough_codes`` names the boroughs of ``borough_weights`` in order (needed only for
+    ``a.simulated_pilots``)."""
     months = np.arange(first_month, end_month + 1)
     by_fy = dict(a.new_people_by_fy)
     lo, hi = min(by_fy), max(by_fy)
@@ -381,6 +448,8 @@ def simulate(
             dest[longer] = LONGER_EPISODE_EXITS[_row_choice(rng, probs)]
         # UK nationals are not reconnected abroad: they are reconnected within the UK.
         dest[(dest == X_RECON_ABROAD) & (nat_group[who] == NAT_UK)] = X_RECON_UK
+        if a.simulated_pilots:
+            dest = _simulated_pilot_uptake(a, dest, episode_borough[who], m, borough_codes, rng)
         dest[dies[leaves]] = X_DIED
         spells.close(spell[who], m, dest)
         left_street[who] = m
@@ -395,6 +464,10 @@ def simulate(
             continue
         st = state[off]
         pilot_mult = np.where(pilot[episode_borough[off]], a.pilot_return_multiplier, 1.0)
+        if a.simulated_pilots:
+            pilot_mult = pilot_mult * _simulated_pilot_ratio(
+                a, state[off], episode_borough[off], since[off], borough_codes
+            )
         dies = rng.random(len(off)) < a.death_rate_elsewhere
         u = rng.random(len(off))
         moves = np.zeros(len(off), dtype=bool)

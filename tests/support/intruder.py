@@ -5,9 +5,11 @@ shown figure and the rounding rule (a shown 15 is a true 13 to 17), that hidden 
 whole numbers of people, and every additive relation a release contains, written out here by
 hand (``relations``) and NOT taken from disclosure control, so a relation the product forgets
 is still one the intruder uses: categories of a family add to their total, boroughs add to
-London, flow_new + stock + returner add to seen_rough_sleeping, months add to their quarter,
-quarters and months to their financial year. For each hidden figure it solves two integer
-programmes (smallest and largest value consistent with all of that) and reports the interval.
+London, flow_new + stock + returner add to seen_rough_sleeping (and so do the bands of days
+seen), the kinds of move add to moved_into_accommodation, months add to their quarter,
+quarters and months to their financial year, the support-need combinations naming a need to
+that need's group. For each hidden figure it solves two integer programmes (smallest and
+largest value consistent with all of that) and reports the interval.
 
 It is a test oracle: it lives with the tests, never in the product.
 """
@@ -66,10 +68,18 @@ def named_relations(rows: list[dict]) -> list[tuple[str, int, list[int]]]:
         if breakdown != "all":  # a category of a family is part of "all"
             family = breakdown.split("=")[0]
             add(f"family:{family}", (metric, ptype, start, place, "all"), i)
+        if breakdown.startswith("support_combination="):  # a combination is part of each need
+            for need in ("mental_health", "alcohol", "drugs"):
+                if need in breakdown:
+                    add("needs", (metric, ptype, start, place, f"support_need={need}"), i)
         if place != LONDON_CODE:  # a borough is part of London
             add("boroughs", (metric, ptype, start, LONDON_CODE, breakdown), i)
         if metric in ("flow_new", "stock", "returner"):  # CHAIN's partition of those seen
             add("seen", ("seen_rough_sleeping", ptype, start, place, breakdown), i)
+        if metric.startswith("seen_") and metric.endswith(("_day", "_days")):  # days seen
+            add("seen:days", ("seen_rough_sleeping", ptype, start, place, breakdown), i)
+        if metric.startswith("moved_to_"):  # the kinds of move
+            add("moved", ("moved_into_accommodation", ptype, start, place, breakdown), i)
         if ptype == "month":  # a month is part of its quarter and of its financial year
             quarter = start.replace(month=start.month - (start.month - 1) % 3)
             add("quarter", (metric, "quarter", quarter, place, breakdown), i)
@@ -202,7 +212,11 @@ FAMILY_VALUES = {
     "gender": GENDERS,
     "ethnic_group": ETHNIC_GROUPS,
     "nationality_group": NATIONALITY_GROUPS,
-}
+    "support_combination": (
+        "none", "alcohol", "drugs", "mental_health", "alcohol_drugs", "alcohol_mental_health",
+        "drugs_mental_health", "alcohol_drugs_mental_health",
+    ),
+}  # fmt: skip
 
 
 def metrics_from_people(
@@ -638,6 +652,22 @@ def _attack_quality(u: _Unknowns, quality: pl.DataFrame) -> None:
                 u.sums(var[total], [var[p] for p in parts])
 
 
+def _attack_evaluation(u: _Unknowns, evaluation: pl.DataFrame) -> None:
+    """The pilot evaluation's people: in design 2, each pilot's two groups (a hidden one is
+    between 1 and the threshold less one), which together are the people of the pilot borough
+    housed since its start; in design 1, each side's people in a quarter, the same people as
+    the outcome's published count for that borough and quarter (the pilot's side), or the sum
+    of the others (no hidden figure: every part is published)."""
+    threshold = u.config.threshold
+    sizes = evaluation.filter(pl.col("statistic") == "group_size")
+    for pilot_id, group, n, status in sizes.select("pilot_id", "group", "n", "status").rows():
+        u.cell(_label("evaluation", f"{pilot_id}|{group}", "group size"), n,
+               status == SUPPRESSED, 1, threshold - 1)  # fmt: skip
+    shares = evaluation.filter(pl.col("statistic") == "share")
+    for row in shares.select("pilot_id", "outcome", "group", "period_start", "n").rows():
+        u.cell(_label("evaluation", "|".join(map(str, row[:4])), "people"), row[4], False)
+
+
 def release_intervals(
     tables: dict[str, pl.DataFrame],
     config: DisclosureConfig,
@@ -646,7 +676,8 @@ def release_intervals(
     quick: bool = True,
     exact: bool = False,
 ) -> pl.DataFrame:
-    """One interval attack on a whole release: metrics, survival, pathways and quality together.
+    """One interval attack on a whole release: metrics, survival, pathways, quality and the pilot
+    evaluation together.
 
     Every shown count is a true count within its rounding; every relation within and between
     the tables (``named_relations`` for metrics; within and between curves; stage flows and
@@ -675,6 +706,8 @@ def release_intervals(
         _attack_pathways(u, tables["pathways"])
     if tables.get("quality") is not None and tables["quality"].height:
         _attack_quality(u, tables["quality"])
+    if tables.get("evaluation") is not None and tables["evaluation"].height:
+        _attack_evaluation(u, tables["evaluation"])
     return u.solve(quick=quick, exact=exact)
 
 

@@ -2,7 +2,7 @@
 
 Three financial years (April 2022 to March 2025) of monthly, quarterly and yearly metrics for
 London and all 33 boroughs, a few breakdowns, survival curves, Sankey links, top paths,
-intervention comparisons and quality indicators. The counts are drawn unprotected and go through
+intervention comparisons, quality indicators and two registered pilots' evaluation. The counts are drawn unprotected and go through
 the real disclosure control (``pipelines.disclosure``), so every published figure is what the
 pipeline would publish; the metrics' titles and definitions are the registry's.
 """
@@ -18,9 +18,11 @@ import polars as pl
 
 from contract import release as release_reader
 from contract.reference import borough_codes
+from metrics.config import Pilot
+from metrics.evaluation import weighted_comparison, weighted_rows
 from metrics.registry import definitions as registry_definitions
 from metrics.survival import survival_curves
-from pipelines.config import DisclosureConfig
+from pipelines.config import DisclosureConfig, PathwaysConfig
 from pipelines.disclosure import (
     protect_metrics,
     protect_paths,
@@ -28,6 +30,7 @@ from pipelines.disclosure import (
     protect_quality,
     protect_survival,
 )
+from pipelines.disclosure.evaluation import protect_evaluation, with_before_after
 from pipelines.release.write import write_release
 
 LONDON = "E12000007"
@@ -291,6 +294,48 @@ def manifest(synthetic: bool = True) -> dict:
     }
 
 
+PILOTS = (
+    Pilot(id="camden-housing-first", borough=CAMDEN, intervention="housing_first",
+          start="2023-04", description="Housing First for people with a long history of rough "
+          "sleeping."),
+    Pilot(id="lambeth-supported-housing", borough=LAMBETH, intervention="supported_housing",
+          start="2023-04", description="Supported housing with a tenancy sustainment worker."),
+)  # fmt: skip
+
+
+def _pilot_people(rng: np.random.Generator, n: int, hazard_ratio: float) -> pl.DataFrame:
+    """People housed in a pilot borough since its start: a support need and a long time on the
+    street make both the pilot and a return likelier; in the pilot the hazard of returning is
+    ``hazard_ratio`` times what it would be."""
+    need = rng.random(n) < 0.4
+    long_street = rng.random(n) < 0.5
+    treated = rng.random(n) < 1 / (1 + np.exp(-(-0.6 + 1.2 * need + 0.8 * long_street)))
+    hazard = 0.0015 * np.exp(0.7 * need + 0.5 * long_street) * np.where(treated, hazard_ratio, 1)
+    time = rng.exponential(1 / hazard)
+    follow = rng.uniform(180, 730, n)
+    return pl.DataFrame({
+        "treated": treated, "t": np.minimum(time, follow), "event": (time <= follow).astype(int),
+        "need_mental_health": need.astype(int), "street_over_12_months": long_street.astype(int),
+    })  # fmt: skip
+
+
+def _evaluation(seed: int, tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The pilots' evaluation through the real route: design 2 from simulated people (Camden's
+    600 with a hazard ratio of 0.6, Lambeth's 60: too few to tell) protected by disclosure
+    control, design 1 from the builder's own published metrics."""
+    rng = np.random.default_rng(seed + 1)  # the other tables' draws are left as they were
+    config = PathwaysConfig(evaluation={"pilots": PILOTS})
+    rows = []
+    for pilot, n, ratio in ((PILOTS[0], 600, 0.6), (PILOTS[1], 60, 1.0)):
+        result = weighted_comparison(_pilot_people(rng, n, ratio),
+                                     ["need_mental_health", "street_over_12_months"],
+                                     config.evaluation)  # fmt: skip
+        rows += weighted_rows(pilot, result)
+    weighted = pl.DataFrame(rows, schema=release_reader.EVALUATION_SCHEMA, strict=False)
+    protected = {**tables, "evaluation": protect_evaluation(weighted, DisclosureConfig())}
+    return with_before_after(protected, config)
+
+
 def build_release(out: Path, *, synthetic: bool = True, seed: int = 7) -> Path:
     """Write the test release to ``out`` (created) and return it."""
     rng = np.random.default_rng(seed)
@@ -303,5 +348,6 @@ def build_release(out: Path, *, synthetic: bool = True, seed: int = 7) -> Path:
         "comparisons": _comparisons(),
         "quality": _quality(),
     }
-    write_release(out, tables, manifest(synthetic))
+    facts = {**manifest(synthetic), "pilots": [p.model_dump() for p in PILOTS]}
+    write_release(out, _evaluation(seed, tables), facts)
     return out

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.audit import AuditLog, verify_log
+from app.catalogue import EQUITY, LIFE_OFF_THE_STREETS
 from app.pages import PAGES_BY_KEY, PAGES_BY_ROLE
 from app.ui import CONTEXT_KEY
 from contract.errors import PathwaysError
@@ -100,6 +101,9 @@ def test_overview_role_cannot_open_other_pages(env):
         "People seen rough sleeping", "New people (flow)",
         "People also seen in the previous period (stock)",
         "People returning to the streets (returners)",
+        # the Life off the Streets aims, latest month
+        "New people seen only once (No Second Night Out)", "People living on the streets",
+        "Returning to rough sleeping (NR1)",
     ]  # fmt: skip
     assert "Latest quarter" not in texts(at)
     assert not at.get("segmented_control") and not at.selectbox  # no breakdowns offered
@@ -186,16 +190,19 @@ def test_map_opens_on_a_period_where_most_boroughs_have_a_figure(env, release_di
     assert published("month") < 0.5  # a small London: months alone would be a grey sheet
 
 
-def test_suppressed_headlines_read_fewer_than_10_never_none(env):
+def test_suppressed_headlines_read_suppressed_never_none_nor_a_range(env):
+    """A hidden tile says 'Suppressed' and the note says why; never '<10' or 'fewer than 10',
+    which a figure hidden to protect another (secondary suppression) may not be (SPEC 2.5)."""
     at = sign_in("camden-lead")
     visit(at, "snapshot")
     values = [m.value for m in at.metric]
     assert values and all(v and v != "None" for v in values)
+    assert "Suppressed" in values  # a small borough's latest month has hidden figures
+    assert not any("<" in v or "fewer" in v.lower() for v in values)
     shown = texts(at)
     assert "None" not in shown
-    if "<10" in values:
-        assert "Suppressed: fewer than 10 people." in shown
-        assert "'Fewer than 10' means the figure is suppressed" in shown
+    assert "Hidden to protect small numbers (see the note below)." in shown
+    assert "'Suppressed' means the figure is hidden" in shown
 
 
 def test_london_lead_opens_any_snapshot_from_the_map(env):
@@ -448,3 +455,110 @@ def test_every_page_draws_again_on_a_rerun(env):
             at.run()
             assert not at.exception, (page, [e.value for e in at.exception])
             assert [t.value for t in at.title] == [PAGE_FILES[page][1]], page
+
+
+def subheaders(at) -> list[str]:
+    return [h.value for h in at.subheader]
+
+
+def show(at, section: str):
+    """The Outcomes page shows one aim (or the equity views) at a time."""
+    at.segmented_control(key="outcomes_section").set_value(section).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header] == [section]
+    return at
+
+
+def every_section(at) -> list[str]:
+    """The titles of every chart on the Outcomes page, one section after another."""
+    titles = []
+    for section in (*LIFE_OFF_THE_STREETS, EQUITY):
+        titles += subheaders(show(at, section))
+    return titles
+
+
+def test_a_london_lead_sees_the_three_aims_for_london_then_for_a_borough(env):
+    at = sign_in("london-lead")
+    visit(at, "outcomes")
+    assert [h.value for h in at.header] == [LIFE_OFF_THE_STREETS[0]]  # the first aim first
+    titles = every_section(at)
+    assert any(t.startswith("New people against people moving in — London") for t in titles)
+    assert any(
+        t.startswith("Returned to the street 3, 6 and 12 months after moving in — London")
+        for t in titles
+    )
+    assert any(t.startswith("Long-term rough sleeping (B1) — London") for t in titles)
+    assert not any("New to the borough (P1)" in t for t in titles)  # P1 is a borough's measure
+    assert not at.error
+    at.selectbox(key="outcomes_place").set_value(WESTMINSTER).run()
+    assert not at.exception
+    assert any(t.startswith("New to the borough (P1) — Westminster") for t in every_section(at))
+
+
+def test_a_borough_lead_sees_london_and_their_own_borough_only(env):
+    at = sign_in("camden-lead")
+    visit(at, "outcomes")
+    place = at.selectbox(key="outcomes_place")
+    assert place.options == ["London", "Camden"]
+    assert place.value == CAMDEN
+    titles = every_section(at)
+    assert any(t.startswith("New to the borough (P1) — Camden") for t in titles)
+    assert any(t.startswith("Accommodation sustained 3, 6, 12 months — Camden") for t in titles)
+    assert "Westminster" not in texts(at)
+    assert not at.error and not at.exception
+
+
+def test_equity_views_by_needs_combined_and_never_nationality_for_a_borough(env):
+    at = sign_in("london-lead")
+    visit(at, "outcomes")
+    show(at, EQUITY)
+    assert "Nationality" in at.selectbox(key="equity_breakdown").options
+    at.selectbox(key="equity_breakdown").set_value("support_combination").run()
+    assert not at.exception
+    assert "Outcomes by mental health, alcohol and drugs — London" in subheaders(at)
+    at.selectbox(key="equity_breakdown").set_value("institution").run()
+    assert "Outcomes by institutional history — London" in subheaders(at)
+    at = sign_in("camden-lead")
+    visit(at, "outcomes")
+    show(at, EQUITY)
+    options = at.selectbox(key="equity_breakdown").options
+    assert "Nationality" not in options and "Mental health, alcohol and drugs" in options
+    at.selectbox(key="equity_breakdown").set_value("ethnic_group").run()
+    assert "Outcomes by ethnic group — Camden" in subheaders(at)
+    assert not at.error and not at.exception
+
+
+def test_a_camden_lead_sees_their_own_pilot_evaluated_and_the_london_lead_every_pilot(env):
+    at = visit(sign_in("camden-lead"), "compare")
+    at.segmented_control(key="compare_view").set_value("pilots").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="compare_pilot").options == ["Housing First in Camden, from April 2023"]
+    shown = texts(at)
+    assert "Before and after, with London as the comparison" in shown
+    assert "People in the pilot against similar people" in shown
+    assert "parallel trends" in shown and "not a trial" in shown  # assumptions and caveat
+    assert "Lambeth" not in shown
+    london = visit(sign_in("london-lead"), "compare")
+    london.segmented_control(key="compare_view").set_value("pilots").run()
+    assert not london.exception, london.exception
+    assert london.selectbox(key="compare_pilot").options == [
+        "Housing First in Camden, from April 2023",
+        "Supported housing in Lambeth, from April 2023",
+    ]
+    london.selectbox(key="compare_pilot").select_index(1).run()
+    assert not london.exception, london.exception
+    assert "Supported housing in Lambeth, from April 2023" in [s.value for s in london.subheader]
+    for outcome in (1, 2):  # returns within 12 months; living on the streets
+        london.selectbox(key="compare_pilot_outcome").select_index(outcome).run()
+        assert not london.exception, london.exception
+
+
+def test_the_pilot_register_is_on_the_about_and_public_pages(env):
+    about = visit(sign_in("camden-lead"), "about")
+    register = next(d.value for d in about.dataframe if "intervention" in d.value.columns)
+    assert list(register["borough"]) == ["Camden", "Lambeth"]
+    public = new_app()
+    public.switch_page("views/transparency.py").run()
+    assert not public.exception, public.exception
+    register = next(t.value for t in public.table if "intervention" in t.value.columns)
+    assert list(register["intervention"]) == ["Housing First", "Supported housing"]

@@ -21,6 +21,7 @@ from pipelines.linkage.increment import (
     full_link,
     link_increment,
     link_month,
+    narrowed_to_new,
 )
 from pipelines.linkage.link import MODEL_FILE, U_FILE, link_stage_version, scored_pairs
 from pipelines.linkage.prepare import identity_features
@@ -83,6 +84,37 @@ def test_an_increment_links_new_cases_as_a_full_run_with_the_same_model_does(tab
     kept = before.links.join(after.links, on=["source", "source_record_id"], suffix="_after")
     changed = kept.filter(pl.col("person_key") != pl.col("person_key_after"))
     assert changed["person_key"].n_unique() == after.report["people_merged_away"]
+
+
+def test_the_narrowed_rules_score_exactly_the_saved_models_pairs_that_have_a_new_record(
+    tables, tmp_path
+):
+    full_link(as_of(tables, LAST_MONTH), CONFIG.linkage, KEY, tmp_path)
+    model = json.loads((tmp_path / MODEL_FILE).read_text())
+    known = pl.read_parquet(tmp_path / STATE_DIR / "clusters.parquet")
+    features = (
+        identity_features(tables)
+        .join(
+            known.select("source", "source_record_id", pl.lit(False).alias("is_new")),
+            on=["source", "source_record_id"],
+            how="left",
+        )
+        .with_columns(pl.col("is_new").fill_null(True))
+    )
+    new_ids = features.filter("is_new")["unique_id"].implode()
+    assert features["is_new"].sum() > 50
+
+    with engine_session("duckdb") as database:
+        records = database.register(features.to_arrow())
+        every = scored_pairs(Linker(records, model, log_level=None))
+        narrowed = scored_pairs(Linker(records, narrowed_to_new(model), log_level=None))
+
+    with_a_new_record = every.filter(
+        pl.col("unique_id_l").is_in(new_ids) | pl.col("unique_id_r").is_in(new_ids)
+    )
+    pair = ["unique_id_l", "unique_id_r"]
+    assert narrowed.height == narrowed.unique(pair).height  # each pair once
+    assert narrowed.sort(pair).equals(with_a_new_record.sort(pair))
 
 
 @pytest.mark.slow

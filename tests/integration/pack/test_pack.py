@@ -63,6 +63,24 @@ def camden_pack(release_dir, tmp_path_factory) -> tuple[Path, Path, str]:
     return root / "camden.pdf", root / "png", said
 
 
+def OUTCOMES_TITLES(place: str, borough: bool = False) -> list[str]:  # noqa: N802
+    """The Outcomes section's pages, the three Life off the Streets aims in catalogue order."""
+    p1 = [f"New to the borough (P1) — {place}"] if borough else []
+    return [
+        f"New people, and those leaving institutions — {place}",
+        f"No second night out, missed prevention — {place}",
+        *p1,
+        f"Living on the streets, and intermittent — {place}",
+        f"Long-term rough sleeping (B1) — {place}",
+        f"New people against people moving in — {place}",
+        f"Moves into accommodation by kind — {place}",
+        f"How often people were seen rough sleeping — {place}",
+        f"Returning to rough sleeping (NR1) — {place}",
+        f"Accommodation sustained 3, 6, 12 months — {place}",
+        f"Returned to the street 3, 6 and 12 months after moving in — {place}",
+    ]
+
+
 LONDON_TITLES = [
     "Pathways: monthly taskforce chart pack — London, March 2025",
     "Headline indicators — London, March 2025",
@@ -73,6 +91,11 @@ LONDON_TITLES = [
     "Pathways of people first seen in",
     "Most common paths, people first seen in",
     "Return to the street — London",
+    *OUTCOMES_TITLES("London"),
+    "Before and after: Housing First in Camden, from April 2023",
+    "Pilot evaluation: Housing First in Camden, from April 2023",
+    "Before and after: Supported housing in Lambeth, from April 2023",
+    "Pilot evaluation: Supported housing in Lambeth, from April 2023",
     "Methods and disclosure",
 ]
 
@@ -117,7 +140,7 @@ def test_the_london_pack_has_every_page_numbered_titled_and_footnoted(london_pac
     assert [aims in _flat(t) for t in pages].count(True) == 1
     assert aims in _flat(pages[4]) and _title(pages[4]).startswith("Rare, brief")
     assert "Boroughs are the finest geography" in _flat(pages[5])
-    assert said.strip() == f"Wrote {len(pages)} pages to {pdf} and 8 chart images to {png_dir}."
+    assert said.strip() == f"Wrote {len(pages)} pages to {pdf} and 18 chart images to {png_dir}."
 
 
 def test_the_cover_gives_the_data_period_extract_dates_and_contents(london_pack, manifest):
@@ -154,7 +177,9 @@ def test_every_chart_was_drawn_into_the_pdf_and_as_a_png(london_pack):
     reader = PdfReader(pdf)
     pngs = sorted(png_dir.glob("*.png"))
     # one image per chart, named by the page it is on and the chart
-    assert [p.name[:3] for p in pngs] == ["03-", "04-", "05-", "06-", "06-", "07-", "08-", "09-"]
+    # pages 3 to 9, then the Outcomes section's ten charts, one a page
+    assert [p.name[:3] for p in pngs] == ["03-", "04-", "05-", "06-", "06-", "07-", "08-", "09-",
+                                          *(f"{n}-" for n in range(10, 20))]  # fmt: skip
     assert any("map-seen_rough_sleeping" in p.name for p in pngs)
     assert any("sankey-E12000007" in p.name for p in pngs)
     for p in pngs:
@@ -183,6 +208,10 @@ def test_the_borough_edition_shows_the_borough_london_and_only_totals_of_others(
         "Pathways of people first seen in 2023-24 — Camden",
         "Pathways of people first seen in 2023-24 — London (for context)",
         "Return to the street — Camden",
+        *OUTCOMES_TITLES("Camden", borough=True),
+        # the borough's own pilot only
+        "Before and after: Housing First in Camden, from April 2023",
+        "Pilot evaluation: Housing First in Camden, from April 2023",
         "Methods and disclosure",
     ]
     pages, _ = _check_numbering_titles_and_footnotes(pdf, manifest, expected)
@@ -265,6 +294,44 @@ def test_every_chart_in_the_pack_is_borough_level_or_above_with_no_nationality(
             assert codes <= places, chart.key
             if borough and not chart.key.startswith(("map-", "ranking-")):
                 assert codes <= {LONDON_CODE, borough}, chart.key
+
+
+@pytest.mark.parametrize("borough", [None, CAMDEN])
+def test_the_pack_has_the_outcomes_pages_and_the_aims_in_its_headline_table(release_dir, borough):
+    # The Outcomes section follows the catalogue: the three Life off the Streets aims, inflow
+    # against outflow and returns at 3, 6 and 12 months; P1 only in a borough's edition.
+    from app.auth import Role
+    from app.catalogue import CATALOGUE, PACK
+    from app.data import AIM_HEADLINES, ScopedRelease, load_release
+    from app.pack import Edition, plan
+
+    role = Role("borough", borough) if borough else Role("london")
+    release = ScopedRelease(load_release(release_dir), role)
+    pages = plan(release, Edition(date(2025, 3, 1), borough))
+    titles = [page.title for page in pages]
+    place = borough_name(borough) if borough else "London"
+    for start in (
+        "New people, and those leaving institutions",
+        "Living on the streets, and intermittent",
+        "Long-term rough sleeping (B1)",
+        "New people against people moving in",
+        "Returning to rough sleeping (NR1)",
+        "Accommodation sustained 3, 6, 12 months",
+        "Returned to the street 3, 6 and 12 months after moving in",
+    ):
+        assert any(t.startswith(f"{start} — {place}") for t in titles), (start, titles)
+    assert any(t.startswith("New to the borough (P1)") for t in titles) == bool(borough)
+    (headlines,) = [page for page in pages if page.key == "headlines"]
+    words = {row[0] for row in headlines.table[1:]}
+    titles_of = {d.id: d.title for d in release.manifest.definitions}
+    assert {titles_of[m] for m in AIM_HEADLINES} <= words
+    # the methods page defines every metric the pack draws
+    (methods,) = [page for page in pages if page.key == "methods"]
+    text = " ".join(t for _, t in methods.paragraphs)
+    drawn = {m for e in CATALOGUE if PACK in e.places for m in e.metrics}
+    if not borough:
+        drawn.discard("p1_new_to_borough")
+    assert all(f"**{titles_of[m]}**" in text for m in drawn)
 
 
 def test_the_pack_is_a_tagged_pdf_in_english_with_a_bookmark_per_section(london_pack):

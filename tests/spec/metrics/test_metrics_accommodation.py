@@ -78,3 +78,33 @@ def test_the_configuration_chooses_the_follow_up_windows(metrics_of):
     result = metrics_of(MOVES, config=MetricsConfig(sustained_months=(6,)))
     assert result.row("sustained_3m", "2024-Q1") == {}
     assert result.value("sustained_6m", "2024-Q1") == 0.5
+
+
+def test_moves_by_kind_count_each_person_under_their_first_move(metrics_of):
+    # 2024 Q1: ann and eve moved into hostels, bob into a private tenancy (settled), dan into
+    # supported housing. Each person counts once, under the kind of their first move, so the
+    # kinds add up to everyone who moved in (cat's move does not count: see above).
+    result = metrics_of(MOVES)
+    q1 = "2024-Q1"
+    assert result.value("moved_to_hostel", q1) == 2
+    assert result.value("moved_to_settled", q1) == 1
+    assert result.value("moved_to_supported_housing", q1) == 1
+    assert result.value("moved_to_temporary_accommodation", q1) == 0
+    kinds = ("hostel", "supported_housing", "housing_first", "temporary_accommodation", "settled")
+    assert sum(result.value(f"moved_to_{k}", q1) for k in kinds) == result.value(
+        "moved_into_accommodation", q1
+    )
+
+
+def test_a_person_who_moves_twice_counts_under_the_first_move(metrics_of):
+    # fay went to a hostel, then into Housing First in the same quarter: a hostel move.
+    result = metrics_of(
+        """
+        person | date       | event               | borough
+        fay    | 2024-01-02 | seen_rough_sleeping | Camden
+        fay    | 2024-01-10 | hostel_entry        | Camden
+        fay    | 2024-03-01 | housing_first       | Camden
+        """
+    )
+    assert result.value("moved_to_hostel", "2024-Q1") == 1
+    assert result.value("moved_to_housing_first", "2024-Q1") == 0

@@ -68,3 +68,39 @@ def test_a_person_missing_from_people_still_counts_in_all(metrics_of):
     result = metrics_of(EVENTS, people="person | gender\nann | female", people_for_everyone=False)
     assert result.value("seen_rough_sleeping", "2024-Q2") == 3
     assert result.value("seen_rough_sleeping", "2024-Q2", breakdown="gender=unknown") == 2
+
+
+NEEDS_AND_HISTORY = """
+person | need_mental_health | need_alcohol | need_drugs | armed_forces | care_leaver | prison_history
+-------+--------------------+--------------+------------+--------------+-------------+---------------
+ann    | yes                | no           | no         | no           | yes         | no
+bob    | yes                | yes          | no         | yes          | no          | yes
+cat    | no                 | no           | no         | no           | no          | no
+"""
+
+
+def test_needs_combined_as_chain_reports_them_each_person_once(metrics_of):
+    # ann: mental health alone; bob: alcohol and mental health; cat: none of the three.
+    result = metrics_of(EVENTS, people=NEEDS_AND_HISTORY)
+    q2 = "2024-Q2"
+
+    def combined(value: str) -> float | None:
+        return result.value("seen_rough_sleeping", q2, breakdown=f"support_combination={value}")
+
+    assert combined("mental_health") == 1
+    assert combined("alcohol_mental_health") == 1
+    assert combined("none") == 1
+    # bob is not counted under alcohol alone, and nobody has all three
+    assert result.row("seen_rough_sleeping", q2, breakdown="support_combination=alcohol") == {}
+
+
+def test_institutional_history_counts_each_institution_a_person_has_been_in(metrics_of):
+    # ann left care; bob served in the armed forces and has been in prison; cat neither.
+    result = metrics_of(EVENTS, people=NEEDS_AND_HISTORY)
+    q2 = "2024-Q2"
+    assert result.value("seen_rough_sleeping", q2, breakdown="institution=care") == 1
+    assert result.value("seen_rough_sleeping", q2, breakdown="institution=armed_forces") == 1
+    assert result.value("seen_rough_sleeping", q2, breakdown="institution=custody") == 1
+    # and in Westminster (ann and bob were seen there) for the quarter
+    assert result.value("seen_rough_sleeping", q2, where="Westminster",
+                        breakdown="institution=care") == 1  # fmt: skip

@@ -51,3 +51,26 @@ def test_new_single_night_is_a_share_of_new_people(metrics_of):
     row = metrics_of(JULY_2024).row("new_single_night", "2024-07")
     assert (row["numerator"], row["denominator"], row["value"]) == (1, 4, 0.25)
     assert row["status"] == "ok"
+
+
+SEEN_IN_THE_YEAR = """
+person | date       | event               | borough
+-------+------------+---------------------+------------
+ann    | 2024-05-01 | seen_rough_sleeping | Westminster
+bob    | 2024-05-01 | seen_rough_sleeping | Westminster
+bob    | 2024-05-01 | seen_rough_sleeping | Westminster
+bob    | 2024-06-12 | seen_rough_sleeping | Camden
+bob    | 2025-01-03 | seen_rough_sleeping | Camden
+"""
+
+
+def test_how_often_people_are_seen_in_the_year_counts_separate_days(metrics_of):
+    # 2024-25: ann was seen on 1 day; bob on 3 separate days (twice on 1 May counts once).
+    result = metrics_of(SEEN_IN_THE_YEAR)
+    fy = "FY2024"
+    assert result.value("seen_1_day", fy) == 1
+    assert result.value("seen_2_5_days", fy) == 1
+    assert result.value("seen_6_10_days", fy) == 0
+    assert result.value("seen_over_10_days", fy) == 0
+    # bob was seen on 2 of his days in Camden: a borough counts the days seen anywhere in London
+    assert result.value("seen_2_5_days", fy, where="Camden") == 1

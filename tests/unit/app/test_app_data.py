@@ -11,6 +11,7 @@ from app.auth import Role
 from app.charts.common import Words
 from app.data import (
     HEADLINE_METRICS,
+    OVERVIEW_METRICS,
     ScopedRelease,
     ScopeError,
     disclosure_rules,
@@ -96,11 +97,14 @@ def test_borough_lead_sees_no_comparison_naming_another_borough(release):
 def test_overview_sees_monthly_london_headlines_only(release):
     r, refusals = scoped(release, "overview")
     rows = r.metrics()
-    assert set(rows["metric_id"]) == set(HEADLINE_METRICS)
+    # the headline counts and one measure for each Life off the Streets aim
+    assert set(rows["metric_id"]) == set(OVERVIEW_METRICS)
+    assert set(rows["metric_id"]) == {*HEADLINE_METRICS, "new_single_night", "living_on_streets",
+                                      "nr1_returning"}  # fmt: skip
     assert set(rows["period_type"]) == {"month"}
     assert set(rows["geography_code"]) == {LONDON}
     for ask in (
-        dict(metric_ids="living_on_streets"),
+        dict(metric_ids="b1_long_term"),
         dict(period_type="fy"),
         dict(geographies=CAMDEN),
         dict(breakdown="age_band"),

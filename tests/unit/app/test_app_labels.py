@@ -79,8 +79,8 @@ def test_a_trend_drawn_by_quarter_says_why_and_one_by_month_says_nothing(release
     by_month = trends.by_readable_period(words, full, ["flow_new"], LONDON_CODE, draw)
     assert drawn == ["quarter", "month"]
     assert by_quarter.notes == [
-        "Shown by quarter: most recent monthly figures here count fewer than 10 people and are "
-        "suppressed."
+        "Shown by quarter: most recent monthly figures here are suppressed to protect small "
+        "numbers."
     ]
     assert by_month.notes == []
 

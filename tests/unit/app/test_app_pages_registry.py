@@ -6,7 +6,7 @@ from app.pages import PAGES_BY_ROLE, PUBLIC_PAGE
 
 
 def test_each_role_opens_exactly_its_pages_in_order():
-    analyst = ("overview", "map", "snapshot", "pathways", "returns", "compare", "about")
+    analyst = ("overview", "map", "snapshot", "outcomes", "pathways", "returns", "compare", "about")
     assert {
         "london": analyst,
         "borough": analyst,

@@ -30,10 +30,17 @@ SPEC_IDS = {
     "nr1_returning", "moved_into_accommodation", "sustained_3m", "sustained_6m", "sustained_12m",
     "prior_hclic_approach",
 }  # fmt: skip
+# Beyond SPEC section 5: moves into accommodation by kind (destinations) and people by the days
+# they were seen in the year (CHAIN's "how often seen"), each a partition of a SPEC metric.
+ADDED_IDS = {
+    "moved_to_hostel", "moved_to_supported_housing", "moved_to_housing_first",
+    "moved_to_temporary_accommodation", "moved_to_settled",
+    "seen_1_day", "seen_2_5_days", "seen_6_10_days", "seen_over_10_days",
+}  # fmt: skip
 
 
 def test_registry_holds_exactly_the_specified_metrics():
-    assert {m.id for m in METRICS} == SPEC_IDS
+    assert {m.id for m in METRICS} == SPEC_IDS | ADDED_IDS
     assert all(m.unit in ("people", "share") for m in METRICS)
     assert DEFINITIONS_VERSION
 
