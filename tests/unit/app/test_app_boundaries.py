@@ -126,3 +126,17 @@ def test_hatching_stays_inside_the_shape():
         for lon, lat in ((lon1, lat1), (lon2, lat2)):
             assert -1e-4 <= lon <= 0.1001 and 51.4999 <= lat <= 51.5601
         assert lat2 > lat1 and lon2 > lon1  # rising to the right: diagonal hatching
+
+
+@pytest.mark.parametrize("style", boundaries.MAP_STYLES)
+def test_the_packs_map_follows_the_runs_map_style(london, style):
+    from app.pack.edition import Edition
+    from app.pack.sections import plan
+
+    pages = plan(london, Edition(MARCH, None, style))
+    (page,) = [p for p in pages if p.key == "map"]
+    figure = page.charts[0].figure
+    assert isinstance(figure, go.Figure)
+    tiles = len(figure.layout.shapes) == 33
+    assert tiles == (style == "tiles")
+    assert (boundaries.ATTRIBUTION in page.notes) == (style == "boundaries")
