@@ -26,6 +26,8 @@ CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 USERS = [
     {"sub": "sam", "email": "sam.okoro@london.gov.uk", "email_verified": True, "name": "Sam Okoro", "groups": ["gla-analysts"]},
     {"sub": "ana", "email": "ana.lopez@camden.gov.uk", "email_verified": True, "name": "Ana Lopez"},
+    # a second pan-London analyst, so the map and accessibility tests leave Sam's entries alone
+    {"sub": "lee", "email": "lee.chan@london.gov.uk", "email_verified": True, "name": "Lee Chan", "groups": ["gla-analysts"]},
     {"sub": "ian", "email": "ig.lead@london.gov.uk", "email_verified": True, "name": "Ian Gold"},
     {"sub": "stranger", "email": "stranger@example.org", "email_verified": True},
     # spoofing users: each claims the address of the administrator the policy names by email

@@ -29,7 +29,7 @@ def test_a_borough_opens_from_a_map_click_the_keyboard_and_the_address(browser, 
     url, audit_db = dashboard
     s = Session(browser, url)
     try:
-        s.sign_in("sam", "Checking borough figures for the taskforce")
+        s.sign_in("lee", "Checking borough figures for the taskforce")
         s.open("Borough map")
         s.page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for()
         s.page.get_by_text("Contains OS data © Crown copyright").first.wait_for()
@@ -68,7 +68,7 @@ def test_a_borough_opens_from_a_map_click_the_keyboard_and_the_address(browser, 
     selects = [
         e.details
         for e in AuditLog(audit_db).entries(newest_first=False)
-        if e.user == "sam.okoro@london.gov.uk" and e.action == "select"
+        if e.user == "lee.chan@london.gov.uk" and e.action == "select"
     ]
     assert {"borough": "E09000007", "via": "map click"} in selects
     assert {"borough": "E09000012", "via": "picker"} in selects
