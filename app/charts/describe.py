@@ -77,6 +77,8 @@ def _key_figures(data: pl.DataFrame, title_of: Callable[[str], str]) -> str:
         return _comparisons(data)
     if {"period_start", "value"} <= columns:
         return _series(data, title_of)
+    if "period_start" in columns:  # one column per measure
+        return _latest_row(data)
     if "count" in columns:
         return f"{data.get_column('count').sum():,.0f} people in all."
     return ""
@@ -129,6 +131,19 @@ def _series(data: pl.DataFrame, title_of: Callable[[str], str]) -> str:
     if len(groups) > _MOST_SERIES:
         sentences.append(f"{len(groups) - _MOST_SERIES} more series in the table.")
     return " ".join(sentences)
+
+
+def _latest_row(data: pl.DataFrame) -> str:
+    """A table with a column per measure: each measure's figure in the latest period."""
+    measures = [n for n, t in data.schema.items() if t.is_numeric()]
+    latest = data.sort("period_start").row(-1, named=True)
+    kind = latest.get("period_type") or "month"
+    figures = [
+        f"{n.replace('_', ' ')} {_number(latest[n])}" for n in measures if latest[n] is not None
+    ]
+    if not figures:
+        return ""
+    return f"In {_when(latest['period_start'], kind)}: " + ", ".join(figures) + "."
 
 
 def _when(start: date, period_type: str) -> str:

@@ -91,3 +91,11 @@ def test_a_latest_figure_that_is_also_the_highest_says_so_once():
          "breakdown": ["all"] * 2, "value": [110.0, 110.0]}
     )  # fmt: skip
     assert text_alternative(_chart("s", data)).endswith("110 in Mar 2025, the highest shown.")
+
+
+def test_a_table_with_a_column_per_measure_gives_each_in_the_latest_period():
+    data = pl.DataFrame(
+        {"period_start": [date(2023, 4, 1), date(2024, 4, 1)], "new_people": [900.0, 880.0],
+         "moved_in": [300.0, None], "period_type": ["fy", "fy"]}
+    )  # fmt: skip
+    assert text_alternative(_chart("flows", data)).endswith("In 2024-25: new people 880.")
