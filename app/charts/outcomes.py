@@ -86,8 +86,8 @@ def inflow_outflow_chart(
     x = data.get_column("period_start").to_list()
     fig = go.Figure()
     for column, metric_id, colour in (
-        ("new_people", INFLOW, theme.OKABE_ITO["orange"]),
-        ("moved_in", OUTFLOW, theme.OKABE_ITO["bluish_green"]),
+        ("new_people", INFLOW, theme.ANALYSIS_FUNCTION["orange"]),
+        ("moved_in", OUTFLOW, theme.ANALYSIS_FUNCTION["dark_blue"]),
     ):
         fig.add_trace(
             go.Bar(
