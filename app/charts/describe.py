@@ -47,6 +47,10 @@ def _what(chart: Chart) -> str:
         return "A flow diagram of where people were at each stage."
     if {"statistic", "value"} <= columns:
         return "Estimates with their 95% confidence intervals."
+    if "period_start" in columns and "breakdown" in columns:
+        per_series = chart.data.group_by([c for c in ("metric_id", "breakdown") if c in columns])
+        if per_series.agg(pl.col("period_start").n_unique()).get_column("period_start").max() == 1:
+            return "Bars by group, each measure for its latest period with published figures."
     if "period_start" in columns:
         return "A chart over time."
     return ""

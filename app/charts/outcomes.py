@@ -203,6 +203,21 @@ def returned_at_months_chart(
     top = data.get_column("ci_upper_pct").max() or data.get_column("returned_pct").max() or 0
     fig.update_yaxes(range=[0, min(100, float(top) + 10)])  # type: ignore[arg-type]
     chart = Chart(key, title, subtitle, footnote, fig, data)
+    chart.alt_text = (
+        f"{title}. Bars of the share back on the street, with 95% intervals. "
+        + " ".join(
+            f"{place_name(g)}: "
+            + ", ".join(
+                f"{'curve ended' if v is None else f'{v:.0f}%'} at {m} months"
+                for m, v in data.filter(pl.col("geography_code") == g)
+                .select("months", "returned_pct")
+                .iter_rows()
+            )
+            + "."
+            for g in geos
+            if not data.filter(pl.col("geography_code") == g).is_empty()
+        )
+    )
     chart.notes.append(
         "Read off the return-to-street curve at 90, 180 and 365 days: 100% less the share still "
         "off the street. 'Curve ended' means too few people were still followed by then."

@@ -99,3 +99,21 @@ def test_a_table_with_a_column_per_measure_gives_each_in_the_latest_period():
          "moved_in": [300.0, None], "period_type": ["fy", "fy"]}
     )  # fmt: skip
     assert text_alternative(_chart("flows", data)).endswith("In 2024-25: new people 880.")
+
+
+def test_bars_by_group_for_one_period_are_not_called_a_chart_over_time():
+    #  group      2025-26
+    #  18 to 25        75
+    #  26 to 35       240
+    data = pl.DataFrame(
+        {
+            "metric_id": ["seen_rough_sleeping"] * 2,
+            "period_type": ["fy"] * 2,
+            "period_start": [date(2025, 4, 1)] * 2,
+            "geography_code": [LONDON] * 2,
+            "breakdown": ["age_band=18_25", "age_band=26_35"],
+            "value": [75.0, 240.0],
+        }
+    )
+    text = text_alternative(_chart("equity", data, "Outcomes by age — London"))
+    assert "Bars by group" in text and "over time" not in text

@@ -69,3 +69,7 @@ def test_back_on_the_street_is_100_less_the_published_share_still_off_it(words):
     rows = chart.data.select("months", "returned_pct", "ci_lower_pct", "ci_upper_pct").rows()
     # at 12 months (365 days) the curve had stopped: nothing is read there
     assert rows == [(3, 7.0, 4.0, 10.0), (6, 15.0, 11.0, 19.0), (12, None, None, None)]
+    # and in words, for readers who do not see the bars
+    assert chart.alt_text.endswith(
+        "London: 7% at 3 months, 15% at 6 months, curve ended at 12 months."
+    )
