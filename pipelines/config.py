@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from contract.errors import ConfigError, first_problem
+from contract.reference import borough_codes
 from metrics.config import AnalysisConfig, Pilot, Section
 
 
@@ -133,6 +134,44 @@ class MapConfig(Section):
     )
 
 
+_SERVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 &'.,()/-]{0,79}")
+
+
+class Service(Section):
+    """One service of the register (``[[services.directory]]`` in TOML): an outreach team or a
+    hostel provider whose name may be published. A name the sources give that is not here is
+    counted under "other outreach teams" or "other hostel providers"."""
+
+    kind: Literal["outreach", "hostel"] = Field(
+        description="outreach (a CHAIN team) or hostel (an In-Form provider)."
+    )
+    name: str = Field(description="The name exactly as the source writes it, e.g. SHP.")
+    boroughs: tuple[str, ...] = Field(
+        (), description="ONS codes of the boroughs it is named in; none: every borough."
+    )
+
+    @model_validator(mode="after")
+    def _plain(self) -> Service:
+        if not _SERVICE_NAME.fullmatch(self.name) or self.name.lower().startswith("other "):
+            raise ValueError(
+                f"{self.name!r} is not a service name: up to 80 letters, digits, spaces and "
+                "& ' . , ( ) / -, not starting with 'other'"
+            )
+        unknown = sorted(set(self.boroughs) - set(borough_codes()))
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not the ONS code of a London borough")
+        return self
+
+
+class ServicesConfig(Section):
+    directory: tuple[Service, ...] = Field(
+        (),
+        description="The service register ([[services.directory]] in TOML): the outreach teams "
+        "and hostel providers whose names the service directory may publish. Empty by default: "
+        "every team and provider is counted under 'other', as the sources' names are free text.",
+    )
+
+
 class PathwaysConfig(AnalysisConfig):
     """The one configuration a run reads: the metrics' sections (``metrics.config``) and these."""
 
@@ -145,13 +184,16 @@ class PathwaysConfig(AnalysisConfig):
     disclosure: DisclosureConfig = Field(
         DisclosureConfig(), description="Disclosure control of every published number."
     )
+    services: ServicesConfig = Field(
+        ServicesConfig(), description="The service directory's register of names."
+    )
     map: MapConfig = Field(MapConfig(), description="The chart pack's borough map.")
 
 
 # The sections in the order the data flows through them (how they are listed and documented).
 SECTIONS = (
     "validation", "linkage", "metrics", "survival", "pathways", "comparisons", "evaluation",
-    "disclosure", "map",
+    "services", "disclosure", "map",
 )  # fmt: skip
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "config.md"
 
