@@ -132,6 +132,14 @@ SERVICES_SCHEMA: dict[str, pl.DataType] = {
 }
 SERVICE_KINDS = ("outreach", "hostel")
 OTHER_SERVICES = {"outreach": "other outreach teams", "hostel": "other hostel providers"}
+# What a registered name may look like: short, plain, and never passing for an "other" row.
+SERVICE_NAME = re.compile(r"(?!other )[A-Za-z0-9][A-Za-z0-9 &'.,()/-]{0,79}", re.IGNORECASE)
+
+
+def is_service_name(name: str) -> bool:
+    """True for a name the service directory may publish: an "other" row or a plain short name."""
+    return name in OTHER_SERVICES.values() or SERVICE_NAME.fullmatch(name) is not None
+
 
 # Aggregate data-quality and linkage indicators. A count indicator obeys the small-numbers rule;
 # an indicator named as a share (see QUALITY_SHARE_SUFFIXES) is a proportion between 0 and 1.

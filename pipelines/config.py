@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from contract.errors import ConfigError, first_problem
 from contract.reference import borough_codes
+from contract.release import SERVICE_NAME
 from metrics.config import AnalysisConfig, Pilot, Section
 
 
@@ -134,9 +135,6 @@ class MapConfig(Section):
     )
 
 
-_SERVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 &'.,()/-]{0,79}")
-
-
 class Service(Section):
     """One service of the register (``[[services.directory]]`` in TOML): an outreach team or a
     hostel provider whose name may be published. A name the sources give that is not here is
@@ -152,7 +150,7 @@ class Service(Section):
 
     @model_validator(mode="after")
     def _plain(self) -> Service:
-        if not _SERVICE_NAME.fullmatch(self.name) or self.name.lower().startswith("other "):
+        if not SERVICE_NAME.fullmatch(self.name):
             raise ValueError(
                 f"{self.name!r} is not a service name: up to 80 letters, digits, spaces and "
                 "& ' . , ( ) / -, not starting with 'other'"

@@ -62,7 +62,7 @@ from datetime import date
 
 import polars as pl
 
-from contract.periods import index_of, period_index, period_start_expr
+from contract.periods import index_of, period_index, period_start, period_start_expr
 from contract.reference import EU_EEA_CODES, UK_CODES, borough_codes
 from contract.release import OTHER_SERVICES, SERVICES_SCHEMA
 from metrics.journeys import (
@@ -490,7 +490,7 @@ def service_counts(
     extract_date: date,
 ) -> pl.DataFrame:
     """The service directory before disclosure control (``SERVICES_SCHEMA``): per borough and
-    financial year from ``first_day`` to ``extract_date``, the distinct people each outreach team
+    financial year (those starting on or after ``first_day``, to ``extract_date``), the distinct people each outreach team
     saw bedded down in that borough, and the distinct people who stayed with each hostel
     provider in that borough (a stay counts in every year it overlaps).
 
@@ -510,7 +510,11 @@ def service_counts(
         pl.col("source_record_id").cast(pl.String),
         pl.col("person_key").cast(pl.String),
     )
+    # whole financial years from the first day reported (as the metrics table's), to the extract
     first, last = index_of("fy", first_day), index_of("fy", extract_date)
+    if period_start("fy", first) < first_day:
+        first += 1
+    first_day = period_start("fy", first)
     parts = []
     contacts = _with_person(tables, links, "chain_contacts")
     if contacts is not None:
@@ -546,7 +550,7 @@ def service_counts(
             )
             .explode("fy")
         )
-    if not parts:
+    if not parts or first > last:
         return pl.DataFrame(schema=SERVICES_SCHEMA)
     rows = pl.concat([p.with_columns(pl.col("fy").cast(pl.Int64)) for p in parts])
     return (

@@ -14,11 +14,11 @@ from contract.errors import PathwaysError
 from contract.reference import LONDON_CODE, borough_codes
 from contract.release import (
     EVALUATION_STATUSES,
-    OTHER_SERVICES,
     RELEASE_SCHEMAS,
     SERVICE_KINDS,
     SURVIVAL_SCHEMA,
     is_quality_share,
+    is_service_name,
 )
 from metrics.survival import estimates_from_counts
 from pipelines.config import DisclosureConfig
@@ -173,8 +173,7 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
             yield "the services table holds a row for London, not a borough"
         if frame.filter(pl.col("period_type") != "fy").height:
             yield "the services table is by something finer than the financial year"
-        others = frame.filter(pl.col("service").str.to_lowercase().str.starts_with("other "))
-        if not set(others["service"]) <= set(OTHER_SERVICES.values()):
+        if not all(is_service_name(name) for name in frame["service"].unique()):
             yield "the services table holds a name that is not from the service register"
     elif name == "quality":
         share = pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)

@@ -363,4 +363,28 @@ def protect(tables: dict[str, pl.DataFrame], config: DisclosureConfig) -> dict[s
             f"Disclosure control does not know the tables {', '.join(sorted(unknown))}; only "
             f"{', '.join(_PROTECTORS)} may be released."
         )
-    return {name: fn(tables.get(name), config) for name, fn in _PROTECTORS.items()}
+    protected = {name: fn(tables.get(name), config) for name, fn in _PROTECTORS.items()}
+    return {**protected, "services": _outreach_with_totals(protected)}
+
+
+def _outreach_with_totals(protected: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Every outreach team of a borough and year is hidden where the metrics table hides the
+    borough's people seen rough sleeping that year: each team's people are some of them, and
+    all the teams together are all of them, so shown teams would bound a hidden total."""
+    services = protected["services"]
+    hidden = protected["metrics"].filter(
+        (pl.col("metric_id") == "seen_rough_sleeping")
+        & (pl.col("period_type") == "fy")
+        & (pl.col("breakdown") == "all")
+        & (pl.col("status") == SUPPRESSED)
+    )
+    if services.is_empty() or hidden.is_empty():
+        return services
+    keys = ["period_start", "geography_code"]
+    marked = services.join(
+        hidden.select(*keys, _total_hidden=pl.lit(True)), on=keys, how="left"
+    ).with_columns(_hide=(pl.col("kind") == "outreach") & pl.col("_total_hidden").fill_null(False))
+    return marked.with_columns(
+        people=pl.when(pl.col("_hide")).then(None).otherwise(pl.col("people")),
+        status=pl.when(pl.col("_hide")).then(pl.lit(SUPPRESSED)).otherwise(pl.col("status")),
+    ).select(list(SERVICES_SCHEMA))
