@@ -76,7 +76,7 @@ def services_section(code: str) -> None:
         .then(pl.lit("suppressed"))
         .otherwise(pl.col("people").cast(pl.String))
         .alias("people"),
-    )
+    ).sort("borough", "service", "name")
     st.dataframe(table, hide_index=True)
     ui.page_table("Outreach teams and hostel providers", table, key="services")
     st.caption(
