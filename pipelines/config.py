@@ -344,6 +344,21 @@ def defaults_reference() -> str:
         "| pilot field | meaning |",
         "|---|---|",
         *(f"| `{name}` | {field.description} |" for name, field in Pilot.model_fields.items()),
+        "",
+        "The service register, `services.directory`, names the outreach teams and hostel",
+        "providers the service directory may publish, exactly as the sources write them; every",
+        "other name is counted under 'other'. Empty by default:",
+        "",
+        "```toml",
+        "[[services.directory]]",
+        'kind = "outreach"',
+        'name = "Camden outreach team"',
+        'boroughs = ["E09000007"]',
+        "```",
+        "",
+        "| service field | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {field.description} |" for name, field in Service.model_fields.items()),
     ]
     for section, settings in defaults().items():
         reason = str(PathwaysConfig.model_fields[section].description).rstrip(".")
