@@ -490,9 +490,11 @@ def service_counts(
     extract_date: date,
 ) -> pl.DataFrame:
     """The service directory before disclosure control (``SERVICES_SCHEMA``): per borough and
-    financial year (those starting on or after ``first_day``, to ``extract_date``), the distinct people each outreach team
-    saw bedded down in that borough, and the distinct people who stayed with each hostel
-    provider in that borough (a stay counts in every year it overlaps).
+    financial year (those starting on or after ``first_day``, to ``extract_date``), the
+    distinct people each outreach team saw bedded down in that borough, and the distinct people
+    who stayed with each hostel provider in that borough (a stay counts in every year it
+    overlaps). Names not in the register are counted under "other outreach teams" or "other
+    hostel providers"; places outside the London boroughs are left out.
 
     >>> from pipelines.config import Service
     >>> contacts = pl.DataFrame({"chain_id": ["1", "2"], "contact_date": [date(2024, 5, 1)] * 2,
