@@ -335,6 +335,14 @@ class ScopedRelease:
         """The most common whole paths within scope."""
         return self._detail_table(self._release.paths, geographies, "pathways")
 
+    def services(self, geographies: str | Iterable[str] | None = None) -> pl.DataFrame:
+        """The service directory (outreach teams and hostel providers by borough and financial
+        year) for the boroughs within scope: every borough for the London lead, a borough lead's
+        own."""
+        return self._detail_table(
+            self._release.services, geographies, "the service directory"
+        ).sort(["period_start", "geography_code", "kind", "service"])
+
     def comparisons(self) -> pl.DataFrame:
         """Intervention comparisons; for a borough lead, none naming another borough."""
         self._require_kind("london", "borough", what="intervention comparisons")

@@ -117,6 +117,30 @@ EVALUATION_SCHEMA: dict[str, pl.DataType] = {
 }
 EVALUATION_STATUSES = ("ok", "warning", "too_small", "not_estimable")
 
+# The service directory: per borough and financial year, each outreach team (people it saw
+# bedded down there) and each hostel provider (people who stayed with it there). ``service`` is a
+# name from the configured register or OTHER_SERVICES[kind]. A person seen by two teams is
+# counted by both, so a borough's rows do not add up to its total.
+SERVICES_SCHEMA: dict[str, pl.DataType] = {
+    "period_type": pl.String(),  # fy
+    "period_start": pl.Date(),
+    "geography_code": pl.String(),  # a borough, E09...
+    "kind": pl.String(),  # outreach | hostel
+    "service": pl.String(),
+    "people": pl.Int64(),
+    "status": pl.String(),
+}
+SERVICE_KINDS = ("outreach", "hostel")
+OTHER_SERVICES = {"outreach": "other outreach teams", "hostel": "other hostel providers"}
+# What a registered name may look like: short, plain, and never passing for an "other" row.
+SERVICE_NAME = re.compile(r"(?!other )[A-Za-z0-9][A-Za-z0-9 &'.,()/-]{0,79}", re.IGNORECASE)
+
+
+def is_service_name(name: str) -> bool:
+    """True for a name the service directory may publish: an "other" row or a plain short name."""
+    return name in OTHER_SERVICES.values() or SERVICE_NAME.fullmatch(name) is not None
+
+
 # Aggregate data-quality and linkage indicators. A count indicator obeys the small-numbers rule;
 # an indicator named as a share (see QUALITY_SHARE_SUFFIXES) is a proportion between 0 and 1.
 QUALITY_SCHEMA: dict[str, pl.DataType] = {
@@ -136,6 +160,7 @@ RELEASE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "comparisons": COMPARISONS_SCHEMA,
     "quality": QUALITY_SCHEMA,
     "evaluation": EVALUATION_SCHEMA,
+    "services": SERVICES_SCHEMA,
 }
 RELEASE_TABLES = tuple(RELEASE_SCHEMAS)
 
@@ -314,6 +339,10 @@ class Release:
     @property
     def evaluation(self) -> pl.DataFrame:
         return self.table("evaluation")
+
+    @property
+    def services(self) -> pl.DataFrame:
+        return self.table("services")
 
     @cached_property
     def disclosure_rules(self) -> str:

@@ -19,6 +19,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from contract.errors import ConfigError, first_problem
+from contract.reference import borough_codes
+from contract.release import SERVICE_NAME
 from metrics.config import AnalysisConfig, Pilot, Section
 
 
@@ -133,6 +135,41 @@ class MapConfig(Section):
     )
 
 
+class Service(Section):
+    """One service of the register (``[[services.directory]]`` in TOML): an outreach team or a
+    hostel provider whose name may be published. A name the sources give that is not here is
+    counted under "other outreach teams" or "other hostel providers"."""
+
+    kind: Literal["outreach", "hostel"] = Field(
+        description="outreach (a CHAIN team) or hostel (an In-Form provider)."
+    )
+    name: str = Field(description="The name exactly as the source writes it, e.g. SHP.")
+    boroughs: tuple[str, ...] = Field(
+        (), description="ONS codes of the boroughs it is named in; none: every borough."
+    )
+
+    @model_validator(mode="after")
+    def _plain(self) -> Service:
+        if not SERVICE_NAME.fullmatch(self.name):
+            raise ValueError(
+                f"{self.name!r} is not a service name: up to 80 letters, digits, spaces and "
+                "& ' . , ( ) / -, not starting with 'other'"
+            )
+        unknown = sorted(set(self.boroughs) - set(borough_codes()))
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not the ONS code of a London borough")
+        return self
+
+
+class ServicesConfig(Section):
+    directory: tuple[Service, ...] = Field(
+        (),
+        description="The service register ([[services.directory]] in TOML): the outreach teams "
+        "and hostel providers whose names the service directory may publish. Empty by default: "
+        "every team and provider is counted under 'other', as the sources' names are free text.",
+    )
+
+
 class PathwaysConfig(AnalysisConfig):
     """The one configuration a run reads: the metrics' sections (``metrics.config``) and these."""
 
@@ -145,13 +182,16 @@ class PathwaysConfig(AnalysisConfig):
     disclosure: DisclosureConfig = Field(
         DisclosureConfig(), description="Disclosure control of every published number."
     )
+    services: ServicesConfig = Field(
+        ServicesConfig(), description="The service directory's register of names."
+    )
     map: MapConfig = Field(MapConfig(), description="The chart pack's borough map.")
 
 
 # The sections in the order the data flows through them (how they are listed and documented).
 SECTIONS = (
     "validation", "linkage", "metrics", "survival", "pathways", "comparisons", "evaluation",
-    "disclosure", "map",
+    "services", "disclosure", "map",
 )  # fmt: skip
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "config.md"
 
@@ -304,6 +344,21 @@ def defaults_reference() -> str:
         "| pilot field | meaning |",
         "|---|---|",
         *(f"| `{name}` | {field.description} |" for name, field in Pilot.model_fields.items()),
+        "",
+        "The service register, `services.directory`, names the outreach teams and hostel",
+        "providers the service directory may publish, exactly as the sources write them; every",
+        "other name is counted under 'other'. Empty by default:",
+        "",
+        "```toml",
+        "[[services.directory]]",
+        'kind = "outreach"',
+        'name = "Camden outreach team"',
+        'boroughs = ["E09000007"]',
+        "```",
+        "",
+        "| service field | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {field.description} |" for name, field in Service.model_fields.items()),
     ]
     for section, settings in defaults().items():
         reason = str(PathwaysConfig.model_fields[section].description).rstrip(".")

@@ -62,7 +62,9 @@ from datetime import date
 
 import polars as pl
 
-from contract.reference import EU_EEA_CODES, UK_CODES
+from contract.periods import index_of, period_index, period_start, period_start_expr
+from contract.reference import EU_EEA_CODES, UK_CODES, borough_codes
+from contract.release import OTHER_SERVICES, SERVICES_SCHEMA
 from metrics.journeys import (
     EVENTS_SCHEMA,
     HISTORY_FLAGS,
@@ -70,6 +72,7 @@ from metrics.journeys import (
     SUPPORT_NEED_FLAGS,
     check_schema,
 )
+from pipelines.config import Service
 
 CONTACT_EVENTS = {
     "bedded_down": "seen_rough_sleeping",
@@ -460,3 +463,111 @@ def build_journeys(
     check_schema(people, PEOPLE_SCHEMA, "people")
     check_schema(events, EVENTS_SCHEMA, "events")
     return people, events
+
+
+# --- the service directory -------------------------------------------------------------------
+
+
+def _registered(
+    frame: pl.DataFrame, kind: str, name: str, borough: str, register: tuple[Service, ...]
+) -> pl.Expr:
+    """The published name of each row's service: its name where the register holds it (for
+    this borough), else "other ...". Free text from the source never gets through otherwise."""
+    label = pl.lit(OTHER_SERVICES[kind], dtype=pl.String)
+    for service in (s for s in register if s.kind == kind):
+        here = pl.col(name) == service.name
+        if service.boroughs:
+            here = here & pl.col(borough).is_in(list(service.boroughs))
+        label = pl.when(here.fill_null(False)).then(pl.lit(service.name)).otherwise(label)
+    return label
+
+
+def service_counts(
+    tables: dict[str, pl.DataFrame],
+    links: pl.DataFrame,
+    register: tuple[Service, ...],
+    first_day: date,
+    extract_date: date,
+) -> pl.DataFrame:
+    """The service directory before disclosure control (``SERVICES_SCHEMA``): per borough and
+    financial year (those starting on or after ``first_day``, to ``extract_date``), the
+    distinct people each outreach team saw bedded down in that borough, and the distinct people
+    who stayed with each hostel provider in that borough (a stay counts in every year it
+    overlaps). Names not in the register are counted under "other outreach teams" or "other
+    hostel providers"; places outside the London boroughs are left out.
+
+    >>> from pipelines.config import Service
+    >>> contacts = pl.DataFrame({"chain_id": ["1", "2"], "contact_date": [date(2024, 5, 1)] * 2,
+    ...     "borough": ["E09000007"] * 2, "contact_type": ["bedded_down"] * 2,
+    ...     "team": ["Camden outreach team", "Street team X"]})
+    >>> links = pl.DataFrame({"source": ["chain"] * 2, "source_record_id": ["1", "2"],
+    ...     "person_key": ["a", "b"]})
+    >>> register = (Service(kind="outreach", name="Camden outreach team"),)
+    >>> service_counts({"chain_contacts": contacts}, links, register, date(2024, 4, 1),
+    ...     date(2025, 3, 31)).select("service", "people").rows()
+    [('Camden outreach team', 1), ('other outreach teams', 1)]
+    """
+    links = links.select(
+        pl.col("source").cast(pl.String),
+        pl.col("source_record_id").cast(pl.String),
+        pl.col("person_key").cast(pl.String),
+    )
+    # whole financial years from the first day reported (as the metrics table's), to the extract
+    first, last = index_of("fy", first_day), index_of("fy", extract_date)
+    if period_start("fy", first) < first_day:
+        first += 1
+    first_day = period_start("fy", first)
+    parts = []
+    contacts = _with_person(tables, links, "chain_contacts")
+    if contacts is not None:
+        day = pl.col("contact_date").cast(pl.Date, strict=False)
+        parts.append(
+            contacts.filter(
+                (pl.col("contact_type") == "bedded_down") & day.is_between(first_day, extract_date)
+            ).select(
+                "person_key",
+                fy=period_index("fy", day),
+                geography_code=pl.col("borough").cast(pl.String),
+                kind=pl.lit("outreach"),
+                service=_registered(contacts, "outreach", "team", "borough", register),
+            )
+        )
+    stays = _with_person(tables, links, "inform_stays")
+    if stays is not None:
+        move_in = pl.col("move_in").cast(pl.Date, strict=False)
+        move_out = _column(stays, "move_out", pl.Date).fill_null(extract_date)
+        parts.append(
+            stays.filter(
+                move_in.is_not_null() & (move_in <= extract_date) & (move_out >= first_day)
+            )
+            .select(
+                "person_key",
+                fy=pl.int_ranges(
+                    period_index("fy", move_in).clip(first, last),
+                    period_index("fy", move_out).clip(first, last) + 1,
+                ),
+                geography_code=pl.col("hostel_borough").cast(pl.String),
+                kind=pl.lit("hostel"),
+                service=_registered(stays, "hostel", "provider", "hostel_borough", register),
+            )
+            .explode("fy")
+        )
+    if not parts or first > last:
+        return pl.DataFrame(schema=SERVICES_SCHEMA)
+    rows = pl.concat([p.with_columns(pl.col("fy").cast(pl.Int64)) for p in parts])
+    return (
+        rows.filter(pl.col("geography_code").is_in(list(borough_codes())))
+        .group_by("fy", "geography_code", "kind", "service")
+        .agg(people=pl.col("person_key").n_unique().cast(pl.Int64))
+        .select(
+            period_type=pl.lit("fy"),
+            period_start=period_start_expr("fy", pl.col("fy")),
+            geography_code="geography_code",
+            kind="kind",
+            service="service",
+            people="people",
+            status=pl.lit("ok"),
+        )
+        .cast(SERVICES_SCHEMA)
+        .sort(list(SERVICES_SCHEMA))
+    )

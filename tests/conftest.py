@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from pipelines.commands.demo import demo_service_directory
 from pipelines.commands.run import run_pipeline
 from pipelines.config import PathwaysConfig
 from pipelines.synthetic import generate
@@ -38,8 +39,11 @@ def small_sources(tmp_path_factory) -> tuple[Path, Path]:
 
 
 # The session's run registers the demo's pilots, so the evaluation table is filled and its pages
-# are drawn (the sources are the default generator's: no simulated effect).
-PILOTS_CONFIG = PathwaysConfig(evaluation={"pilots": DEMO_PILOTS})
+# are drawn (the sources are the default generator's: no simulated effect), and the demo's
+# service register, so the service directory names teams and providers.
+PILOTS_CONFIG = PathwaysConfig(
+    evaluation={"pilots": DEMO_PILOTS}, services={"directory": demo_service_directory()}
+)
 
 
 @pytest.fixture(scope="session")

@@ -68,6 +68,20 @@ def kept_release(workdir: Path, stamp: dict[str, object]) -> Path | None:
     return release
 
 
+def demo_service_directory() -> list[dict[str, object]]:
+    """The demo's service register: the teams and providers the synthetic generator writes
+    (each borough's outreach team, No Second Night Out, the hostel providers)."""
+    from contract.reference import borough_codes, borough_name
+    from pipelines.synthetic.assumptions import Assumptions
+
+    teams = [
+        {"kind": "outreach", "name": f"{borough_name(code)} outreach team", "boroughs": [code]}
+        for code in borough_codes()
+    ]
+    providers = [{"kind": "hostel", "name": name} for name in Assumptions().hostel_providers]
+    return [*teams, {"kind": "outreach", "name": "No Second Night Out"}, *providers]
+
+
 def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
     """Generate synthetic sources and run the pipeline on them; returns the release directory."""
     from pipelines.commands.run import run_pipeline
@@ -87,7 +101,9 @@ def build_demo_release(workdir: Path, scale: float, seed: int) -> Path:
 
     # the packs the demo accounts can download: London's and the demo boroughs'
     boroughs = [a.role.borough for a in DEMO_ACCOUNTS if a.role.borough]
-    config = PathwaysConfig(evaluation={"pilots": DEMO_PILOTS})
+    config = PathwaysConfig(
+        evaluation={"pilots": DEMO_PILOTS}, services={"directory": demo_service_directory()}
+    )
     summary = run_pipeline(
         sources,
         workdir / "work",

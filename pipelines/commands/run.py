@@ -31,7 +31,7 @@ from pipelines.commands.timer import StageTimer
 from pipelines.config import PathwaysConfig
 from pipelines.disclosure import protect
 from pipelines.disclosure.evaluation import with_before_after
-from pipelines.events import build_journeys
+from pipelines.events import build_journeys, service_counts
 from pipelines.linkage.increment import link_month
 from pipelines.linkage.link import pseudonym_key
 from pipelines.release.quality import quality_table
@@ -130,6 +130,16 @@ def run_pipeline(
     unsuppressed = {
         **journey_aggregates(events, people, config, extract_date, reported_from, timer),
         "quality": quality_table(validated.report, linked.report, extract_date),
+        "services": timer.run(
+            "services",
+            lambda: service_counts(
+                validated.tables,
+                linked.links,
+                config.services.directory,
+                reported_from,
+                extract_date,
+            ),
+        ),
     }
     for name, frame in unsuppressed.items():
         frame.write_parquet(work / f"{name}_unsuppressed.parquet")

@@ -45,6 +45,7 @@ from pipelines.disclosure.tables import (
     protect_paths,
     protect_pathways,
     protect_quality,
+    protect_services,
 )
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "protect_paths",
     "protect_pathways",
     "protect_quality",
+    "protect_services",
     "protect_survival",
     "release_problems",
     "round_count",

@@ -15,8 +15,10 @@ from contract.reference import LONDON_CODE, borough_codes
 from contract.release import (
     EVALUATION_STATUSES,
     RELEASE_SCHEMAS,
+    SERVICE_KINDS,
     SURVIVAL_SCHEMA,
     is_quality_share,
+    is_service_name,
 )
 from metrics.survival import estimates_from_counts
 from pipelines.config import DisclosureConfig
@@ -91,7 +93,8 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
         if odd.height:
             yield f"{odd.height} {name} rows have an unknown status"
         counts = [c for c in ("value", "numerator", "denominator", "at_risk", "events",
-                              "competing_events", "estimate", "ci_lower", "ci_upper", "count")
+                              "competing_events", "estimate", "ci_lower", "ci_upper", "count",
+                              "people")
                   if c in frame.columns]  # fmt: skip
         leaky = frame.filter(
             (pl.col("status") == SUPPRESSED) & pl.any_horizontal(pl.col(counts).is_not_null())
@@ -162,6 +165,16 @@ def _table_problems(name: str, frame: pl.DataFrame, config: DisclosureConfig) ->
             yield from _count_problems(frame, name, column, config, no)
     elif name == "evaluation":
         yield from evaluation_problems(frame, config)
+    elif name == "services":
+        yield from _count_problems(frame, name, "people", config, no)
+        if frame.filter(~pl.col("kind").is_in(SERVICE_KINDS)).height:
+            yield "the services table names a kind of service other than outreach and hostel"
+        if frame.filter(pl.col("geography_code") == LONDON_CODE).height:
+            yield "the services table holds a row for London, not a borough"
+        if frame.filter(pl.col("period_type") != "fy").height:
+            yield "the services table is by something finer than the financial year"
+        if not all(is_service_name(name) for name in frame["service"].unique()):
+            yield "the services table holds a name that is not from the service register"
     elif name == "quality":
         share = pl.col("indicator").map_elements(is_quality_share, return_dtype=pl.Boolean)
         counts = frame.filter(~share).with_columns(value=pl.col("value").round(0).cast(pl.Int64))

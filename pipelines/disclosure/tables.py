@@ -21,6 +21,8 @@ from contract.release import (
     PATHS_SCHEMA,
     PATHWAYS_SCHEMA,
     QUALITY_SCHEMA,
+    SERVICE_KINDS,
+    SERVICES_SCHEMA,
     is_quality_share,
 )
 from pipelines.config import DisclosureConfig
@@ -300,6 +302,36 @@ def protect_quality(quality: pl.DataFrame | None, config: DisclosureConfig) -> p
     return out.sort(list(QUALITY_SCHEMA), nulls_last=True)
 
 
+def protect_services(services: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
+    """The service directory: a borough's count of people for one team or provider in one
+    financial year obeys the small-numbers rule (1 to 9 people: suppressed) and is rounded.
+
+    No row adds up to another (a person seen by two teams is in both; the table has no totals),
+    so there is no secondary suppression. Rows that are not a borough, an outreach team or a
+    hostel provider by the financial year are refused.
+    """
+    frame = conform(services, SERVICES_SCHEMA, "services")
+    if frame.is_empty():
+        return frame
+    check_places(frame, "geography_code", "services")
+    odd = frame.filter(
+        ~pl.col("kind").is_in(SERVICE_KINDS)
+        | (pl.col("period_type") != "fy")
+        | (pl.col("geography_code") == LONDON_CODE)
+    )
+    if odd.height:
+        raise PathwaysError(
+            "The services table may hold only outreach teams and hostel providers by borough and "
+            "financial year."
+        )
+    people = pl.col("people")
+    small = people.is_null() | ((people > 0) & (people < config.threshold))
+    return frame.with_columns(
+        people=pl.when(small).then(None).otherwise(round_count(people, config)),
+        status=pl.when(small).then(pl.lit(SUPPRESSED)).otherwise(pl.col("status")),
+    ).sort(list(SERVICES_SCHEMA), nulls_last=True)
+
+
 # --- the whole release -----------------------------------------------------------------------
 
 _PROTECTORS = {
@@ -310,6 +342,7 @@ _PROTECTORS = {
     "comparisons": protect_comparisons,
     "quality": protect_quality,
     "evaluation": protect_evaluation,
+    "services": protect_services,
 }
 
 
@@ -330,4 +363,28 @@ def protect(tables: dict[str, pl.DataFrame], config: DisclosureConfig) -> dict[s
             f"Disclosure control does not know the tables {', '.join(sorted(unknown))}; only "
             f"{', '.join(_PROTECTORS)} may be released."
         )
-    return {name: fn(tables.get(name), config) for name, fn in _PROTECTORS.items()}
+    protected = {name: fn(tables.get(name), config) for name, fn in _PROTECTORS.items()}
+    return {**protected, "services": _outreach_with_totals(protected)}
+
+
+def _outreach_with_totals(protected: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Every outreach team of a borough and year is hidden where the metrics table hides the
+    borough's people seen rough sleeping that year: each team's people are some of them, and
+    all the teams together are all of them, so shown teams would bound a hidden total."""
+    services = protected["services"]
+    hidden = protected["metrics"].filter(
+        (pl.col("metric_id") == "seen_rough_sleeping")
+        & (pl.col("period_type") == "fy")
+        & (pl.col("breakdown") == "all")
+        & (pl.col("status") == SUPPRESSED)
+    )
+    if services.is_empty() or hidden.is_empty():
+        return services
+    keys = ["period_start", "geography_code"]
+    marked = services.join(
+        hidden.select(*keys, _total_hidden=pl.lit(True)), on=keys, how="left"
+    ).with_columns(_hide=(pl.col("kind") == "outreach") & pl.col("_total_hidden").fill_null(False))
+    return marked.with_columns(
+        people=pl.when(pl.col("_hide")).then(None).otherwise(pl.col("people")),
+        status=pl.when(pl.col("_hide")).then(pl.lit(SUPPRESSED)).otherwise(pl.col("status")),
+    ).select(list(SERVICES_SCHEMA))

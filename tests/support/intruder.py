@@ -499,9 +499,9 @@ def _label(table: str, cell: str, figure: str) -> dict:
     return {"table": table, "cell": cell, "figure": figure}
 
 
-def _attack_metrics(u: _Unknowns, metrics: pl.DataFrame, *, additive: bool) -> None:
+def _attack_metrics(u: _Unknowns, metrics: pl.DataFrame, *, additive: bool) -> dict[str, list[int]]:
     """Each metric row's count (or a share's numerator and denominator), and every relation
-    ``named_relations`` knows among them."""
+    ``named_relations`` knows among them; returns each row's unknowns by its name."""
     keys = ["metric_id", "period_type", "period_start", "geography_code", "breakdown"]
     shares = set(metrics.filter(pl.col("denominator").is_not_null())["metric_id"].to_list())
     rows = metrics.sort(keys).to_dicts()
@@ -522,6 +522,7 @@ def _attack_metrics(u: _Unknowns, metrics: pl.DataFrame, *, additive: bool) -> N
         for j in range(len(figures[total])):
             u.sums(figures[total][j], [figures[p][j] for p in parts],
                    overlapping=not additive and kind in OVERLAPPING)  # fmt: skip
+    return {"|".join(str(row[k]) for k in keys): f for row, f in zip(rows, figures, strict=True)}
 
 
 def _same_people(curve: tuple[str, str, str]) -> tuple[str, str, str]:
@@ -668,6 +669,28 @@ def _attack_evaluation(u: _Unknowns, evaluation: pl.DataFrame) -> None:
         u.cell(_label("evaluation", "|".join(map(str, row[:4])), "people"), row[4], False)
 
 
+def _attack_services(
+    u: _Unknowns, services: pl.DataFrame, metric_vars: dict[str, list[int]]
+) -> None:
+    """The service directory's people: a hidden one is between 1 and the threshold less one.
+    A borough's outreach teams in a year each saw some of the people the metrics table counts
+    as seen rough sleeping there that year, and together all of them (the teams overlap)."""
+    threshold = u.config.threshold
+    teams: dict[tuple, list[int]] = {}
+    for fy, place, kind, name, people, status in services.select(
+        "period_start", "geography_code", "kind", "service", "people", "status"
+    ).rows():
+        hidden = status == SUPPRESSED
+        var = u.cell(_label("services", f"{fy}|{place}|{kind}|{name}", "people"), people,
+                     hidden, 1, threshold - 1)  # fmt: skip
+        if kind == "outreach":
+            teams.setdefault((fy, place), []).append(var)
+    for (fy, place), parts in teams.items():
+        total = metric_vars.get(f"seen_rough_sleeping|fy|{fy}|{place}|all")
+        if total is not None:
+            u.sums(total[0], parts, overlapping=True)
+
+
 def release_intervals(
     tables: dict[str, pl.DataFrame],
     config: DisclosureConfig,
@@ -676,8 +699,8 @@ def release_intervals(
     quick: bool = True,
     exact: bool = False,
 ) -> pl.DataFrame:
-    """One interval attack on a whole release: metrics, survival, pathways, quality and the pilot
-    evaluation together.
+    """One interval attack on a whole release: metrics, survival, pathways, quality, the pilot
+    evaluation and the service directory together.
 
     Every shown count is a true count within its rounding; every relation within and between
     the tables (``named_relations`` for metrics; within and between curves; stage flows and
@@ -698,8 +721,9 @@ def release_intervals(
         bound means the relations cannot hold together, which the tests treat as a fault.
     """
     u = _Unknowns(config)
+    metric_vars: dict[str, list[int]] = {}
     if tables.get("metrics") is not None and tables["metrics"].height:
-        _attack_metrics(u, tables["metrics"], additive=additive)
+        metric_vars = _attack_metrics(u, tables["metrics"], additive=additive)
     if tables.get("survival") is not None and tables["survival"].height:
         _attack_survival(u, tables["survival"], additive=additive)
     if tables.get("pathways") is not None and tables["pathways"].height:
@@ -708,6 +732,8 @@ def release_intervals(
         _attack_quality(u, tables["quality"])
     if tables.get("evaluation") is not None and tables["evaluation"].height:
         _attack_evaluation(u, tables["evaluation"])
+    if tables.get("services") is not None and tables["services"].height:
+        _attack_services(u, tables["services"], metric_vars)
     return u.solve(quick=quick, exact=exact)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from contract import release as release_reader
-from contract.reference import borough_codes
+from contract.reference import borough_codes, borough_name
 from metrics.config import Pilot
 from metrics.evaluation import weighted_comparison, weighted_rows
 from metrics.registry import definitions as registry_definitions
@@ -28,6 +28,7 @@ from pipelines.disclosure import (
     protect_paths,
     protect_pathways,
     protect_quality,
+    protect_services,
     protect_survival,
 )
 from pipelines.disclosure.evaluation import protect_evaluation, with_before_after
@@ -336,6 +337,24 @@ def _evaluation(seed: int, tables: dict[str, pl.DataFrame]) -> dict[str, pl.Data
     return with_before_after(protected, config)
 
 
+def _services(rng: np.random.Generator) -> pl.DataFrame:
+    """Each borough's own outreach team, the other teams and two hostel providers, by
+    financial year, some of them small (hidden), through the real protection."""
+    rows = [
+        ("fy", date(year, 4, 1), code, kind, name, int(rng.integers(0, 60)), "ok")
+        for year in (2023, 2024)
+        for code in borough_codes()
+        for kind, name in (
+            ("outreach", f"{borough_name(code)} outreach team"),
+            ("outreach", "other outreach teams"),
+            ("hostel", "St Mungo's"),
+            ("hostel", "other hostel providers"),
+        )
+    ]
+    frame = pl.DataFrame(rows, schema=release_reader.SERVICES_SCHEMA, orient="row")
+    return protect_services(frame, DisclosureConfig())
+
+
 def build_release(out: Path, *, synthetic: bool = True, seed: int = 7) -> Path:
     """Write the test release to ``out`` (created) and return it."""
     rng = np.random.default_rng(seed)
@@ -347,6 +366,7 @@ def build_release(out: Path, *, synthetic: bool = True, seed: int = 7) -> Path:
         "paths": paths,
         "comparisons": _comparisons(),
         "quality": _quality(),
+        "services": _services(rng),
     }
     facts = {**manifest(synthetic), "pilots": [p.model_dump() for p in PILOTS]}
     write_release(out, _evaluation(seed, tables), facts)

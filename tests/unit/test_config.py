@@ -117,3 +117,22 @@ def test_the_pack_map_draws_the_real_outlines_unless_told_tiles(tmp_path):
     path.write_text('[map]\nstyle = "hexes"\n')
     with pytest.raises(ConfigError, match="map.style"):
         load_config(path)
+
+
+def test_the_service_register_is_read_from_toml_and_refuses_a_name_that_is_not_plain(tmp_path):
+    assert PathwaysConfig().services.directory == ()
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[[services.directory]]\nkind = "outreach"\nname = "Camden outreach team"\n'
+        'boroughs = ["E09000007"]\n\n[[services.directory]]\nkind = "hostel"\nname = "SHP"\n'
+    )
+    [team, hostel] = load_config(path).services.directory
+    assert (team.name, team.boroughs, hostel.kind) == (
+        "Camden outreach team",
+        ("E09000007",),
+        "hostel",
+    )
+    for name in ("other outreach teams", "Joe: seen at the arches, 2am"):
+        path.write_text(f'[[services.directory]]\nkind = "outreach"\nname = "{name}"\n')
+        with pytest.raises(ConfigError, match="is not a service name"):
+            load_config(path)

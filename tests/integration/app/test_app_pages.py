@@ -562,3 +562,37 @@ def test_the_pilot_register_is_on_the_about_and_public_pages(env):
     assert not public.exception, public.exception
     register = next(t.value for t in public.table if "intervention" in t.value.columns)
     assert list(register["intervention"]) == ["Housing First", "Supported housing"]
+
+
+def services_table(at):
+    """The Outcomes page's Services section: its one table, as rows."""
+    show(at, "Services")
+    [table] = at.dataframe
+    return table.value
+
+
+def test_a_london_lead_sees_every_boroughs_teams_and_providers_named_from_the_register(env):
+    at = visit(sign_in("london-lead"), "outcomes")
+    table = services_table(at)
+    assert list(table.columns) == ["borough", "service", "name", "people"]
+    assert len(set(table["borough"])) > 20  # every borough with a service in the year
+    names = set(table["name"])
+    assert "Camden outreach team" in names and "Westminster outreach team" in names
+    assert "St Mungo's" in names  # a registered hostel provider
+    assert set(table["people"]) - {"suppressed"} <= {str(n) for n in range(0, 100000, 5)}
+    assert any(s.startswith("Outreach teams and hostel providers — every borough") for s in
+               subheaders(at))  # fmt: skip
+    assert "do not add up" in texts(at)
+    assert not at.error and not at.exception
+
+
+def test_a_camden_lead_sees_only_camdens_services(env):
+    at = visit(sign_in("camden-lead"), "outcomes")
+    table = services_table(at)
+    assert set(table["borough"]) == {"Camden"}
+    assert "Westminster outreach team" not in set(table["name"])
+    assert "Camden outreach team" in set(table["name"])
+    at.selectbox(key="outcomes_place").set_value("E12000007").run()  # London: still only Camden
+    assert set(services_table(at)["borough"]) == {"Camden"}
+    assert "Westminster" not in texts(at)
+    assert not at.error and not at.exception
