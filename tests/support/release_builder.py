@@ -33,6 +33,7 @@ from pipelines.disclosure import (
 )
 from pipelines.disclosure.evaluation import protect_evaluation, with_before_after
 from pipelines.release.write import write_release
+from tests.support.pilots import pilot_people
 
 LONDON = "E12000007"
 WESTMINSTER, LAMBETH, CAMDEN, HILLINGDON = "E09000033", "E09000022", "E09000007", "E09000017"
@@ -304,22 +305,6 @@ PILOTS = (
 )  # fmt: skip
 
 
-def _pilot_people(rng: np.random.Generator, n: int, hazard_ratio: float) -> pl.DataFrame:
-    """People housed in a pilot borough since its start: a support need and a long time on the
-    street make both the pilot and a return likelier; in the pilot the hazard of returning is
-    ``hazard_ratio`` times what it would be."""
-    need = rng.random(n) < 0.4
-    long_street = rng.random(n) < 0.5
-    treated = rng.random(n) < 1 / (1 + np.exp(-(-0.6 + 1.2 * need + 0.8 * long_street)))
-    hazard = 0.0015 * np.exp(0.7 * need + 0.5 * long_street) * np.where(treated, hazard_ratio, 1)
-    time = rng.exponential(1 / hazard)
-    follow = rng.uniform(180, 730, n)
-    return pl.DataFrame({
-        "treated": treated, "t": np.minimum(time, follow), "event": (time <= follow).astype(int),
-        "need_mental_health": need.astype(int), "street_over_12_months": long_street.astype(int),
-    })  # fmt: skip
-
-
 def _evaluation(seed: int, tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The pilots' evaluation through the real route: design 2 from simulated people (Camden's
     600 with a hazard ratio of 0.6, Lambeth's 60: too few to tell) protected by disclosure
@@ -327,10 +312,10 @@ def _evaluation(seed: int, tables: dict[str, pl.DataFrame]) -> dict[str, pl.Data
     rng = np.random.default_rng(seed + 1)  # the other tables' draws are left as they were
     config = PathwaysConfig(evaluation={"pilots": PILOTS})
     rows = []
+    case_mix = ("need_mental_health", "street_over_12_months")
     for pilot, n, ratio in ((PILOTS[0], 600, 0.6), (PILOTS[1], 60, 1.0)):
-        result = weighted_comparison(_pilot_people(rng, n, ratio),
-                                     ["need_mental_health", "street_over_12_months"],
-                                     config.evaluation)  # fmt: skip
+        people = pilot_people(rng, ratio, n, case_mix)
+        result = weighted_comparison(people, list(case_mix), config.evaluation)
         rows += weighted_rows(pilot, result)
     weighted = pl.DataFrame(rows, schema=release_reader.EVALUATION_SCHEMA, strict=False)
     protected = {**tables, "evaluation": protect_evaluation(weighted, DisclosureConfig())}

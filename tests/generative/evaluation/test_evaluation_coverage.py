@@ -21,6 +21,7 @@ from lifelines import CoxPHFitter
 
 from metrics.config import EvaluationConfig
 from metrics.evaluation import before_after, weighted_comparison
+from tests.support.pilots import pilot_people
 
 PILOT = "E09000007"
 BOROUGHS = [f"E09000{n:03d}" for n in range(1, 34)]
@@ -91,27 +92,6 @@ def test_design_1_finds_no_effect_where_none_was_simulated_about_5_percent_of_th
 
 
 # -- design 2 -----------------------------------------------------------------------------
-
-
-def pilot_people(rng: np.random.Generator, hazard_ratio: float, n: int = 500) -> pl.DataFrame:
-    """People in a pilot borough: a support need and a long time on the street each make both
-    the pilot and a return likelier (confounding); in the pilot, the hazard of returning is
-    ``hazard_ratio`` times what it would be. Followed up to two years."""
-    need = rng.random(n) < 0.4
-    long_street = rng.random(n) < 0.5
-    treated = rng.random(n) < 1 / (1 + np.exp(-(-0.6 + 1.2 * need + 0.8 * long_street)))
-    hazard = 0.0015 * np.exp(0.7 * need + 0.5 * long_street) * np.where(treated, hazard_ratio, 1)
-    time = rng.exponential(1 / hazard)
-    follow = rng.uniform(180, 730, n)
-    return pl.DataFrame(
-        {
-            "treated": treated,
-            "t": np.minimum(time, follow),
-            "event": (time <= follow).astype(int),
-            "need": need.astype(int),
-            "long_street": long_street.astype(int),
-        }
-    )
 
 
 def marginal_truth(hazard_ratio: float) -> float:
