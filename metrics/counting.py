@@ -230,15 +230,18 @@ def moved_population(
     frames = []
     for period_type in PERIOD_TYPES:
         dated = moves.with_columns(period=period_index(period_type, pl.col("event_date")))
+        # The kind of a person's move is decided London-wide, like every status: their first
+        # move of the period anywhere, so a borough's kinds never exceed London's.
+        kinds = dated.group_by("period", "person_key").agg(
+            pl.col("kind").sort_by("event_date", "rank").first().alias("moved_kind")
+        )
         for geography in (pl.lit(LONDON_CODE), pl.col("borough")):
             frames.append(
                 dated.with_columns(geography_code=geography)
                 .filter(pl.col("geography_code").is_not_null())
                 .group_by("period", "geography_code", "person_key")
-                .agg(
-                    pl.col("event_date").min().alias("moved_on"),
-                    pl.col("kind").sort_by("event_date", "rank").first().alias("moved_kind"),
-                )
+                .agg(pl.col("event_date").min().alias("moved_on"))
+                .join(kinds, on=["period", "person_key"])
                 .with_columns(period_type=pl.lit(period_type))
             )
     cohort = pl.concat(frames, how="vertical")

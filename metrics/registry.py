@@ -250,7 +250,7 @@ METRICS: tuple[Metric, ...] = (
             f"moved_to_{kind}",
             f"Moved into {words}",
             "People who moved into accommodation in the period (as counted for moved into "
-            f"accommodation) whose first move of the period was into {words}.",
+            f"accommodation) whose first move of the period, anywhere in London, was into {words}.",
             "people",
             rule=rules.moved_to(kind),
             parameters=("moved_in_lookback_months",),

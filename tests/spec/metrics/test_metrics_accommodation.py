@@ -108,3 +108,23 @@ def test_a_person_who_moves_twice_counts_under_the_first_move(metrics_of):
     )
     assert result.value("moved_to_hostel", "2024-Q1") == 1
     assert result.value("moved_to_housing_first", "2024-Q1") == 0
+
+
+def test_the_kind_of_a_move_is_decided_london_wide_like_every_status(metrics_of):
+    # gus went to a hostel in Camden, then into a private tenancy in Westminster, in one
+    # quarter. His first move anywhere was the hostel: London counts him under hostel, and so
+    # does Westminster, where he moved in too; no borough counts a kind London does not.
+    result = metrics_of(
+        """
+        person | date       | event               | borough
+        gus    | 2024-01-02 | seen_rough_sleeping | Camden
+        gus    | 2024-01-10 | hostel_entry        | Camden
+        gus    | 2024-02-20 | settled_prs         | Westminster
+        """
+    )
+    q1 = "2024-Q1"
+    assert result.value("moved_to_hostel", q1) == 1
+    assert result.value("moved_to_settled", q1) == 0
+    assert result.value("moved_to_hostel", q1, where="Westminster") == 1
+    assert result.value("moved_to_settled", q1, where="Westminster") == 0
+    assert result.value("moved_into_accommodation", q1, where="Westminster") == 1
