@@ -62,7 +62,7 @@ from datetime import date
 
 import polars as pl
 
-from contract.periods import index_of, period_index, period_start, period_start_expr
+from contract.periods import index_of, period_end, period_index, period_start, period_start_expr
 from contract.reference import EU_EEA_CODES, UK_CODES, borough_codes
 from contract.release import OTHER_SERVICES, SERVICES_SCHEMA
 from metrics.journeys import (
@@ -490,10 +490,10 @@ def service_counts(
     extract_date: date,
 ) -> pl.DataFrame:
     """The service directory before disclosure control (``SERVICES_SCHEMA``): per borough and
-    financial year (those starting on or after ``first_day``, to ``extract_date``), the
-    distinct people each outreach team saw bedded down in that borough, and the distinct people
-    who stayed with each hostel provider in that borough (a stay counts in every year it
-    overlaps). Names not in the register are counted under "other outreach teams" or "other
+    complete financial year (those starting on or after ``first_day`` and ending by
+    ``extract_date``), the distinct people each outreach team saw bedded down in that borough,
+    and the distinct people who stayed with each hostel provider in that borough (a stay counts
+    in every year it overlaps). Names not in the register are counted under "other outreach teams" or "other
     hostel providers"; places outside the London boroughs are left out.
 
     >>> from pipelines.config import Service
@@ -517,13 +517,16 @@ def service_counts(
     if period_start("fy", first) < first_day:
         first += 1
     first_day = period_start("fy", first)
+    if period_end("fy", last) > extract_date:
+        last -= 1  # a year is reported once it is complete, as in the metrics table
+    last_day = period_end("fy", last)
     parts = []
     contacts = _with_person(tables, links, "chain_contacts")
     if contacts is not None:
         day = pl.col("contact_date").cast(pl.Date, strict=False)
         parts.append(
             contacts.filter(
-                (pl.col("contact_type") == "bedded_down") & day.is_between(first_day, extract_date)
+                (pl.col("contact_type") == "bedded_down") & day.is_between(first_day, last_day)
             ).select(
                 "person_key",
                 fy=period_index("fy", day),
@@ -537,9 +540,7 @@ def service_counts(
         move_in = pl.col("move_in").cast(pl.Date, strict=False)
         move_out = _column(stays, "move_out", pl.Date).fill_null(extract_date)
         parts.append(
-            stays.filter(
-                move_in.is_not_null() & (move_in <= extract_date) & (move_out >= first_day)
-            )
+            stays.filter(move_in.is_not_null() & (move_in <= last_day) & (move_out >= first_day))
             .select(
                 "person_key",
                 fy=pl.int_ranges(

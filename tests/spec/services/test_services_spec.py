@@ -90,9 +90,17 @@ def test_a_hostel_stay_counts_in_every_financial_year_it_overlaps():
         (date(2023, 4, 1), CAMDEN, "hostel", "SHP", 1),
         (FY24, CAMDEN, "hostel", "SHP", 2),
         (FY24, CAMDEN, "hostel", "other hostel providers", 1),
-        (date(2025, 4, 1), CAMDEN, "hostel", "SHP", 1),
-        (date(2025, 4, 1), CAMDEN, "hostel", "other hostel providers", 1),
-    ]
+    ]  # 2025-26 has begun by the extract but is not over: not reported, as in the metrics
+
+
+def test_a_year_not_over_by_the_extract_is_left_out():
+    table = contacts([
+        ("1", date(2025, 3, 20), CAMDEN, "bedded_down", "Camden outreach team"),
+        ("2", date(2025, 4, 20), CAMDEN, "bedded_down", "Camden outreach team"),
+    ])  # fmt: skip
+    link = links([("1", "p"), ("2", "q")])
+    got = directory({"chain_contacts": table}, link, extract=date(2025, 10, 31))
+    assert got == [(FY24, CAMDEN, "outreach", "Camden outreach team", 1)]
 
 
 def test_a_year_that_starts_before_the_first_month_reported_is_left_out():
