@@ -178,7 +178,9 @@ def curve_protection_words(sdc: Mapping[str, Any]) -> str:
         f"each hidden below {threshold} or rounded to the nearest "
         f"{sdc.get('rounding_base', 5)}, merging intervals that hold a small number; each step "
         "is worked out from those published counts and shown to the whole percent. Curves stop "
-        f"once {fewer_than_at_risk(sdc)} people remain at risk."
+        f"once {fewer_than_at_risk(sdc)} people remain at risk; the competing-risks curve also "
+        "stops where its deaths are too few to hide in an interval of at most "
+        f"{sdc.get('survival_max_interval_days', 180)} days."
     )
 
 

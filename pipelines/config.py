@@ -110,6 +110,13 @@ class DisclosureConfig(Section):
         description="Survival curves are published on fixed 30-day intervals (merged where an "
         "interval holds a small number), so no step names the day someone returned or died.",
     )
+    survival_max_interval_days: int = Field(
+        180,
+        ge=1,
+        description="A competing-risks curve stops where its deaths cannot be hidden in an "
+        "interval of at most 180 days: a longer interval is too coarse to recompute the curve from "
+        "its published counts within its own confidence band.",
+    )
 
     @model_validator(mode="after")
     def _floors(self) -> DisclosureConfig:

@@ -45,6 +45,7 @@ def survival_chart(
     y_title: str = "still off the street (%)",
     title: str | None = None,
     x_title: str = "days since moving in",
+    too_few: str = "too few people for a curve beyond its start",
 ) -> Chart:
     """Step curves with 95% confidence bands, one per group (and place).
 
@@ -74,7 +75,7 @@ def survival_chart(
 
     if stopped.height:
         footnote += (
-            " Not drawn, too few people for a curve beyond its start: "
+            f" Not drawn, {too_few}: "
             + ", ".join(series_name(g, grp) for g, grp in stopped.rows())
             + "."
         )
@@ -182,6 +183,7 @@ def cumulative_incidence_chart(
         groups=groups,
         y_title="cumulative incidence (%)",
         title=f"Return to the street, with death as a competing event — {place_name(geography)}",
+        too_few="too few deaths to hide in short intervals, so no curve beyond its start",
     )
     chart.key = f"cif-{curve_id}-{geography}"
     chart.subtitle = (

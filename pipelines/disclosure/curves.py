@@ -35,7 +35,9 @@ def _coarsen_curve(steps: list[dict], config: DisclosureConfig) -> list[dict]:
     next until at least ``survival_min_leavers`` people left it and its events, and its
     competing events (deaths) where the curve has them, are each none or at least the threshold.
     The curve stops once fewer than ``survival_min_at_risk`` remain at risk; a tail that never
-    closes is left out.
+    closes is left out. A competing-risks curve also stops where an interval would have to span
+    more than ``survival_max_interval_days`` to hide its deaths: deaths are rare, and an interval
+    of years is too coarse to recompute the curve from.
     """
     start = steps[0]
     size = int(start["at_risk"] or 0)
@@ -48,17 +50,20 @@ def _coarsen_curve(steps: list[dict], config: DisclosureConfig) -> list[dict]:
     out = [{**base, "t_days": 0, "at_risk": size, "events": 0,
             "competing_events": 0 if has_competing else None, "status": "ok"}]  # fmt: skip
     at_risk_before = size  # people at risk when the open interval began
+    opened = 0  # the day the open interval began
     # Day 0 counts in the first interval, so the first two rows never differ by a small number.
     left = events = competing = 0
     for i, step in enumerate(steps):
         if i and int(step["at_risk"] or 0) < config.survival_min_at_risk:
             break  # the curve stops once fewer than the minimum remain at risk
+        interval_end = max(width, math.ceil(int(step["t_days"]) / width) * width)
+        if has_competing and interval_end - opened > config.survival_max_interval_days:
+            break  # its deaths cannot be hidden in an interval short enough to draw
         left += int(step.get("n_events") or 0) + int(step.get("n_censored") or 0)
         events += int(step.get("n_events") or 0)
         competing += int(step.get("n_competing") or 0)
         if i == 0:
             continue
-        interval_end = max(width, math.ceil(int(step["t_days"]) / width) * width)
         next_t = steps[i + 1]["t_days"] if i + 1 < len(steps) else None
         closes = (
             (next_t is None or int(next_t) > interval_end)
@@ -72,6 +77,7 @@ def _coarsen_curve(steps: list[dict], config: DisclosureConfig) -> list[dict]:
                     "competing_events": competing if has_competing else None,
                     "status": "ok"})  # fmt: skip
         at_risk_before -= left
+        opened = interval_end
         left = events = competing = 0
     return out
 

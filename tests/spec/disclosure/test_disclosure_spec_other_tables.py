@@ -63,6 +63,44 @@ def test_survival_curves_are_published_on_30_day_intervals_from_rounded_counts()
     ]
 
 
+def cif(steps, group="all", place=LONDON):
+    """Competing-risks steps as (t_days, at_risk, returned, died, censored)."""
+    return pl.DataFrame(
+        [
+            {"curve_id": "return_to_street_cif", "geography_code": place, "group": group,
+             "t_days": t, "estimate": 0.0, "ci_lower": 0.0, "ci_upper": 0.0, "at_risk": n,
+             "status": "ok", "n_events": d, "n_competing": k, "n_censored": c + k}
+            for t, n, d, k, c in steps
+        ]
+    )  # fmt: skip
+
+
+def test_a_competing_risks_curve_stops_where_its_deaths_cannot_be_hidden_within_180_days():
+    #  day | at risk | returned | died | no longer followed   interval
+    #    0 |     200 |        0 |    0 |  0
+    #   20 |     200 |       30 |    6 | 10                   30
+    #   50 |     154 |       20 |    4 | 10                   60  -> 10 deaths: t=60 closes
+    #   80 |     120 |       25 |    3 | 10                   90
+    #  200 |      82 |       20 |    2 | 10                  210
+    #  250 |      50 |       10 |    5 | 10                  270  -> 10 deaths only by day 270:
+    # the interval from day 60 would span 210 days, more than 180, so the curve stops at day 60,
+    # even though more than ten people are still at risk. Hiding its deaths would take an
+    # interval too long to draw the curve from: its returns bunch at the start and its
+    # censorings spread out, so one step over it misreads the share who returned by years' end.
+    steps = [(0, 200, 0, 0, 0), (20, 200, 30, 6, 10), (50, 154, 20, 4, 10),
+             (80, 120, 25, 3, 10), (200, 82, 20, 2, 10), (250, 50, 10, 5, 10)]  # fmt: skip
+    protected = protect_survival(cif(steps), CONFIG)
+    assert protected.select("t_days", "at_risk", "events", "competing_events").rows() == [
+        (0, 200, 0, 0),
+        (60, 200, 50, 10),
+    ]
+    # With a longer allowance (here 240 days) the next interval closes at day 270.
+    longer = protect_survival(cif(steps), DisclosureConfig(survival_max_interval_days=240))
+    assert longer.select("t_days", "at_risk", "events", "competing_events").rows()[-1] == (
+        270, 120, 55, 10
+    )
+
+
 def test_a_curve_for_fewer_than_ten_people_is_one_suppressed_row():
     protected = protect_survival(curve([(0, 8, 0, 0, 1.0), (5, 8, 1, 0, 0.875)]), CONFIG)
     assert protected.select("t_days", "at_risk", "estimate", "status").rows() == [
