@@ -473,7 +473,9 @@ def train(
     m: expectation maximisation in three sessions, each blocking on one kind of evidence so
     the others' parameters are learnt: same NI number (nearly all true pairs; learns names and
     dates of birth), same date of birth (learns names and NI numbers), same full name and date
-    of birth (true pairs of every pair of sources; learns place and time).
+    of birth (true pairs of every pair of sources; learns place and time). EM leaves term
+    frequencies aside: m is how one person's records differ, whatever the name, and the
+    frequency adjustment is applied in prediction.
     A session or estimate the data cannot support (a small extract) is skipped, and the
     levels keep their starting values.
     """
@@ -486,7 +488,9 @@ def train(
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
     for rule in (block_on("ni"), block_on("dob"), block_on("fn", "sn", "dob")):
         with contextlib.suppress(SplinkException, ValueError, ZeroDivisionError):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
 
 
 def without_duplicates_in_u(model: dict[str, Any]) -> dict[str, Any]:
