@@ -204,11 +204,17 @@ def _name_comparison() -> CustomComparison:
 def _birth_comparison() -> CustomComparison:
     both_dates = cll.CustomLevel("dob_l IS NOT NULL AND dob_r IS NOT NULL")
     a_guess = cll.CustomLevel("dob_l IS NULL OR dob_r IS NULL")
+    # One slip in a date written YYYY-MM-DD changes its year or its day and month, never both:
+    # the cheap test first, so the edit distance is computed only where it can be one.
+    one_part_same = cll.CustomLevel(
+        "substr(dob_text_l, 1, 4) = substr(dob_text_r, 1, 4) "
+        "OR substr(dob_text_l, 6, 5) = substr(dob_text_r, 6, 5)"
+    )
     levels = [
         cll.NullLevel("birth_year"),
         _label(cll.ExactMatchLevel("dob"), BIRTH_LEVELS[0], tf_adjustment_column="dob"),
         _label(cll.CustomLevel("dob_l = dob_swapped_r"), BIRTH_LEVELS[1]),
-        _label(cll.DamerauLevenshteinLevel("dob_text", 1), BIRTH_LEVELS[2]),
+        _label(cll.And(one_part_same, cll.DamerauLevenshteinLevel("dob_text", 1)), BIRTH_LEVELS[2]),
         _label(
             cll.And(both_dates, cll.AbsoluteDifferenceLevel("birth_year", 2.0)), BIRTH_LEVELS[3]
         ),
