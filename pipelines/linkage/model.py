@@ -157,7 +157,8 @@ class _Shared(ComparisonLevelCreator):
 
 def _name_comparison() -> CustomComparison:
     forename_exact = cll.ExactMatchLevel("fn")
-    forename_variant = cll.Or(_Shared("given_names"), _Shared("given_forms"))
+    # a given name's forms include the name itself (``names.name_forms``)
+    forename_variant = _Shared("given_forms")
     forename_similar = cll.Or(_Shared("given_keys"), cll.JaroWinklerLevel("fn", 0.88))
     surname_exact = cll.ExactMatchLevel("sn")
     surname_similar = cll.Or(
@@ -185,7 +186,7 @@ def _name_comparison() -> CustomComparison:
         ).configure(is_null_level=True, label_for_charts="no name"),
         _label(cll.And(forename_exact, surname_exact, rare_full_name), NAME_LEVELS[0]),
         _label(cll.And(forename_exact, surname_exact), NAME_LEVELS[1], **full_name_frequency),
-        _label(cll.And(forename_variant, surname_exact), NAME_LEVELS[2], **full_name_frequency),
+        _label(cll.And(surname_exact, forename_variant), NAME_LEVELS[2], **full_name_frequency),
         _label(cll.And(forename_variant, surname_similar), NAME_LEVELS[3]),
         _label(cll.And(forename_similar, cll.Or(surname_exact, surname_similar)), NAME_LEVELS[4]),
         _label(_NamesAcross(both=True), NAME_LEVELS[5]),
