@@ -228,10 +228,20 @@ def _birth_comparison() -> CustomComparison:
 
 
 def _ni_comparison() -> CustomComparison:
+    # One slip (a character changed, dropped, added, or two swapped) spoils at most two
+    # neighbouring characters, so between numbers of five or more characters (shorter ones are
+    # dropped in ``prepare``) it leaves the first two or the last two as they were: the cheap
+    # test first, so the edit distance is computed only where it can be one.
+    same_start_or_end = cll.CustomLevel(
+        "substr(ni_l, 1, 2) = substr(ni_r, 1, 2) OR right(ni_l, 2) = right(ni_r, 2)"
+    )
     levels = [
         cll.NullLevel("ni"),
         _label(cll.ExactMatchLevel("ni"), "same NI number"),
-        _label(cll.DamerauLevenshteinLevel("ni", 1), "NI numbers one character apart"),
+        _label(
+            cll.And(same_start_or_end, cll.DamerauLevenshteinLevel("ni", 1)),
+            "NI numbers one character apart",
+        ),
         _label(cll.ElseLevel(), "NI numbers differ"),
     ]
     return CustomComparison(levels, output_column_name="ni")
