@@ -55,6 +55,28 @@ def engine_session(engine: str) -> Iterator[DatabaseAPI]:
             connection.close()
 
 
+# The records' own table in a DuckDB session.
+_RECORDS_TABLE = "pathways_identity_features"
+
+
+def register_records(database: DatabaseAPI, features: pl.DataFrame) -> SplinkDataFrame:
+    """Hand the identity features to the engine, once, for every query of the run to read.
+
+    On DuckDB they are copied into a table of the session: a registered Arrow table is read
+    afresh by every query that names it, its list columns (forename forms, boroughs)
+    converted each time, and Splink's blocking, u sampling, EM and prediction join the
+    records to themselves dozens of times. At London's size, forming the blocked pairs takes
+    7 s from the table against 21 s from Arrow, with the same pairs.
+    """
+    if isinstance(database, DuckDBAPI):
+        connection = database.duckdb_con
+        connection.register(f"{_RECORDS_TABLE}_arrow", features.to_arrow())
+        connection.execute(f"CREATE TABLE {_RECORDS_TABLE} AS SELECT * FROM {_RECORDS_TABLE}_arrow")
+        connection.unregister(f"{_RECORDS_TABLE}_arrow")
+        return database.register(_RECORDS_TABLE)
+    return database.register(features.to_arrow())
+
+
 def to_polars(table: SplinkDataFrame) -> pl.DataFrame:
     """Bring a Splink result table back as a Polars frame."""
     return pl.from_arrow(table.as_pyarrow_table())

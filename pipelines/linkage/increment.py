@@ -157,12 +157,12 @@ def _new_pairs(
     config: LinkageConfig,
     warnings: list[dict[str, object]],
 ):
-    from pipelines.linkage.engine import engine_session
+    from pipelines.linkage.engine import engine_session, register_records
     from pipelines.linkage.link import scored_pairs
     from pipelines.linkage.splink_api import Linker
 
     with engine_warnings(warnings), engine_session(config.engine) as database:
-        records = database.register(features.to_arrow())
+        records = register_records(database, features)
         return scored_pairs(Linker(records, narrowed_to_new(model), log_level=None))
 
 

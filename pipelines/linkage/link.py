@@ -179,13 +179,13 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
     """
     from pipelines.linkage import model
     from pipelines.linkage.clustering import cluster_links
-    from pipelines.linkage.engine import engine_session
+    from pipelines.linkage.engine import engine_session, register_records
 
     u_file = work_dir / U_FILE if work_dir is not None else None
     stage_version = link_stage_version(config)
     cached = _cached_u(u_file, stage_version)
     with engine_session(config.engine) as database:
-        records = database.register(features.to_arrow())
+        records = register_records(database, features)
         progress.step(f"link: training the model on {features.height:,} records")
         linker, u = model.fit(
             records,

@@ -230,6 +230,45 @@ def test_day_and_month_transposed():
     assert got["birth"] == "day and month transposed"
 
 
+@pytest.mark.parametrize(
+    ("other", "expected"),
+    [
+        # date of birth 1985-03-07 against ...
+        (dt.date(1986, 3, 7), "date of birth one slip apart"),  # a year digit
+        (dt.date(1958, 3, 7), "date of birth one slip apart"),  # two year digits swapped
+        (dt.date(1985, 3, 17), "date of birth one slip apart"),  # a day digit
+        (dt.date(1985, 5, 7), "date of birth one slip apart"),  # a month digit
+        (dt.date(1986, 4, 7), "dates of birth within two years"),  # year and month both
+    ],
+)
+def test_one_slip_in_a_date_of_birth(other, expected):
+    got = levels(
+        {"first_name": "Ali", "dob": dt.date(1985, 3, 7)},
+        {"first_name": "Ali", "dob": other},
+    )
+    assert got["birth"] == expected
+
+
+@pytest.mark.parametrize(
+    ("other", "expected"),
+    [
+        # NI number AB123456C against ...
+        ("BA123456C", "NI numbers one character apart"),  # the letters swapped
+        ("B123456C", "NI numbers one character apart"),  # the first letter dropped
+        ("AB1234567C", "NI numbers one character apart"),  # a digit added
+        ("AB124356C", "NI numbers one character apart"),  # two middle digits swapped
+        ("AB123456D", "NI numbers one character apart"),  # the last letter misheard
+        ("AB654321C", "NI numbers differ"),
+    ],
+)
+def test_one_slip_in_an_ni_number(other, expected):
+    got = levels(
+        {"first_name": "Ali", "ni_number": "AB123456C"},
+        {"first_name": "Ali", "ni_number": other},
+    )
+    assert got["ni"] == expected
+
+
 def test_ni_number_match_outweighs_a_name_typo():
     # Same NI number (spaced differently), forename misspelt, surname missing on one side
     left = {"first_name": "Abdirahman", "last_name": "Warsame", "ni_number": "AB 12 34 56 C"}
