@@ -130,7 +130,9 @@ def full_link(
 
 
 def _pairs_with_a_new_record(model: dict[str, Any], records: str, columns: list[str], dialect):
-    """The SQL that makes every pair the model's prediction rules find with a new record in it.
+    """The query (a Splink pipeline) that makes every pair the model's prediction rules find
+    with a new record in it, each pair once with the smaller record id on the left, as Splink
+    makes them for a model that deduplicates.
 
     Each rule is joined twice, once for pairs whose right-hand record is new and once for those
     whose left-hand record is new: a condition on one side only is one the database applies
@@ -139,7 +141,8 @@ def _pairs_with_a_new_record(model: dict[str, Any], records: str, columns: list[
     person's forename forms) joins its values one by one, as Splink's exploding rules do. The
     pairs of all rules are made distinct once, at the end, instead of each rule excluding the
     pairs of every rule before it as Splink does: with thirty rules that exclusion is a long
-    condition per rule, which Splink parses again for every rule after it.
+    condition per rule, which Splink parses again for every rule after it. A pair any rule finds
+    is a pair Splink scores, once, so the distinct pairs are the same.
     """
     from pipelines.linkage.splink_api import CTEPipeline
 
