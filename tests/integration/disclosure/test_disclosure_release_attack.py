@@ -134,6 +134,30 @@ def test_the_pipelines_own_release_attacked_as_a_whole_gives_no_hidden_figure_aw
     assert recovered(intervals).height == 0, recovered(intervals)
 
 
+def test_the_pipelines_release_with_a_year_of_its_metrics_attacked_as_a_whole_gives_nothing_away(
+    release_dir, pipeline_release
+):
+    # Every table at once, with the metrics of the whole population (no breakdown) for the
+    # latest financial year: the service directory and the pilot evaluation are computed from
+    # these, so the attack ties them together.
+    release = open_release(release_dir)
+    metrics = release.table("metrics")
+    year = metrics.filter(pl.col("period_type") == "fy")["period_start"].max()
+    in_year = pl.col("period_start").is_between(
+        year, year.replace(year=year.year + 1), closed="left"
+    )
+    tables = {
+        **pipeline_release,
+        "metrics": metrics.filter((pl.col("breakdown") == "all") & in_year),
+        "services": release.table("services").filter(pl.col("period_start") == year),
+    }
+    intervals = release_intervals(tables, CONFIG)
+    assert {"metrics", "services", "survival", "pathways"} <= set(intervals["table"])
+    assert intervals.filter(pl.col("table") == "metrics").height > 5_000
+    assert intervals["low"].null_count() == 0
+    assert recovered(intervals).height == 0, recovered(intervals)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_small_releases_attacked_as_a_whole_give_no_hidden_figure_away(seed):
     # Boroughs of 50, 40 and 6 people: the small one is hidden, and the 40 with it, everywhere.
