@@ -96,14 +96,14 @@ def _population(curve_id: str, geography_code: str, group: str) -> tuple[str, st
     return (curve_id, geography_code, group)
 
 
-def _survival_relations(sizes: pl.DataFrame) -> tuple[list[tuple[int, list[int]]], list[list[int]]]:
+def _survival_relations(sizes: pl.DataFrame) -> tuple[pl.DataFrame, list[list[int]]]:
     """Additive relations and same-people ties among curve sizes (one cell per curve start).
 
     Relations: a curve's groups add up to its ``all`` (each breakdown family), boroughs add up
     to London, and a compared borough and the rest of London add up to London, as do the pilot
     boroughs and the others. Ties: curves of the same people (see ``_population``).
     """
-    groups = relation_groups(sizes)
+    groups = [(int(t), [int(p) for p in ps]) for t, ps in relation_groups(sizes).iter_rows()]
     cell = {
         (c, g, grp): int(i)
         for c, g, grp, i in sizes.select("curve_id", "geography_code", "group", "_cell").rows()
@@ -118,11 +118,14 @@ def _survival_relations(sizes: pl.DataFrame) -> tuple[list[tuple[int, list[int]]
         if pilots is not None and others is not None:
             groups.append((london, [pilots, others]))
     groups = [(t, sorted(set(ps))) for t, ps in groups if len(set(ps)) > 1 or t not in ps]
+    relations = pl.DataFrame(
+        groups, schema={"total": pl.Int64, "parts": pl.List(pl.Int64)}, orient="row"
+    )
     same: dict[tuple[str, str, str], list[int]] = {}
     for key, i in cell.items():
         same.setdefault(_population(*key), []).append(i)
     ties = [sorted(cells) for cells in same.values() if len(cells) > 1]
-    return groups, ties
+    return relations, ties
 
 
 def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
