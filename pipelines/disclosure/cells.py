@@ -60,7 +60,7 @@ class Cells:
         self.hides_size: list[bool] = (hidden & ~known).tolist()
         self.threshold = config.threshold
 
-    def protect(self, groups: pl.DataFrame, ties: list[list[int]]) -> list[bool]:
+    def protect(self, groups: pl.DataFrame, ties: pl.DataFrame) -> list[bool]:
         """Hide more cells until every relation is safe; return the suppression mask.
 
         A relation is safe when its hidden parts cannot be worked out from the rest. The
@@ -73,15 +73,13 @@ class Cells:
         Args:
             groups: the additive relations, one row each (``relation_groups``): the total cell
                 (``total``) and the part cells (``parts``), worked through in row order.
-            ties: cells of equal size (a count, and shares whose denominator is that count):
-                when one is hidden for its size, the others are hidden too, else they would
-                show the hidden size.
+            ties: cells of equal size (a count, and shares whose denominator is that count),
+                one tie a row (``cells``): when one is hidden for its size, the others are
+                hidden too, else they would show the hidden size.
         """
         n_cells, t = len(self.suppressed), self.threshold
         totals_np = groups.get_column("total").to_numpy().astype(np.int64)
-        lengths = groups.get_column("parts").list.len().to_numpy().astype(np.int64)
-        flat_np = groups.get_column("parts").explode().drop_nulls().to_numpy().astype(np.int64)
-        offsets_np = np.concatenate([[0], np.cumsum(lengths)])
+        flat_np, offsets_np, lengths = _flat(groups.get_column("parts"))
         group_of_part = np.repeat(np.arange(len(totals_np), dtype=np.int64), lengths)
 
         # Each relation's running state: its hidden parts, and the people in its visible parts.
@@ -95,8 +93,8 @@ class Cells:
         left_b = (mass_b_np[totals_np] - shown_b.astype(np.int64)).tolist()
 
         # Queue entries: a relation as its index g >= 0, a tie t as -(t + 1).
-        tie_cells = np.array([c for tie in ties for c in tie], dtype=np.int64)
-        tie_index = np.repeat(np.arange(len(ties), dtype=np.int64), [len(tie) for tie in ties])
+        tie_cells, tie_offsets_np, tie_lengths = _flat(ties.get_column("cells"))
+        tie_index = np.repeat(np.arange(ties.height, dtype=np.int64), tie_lengths)
         # A hidden cell queues the relations it is in (in order, its own total first) and its ties.
         at_total = offsets_np[:-1] + np.arange(len(totals_np))
         member = np.empty(len(totals_np) + len(flat_np), dtype=np.int64)
@@ -109,13 +107,15 @@ class Cells:
         )
         part_of, part_at = _by_cell(flat_np, group_of_part, n_cells)
         totals, flat, offsets = totals_np.tolist(), flat_np.tolist(), offsets_np.tolist()
+        tie_flat, tie_offsets = tie_cells.tolist(), tie_offsets_np.tolist()
         suppressed, hides_size = self.suppressed, self.hides_size
         mass_a, mass_b = self.mass_a, self.mass_b
 
         queue: deque[int] = deque(
             np.flatnonzero(hidden_np[totals_np] | (np.asarray(n_hidden) > 0)).tolist()
         )
-        queue.extend(-(i + 1) for i, tie in enumerate(ties) if any(hides_size[c] for c in tie))
+        sizes_hidden = np.bincount(tie_index, np.asarray(hides_size)[tie_cells], ties.height)
+        queue.extend((-(np.flatnonzero(sizes_hidden > 0) + 1)).tolist())
 
         def hide(cell: int) -> None:
             if hides_size[cell]:
@@ -143,13 +143,18 @@ class Cells:
             return people <= 0 or (people >= t and people > hidden)
 
         closed = [False] * len(totals)
+        # A tie is queued only once one of its cells hides its size, so its first turn hides
+        # them all and any later turn has nothing left to do.
+        tie_done = [False] * ties.height
         while queue:
             index = queue.popleft()
             if index < 0:
-                tie = ties[-index - 1]
-                if any(hides_size[c] for c in tie):
-                    for cell in tie:
-                        hide(cell)
+                tie = -index - 1
+                if not tie_done[tie]:
+                    tie_done[tie] = True
+                    for cell in tie_flat[tie_offsets[tie] : tie_offsets[tie + 1]]:
+                        if not hides_size[cell]:
+                            hide(cell)
                 continue
             if closed[index]:
                 continue
@@ -159,7 +164,8 @@ class Cells:
                 # The breakdown of a hidden total is hidden too, zeros included: otherwise a
                 # small group could be seen to sit wholly in one category.
                 for p in parts:
-                    hide(p)
+                    if not hides_size[p]:
+                        hide(p)
                 continue
             while not is_safe(index):
                 candidates = [p for p in parts if not suppressed[p]]
@@ -175,6 +181,14 @@ class Cells:
                         hide(p)
                     break
         return suppressed
+
+
+def _flat(lists: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A column of lists of cells as one flat array, the offsets of each list in it and their
+    lengths: list ``i`` is ``flat[offsets[i]:offsets[i + 1]]``."""
+    lengths = lists.list.len().to_numpy().astype(np.int64)
+    flat = lists.explode().drop_nulls().to_numpy().astype(np.int64)
+    return flat, np.concatenate([[0], np.cumsum(lengths)]), lengths
 
 
 def _by_cell(cells: np.ndarray, entries: np.ndarray, n_cells: int) -> tuple[list[int], list[int]]:
@@ -262,7 +276,7 @@ def relation_groups(cells: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(groups).sort("total", "parts")
 
 
-def same_size_ties(cells: pl.DataFrame) -> list[list[int]]:
+def same_size_ties(cells: pl.DataFrame) -> pl.DataFrame:
     """Share rows whose denominator equals a count or another share's denominator of the same
     period, place and breakdown: the shown denominator would otherwise give the hidden figure away.
     """
@@ -275,10 +289,10 @@ def same_size_ties(cells: pl.DataFrame) -> list[list[int]]:
         .filter((pl.col("shares") > 0) & (pl.col("cells").list.len() > 1))
         .sort("cells")
     )
-    return [list(c) for c in ties.get_column("cells").to_list()]
+    return ties.select("cells")
 
 
-def combination_ties(cells: pl.DataFrame) -> list[list[int]]:
+def combination_ties(cells: pl.DataFrame) -> pl.DataFrame:
     """The combinations of needs naming one need or more, of one metric, period and place: hidden
     together. Each need's group is a sum of four of them, and three such sums with the total
     could pin one hidden combination (the drugs group less the alcohol group, say) even when
@@ -294,4 +308,4 @@ def combination_ties(cells: pl.DataFrame) -> list[list[int]]:
         .filter(pl.col("cells").list.len() > 1)
         .sort("cells")
     )
-    return [list(c) for c in ties.get_column("cells").to_list()]
+    return ties.select("cells")

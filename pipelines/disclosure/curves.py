@@ -96,7 +96,7 @@ def _population(curve_id: str, geography_code: str, group: str) -> tuple[str, st
     return (curve_id, geography_code, group)
 
 
-def _survival_relations(sizes: pl.DataFrame) -> tuple[pl.DataFrame, list[list[int]]]:
+def _survival_relations(sizes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Additive relations and same-people ties among curve sizes (one cell per curve start).
 
     Relations: a curve's groups add up to its ``all`` (each breakdown family), boroughs add up
@@ -125,7 +125,7 @@ def _survival_relations(sizes: pl.DataFrame) -> tuple[pl.DataFrame, list[list[in
     for key, i in cell.items():
         same.setdefault(_population(*key), []).append(i)
     ties = [sorted(cells) for cells in same.values() if len(cells) > 1]
-    return relations, ties
+    return relations, pl.DataFrame({"cells": ties}, schema={"cells": pl.List(pl.Int64)})
 
 
 def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:

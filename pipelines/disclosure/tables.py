@@ -117,7 +117,7 @@ def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> p
         config,
         size_known.fill_null(False).to_numpy(),
     )
-    ties = same_size_ties(cells) + combination_ties(cells)
+    ties = pl.concat([same_size_ties(cells), combination_ties(cells)])
     suppressed = protector.protect(relation_groups(cells), ties)
     cells = cells.with_columns(_suppressed=pl.Series(suppressed, dtype=pl.Boolean))
 
