@@ -158,8 +158,9 @@ class Cells:
                 continue
             if closed[index]:
                 continue
-            total, parts = totals[index], flat[offsets[index] : offsets[index + 1]]
+            total = totals[index]
             if suppressed[total]:
+                parts = flat[offsets[index] : offsets[index + 1]]
                 closed[index] = True  # every part hidden once: nothing more can change here
                 # The breakdown of a hidden total is hidden too, zeros included: otherwise a
                 # small group could be seen to sit wholly in one category.
@@ -167,6 +168,9 @@ class Cells:
                     if not hides_size[p]:
                         hide(p)
                 continue
+            if is_safe(index):
+                continue
+            parts = flat[offsets[index] : offsets[index + 1]]
             while not is_safe(index):
                 candidates = [p for p in parts if not suppressed[p]]
                 nonzero = [p for p in candidates if mass_a[p] + mass_b[p] > 0]
