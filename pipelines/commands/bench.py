@@ -165,8 +165,12 @@ class BenchResult:
             link = next((r for r in self.stages if r.stage == "link"), None)
             lines.append(line("link, last month only", self.increment))
             if link is not None:
+                cpu_ratio = self.cpu_seconds.get(self.increment.stage, float("nan")) / (
+                    self.cpu_seconds.get("link", float("nan"))
+                )
                 lines.append(
-                    f"  increment ÷ full link: {self.increment.seconds / link.seconds:.2f} "
+                    f"  increment ÷ full link: {cpu_ratio:.2f} in CPU seconds, "
+                    f"{self.increment.seconds / link.seconds:.2f} in seconds "
                     f"({self.increment_report.get('new_records', 0):,} new records)"
                 )
             if self.increment_agreement:

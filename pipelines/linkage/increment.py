@@ -18,8 +18,8 @@ How an increment works:
 1. The identity features of all records in the sources are rebuilt (cheap; contacts since the
    last run update the old records' places and dates too). Records not in ``clusters.parquet``
    are the new ones.
-2. The saved model predicts with each blocking rule narrowed to pairs where at least one record
-   is new (``narrowed_to_new``): new against old and new against new.
+2. The saved model scores the pairs its prediction blocking rules find where at least one record
+   is new (``scored_new_pairs``): new against old and new against new.
 3. The new records, the people they were scored against, and every pair scored among them
    (new, and kept from earlier runs) go through the full link's clustering
    (``pipelines.linkage.clustering.cluster_links``), with the people already found as starting
@@ -76,7 +76,7 @@ __all__ = [
     "full_link",
     "link_increment",
     "link_month",
-    "narrowed_to_new",
+    "scored_new_pairs",
 ]
 
 STATE_DIR = "incremental"
@@ -129,26 +129,77 @@ def full_link(
     return result
 
 
-def narrowed_to_new(model: dict[str, Any]) -> dict[str, Any]:
-    """The saved model with every prediction blocking rule limited to pairs with a new record.
+def _pairs_with_a_new_record(model: dict[str, Any], records: str, columns: list[str], dialect):
+    """The query (a Splink pipeline) that makes every pair the model's prediction rules find
+    with a new record in it, each pair once with the smaller record id on the left, as Splink
+    makes them for a model that deduplicates.
 
-    Each rule becomes two: its pairs whose right-hand record is new, then those whose left-hand
-    record is new (a pair of two new records is kept by the first, as Splink scores each pair
-    once, under the first rule that finds it). A condition on one side only is one the database
-    applies before the join, so a month's few thousand new records are joined to the others,
-    instead of every pair of the rule being formed and then filtered: ``l.is_new OR r.is_new``
-    spans both sides and cannot be applied early. (Writing the second part as ``l.is_new AND
-    NOT r.is_new`` gives the same pairs but was three times slower on a London month.)
+    Each rule is joined twice, once for pairs whose right-hand record is new and once for those
+    whose left-hand record is new: a condition on one side only is one the database applies
+    before the join, so a month's few thousand new records are joined to the others instead of
+    every pair of the rule being formed and then filtered. A rule on an array column (a
+    person's forename forms) joins its values one by one, as Splink's exploding rules do. The
+    pairs of all rules are made distinct once, at the end, instead of each rule excluding the
+    pairs of every rule before it as Splink does: with thirty rules that exclusion is a long
+    condition per rule, which Splink parses again for every rule after it. A pair any rule finds
+    is a pair Splink scores, once, so the distinct pairs are the same.
     """
-    model = json.loads(json.dumps(model))
-    rules = []
+    from pipelines.linkage.splink_api import CTEPipeline
+
+    uid = model.get("unique_id_column_name", "unique_id")
+    pipeline = CTEPipeline()
+    exploded: dict[tuple[str, ...], str] = {}
+    joins = []
     for rule in model["blocking_rules_to_generate_predictions"]:
         if isinstance(rule, str):
             rule = {"blocking_rule": rule}
-        for side in ("r.is_new", "l.is_new"):
-            rules.append(rule | {"blocking_rule": f"({rule['blocking_rule']}) AND {side}"})
-    model["blocking_rules_to_generate_predictions"] = rules
-    return model
+        arrays = tuple(rule.get("arrays_to_explode") or ())
+        table = records
+        if arrays:
+            if arrays not in exploded:
+                exploded[arrays] = f"__pathways_records_by_{len(exploded)}"
+                others = [column for column in columns if column not in arrays]
+                pipeline.enqueue_sql(
+                    dialect.explode_arrays_sql(records, list(arrays), others), exploded[arrays]
+                )
+            table = exploded[arrays]
+        for side in ("r", "l"):
+            joins.append(
+                f"select l.{uid} as join_key_l, r.{uid} as join_key_r "
+                f"from {table} as l inner join {table} as r "
+                f"on ({rule['blocking_rule']}) and {side}.is_new "
+                f"where l.{uid} < r.{uid}"
+            )
+    pipeline.enqueue_sql(
+        "select '0' as match_key, join_key_l, join_key_r from (" + "\nunion\n".join(joins) + ")",
+        "__pathways_pairs_with_a_new_record",
+    )
+    return pipeline
+
+
+def scored_new_pairs(database, features: pl.DataFrame, model: dict[str, Any]) -> pl.DataFrame:
+    """Every pair the saved model's prediction rules find that has a new record, scored by it.
+
+    The same pairs and probabilities as the saved model's prediction over all records, kept to
+    the pairs with a new record; each pair once, its record ids in order.
+
+    Args:
+        database: a Splink database from ``engine_session``.
+        features: the identity features of every record, with ``is_new``.
+        model: the saved model (``linkage_model.json``).
+    """
+    from pipelines.linkage.engine import register_records
+    from pipelines.linkage.link import scored_pairs
+    from pipelines.linkage.splink_api import Linker
+
+    records = register_records(database, features)
+    pipeline = _pairs_with_a_new_record(
+        model, records.physical_name, features.columns, database.sql_dialect
+    )
+    linker = Linker(records, model, log_level=None)
+    pairs = database.sql_pipeline_to_splink_dataframe(pipeline)
+    linker.table_management.register_blocked_pairs_for_predict(pairs)
+    return scored_pairs(linker)
 
 
 def _new_pairs(
@@ -157,13 +208,10 @@ def _new_pairs(
     config: LinkageConfig,
     warnings: list[dict[str, object]],
 ):
-    from pipelines.linkage.engine import engine_session, register_records
-    from pipelines.linkage.link import scored_pairs
-    from pipelines.linkage.splink_api import Linker
+    from pipelines.linkage.engine import engine_session
 
     with engine_warnings(warnings), engine_session(config.engine) as database:
-        records = register_records(database, features)
-        return scored_pairs(Linker(records, narrowed_to_new(model), log_level=None))
+        return scored_new_pairs(database, features, model)
 
 
 def _earlier_pairs(work_dir: Path, ids: pl.Series) -> pl.DataFrame:

@@ -2,8 +2,9 @@
 
 Splink is pinned to the minor version this was tested with (``pyproject.toml``), because some of
 what the link stage needs lives in Splink's ``internals`` (the base class of a custom comparison
-level, the SQL dialect it is written in, the database and table types). When Splink is upgraded,
-this module is the one place to mend; an import-linter contract keeps it the only one.
+level, the SQL dialect it is written in, the database and table types, the pipeline that makes a
+table in the database). When Splink is upgraded, this module is the one place to mend; an
+import-linter contract keeps it the only one.
 
 The Spark backend is imported only when asked for: it needs the optional ``spark`` extra.
 """
@@ -20,9 +21,11 @@ from splink.internals.comparison_library import CustomComparison
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.dialects import SplinkDialect
 from splink.internals.exceptions import SplinkException
+from splink.internals.pipeline import CTEPipeline
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 __all__ = [
+    "CTEPipeline",
     "ComparisonLevelCreator",
     "CustomComparison",
     "DatabaseAPI",

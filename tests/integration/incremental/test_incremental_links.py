@@ -21,7 +21,7 @@ from pipelines.linkage.increment import (
     full_link,
     link_increment,
     link_month,
-    narrowed_to_new,
+    scored_new_pairs,
 )
 from pipelines.linkage.link import MODEL_FILE, U_FILE, link_stage_version, scored_pairs
 from pipelines.linkage.prepare import identity_features
@@ -86,7 +86,7 @@ def test_an_increment_links_new_cases_as_a_full_run_with_the_same_model_does(tab
     assert changed["person_key"].n_unique() == after.report["people_merged_away"]
 
 
-def test_the_narrowed_rules_score_exactly_the_saved_models_pairs_that_have_a_new_record(
+def test_an_increment_scores_exactly_the_saved_models_pairs_that_have_a_new_record(
     tables, tmp_path
 ):
     full_link(as_of(tables, LAST_MONTH), CONFIG.linkage, KEY, tmp_path)
@@ -107,14 +107,14 @@ def test_the_narrowed_rules_score_exactly_the_saved_models_pairs_that_have_a_new
     with engine_session("duckdb") as database:
         records = database.register(features.to_arrow())
         every = scored_pairs(Linker(records, model, log_level=None))
-        narrowed = scored_pairs(Linker(records, narrowed_to_new(model), log_level=None))
+        increment = scored_new_pairs(database, features, model)
 
     with_a_new_record = every.filter(
         pl.col("unique_id_l").is_in(new_ids) | pl.col("unique_id_r").is_in(new_ids)
     )
     pair = ["unique_id_l", "unique_id_r"]
-    assert narrowed.height == narrowed.unique(pair).height  # each pair once
-    assert narrowed.sort(pair).equals(with_a_new_record.sort(pair))
+    assert increment.height == increment.unique(pair).height  # each pair once
+    assert increment.sort(pair).equals(with_a_new_record.sort(pair))
 
 
 @pytest.mark.slow

@@ -97,7 +97,10 @@ def test_a_competing_risks_curve_stops_where_its_deaths_cannot_be_hidden_within_
     # With a longer allowance (here 240 days) the next interval closes at day 270.
     longer = protect_survival(cif(steps), DisclosureConfig(survival_max_interval_days=240))
     assert longer.select("t_days", "at_risk", "events", "competing_events").rows()[-1] == (
-        270, 120, 55, 10
+        270,
+        120,
+        55,
+        10,
     )
 
 

@@ -81,12 +81,23 @@ def test_the_table_shows_each_stage_as_a_multiple_of_splink_alone():
         stages=[StageRecord("link", 30.0, 500e6), StageRecord("metrics", 3.0, 400e6)],
         splink_alone=StageRecord("Splink alone", 20.0, 300e6),
         polars_scan=StageRecord("Polars scan-and-group", 0.5, 80e6),
-        cpu_seconds={"link": 25.0, "metrics": 2.0, "Splink alone": 18.0},
+        cpu_seconds={
+            "link": 25.0,
+            "metrics": 2.0,
+            "Splink alone": 18.0,
+            "link, last month only": 2.5,
+        },
+        increment=StageRecord("link, last month only", 6.0, 200e6),
+        increment_report={"new_records": 1234},
     )
     table = result.table()
     assert "link                         30.0     25.0      500      1.50" in table
     assert "pipeline total               33.0     27.0      500      1.65" in table
     assert "pipeline ÷ Splink alone in CPU seconds: 1.50" in table
+    # On a shared machine wall seconds wait for a core; CPU seconds compare across runs.
+    assert (
+        "increment ÷ full link: 0.10 in CPU seconds, 0.20 in seconds (1,234 new records)" in table
+    )
     written = result.as_json()
     assert written["pipeline_ratio_to_splink_alone"] == 1.65
     assert written["stages"][1]["ratio_to_splink_alone"] == 0.15
