@@ -47,107 +47,164 @@ class Cells:
         size_known: np.ndarray | None = None,
     ):
         # Plain Python lists: the loop below touches single cells, where numpy is slow.
-        self.mass_a = [int(v) for v in masses[:, 0]]
-        self.mass_b = [int(v) for v in masses[:, 1]]
-        self.suppressed = [bool(v) for v in suppressed]
+        masses = np.asarray(masses, dtype=np.int64)
+        self.mass_a: list[int] = masses[:, 0].tolist()
+        self.mass_b: list[int] = masses[:, 1].tolist()
+        hidden = np.asarray(suppressed, dtype=bool)
+        self.suppressed: list[bool] = hidden.tolist()
         # A hidden cell whose size (count or denominator) is not secret: a share hidden only
         # because few or nearly all of its people had the outcome. It does not hide its ties.
-        known = size_known if size_known is not None else np.zeros(len(self.suppressed), bool)
-        self.hides_size = [bool(h) and not bool(k) for h, k in zip(suppressed, known, strict=True)]
+        known = (
+            np.asarray(size_known, dtype=bool) if size_known is not None else np.zeros_like(hidden)
+        )
+        self.hides_size: list[bool] = (hidden & ~known).tolist()
         self.threshold = config.threshold
 
-    def group_is_safe(self, total: int, parts: list[int]) -> bool:
-        """True when the hidden parts of this relation cannot be worked out from the rest.
-
-        The guarantee, with the total and every visible part known exactly (the worst case,
-        before rounding blurs them): either nothing is hidden, or at least two parts are hidden
-        and, for each mass, ``total - sum(visible)`` is zero or less (nothing to learn) or at least
-        the threshold, and the hidden parts together hold more people than there are hidden parts
-        (so no hidden part is pinned to exactly one person).
-        """
-        hidden = [p for p in parts if self.suppressed[p]]
-        if not hidden:
-            return True
-        if len(hidden) < 2:
-            return False
-        visible = [p for p in parts if not self.suppressed[p]]
-        residual_a = self.mass_a[total] - sum(self.mass_a[p] for p in visible)
-        residual_b = self.mass_b[total] - sum(self.mass_b[p] for p in visible)
-        if 0 < residual_a < self.threshold or 0 < residual_b < self.threshold:
-            return False
-        people = residual_a + residual_b
-        return people <= 0 or (people >= self.threshold and people > len(hidden))
-
-    def protect(self, groups: list[tuple[int, list[int]]], ties: list[list[int]]) -> list[bool]:
+    def protect(self, groups: pl.DataFrame, ties: pl.DataFrame) -> list[bool]:
         """Hide more cells until every relation is safe; return the suppression mask.
 
-        Args:
-            groups: (total cell, part cells) of each additive relation.
-            ties: cells of equal size (a count, and shares whose denominator is that count):
-                when one is hidden for its size, the others are hidden too, else they would
-                show the hidden size.
-        """
-        memberships: dict[int, list[int]] = {}
-        for g, (total, parts) in enumerate(groups):
-            for cell in (total, *parts):
-                memberships.setdefault(cell, []).append(g)
-        tie_of: dict[int, list[int]] = {}
-        for t, tie in enumerate(ties):
-            for cell in tie:
-                tie_of.setdefault(cell, []).append(t)
+        A relation is safe when its hidden parts cannot be worked out from the rest. The
+        guarantee, with the total and every visible part known exactly (the worst case, before
+        rounding blurs them): either nothing is hidden, or at least two parts are hidden and, for
+        each mass, ``total - sum(visible)`` is zero or less (nothing to learn) or at least the
+        threshold, and the hidden parts together hold more people than there are hidden parts
+        (so no hidden part is pinned to exactly one person).
 
-        queue: deque[tuple[str, int]] = deque()
-        for g, (total, parts) in enumerate(groups):
-            if self.suppressed[total] or any(self.suppressed[p] for p in parts):
-                queue.append(("group", g))
-        for t, tie in enumerate(ties):
-            if any(self.hides_size[c] for c in tie):
-                queue.append(("tie", t))
+        Args:
+            groups: the additive relations, one row each (``relation_groups``): the total cell
+                (``total``) and the part cells (``parts``), worked through in row order.
+            ties: cells of equal size (a count, and shares whose denominator is that count),
+                one tie a row (``cells``): when one is hidden for its size, the others are
+                hidden too, else they would show the hidden size.
+        """
+        n_cells, t = len(self.suppressed), self.threshold
+        totals_np = groups.get_column("total").to_numpy().astype(np.int64)
+        flat_np, offsets_np, lengths = _flat(groups.get_column("parts"))
+        group_of_part = np.repeat(np.arange(len(totals_np), dtype=np.int64), lengths)
+
+        # Each relation's running state: its hidden parts, and the people in its visible parts.
+        hidden_np = np.asarray(self.suppressed, dtype=bool)
+        mass_a_np, mass_b_np = np.array(self.mass_a, np.int64), np.array(self.mass_b, np.int64)
+        shown = ~hidden_np[flat_np]
+        n_hidden = np.bincount(group_of_part, ~shown, len(totals_np)).astype(np.int64).tolist()
+        shown_a = np.bincount(group_of_part, mass_a_np[flat_np] * shown, len(totals_np))
+        shown_b = np.bincount(group_of_part, mass_b_np[flat_np] * shown, len(totals_np))
+        left_a = (mass_a_np[totals_np] - shown_a.astype(np.int64)).tolist()
+        left_b = (mass_b_np[totals_np] - shown_b.astype(np.int64)).tolist()
+
+        # Queue entries: a relation as its index g >= 0, a tie t as -(t + 1).
+        tie_cells, tie_offsets_np, tie_lengths = _flat(ties.get_column("cells"))
+        tie_index = np.repeat(np.arange(ties.height, dtype=np.int64), tie_lengths)
+        # A hidden cell queues the relations it is in (in order, its own total first) and its ties.
+        at_total = offsets_np[:-1] + np.arange(len(totals_np))
+        member = np.empty(len(totals_np) + len(flat_np), dtype=np.int64)
+        member[at_total] = totals_np
+        member[np.arange(len(flat_np)) + group_of_part + 1] = flat_np
+        in_relation_of, in_relation_at = _by_cell(
+            np.concatenate([member, tie_cells]),
+            np.concatenate([np.repeat(np.arange(len(totals_np)), lengths + 1), -(tie_index + 1)]),
+            n_cells,
+        )
+        part_of, part_at = _by_cell(flat_np, group_of_part, n_cells)
+        totals, flat, offsets = totals_np.tolist(), flat_np.tolist(), offsets_np.tolist()
+        tie_flat, tie_offsets = tie_cells.tolist(), tie_offsets_np.tolist()
+        suppressed, hides_size = self.suppressed, self.hides_size
+        mass_a, mass_b = self.mass_a, self.mass_b
+
+        queue: deque[int] = deque(
+            np.flatnonzero(hidden_np[totals_np] | (np.asarray(n_hidden) > 0)).tolist()
+        )
+        sizes_hidden = np.bincount(tie_index, np.asarray(hides_size)[tie_cells], ties.height)
+        queue.extend((-(np.flatnonzero(sizes_hidden > 0) + 1)).tolist())
 
         def hide(cell: int) -> None:
-            if not self.hides_size[cell]:
-                self.suppressed[cell] = True
-                self.hides_size[cell] = True
-                queue.extend(("group", g) for g in memberships.get(cell, ()))
-                queue.extend(("tie", t) for t in tie_of.get(cell, ()))
+            if hides_size[cell]:
+                return
+            hides_size[cell] = True
+            if not suppressed[cell]:
+                suppressed[cell] = True
+                a, b = mass_a[cell], mass_b[cell]
+                for g in part_of[part_at[cell] : part_at[cell + 1]]:
+                    n_hidden[g] += 1
+                    left_a[g] += a
+                    left_b[g] += b
+            queue.extend(in_relation_of[in_relation_at[cell] : in_relation_at[cell + 1]])
 
-        closed: set[int] = set()
+        def is_safe(g: int) -> bool:
+            hidden = n_hidden[g]
+            if not hidden:
+                return True
+            if hidden < 2:
+                return False
+            residual_a, residual_b = left_a[g], left_b[g]
+            if 0 < residual_a < t or 0 < residual_b < t:
+                return False
+            people = residual_a + residual_b
+            return people <= 0 or (people >= t and people > hidden)
+
+        closed = [False] * len(totals)
+        # A tie is queued only once one of its cells hides its size, so its first turn hides
+        # them all and any later turn has nothing left to do.
+        tie_done = [False] * ties.height
         while queue:
-            kind, index = queue.popleft()
-            if kind == "tie":
-                tie = ties[index]
-                if any(self.hides_size[c] for c in tie):
-                    for cell in tie:
-                        hide(cell)
+            index = queue.popleft()
+            if index < 0:
+                tie = -index - 1
+                if not tie_done[tie]:
+                    tie_done[tie] = True
+                    for cell in tie_flat[tie_offsets[tie] : tie_offsets[tie + 1]]:
+                        if not hides_size[cell]:
+                            hide(cell)
                 continue
-            if index in closed:
+            if closed[index]:
                 continue
-            total, parts = groups[index]
-            if self.suppressed[total]:
-                closed.add(index)  # every part hidden once: nothing more can change here
+            total = totals[index]
+            if suppressed[total]:
+                parts = flat[offsets[index] : offsets[index + 1]]
+                closed[index] = True  # every part hidden once: nothing more can change here
                 # The breakdown of a hidden total is hidden too, zeros included: otherwise a
                 # small group could be seen to sit wholly in one category.
                 for p in parts:
-                    hide(p)
+                    if not hides_size[p]:
+                        hide(p)
                 continue
-            while not self.group_is_safe(total, parts):
-                candidates = [p for p in parts if not self.suppressed[p]]
-                nonzero = [p for p in candidates if self.mass_a[p] + self.mass_b[p] > 0]
+            if is_safe(index):
+                continue
+            parts = flat[offsets[index] : offsets[index + 1]]
+            while not is_safe(index):
+                candidates = [p for p in parts if not suppressed[p]]
+                nonzero = [p for p in candidates if mass_a[p] + mass_b[p] > 0]
                 if nonzero:
                     # Hide the smallest visible part: the least information lost.
-                    hide(min(nonzero, key=lambda p: (self.mass_a[p] + self.mass_b[p], p)))
-                elif candidates and sum(self.suppressed[p] for p in parts) < 2:
+                    hide(min(nonzero, key=lambda p: (mass_a[p] + mass_b[p], p)))
+                elif candidates and n_hidden[index] < 2:
                     hide(candidates[0])
                 else:
                     hide(total)
                     for p in parts:
                         hide(p)
                     break
-        return self.suppressed
+        return suppressed
 
 
-def relation_groups(cells: pl.DataFrame) -> list[tuple[int, list[int]]]:
-    """Every additive relation among metric rows, as (total cell, part cells)."""
+def _flat(lists: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A column of lists of cells as one flat array, the offsets of each list in it and their
+    lengths: list ``i`` is ``flat[offsets[i]:offsets[i + 1]]``."""
+    lengths = lists.list.len().to_numpy().astype(np.int64)
+    flat = lists.explode().drop_nulls().to_numpy().astype(np.int64)
+    return flat, np.concatenate([[0], np.cumsum(lengths)]), lengths
+
+
+def _by_cell(cells: np.ndarray, entries: np.ndarray, n_cells: int) -> tuple[list[int], list[int]]:
+    """Entries grouped by cell, keeping their order within a cell: ``entries[at[c]:at[c + 1]]``."""
+    order = np.argsort(cells, kind="stable")
+    at = np.concatenate([[0], np.cumsum(np.bincount(cells, minlength=n_cells))])
+    return entries[order].tolist(), at.tolist()
+
+
+def relation_groups(cells: pl.DataFrame) -> pl.DataFrame:
+    """Every additive relation among metric rows, one row each: ``total`` (the total cell) and
+    ``parts`` (the part cells), sorted."""
     groups: list[pl.DataFrame] = []
     keys_time = ["metric_id", "period_type", "period_start"]
 
@@ -220,11 +277,10 @@ def relation_groups(cells: pl.DataFrame) -> list[tuple[int, list[int]]]:
     ):
         collect(total_frame, part_frame, [*place_keys, key])
 
-    frame = pl.concat(groups).sort("total", "parts")
-    return [(int(t), [int(p) for p in ps]) for t, ps in frame.iter_rows()]
+    return pl.concat(groups).sort("total", "parts")
 
 
-def same_size_ties(cells: pl.DataFrame) -> list[list[int]]:
+def same_size_ties(cells: pl.DataFrame) -> pl.DataFrame:
     """Share rows whose denominator equals a count or another share's denominator of the same
     period, place and breakdown: the shown denominator would otherwise give the hidden figure away.
     """
@@ -237,10 +293,10 @@ def same_size_ties(cells: pl.DataFrame) -> list[list[int]]:
         .filter((pl.col("shares") > 0) & (pl.col("cells").list.len() > 1))
         .sort("cells")
     )
-    return [list(c) for c in ties.get_column("cells").to_list()]
+    return ties.select("cells")
 
 
-def combination_ties(cells: pl.DataFrame) -> list[list[int]]:
+def combination_ties(cells: pl.DataFrame) -> pl.DataFrame:
     """The combinations of needs naming one need or more, of one metric, period and place: hidden
     together. Each need's group is a sum of four of them, and three such sums with the total
     could pin one hidden combination (the drugs group less the alcohol group, say) even when
@@ -256,4 +312,4 @@ def combination_ties(cells: pl.DataFrame) -> list[list[int]]:
         .filter(pl.col("cells").list.len() > 1)
         .sort("cells")
     )
-    return [list(c) for c in ties.get_column("cells").to_list()]
+    return ties.select("cells")

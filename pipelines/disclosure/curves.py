@@ -28,7 +28,7 @@ from pipelines.disclosure.rules import (
 )
 
 
-def _coarsen_curve(steps: list[dict], config: DisclosureConfig) -> list[dict]:
+def _coarsen_curve(curve: pl.DataFrame, config: DisclosureConfig) -> list[dict]:
     """One curve's exact steps (t=0 first) as protected intervals, still unrounded.
 
     Intervals end on multiples of ``survival_time_step_days``; an interval is merged with the
@@ -39,10 +39,16 @@ def _coarsen_curve(steps: list[dict], config: DisclosureConfig) -> list[dict]:
     more than ``survival_max_interval_days`` to hide its deaths: deaths are rare, and an interval
     of years is too coarse to recompute the curve from.
     """
-    start = steps[0]
+    start = curve.row(0, named=True)
     size = int(start["at_risk"] or 0)
     base = {k: start[k] for k in ("curve_id", "geography_code", "group")}
     has_competing = start.get("n_competing") is not None
+    # Plain lists, read step by step: a curve has thousands of steps.
+    days = curve.get_column("t_days").to_list()
+    at_risk, n_events, n_censored, n_competing = (
+        curve.get_column(c).fill_null(0).to_list()
+        for c in ("at_risk", "n_events", "n_censored", "n_competing")
+    )
     if size < config.survival_min_at_risk:
         return [{**base, "t_days": 0, "at_risk": None, "events": None, "competing_events": None,
                  "status": SUPPRESSED}]  # fmt: skip
@@ -53,18 +59,18 @@ def _coarsen_curve(steps: list[dict], config: DisclosureConfig) -> list[dict]:
     opened = 0  # the day the open interval began
     # Day 0 counts in the first interval, so the first two rows never differ by a small number.
     left = events = competing = 0
-    for i, step in enumerate(steps):
-        if i and int(step["at_risk"] or 0) < config.survival_min_at_risk:
+    for i, t_days in enumerate(days):
+        if i and at_risk[i] < config.survival_min_at_risk:
             break  # the curve stops once fewer than the minimum remain at risk
-        interval_end = max(width, math.ceil(int(step["t_days"]) / width) * width)
+        interval_end = max(width, math.ceil(int(t_days) / width) * width)
         if has_competing and interval_end - opened > config.survival_max_interval_days:
             break  # its deaths cannot be hidden in an interval short enough to draw
-        left += int(step.get("n_events") or 0) + int(step.get("n_censored") or 0)
-        events += int(step.get("n_events") or 0)
-        competing += int(step.get("n_competing") or 0)
+        left += n_events[i] + n_censored[i]
+        events += n_events[i]
+        competing += n_competing[i]
         if i == 0:
             continue
-        next_t = steps[i + 1]["t_days"] if i + 1 < len(steps) else None
+        next_t = days[i + 1] if i + 1 < len(days) else None
         closes = (
             (next_t is None or int(next_t) > interval_end)
             and left >= config.survival_min_leavers
@@ -96,14 +102,14 @@ def _population(curve_id: str, geography_code: str, group: str) -> tuple[str, st
     return (curve_id, geography_code, group)
 
 
-def _survival_relations(sizes: pl.DataFrame) -> tuple[list[tuple[int, list[int]]], list[list[int]]]:
+def _survival_relations(sizes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Additive relations and same-people ties among curve sizes (one cell per curve start).
 
     Relations: a curve's groups add up to its ``all`` (each breakdown family), boroughs add up
     to London, and a compared borough and the rest of London add up to London, as do the pilot
     boroughs and the others. Ties: curves of the same people (see ``_population``).
     """
-    groups = relation_groups(sizes)
+    groups = [(int(t), [int(p) for p in ps]) for t, ps in relation_groups(sizes).iter_rows()]
     cell = {
         (c, g, grp): int(i)
         for c, g, grp, i in sizes.select("curve_id", "geography_code", "group", "_cell").rows()
@@ -118,11 +124,14 @@ def _survival_relations(sizes: pl.DataFrame) -> tuple[list[tuple[int, list[int]]
         if pilots is not None and others is not None:
             groups.append((london, [pilots, others]))
     groups = [(t, sorted(set(ps))) for t, ps in groups if len(set(ps)) > 1 or t not in ps]
+    relations = pl.DataFrame(
+        groups, schema={"total": pl.Int64, "parts": pl.List(pl.Int64)}, orient="row"
+    )
     same: dict[tuple[str, str, str], list[int]] = {}
     for key, i in cell.items():
         same.setdefault(_population(*key), []).append(i)
     ties = [sorted(cells) for cells in same.values() if len(cells) > 1]
-    return groups, ties
+    return relations, pl.DataFrame({"cells": ties}, schema={"cells": pl.List(pl.Int64)})
 
 
 def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
@@ -152,7 +161,7 @@ def protect_survival(survival: pl.DataFrame | None, config: DisclosureConfig) ->
     )
     rows: list[dict] = []
     for curve in curves:
-        rows.extend(_coarsen_curve(curve.to_dicts(), config))
+        rows.extend(_coarsen_curve(curve, config))
     counts = ["at_risk", "events", "competing_events"]
     work = {k: SURVIVAL_SCHEMA[k] for k in (*SURVIVAL_SCHEMA,) if k not in
             ("estimate", "ci_lower", "ci_upper")}  # fmt: skip

@@ -10,6 +10,8 @@ between groups of at least the threshold.
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import polars as pl
 
 from contract.errors import PathwaysError
@@ -117,7 +119,7 @@ def protect_metrics(metrics: pl.DataFrame | None, config: DisclosureConfig) -> p
         config,
         size_known.fill_null(False).to_numpy(),
     )
-    ties = same_size_ties(cells) + combination_ties(cells)
+    ties = pl.concat([same_size_ties(cells), combination_ties(cells)])
     suppressed = protector.protect(relation_groups(cells), ties)
     cells = cells.with_columns(_suppressed=pl.Series(suppressed, dtype=pl.Boolean))
 
@@ -162,11 +164,13 @@ def protect_pathways(pathways: pl.DataFrame | None, config: DisclosureConfig) ->
     links = frame.group_by(*keys, "state_from", "state_to").agg(pl.col("count").fill_null(0).sum())
     links = links.filter(pl.col("count") > 0)
     out: list[dict] = []
-    for pair in links.sort([*keys, "state_from", "state_to"]).partition_by(
-        keys, maintain_order=True
-    ):
-        key = {k: pair[k][0] for k in keys}
-        rows = pair.select("state_from", "state_to", "count").rows()
+    # One pass over the sorted links, a stage pair at a time.
+    ordered = links.sort([*keys, "state_from", "state_to"]).select(
+        *keys, "state_from", "state_to", "count"
+    )
+    for values, pair in groupby(ordered.rows(), key=lambda row: row[: len(keys)]):
+        key = dict(zip(keys, values, strict=True))
+        rows = [row[len(keys) :] for row in pair]
         if sum(c for _, _, c in rows) < t:
             out.append({**key, "state_from": OTHER_SMALL_NUMBERS, "state_to": OTHER_SMALL_NUMBERS,
                         "count": None, "status": SUPPRESSED})  # fmt: skip
