@@ -80,7 +80,8 @@ def survival_chart(
             + "."
         )
     if rows.is_empty():
-        return empty_chart(key, title, subtitle, footnote, "No published curve for this choice.")
+        why = f"Not drawn: {too_few}." if stopped.height else "No published curve for this choice."
+        return empty_chart(key, title, subtitle, footnote, why)
     fig = go.Figure()
     series = rows.select("geography_code", "group").unique(maintain_order=True).rows()
     for i, (g, grp) in enumerate(series):

@@ -279,6 +279,21 @@ def test_a_curve_that_stops_at_its_start_is_named_not_drawn(words, london):
     assert "Not drawn, too few people for a curve beyond its start: Settled" in chart.footnote
 
 
+def test_a_competing_risks_curve_stopped_at_its_start_says_why_in_place_of_the_chart(words, london):
+    start = london.survival("return_to_street", LONDON).sort("t_days").head(1)
+    only_start = start.with_columns(
+        curve_id=pl.lit("return_to_street_cif"), competing_events=pl.lit(0), estimate=pl.lit(0.0)
+    )
+    chart = returns.cumulative_incidence_chart(words, only_start, "return_to_street_cif", LONDON)
+    assert chart.figure is None
+    assert chart.empty_message == (
+        "Not drawn: too few deaths to hide in short intervals, so no curve beyond its start."
+    )
+    assert "stops where its deaths are too few to hide in an interval of at most 180 days" in (
+        chart.footnote
+    )
+
+
 def test_hazard_ratios_on_a_log_axis_with_intervals(words, london):
     chart = compare.hazard_ratio_chart(words, london.comparisons(), "first_intervention")
     (trace,) = chart.figure.data
