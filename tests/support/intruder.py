@@ -508,8 +508,10 @@ class _Unknowns:
             terms[var] = terms.get(var, 0.0) + weight
         self.equalities.append(terms)
 
-    def solve(self, *, quick: bool, exact: bool) -> pl.DataFrame:
-        from scipy.sparse import lil_matrix
+    def matrix(self):
+        """The relations as one sparse matrix: the equalities' rows first, then the
+        inequalities' (each row's terms add up to 0, or to at most 0)."""
+        from scipy.sparse import csr_matrix, lil_matrix
 
         rows = self.equalities + self.inequalities
         a = lil_matrix((len(rows), len(self.low)))
@@ -517,6 +519,10 @@ class _Unknowns:
             for var, weight in terms.items():
                 if weight:
                     a[r, var] = weight
+        return csr_matrix(a)
+
+    def solve(self, *, quick: bool, exact: bool) -> pl.DataFrame:
+        a = self.matrix()
         labels = [label for label, _ in self.hidden]
         hidden = [(i, label["figure"], var) for i, (label, var) in enumerate(self.hidden)]
         out = _solve_intervals(a, len(self.equalities), np.array(self.low, dtype=float),
@@ -766,17 +772,10 @@ def release_contradictions(
     contradiction means the intruder assumes more than the data gives (a relation that is not
     one), and an attack built on it proves nothing."""
     from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix, lil_matrix
     from scipy.sparse.csgraph import connected_components
 
     u = _release_unknowns(tables, config, additive=additive)
-    rows = u.equalities + u.inequalities
-    a = lil_matrix((len(rows), len(u.low)))
-    for r, terms in enumerate(rows):
-        for var, weight in terms.items():
-            if weight:
-                a[r, var] = weight
-    a = csr_matrix(a)
+    a = u.matrix()
     incidence = (abs(a) > 0).astype(np.int8)
     _, piece_of = connected_components(incidence.T @ incidence, directed=False)
     low, high = np.array(u.low, dtype=float), np.array(u.high, dtype=float)
