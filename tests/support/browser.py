@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -213,24 +214,39 @@ class Session:
         self.page.wait_for_timeout(300)
 
     def click_borough(self, code: str) -> None:
-        """Click a borough on the real-boundary map, where the map's opening view draws it."""
+        """Click a borough on the real-boundary map, where the map's opening view draws it,
+        and wait until the page has answered with that borough's heading."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        name = borough_name(code)
+        heading = self.page.get_by_role("heading", name=re.compile(rf"^{re.escape(name)} — "))
         deck = self.page.locator("[data-testid='stDeckGlJsonChart']").first
-        deck.scroll_into_view_if_needed()
-        deck.locator("canvas").first.wait_for()
-        box = deck.bounding_box()
-        assert box is not None
-        dx, dy = borough_offset(code)
-        x, y = box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
-        # the map answers once drawn: hover until its tooltip names the borough, then click
-        tooltip = self.page.locator(".deck-tooltip", has_text=borough_name(code))
-        for attempt in range(40):
-            self.page.mouse.move(x + attempt % 2, y)
-            if tooltip.is_visible():
-                break
-            self.page.wait_for_timeout(250)
-        else:
-            raise AssertionError(f"the map never showed {borough_name(code)} under the pointer")
-        self.page.mouse.click(x, y)
+        # a click while Streamlit is still running the page can be dropped with the old map,
+        # so wait for the run to finish, click, and click again if the page never answered
+        for _ in range(3):
+            self.settled()
+            deck.scroll_into_view_if_needed()
+            deck.locator("canvas").first.wait_for()
+            box = deck.bounding_box()
+            assert box is not None
+            dx, dy = borough_offset(code)
+            x, y = box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
+            # the map answers once drawn: hover until its tooltip names the borough, then click
+            tooltip = self.page.locator(".deck-tooltip", has_text=name)
+            for attempt in range(40):
+                self.page.mouse.move(x + attempt % 2, y)
+                if tooltip.is_visible():
+                    break
+                self.page.wait_for_timeout(250)
+            else:
+                raise AssertionError(f"the map never showed {name} under the pointer")
+            self.page.mouse.click(x, y)
+            try:
+                heading.wait_for(timeout=15000)
+                return
+            except PlaywrightTimeout:
+                continue
+        raise AssertionError(f"clicking {name} on the map never opened its figures")
 
     def close(self) -> None:
         self.context.close()
