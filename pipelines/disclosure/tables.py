@@ -226,7 +226,10 @@ def protect_paths(paths: pl.DataFrame | None, config: DisclosureConfig) -> pl.Da
 def protect_comparisons(comparisons: pl.DataFrame | None, config: DisclosureConfig) -> pl.DataFrame:
     """Keep comparisons only where both groups hold at least the threshold; sizes rounded.
 
-    A comparison that sets nationality against a borough is dropped whatever its sizes.
+    A comparison that sets nationality against a borough is dropped whatever its sizes. The
+    model's figures are published as people read them, as the pilot evaluation's are: estimates,
+    intervals and test statistics to two decimals, p-values to three. A fitted model's figures to
+    sixteen digits say more about the people in a group than anyone needs to know.
     """
     frame = conform(comparisons, COMPARISONS_SCHEMA, "comparisons")
     if frame.is_empty():
@@ -240,7 +243,10 @@ def protect_comparisons(comparisons: pl.DataFrame | None, config: DisclosureConf
         & ~(labels.str.contains("nationality") & labels.str.contains(r"E09\d{6}"))
     )
     return kept.with_columns(
-        n_a=round_count(pl.col("n_a"), config), n_b=round_count(pl.col("n_b"), config)
+        pl.col("value", "ci_lower", "ci_upper").round(2),
+        p_value=pl.col("p_value").round(3),
+        n_a=round_count(pl.col("n_a"), config),
+        n_b=round_count(pl.col("n_b"), config),
     ).sort(list(COMPARISONS_SCHEMA), nulls_last=True)
 
 

@@ -216,6 +216,23 @@ def test_comparisons_need_both_groups_at_the_threshold():
     assert protected.select("group_a", "n_a", "n_b").rows() == [("hostel", 40, 125)]
 
 
+def test_comparisons_are_published_to_two_decimals_and_p_values_to_three():
+    #  statistic     | fitted                          | published
+    #  hazard_ratio  | 0.8123 (0.6049 to 1.0871), p 0.04567 | 0.81 (0.6 to 1.09), p 0.046
+    #  logrank_chi2  | 3.98765, p 0.0004999            | 3.99, p 0.0
+    comparisons = pl.DataFrame(
+        {"comparison_id": ["borough"] * 2, "group_a": ["borough=E09000007"] * 2,
+         "group_b": ["borough=rest_of_london"] * 2, "statistic": ["hazard_ratio", "logrank_chi2"],
+         "value": [0.8123, 3.98765], "ci_lower": [0.6049, None], "ci_upper": [1.0871, None],
+         "p_value": [0.04567, 0.0004999], "n_a": [52, 52], "n_b": [1210, 1210]}
+    )  # fmt: skip
+    protected = protect_comparisons(comparisons, CONFIG)
+    assert protected.select("statistic", "value", "ci_lower", "ci_upper", "p_value").rows() == [
+        ("hazard_ratio", 0.81, 0.6, 1.09, 0.046),
+        ("logrank_chi2", 3.99, None, None, 0.0),
+    ]
+
+
 def test_quality_counts_obey_the_small_numbers_rule_and_shares_come_from_shown_counts():
     #  indicator          | true  | shown
     #  rows_read          |  1234 | 1235
