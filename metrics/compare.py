@@ -36,20 +36,17 @@ all its comparisons. Always show ``OBSERVATIONAL_CAVEAT`` with them.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import pandas as pd
 import polars as pl
-from lifelines import CoxPHFitter
-from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from lifelines.statistics import logrank_test
 from scipy.stats import chi2
 
 from contract.reference import ACCOMMODATION_EVENTS, LONDON_CODE, borough_codes, pilot_codes
 from contract.release import COMPARISONS_SCHEMA
+from metrics._cox import CoxFit, CoxNotEstimable, fit_cox, risk_sets
 from metrics._survival_estimators import OUTCOME_EVENT
 from metrics.breakdowns import FIRST_INTERVENTION_GROUPS
 from metrics.config import AnalysisConfig
@@ -128,7 +125,7 @@ def comparison_plan(durations: pl.DataFrame, config: AnalysisConfig) -> list[Com
     return plan
 
 
-def _covariates(sides: pl.DataFrame) -> pd.DataFrame:
+def _covariates(sides: pl.DataFrame) -> pl.DataFrame:
     """Model frame: duration, event, group term and the adjustment covariates.
 
     Age band and gender become indicators against their most common value; an indicator or
@@ -161,11 +158,11 @@ def _covariates(sides: pl.DataFrame) -> pd.DataFrame:
         trial = kept + [j]
         if np.linalg.eigvalsh(correlation[np.ix_(trial, trial)])[0] > 1e-8:
             kept.append(j)
-    return frame.select("t", "event", *(usable[j] for j in kept)).to_pandas()
+    return frame.select("t", "event", *(usable[j] for j in kept))
 
 
 def proportional_hazards_test(
-    fitter: CoxPHFitter, data: pd.DataFrame, covariate: str
+    fit: CoxFit, data: pl.DataFrame, covariate: str
 ) -> tuple[float, float]:
     """Grambsch–Therneau test of one Cox term, rank time transform; ``(statistic, p_value)``.
 
@@ -173,43 +170,26 @@ def proportional_hazards_test(
     term, computing the Efron-weighted Schoenfeld residuals with running sums instead of a
     Python loop (lifelines' loop is quadratic and takes minutes at London scale).
     """
-    ordered = data.sort_values(by=[fitter.duration_col, fitter.event_col])
-    names = list(fitter.params_.index)
-    x = ordered[names].to_numpy(dtype=float)
-    t = ordered[fitter.duration_col].to_numpy()
-    e = ordered[fitter.event_col].to_numpy().astype(bool)
-    phi = np.exp(x @ fitter.params_.to_numpy())
-    phi_x = phi[:, None] * x
-    # Risk sets: everyone from the first row at a time to the end (rows sorted by time).
-    risk = np.cumsum(phi[::-1])[::-1]
-    risk_x = np.cumsum(phi_x[::-1], axis=0)[::-1]
-    times, first_row = np.unique(t, return_index=True)
-    time_of_row = np.searchsorted(times, t)
-    tie = np.bincount(time_of_row, weights=phi * e, minlength=len(times))
-    tie_x = np.stack(
-        [
-            np.bincount(time_of_row, weights=phi_x[:, j] * e, minlength=len(times))
-            for j in range(x.shape[1])
-        ],
-        axis=1,
+    ordered = data.with_row_index("_row").sort("t", "event", "_row")
+    x = ordered.select(fit.names).to_numpy().astype(float)
+    e = ordered["event"].to_numpy().astype(bool)
+    sets = risk_sets(x, ordered["t"].to_numpy(), e.astype(float), fit.params)
+    # the risk-set mean each death's residual is taken from: the average over its tied terms
+    deaths = np.bincount(sets.at, minlength=int(sets.time_of_row.max()) + 1)
+    weighted_mean = np.zeros((len(deaths), x.shape[1]))
+    np.add.at(
+        weighted_mean,
+        sets.at,
+        sets.numerator / (sets.denominator * deaths[sets.at])[:, None],
     )
-    deaths = np.bincount(time_of_row, weights=e, minlength=len(times)).astype(int)
-    # Efron: the l-th of m tied deaths sees the risk set less l/m of the tied people.
-    at = np.repeat(np.arange(len(times)), deaths)
-    share = (np.arange(len(at)) - np.repeat(np.cumsum(deaths) - deaths, deaths)) / deaths[at]
-    numerator = risk_x[first_row][at] - share[:, None] * tie_x[at]
-    denominator = (risk[first_row][at] - share * tie[at]) * deaths[at]
-    weighted_mean = np.zeros_like(tie_x)
-    np.add.at(weighted_mean, at, numerator / denominator[:, None])
-    residuals = x[e] - weighted_mean[time_of_row[e]]
+    residuals = x[e] - weighted_mean[sets.time_of_row[e]]
     n_deaths = int(e.sum())
-    j = names.index(covariate)
-    scaled = n_deaths * residuals @ fitter.variance_matrix_.to_numpy()[:, j]
+    j = fit.names.index(covariate)
+    scaled = n_deaths * residuals @ fit.variance[:, j]
     ranks = np.arange(1, n_deaths + 1, dtype=float)
     centred = ranks - ranks.mean()
     statistic = float(
-        (centred @ scaled) ** 2
-        / (n_deaths * fitter.standard_errors_.iloc[j] ** 2 * (centred**2).sum())
+        (centred @ scaled) ** 2 / (n_deaths * fit.standard_errors[j] ** 2 * (centred**2).sum())
     )
     return statistic, float(chi2.sf(statistic, 1))
 
@@ -246,26 +226,25 @@ def _compare(
         }
     ]
     data = _covariates(sides)
-    fitter = CoxPHFitter(alpha=1 - config.survival.confidence_level)
+    terms = data.columns[2:]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", ConvergenceWarning)
-            fitter.fit(data, duration_col="t", event_col="event")
-    except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError):
+        fit = fit_cox(
+            data.select(terms).to_numpy(), data["t"].to_numpy(), data["event"].to_numpy(), terms
+        )
+    except CoxNotEstimable:
         return rows  # the log-rank test stands; a model that did not converge is not shown
-    summary = fitter.summary.loc[_GROUP]
-    level = f"{round(100 * config.survival.confidence_level)}%"
+    value, lower, upper, p_value = fit.hazard_ratio(_GROUP, config.survival.confidence_level)
     rows.append(
         {
             **row,
             "statistic": "hazard_ratio",
-            "value": float(summary["exp(coef)"]),
-            "ci_lower": float(summary[f"exp(coef) lower {level}"]),
-            "ci_upper": float(summary[f"exp(coef) upper {level}"]),
-            "p_value": float(summary["p"]),
+            "value": value,
+            "ci_lower": lower,
+            "ci_upper": upper,
+            "p_value": p_value,
         }
     )
-    statistic, p_value = proportional_hazards_test(fitter, data, _GROUP)
+    statistic, p_value = proportional_hazards_test(fit, data, _GROUP)
     rows.append({**row, "statistic": "ph_test", "value": statistic, "p_value": p_value})
     return rows
 
