@@ -53,23 +53,21 @@ class RiskSets:
 def risk_sets(x: np.ndarray, t: np.ndarray, event: np.ndarray, beta: np.ndarray) -> RiskSets:
     """Efron's risk-set sums for rows sorted by ``t`` (ascending), at coefficients ``beta``."""
     phi = np.exp(x @ beta)
-    times, time_of_row = np.unique(t, return_inverse=True)
-    n_times = len(times)
+    # rows are sorted by time, so each distinct time is a run of rows: sum each run at once
+    starts = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
+    time_of_row = np.cumsum(np.r_[False, t[1:] != t[:-1]])
 
     def by_time(weights: np.ndarray) -> np.ndarray:
-        return np.bincount(time_of_row, weights=weights, minlength=n_times)
-
-    def by_time_columns(weights: np.ndarray) -> np.ndarray:
-        return np.stack([by_time(weights[:, j]) for j in range(x.shape[1])], axis=1)
+        return np.add.reduceat(weights, starts, axis=0)
 
     phi_x = phi[:, None] * x
     # everyone at risk at a time: the people whose time is that time or later
     risk = np.cumsum(by_time(phi)[::-1])[::-1]
-    risk_x = np.cumsum(by_time_columns(phi_x)[::-1], axis=0)[::-1]
+    risk_x = np.cumsum(by_time(phi_x)[::-1], axis=0)[::-1]
     tied = by_time(phi * event)
-    tied_x = by_time_columns(phi_x * event[:, None])
+    tied_x = by_time(phi_x * event[:, None])
     deaths = by_time(event.astype(float)).astype(int)
-    at = np.repeat(np.arange(n_times), deaths)
+    at = np.repeat(np.arange(len(starts)), deaths)
     share = (np.arange(len(at)) - np.repeat(np.cumsum(deaths) - deaths, deaths)) / deaths[at]
     return RiskSets(
         phi=phi,

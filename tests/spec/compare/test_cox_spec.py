@@ -1,4 +1,5 @@
-"""The comparisons' Cox model: Efron's tied deaths by hand, and the same fit as lifelines."""
+"""The comparisons' statistics worked by hand, and the same figures as lifelines gives:
+the log-rank test and the Cox model with Efron's tied deaths."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import math
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 from lifelines import CoxPHFitter
+from lifelines.statistics import logrank_test as lifelines_logrank
 
 from metrics._cox import CoxNotEstimable, _newton_terms, fit_cox
+from metrics.compare import logrank_test
 
 
 def test_the_second_of_two_tied_deaths_sees_the_risk_set_less_half_of_the_tied():
@@ -88,3 +92,34 @@ def test_a_term_the_same_for_everyone_has_no_estimate():
     t = np.arange(1, 31)
     with pytest.raises(CoxNotEstimable):
         fit_cox(x, t, np.ones(30), ["group_a", "everyone"])
+
+
+def _sides(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> pl.DataFrame:
+    """People as (day, outcome: 1 returned, 0 censored) in group A and group B."""
+    rows = [(t, o, True) for t, o in a] + [(t, o, False) for t, o in b]
+    return pl.DataFrame(rows, schema=["t", "outcome", "side"], orient="row")
+
+
+def test_the_log_rank_test_by_hand():
+    #  day | at risk (A) | returned (A) | expected in A     | variance
+    #    1 |     4 (2)   |     1 (1)    | 1 * 2/4 = 1/2     | 1 * 1/2 * 1/2 * 3/3 = 1/4
+    #    2 |     3 (1)   |     1 (1)    | 1 * 1/3 = 1/3     | 1 * 1/3 * 2/3 * 2/2 = 2/9
+    #    3 |     2 (0)   |     1 (0)    | 0                 | 0
+    #  observed - expected = 2 - 5/6 = 7/6; chi-squared = (7/6)^2 / (1/4 + 2/9) = 49/17
+    sides = _sides(a=[(1, 1), (2, 1)], b=[(3, 1), (3, 0)])
+    statistic, p_value = logrank_test(sides)
+    assert statistic == pytest.approx(49 / 17)
+    assert p_value == pytest.approx(0.0896, abs=1e-4)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_log_rank_test_is_lifelines_with_many_ties(seed):
+    rng = np.random.default_rng(seed)
+    t = rng.integers(1, 200, 2000)
+    outcome = (rng.random(2000) < 0.6).astype(int)
+    side = rng.random(2000) < 0.3
+    sides = pl.DataFrame({"t": t, "outcome": outcome, "side": side})
+    reference = lifelines_logrank(t[side], t[~side], outcome[side], outcome[~side])
+    statistic, p_value = logrank_test(sides)
+    assert statistic == pytest.approx(reference.test_statistic, rel=1e-10)
+    assert p_value == pytest.approx(reference.p_value, rel=1e-8)
