@@ -279,17 +279,29 @@ def _count(
     groups: pl.DataFrame,
     config: MetricsConfig,
 ) -> pl.DataFrame:
-    """Count a population by period, geography and breakdown group: ``n`` and one sum per flag."""
-    joined = population.lazy().join(groups.lazy(), on="person_key", how="inner")
-    is_london = pl.col("geography_code") == LONDON_CODE
+    """Count a population by period, geography and breakdown group: ``n`` and one sum per flag.
+
+    London is counted in every group; a borough in group ``all``, and in the groups that are not
+    London's alone in ``borough_breakdown_periods``. Each kind of row joins only the groups it is
+    counted in, so nobody is repeated in a group that would then be thrown away.
+    """
     breakdown_name = pl.col("breakdown").str.split("=").list.first()
-    keep = (pl.col("breakdown") == "all") | (
-        (is_london | pl.col("period_type").is_in(list(config.borough_breakdown_periods)))
-        & (is_london | ~breakdown_name.is_in(list(LONDON_ONLY_BREAKDOWNS)))
+    everywhere = groups.lazy().filter(~breakdown_name.is_in(list(LONDON_ONLY_BREAKDOWNS)))
+    is_london = pl.col("geography_code") == LONDON_CODE
+    in_periods = pl.col("period_type").is_in(list(config.borough_breakdown_periods))
+    rows = population.lazy()
+    joined = pl.concat(
+        [
+            rows.filter(is_london).join(groups.lazy(), on="person_key", how="inner"),
+            rows.filter(~is_london & in_periods).join(everywhere, on="person_key", how="inner"),
+            rows.filter(~is_london & ~in_periods).join(
+                groups.lazy().filter(pl.col("breakdown") == "all"), on="person_key", how="inner"
+            ),
+        ],
+        how="vertical",
     )
     return (
-        joined.filter(keep)
-        .group_by(*KEYS, "breakdown")
+        joined.group_by(*KEYS, "breakdown")
         .agg(
             pl.len().alias("n"),
             *[pl.col(flag).sum().alias(flag) for flag in flags],
