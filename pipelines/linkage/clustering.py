@@ -79,22 +79,34 @@ def _years_apart(guesses: frozenset, years: frozenset) -> bool:
     return min(abs(x - y) for x in guesses for y in years) > _YEAR_TOLERANCE
 
 
-def _compatible(a: dict[str, frozenset], b: dict[str, frozenset]) -> bool:
+# A record's or a group's identifiers, each a set (empty when not recorded): NI numbers, dates
+# of birth, years of birth, years of birth guessed from an age, genders.
+Facts = tuple[frozenset, frozenset, frozenset, frozenset, frozenset]
+_NONE: frozenset = frozenset()
+
+
+def _one(value: object) -> frozenset:
+    return _NONE if value is None else frozenset((value,))
+
+
+def _compatible(a: Facts, b: Facts) -> bool:
     """No record of one group contradicts a record of the other."""
-    if a["ni"] and b["ni"] and not any(_ni_agree(x, y) for x in a["ni"] for y in b["ni"]):
+    a_ni, a_dob, a_year, a_guess, a_gender = a
+    b_ni, b_dob, b_year, b_guess, b_gender = b
+    if a_ni and b_ni and not any(_ni_agree(x, y) for x in a_ni for y in b_ni):
         return False
-    if a["dob"] and b["dob"] and not any(_dates_agree(x, y) for x in a["dob"] for y in b["dob"]):
+    if a_dob and b_dob and not any(_dates_agree(x, y) for x in a_dob for y in b_dob):
         return False
     # Age guesses are compared by year only, and only a gross difference contradicts.
-    if _years_apart(a["guess"], b["year"]) or _years_apart(b["guess"], a["year"]):
+    if _years_apart(a_guess, b_year) or _years_apart(b_guess, a_year):
         return False
-    return not (a["gender"] and b["gender"] and not a["gender"] & b["gender"])
+    return not (a_gender and b_gender and not a_gender & b_gender)
 
 
 def _contradictions_outvoted(
     left: list[str],
     right: list[str],
-    single: dict[str, dict[str, frozenset]],
+    single: dict[str, Facts],
     scores: dict[tuple[str, str], float],
 ) -> bool:
     """True when the model finds the records of two groups that contradict one person.
@@ -139,26 +151,38 @@ def cluster_links(
     ids = features["unique_id"].to_list()
     parent = {uid: uid for uid in ids}
     members: dict[str, list[str]] = {uid: [uid] for uid in ids}
-    known: dict[str, dict[str, frozenset]] = {}
-    # each record's own values, to find which records of two groups contradict each other
-    single: dict[str, dict[str, frozenset]] = {}
+    # Strongest links first; ties broken by the record ids so that the result is deterministic.
+    ordered = links.filter(pl.col("match_probability") >= threshold).sort(
+        ["match_probability", "unique_id_l", "unique_id_r"], descending=[True, False, False]
+    )
+    candidates = ordered.select("unique_id_l", "unique_id_r", "match_probability").rows()
+    # each record's own values, to find which records of two groups contradict each other: only
+    # the records a link or an earlier person could join are ever compared
+    involved = pl.concat(
+        [ordered["unique_id_l"], ordered["unique_id_r"]]
+        + ([people["unique_id"]] if people is not None else [])
+    )
     guess = pl.when(pl.col("dob").is_null()).then(pl.col("birth_year")).alias("guess")
-    columns = ("ni", "dob", "birth_year", "guess", "gender")
-    names = ("ni", "dob", "year", "guess", "gender")
-    rows = features.with_columns(guess).select("unique_id", *columns).iter_rows()
-    for uid, *values in rows:
-        known[uid] = single[uid] = {
-            name: frozenset([value]) if value is not None else frozenset()
-            for name, value in zip(names, values, strict=True)
-        }
+    rows = (
+        features.filter(pl.col("unique_id").is_in(involved.implode()))
+        .with_columns(guess)
+        .select("unique_id", "ni", "dob", "birth_year", "guess", "gender")
+        .iter_rows()
+    )
+    single: dict[str, Facts] = {
+        uid: (_one(ni), _one(dob), _one(year), _one(guessed), _one(gender))
+        for uid, ni, dob, year, guessed, gender in rows
+    }
+    known: dict[str, Facts] = dict(single)
 
     def join(a: str, b: str) -> None:
         if len(members[a]) < len(members[b]):
             a, b = b, a
         parent[b] = a
         members[a].extend(members.pop(b))
-        merged = known.pop(b)
-        known[a] = {name: values | merged[name] for name, values in known[a].items()}
+        ni, dob, year, guessed, gender = known.pop(b)
+        a_ni, a_dob, a_year, a_guessed, a_gender = known[a]
+        known[a] = (a_ni | ni, a_dob | dob, a_year | year, a_guessed | guessed, a_gender | gender)
 
     def root(uid: str) -> str:
         while parent[uid] != uid:
@@ -174,11 +198,6 @@ def cluster_links(
             if first != uid:
                 join(root(first), uid)
 
-    # Strongest links first; ties broken by the record ids so that the result is deterministic.
-    ordered = links.filter(pl.col("match_probability") >= threshold).sort(
-        ["match_probability", "unique_id_l", "unique_id_r"], descending=[True, False, False]
-    )
-    candidates = ordered.select("unique_id_l", "unique_id_r", "match_probability").rows()
     scores = {
         (min(left, right), max(left, right)): probability
         for left, right, probability in links.select(
