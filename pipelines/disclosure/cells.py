@@ -277,7 +277,15 @@ def relation_groups(cells: pl.DataFrame) -> pl.DataFrame:
     ):
         collect(total_frame, part_frame, [*place_keys, key])
 
-    return pl.concat(groups).sort("total", "parts")
+    # The relations of one total have parts that differ from it in different ways (breakdown,
+    # place, measure or period), so no two share a part: the first part orders them as the whole
+    # list of parts would, without comparing lists.
+    return (
+        pl.concat(groups)
+        .with_columns(_first=pl.col("parts").list.first())
+        .sort("total", "_first")
+        .drop("_first")
+    )
 
 
 def same_size_ties(cells: pl.DataFrame) -> pl.DataFrame:
