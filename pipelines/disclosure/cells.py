@@ -299,9 +299,8 @@ def same_size_ties(cells: pl.DataFrame) -> pl.DataFrame:
         keyed.group_by("period_type", "period_start", "geography_code", "breakdown", "_size")
         .agg(cells=pl.col("_cell").sort(), shares=pl.col("_share").sum())
         .filter((pl.col("shares") > 0) & (pl.col("cells").list.len() > 1))
-        .sort("cells")
     )
-    return ties.select("cells")
+    return _by_first_cell(ties)
 
 
 def combination_ties(cells: pl.DataFrame) -> pl.DataFrame:
@@ -318,6 +317,11 @@ def combination_ties(cells: pl.DataFrame) -> pl.DataFrame:
         named.group_by("metric_id", "period_type", "period_start", "geography_code")
         .agg(cells=pl.col("_cell").sort())
         .filter(pl.col("cells").list.len() > 1)
-        .sort("cells")
     )
-    return ties.select("cells")
+    return _by_first_cell(ties)
+
+
+def _by_first_cell(ties: pl.DataFrame) -> pl.DataFrame:
+    """Ties in the order of their sorted cells: each cell is in one tie of a kind, so the first
+    cell orders them as the whole list would, without comparing lists."""
+    return ties.sort(pl.col("cells").list.first()).select("cells")
