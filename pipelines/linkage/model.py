@@ -479,6 +479,20 @@ def settings(
     )
 
 
+def _sure_rules() -> list:
+    return [block_on("ni"), block_on("fn", "sn", "dob")]
+
+
+def _em_rules() -> list:
+    return [block_on("ni"), block_on("dob"), block_on("fn", "sn", "dob")]
+
+
+def training_blocking_rules() -> list:
+    """The rules training blocks on: the near-certain rules for the prior, then the three EM
+    sessions (``train``), in that order."""
+    return [*_sure_rules(), *_em_rules()]
+
+
 def train(
     linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float, estimate_u: bool = True
 ) -> None:
@@ -496,14 +510,14 @@ def train(
     A session or estimate the data cannot support (a small extract) is skipped, and the
     levels keep their starting values.
     """
-    sure_rules = [block_on("ni"), block_on("fn", "sn", "dob")]
+    sure_rules = _sure_rules()
     with contextlib.suppress(SplinkException, ValueError, ZeroDivisionError):
         linker.training.estimate_probability_two_random_records_match(
             sure_rules, recall=recall_of_sure_rules
         )
     if estimate_u:
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
-    for rule in (block_on("ni"), block_on("dob"), block_on("fn", "sn", "dob")):
+    for rule in _em_rules():
         with contextlib.suppress(SplinkException, ValueError, ZeroDivisionError):
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
