@@ -318,7 +318,7 @@ def _head_alike(key: str, head: str) -> str:
     block is small, one letter is enough, as before.
     """
     letters = f"least(l.{head}, r.{head})"
-    sounds = ", 'dbgf', 'tpkv')"  # heard, not read: Wadson for Watson, Jakob for Jacob
+    sounds = ", 'dbgf', 'tpkv')"  # heard, not read: Wadson for Watson, Gupta for Kupta
     return (
         f"translate(substr(l.{key}, 1, {letters}){sounds} "
         f"= translate(substr(r.{key}, 1, {letters}){sounds}"
@@ -599,7 +599,8 @@ def train(
     same person; those rules find ``recall_of_sure_rules`` of true pairs (an assumption).
     m: expectation maximisation in three sessions, each blocking on one kind of evidence so
     the others' parameters are learnt: same NI number (nearly all true pairs; learns names and
-    dates of birth), same date of birth (learns names and NI numbers), same full name and date
+    dates of birth), same date of birth (learns names and NI numbers; among at most
+    ``prepare.TRAINING_RECORDS`` records, ``prepare.training_sample``), same full name and date
     of birth (true pairs of every pair of sources; learns place and time). EM leaves term
     frequencies aside: m is how one person's records differ, whatever the name, and the
     frequency adjustment is applied in prediction.
