@@ -46,7 +46,15 @@ from pipelines.commands.timer import StageRecord, StageTimer
 
 T = TypeVar("T")
 
-__all__ = ["SIZES", "BenchSize", "national_hclic", "plain_polars_scan", "run_bench", "splink_alone"]
+__all__ = [
+    "SIZES",
+    "BenchSize",
+    "national_hclic",
+    "pairs_per_rule",
+    "plain_polars_scan",
+    "run_bench",
+    "splink_alone",
+]
 
 
 @dataclass(frozen=True)
@@ -568,3 +576,54 @@ def run_bench(size: str = "small", out: Path | None = None, keep: Path | None = 
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(json.dumps(result.as_json(), indent=2) + "\n", encoding="utf-8")
     return result.table()
+
+
+# --- pairs per blocking rule ----------------------------------------------------------------
+
+
+def _rule_pairs(sources: str) -> tuple[int, list, int | None]:
+    from pipelines.config import PathwaysConfig
+    from pipelines.linkage.blocking_counts import count_rule_pairs
+    from pipelines.linkage.prepare import identity_features
+    from pipelines.sources.validate import load_sources
+
+    tables = load_sources(
+        Path(sources), PathwaysConfig(), required_tables=("chain_people", "hclic_cases")
+    ).tables
+    features = identity_features(tables)
+    del tables
+    counted, together = count_rule_pairs(features)
+    return features.height, counted, together
+
+
+def pairs_per_rule(size: str = "small", sources: Path | None = None) -> str:
+    """Count the pairs each blocking rule finds on one size's records (``--pairs-per-rule``).
+
+    Args:
+        size: the size to generate when ``sources`` is not given.
+        sources: count on these sources (a ``--keep`` directory of an earlier run, say), or, when
+            its CSVs are missing, generate ``size`` into it and keep them.
+
+    Returns:
+        One line per rule (its use, pairs, distinct pairs, the rule), then the prediction
+        rules' sum and their distinct pairs together.
+    """
+    if size not in SIZES:
+        raise PathwaysError(f"Unknown bench size {size!r}; choose one of {', '.join(SIZES)}.")
+    with tempfile.TemporaryDirectory(prefix="pathways-bench-pairs-") as scratch:
+        where = Path(sources) if sources is not None else Path(scratch) / "sources"
+        if not (where / "chain_people.csv").exists():
+            _generate(where, SIZES[size])
+        records, counted, together = _in_fresh_process(_rule_pairs, str(where))
+    lines = [
+        f"pairs per blocking rule on {records:,} person records ({where if sources else size})",
+        f"{'use':<11}{'pairs':>14}{'distinct':>14}  rule",
+    ]
+    for c in counted:
+        exploded = f" [explodes {', '.join(c.exploded)}]" if c.exploded else ""
+        lines.append(f"{c.use:<11}{c.pairs:>14,}{c.distinct:>14,}  {c.rule}{exploded}")
+    summed = sum(c.pairs for c in counted if c.use == "prediction")
+    lines.append(f"prediction rules, summed: {summed:,} pairs")
+    if together is not None:
+        lines.append(f"prediction rules together: about {together:,} distinct pairs")
+    return "\n".join(lines)

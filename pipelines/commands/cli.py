@@ -167,6 +167,10 @@ def _cmd_bench(a: argparse.Namespace) -> Outcome:
             arrive_over=a.arrive_over, out=a.out,
         )  # fmt: skip
         return Outcome(table, {"results": str(a.out) if a.out else None})
+    if a.pairs_per_rule:
+        from pipelines.commands.bench import pairs_per_rule
+
+        return Outcome(pairs_per_rule(size=a.size, sources=a.sources), {})
     from pipelines.commands.bench import run_bench
 
     table = run_bench(size=a.size, out=a.out)
@@ -368,6 +372,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--users", type=int, default=None, metavar="N",
         help="instead: N people at once on the dashboard over --release (docs/bench.md)",
+    )  # fmt: skip
+    b.add_argument(
+        "--pairs-per-rule", action="store_true",
+        help="instead: count the pairs each blocking rule finds on the size's records",
+    )  # fmt: skip
+    b.add_argument(
+        "--sources", type=Path, default=None,
+        help="--pairs-per-rule: count on these sources (generated there and kept if missing)",
     )  # fmt: skip
     b.add_argument("--release", type=Path, default=None, help="the synthetic release for --users")
     b.add_argument("--think", type=float, default=0.0, help="--users: mean seconds per page")

@@ -304,26 +304,49 @@ def _time_comparison() -> CustomComparison:
     return CustomComparison(levels, output_column_name="time")
 
 
-def _missing_or_close(column: str, key: str, many: str) -> str:
+def _head_alike(key: str, head: str) -> str:
+    """The two keys share as many leading letters as the commoner block asks (the fewer of the
+    two records' ``head``: ``prepare._head_letters``).
+
+    Between two records of a name many records carry in one birth band (a block of more than
+    ``prepare.common_block_records``: 13 at London's size), a caseworker would not look at
+    every namesake whose other name starts with the same letter: at England's size that is
+    hundreds of Mohammeds born in the same decade. So the other name must start alike for two,
+    three or four letters of its spelling key (vowels collapse there, so these are mostly its
+    consonants: Okafor and Okafur share "akaf"), and letters heard alike count as one (d and t,
+    b and p, g and k, f and v). A misspelling that keeps the first sounds still pairs; where the
+    block is small, one letter is enough, as before.
+    """
+    letters = f"least(l.{head}, r.{head})"
+    sounds = ", 'dbgf', 'tpkv')"  # heard, not read: Wadson for Watson, Gupta for Kupta
+    return (
+        f"translate(substr(l.{key}, 1, {letters}){sounds} "
+        f"= translate(substr(r.{key}, 1, {letters}){sounds}"
+    )
+
+
+def _missing_or_close(column: str, key: str, many: str, head: str) -> str:
     """The other name is missing, or starts alike (name-frequency-aware blocking).
 
     A block on a common name (held by more than ``prepare.COMMON_NAME_RECORDS`` records) and a
     birth band holds hundreds of namesakes, so between two records with a common name the rule
-    adds another condition: the other name's first two letters rather than its first, and where
-    it is missing, a borough in common (a "John" with no surname is paired with the Johns of
-    his age seen where he was, not with every John in London).
+    adds another condition: the other name's first two letters rather than its first (or
+    more where the block is larger still: ``_head_alike``), and where it is missing, a borough
+    in common (a "John" with no surname is paired with the Johns of his age seen where he was,
+    not with every John in London).
     """
     common = f"(l.{many} AND r.{many})"
     # "boroughs in common" as array_intersect, which Splink's SQL translation carries to Spark
     return (
         f"((l.{column} IS NULL OR r.{column} IS NULL) "
         f"AND (NOT {common} OR array_length(array_intersect(l.boroughs, r.boroughs)) > 0)) "
-        f"OR (substr(l.{key}, 1, 1) = substr(r.{key}, 1, 1) AND NOT {common}) "
-        f"OR substr(l.{key}, 1, 2) = substr(r.{key}, 1, 2)"
+        f"OR (((substr(l.{key}, 1, 1) = substr(r.{key}, 1, 1) AND NOT {common}) "
+        f"OR substr(l.{key}, 1, 2) = substr(r.{key}, 1, 2)) AND {_head_alike(key, head)})"
     )
 
 
-_FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many")
+_FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head")
+_FORENAME_MISSING_OR_CLOSE_ANY_AGE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head_any")
 
 
 def prediction_blocking_rules() -> list:
@@ -335,6 +358,14 @@ def prediction_blocking_rules() -> list:
     records sharing a forename form (79 million at London's size) and took 80 of the link's 130
     seconds. First, they are checked against nothing; the pairs several rules find are made unique
     afterwards, so the pairs scored are the same.
+
+    Every rule on a name or a date of birth is name-frequency-aware: where its block is common
+    (more records than ``prepare.common_block_records``, which grows as the log of the records),
+    it asks for more, as a caseworker would of two records sharing a common name: more letters
+    of the other name (``_head_alike``), a year of birth close for a common full name
+    (``_COMMON_FULL_NAME_BORN_CLOSE``), an initial for a common date of birth
+    (``_date_of_birth_rules``). So the pairs grow about as n log n with the records rather than
+    n² (``pathways bench --pairs-per-rule``; ``docs/bench.md``).
     """
     return [*_forename_form_rules(), *_equality_rules()]
 
@@ -343,10 +374,15 @@ def prediction_blocking_rules() -> list:
 # part is a join the database can do on keys rather than a filter over every pair of records
 # sharing a forename form (the whole condition is ``_missing_or_close`` for the surname):
 # both surnames present and starting alike (two letters alike between two common forenames)...
-_SURNAME_CLOSE = (
-    "substr(l.sn_key, 1, 1) = substr(r.sn_key, 1, 1) "
-    "AND (NOT (l.fn_many AND r.fn_many) OR substr(l.sn_key, 1, 2) = substr(r.sn_key, 1, 2))"
-)
+def _surname_close(head: str) -> str:
+    return (
+        "substr(l.sn_key, 1, 1) = substr(r.sn_key, 1, 1) "
+        "AND (NOT (l.fn_many AND r.fn_many) OR substr(l.sn_key, 1, 2) = substr(r.sn_key, 1, 2)) "
+        f"AND {_head_alike('sn_key', head)}"
+    )
+
+
+_SURNAME_CLOSE = _surname_close("sn_head")
 
 
 def _forename_form_rule(condition: str, borough: bool = False) -> dict:
@@ -395,16 +431,66 @@ def _forename_form_rules() -> list:
                 ),
             )
         ),
-        # nickname and surname, nothing known of the year of birth
-        block_on("given_forms", "sn_key", arrays_to_explode=["given_forms"]),
+        # nickname and surname, nothing known of the year of birth (or, for a common full name,
+        # years of birth close: ``_COMMON_FULL_NAME_BORN_CLOSE``)
+        {
+            "blocking_rule": "l.given_forms = r.given_forms AND l.sn_key = r.sn_key "
+            f"AND {_COMMON_FULL_NAME_BORN_CLOSE}",
+            "arrays_to_explode": ["given_forms"],
+            "sql_dialect": "duckdb",
+        },
         # a hostel record with no date of birth or age: a shared forename form and a surname
         # missing or misspelt (the first rule for a year of birth cannot apply)
-        *(_forename_form_rule(f"({' OR '.join(no_birth)}) AND {_SURNAME_CLOSE}"),),
+        *(_forename_form_rule(f"({' OR '.join(no_birth)}) AND {_surname_close('sn_head_any')}"),),
         *(
             rule
             for birth in no_birth
             for missing in no_surname
             for rule in _surname_missing_rules(f"{birth} AND {missing}")
+        ),
+    ]
+
+
+# Two records of a full name many records carry (``prepare.common_block_records``: a Mohammed
+# Ali, a John Smith) are paired on the name alone only where a year of birth is missing on one
+# side or the two are within six years (the widest age-guess level of the birth comparison):
+# a caseworker would not take two John Smiths born twenty years apart for one man, and at
+# England's size a common full name has hundreds of holders. A rare full name still pairs
+# whatever the ages say.
+_COMMON_FULL_NAME_BORN_CLOSE = (
+    "(NOT (l.full_name_many AND r.full_name_many) "
+    "OR l.birth_year IS NULL OR r.birth_year IS NULL "
+    "OR abs(l.birth_year - r.birth_year) <= 6)"
+)
+
+
+def _date_of_birth_rules() -> list:
+    """The same date of birth (or its day-and-month transposition).
+
+    A date many records carry (more than ``prepare.common_block_records``: 1 January, the
+    placeholder birthday on many asylum documents, or any date at England's size) is not enough
+    on its own: two strangers share a birthday more often than a caseworker would credit. There
+    the two records must also share an initial: of the forename, of the surname, or of one's
+    forename and the other's surname (a name misspelt keeps its first letter far more often
+    than not; a name missing on one side leaves the other part to agree on; names written in
+    the other order, Jawed Rasulfer and Rasulfer Jawat, are most of the same-person pairs on a
+    common date whose initials differ otherwise).
+    """
+    rare = "l.dob_key = r.dob_key AND NOT l.dob_many AND NOT r.dob_many"
+    common = "l.dob_key = r.dob_key AND l.dob_many AND r.dob_many"
+    return [
+        {"blocking_rule": rare, "sql_dialect": "duckdb"},
+        *(
+            {
+                "blocking_rule": f"{common} AND substr(l.{left}, 1, 1) = substr(r.{right}, 1, 1)",
+                "sql_dialect": "duckdb",
+            }
+            for left, right in (
+                ("sn_key", "sn_key"),
+                ("fn_key", "fn_key"),
+                ("fn_key", "sn_key"),
+                ("sn_key", "fn_key"),
+            )
         ),
     ]
 
@@ -419,7 +505,7 @@ def _equality_rules() -> list:
         {
             "blocking_rule": "l.sn_key = r.sn_key "
             "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
-            f"AND ({_FORENAME_MISSING_OR_CLOSE})",
+            f"AND ({_FORENAME_MISSING_OR_CLOSE_ANY_AGE})",
             "sql_dialect": "duckdb",
         },
         # forename misspelt: the same surname and a year of birth within about five years
@@ -432,8 +518,12 @@ def _equality_rules() -> list:
             for band in ("birth_band", "birth_band_offset")
         ),
         # year plus day and month in order: catches transposed dates of birth too
-        block_on("dob_key"),
-        block_on("fn_key", "sn_key"),
+        *_date_of_birth_rules(),
+        {
+            "blocking_rule": "l.fn_key = r.fn_key AND l.sn_key = r.sn_key "
+            f"AND {_COMMON_FULL_NAME_BORN_CLOSE}",
+            "sql_dialect": "duckdb",
+        },
         {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
         block_on("ni"),
         # an NI number with one character mistyped keeps two of its thirds
@@ -479,6 +569,26 @@ def settings(
     )
 
 
+def _sure_rules() -> list:
+    return [block_on("ni"), block_on("fn", "sn", "dob")]
+
+
+def _em_rules() -> list:
+    # the date-of-birth session reads a sample of the records (``prepare.training_sample``)
+    on_birth = "l.dob = r.dob AND l.training_sample AND r.training_sample"
+    return [
+        block_on("ni"),
+        {"blocking_rule": on_birth, "sql_dialect": "duckdb"},
+        block_on("fn", "sn", "dob"),
+    ]
+
+
+def training_blocking_rules() -> list:
+    """The rules training blocks on: the near-certain rules for the prior, then the three EM
+    sessions (``train``), in that order."""
+    return [*_sure_rules(), *_em_rules()]
+
+
 def train(
     linker, max_pairs_for_u: float, seed: int, recall_of_sure_rules: float, estimate_u: bool = True
 ) -> None:
@@ -489,21 +599,22 @@ def train(
     same person; those rules find ``recall_of_sure_rules`` of true pairs (an assumption).
     m: expectation maximisation in three sessions, each blocking on one kind of evidence so
     the others' parameters are learnt: same NI number (nearly all true pairs; learns names and
-    dates of birth), same date of birth (learns names and NI numbers), same full name and date
+    dates of birth), same date of birth (learns names and NI numbers; among at most
+    ``prepare.TRAINING_RECORDS`` records, ``prepare.training_sample``), same full name and date
     of birth (true pairs of every pair of sources; learns place and time). EM leaves term
     frequencies aside: m is how one person's records differ, whatever the name, and the
     frequency adjustment is applied in prediction.
     A session or estimate the data cannot support (a small extract) is skipped, and the
     levels keep their starting values.
     """
-    sure_rules = [block_on("ni"), block_on("fn", "sn", "dob")]
+    sure_rules = _sure_rules()
     with contextlib.suppress(SplinkException, ValueError, ZeroDivisionError):
         linker.training.estimate_probability_two_random_records_match(
             sure_rules, recall=recall_of_sure_rules
         )
     if estimate_u:
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u, seed=seed)
-    for rule in (block_on("ni"), block_on("dob"), block_on("fn", "sn", "dob")):
+    for rule in _em_rules():
         with contextlib.suppress(SplinkException, ValueError, ZeroDivisionError):
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True

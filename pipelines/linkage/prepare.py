@@ -11,6 +11,7 @@ record covers) and lives only inside the link stage.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import polars as pl
@@ -32,6 +33,14 @@ _COMMON_FORENAME_SHARE = 0.01
 # it and a birth band alone (``model.prediction_blocking_rules``): a fixed number, so that the
 # pairs of those rules grow with the records, not with their square.
 COMMON_NAME_RECORDS = 100
+# A blocking rule's block (the records sharing its keys) holding more than this many records per
+# natural log of the records linked is common, and the rule asks more of its pairs
+# (``common_block_records``, ``model.prediction_blocking_rules``): 13 records at London's size
+# (about 205,000 person records over a decade), 14 at England's (a million).
+COMMON_BLOCK_PER_LOG_RECORDS = 1
+# Training's expectation maximisation on a shared date of birth reads the pairs of at most this
+# many records (``training_sample``).
+TRAINING_RECORDS = 250_000
 # A full name carried by at most this many records is rare: about as many records as one person
 # leaves across the three sources, so the name is likely theirs alone. That holds only where
 # those records are a small share of the extract (at most one in RARE_FULL_NAME_SHARE): in a
@@ -134,6 +143,68 @@ def _birth_year(dob: pl.Expr, approx_age: pl.Expr, reference: pl.Expr) -> pl.Exp
     # Age A on day D means birth between D-(A+1) years and D-A years: take the middle.
     from_age = reference.dt.year() + (reference.dt.ordinal_day() - 0.5) / 366.0 - age - 0.5
     return pl.coalesce(from_dob, from_age)
+
+
+def common_block_records(records: int) -> int:
+    """The most records a block may hold before a rule on it asks for more (name-frequency-aware
+    blocking): ``COMMON_BLOCK_PER_LOG_RECORDS`` × ln(records).
+
+    A rule whose blocks hold at most b records finds at most b/2 pairs per record; with b
+    growing as log n, its pairs grow as n log n. A fixed share of the records would let blocks
+    grow with n and the pairs with n² (namesakes multiply with the population: a country has
+    five times London's Mohammed Alis, who make 25 times the pairs). The rules refine a common
+    block by a few more letters of the other name or by an initial, not without end, so a block
+    of one common full name can still outgrow the bound; ``pathways bench --pairs-per-rule``
+    counts what each rule finds.
+    """
+    return math.ceil(COMMON_BLOCK_PER_LOG_RECORDS * math.log(max(records, 2)))
+
+
+def _head_letters(name_key: str, within: list[str], most: int) -> pl.Expr:
+    """How many leading letters of ``name_key`` a rule joining on ``within`` asks two records to
+    share: one, or more while the records sharing ``within`` and that many letters number more
+    than ``most`` (up to four). ``model._head_alike`` asks for the fewer of two records' counts,
+    so a rare spelling of a common forename (Mo for Mohammed) keeps the reach it had."""
+    letters = pl.lit(4, pl.Int8)
+    for k in (3, 2, 1):
+        block = pl.len().over([*within, pl.col(name_key).str.slice(0, k)])
+        letters = pl.when(block <= most).then(pl.lit(k, pl.Int8)).otherwise(letters)
+    return letters
+
+
+def training_sample(records: int) -> pl.Expr:
+    """Whether a record (in ``unique_id`` order) is among those training learns from by date of
+    birth: every record up to ``TRAINING_RECORDS``, then every k-th, about that many.
+
+    Training learns how one person's records differ (a surname dropped, a date mistyped); a
+    sample of a quarter of a million records shows every kind of difference often enough, and
+    the pairs sharing a date of birth, which grow with the square of the records (25 million at
+    England's size), then stay near London's million.
+    """
+    every = max(1, math.ceil(records / TRAINING_RECORDS))
+    return (pl.int_range(pl.len()) % every) == 0
+
+
+def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
+    """Where the blocking rules' blocks are common (``common_block_records``), what they add:
+    how many letters of the other name must agree (``sn_head`` for the rules on a forename form
+    and a birth band, ``fn_head`` for those on a surname and a birth band, ``*_any`` for the
+    rules for a record with no year of birth), and whether a date of birth or a full name is
+    common (``dob_many``, ``full_name_many``)."""
+    most = common_block_records(frame.height)
+    return frame.with_columns(
+        _head_letters("sn_key", ["fn_key", "birth_band"], most).alias("sn_head"),
+        _head_letters("fn_key", ["sn_key", "birth_band"], most).alias("fn_head"),
+        # A record with no year of birth pairs with namesakes of every age, so its block is the
+        # name's records of every age; only pairs with one of the few such records (about one
+        # record in 30) are made, so the block may be three times as large for the same pairs.
+        _head_letters("sn_key", ["fn_key"], 3 * most).alias("sn_head_any"),
+        _head_letters("fn_key", ["sn_key"], 3 * most).alias("fn_head_any"),
+        (pl.len().over("dob_key") > most).and_(pl.col("dob_key").is_not_null()).alias("dob_many"),
+        (pl.len().over("fn_key", "sn_key") > most)
+        .and_(pl.col("fn_key").is_not_null() & pl.col("sn_key").is_not_null())
+        .alias("full_name_many"),
+    )
 
 
 def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -272,6 +343,8 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         .and_(pl.col("full_name").is_not_null())
         .alias("full_name_rare"),
     )
+    frame = _common_blocks(frame.sort("unique_id"))
+    frame = frame.with_columns(training_sample(frame.height).alias("training_sample"))
     return frame.select(
         "unique_id",
         "source",
@@ -287,6 +360,13 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "sn_key",
         "fn_many",
         "sn_many",
+        "sn_head",
+        "fn_head",
+        "sn_head_any",
+        "fn_head_any",
+        "dob_many",
+        "full_name_many",
+        "training_sample",
         "full_name",
         "full_name_rare",
         "dob",

@@ -16,6 +16,7 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.comparison_library import CustomComparison
 from splink.internals.database_api import DatabaseAPI
@@ -36,6 +37,7 @@ __all__ = [
     "SplinkDialect",
     "SplinkException",
     "block_on",
+    "blocking_rule_sql",
     "cl",
     "cll",
     "spark_api",
@@ -55,3 +57,10 @@ def spark_similarity_jar() -> str:
     from splink.backends.spark import similarity_jar_location
 
     return similarity_jar_location()
+
+
+def blocking_rule_sql(rule: Any, dialect: str = "duckdb") -> tuple[str, list[str]]:
+    """A blocking rule's join condition as SQL on ``l`` and ``r``, and the array columns it
+    explodes (empty for a plain equality rule)."""
+    made = to_blocking_rule_creator(rule).get_blocking_rule(dialect)
+    return made.blocking_rule_sql, list(getattr(made, "array_columns_to_explode", None) or [])
