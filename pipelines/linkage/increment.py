@@ -129,54 +129,6 @@ def full_link(
     return result
 
 
-def _pairs_with_a_new_record(model: dict[str, Any], records: str, columns: list[str], dialect):
-    """The query (a Splink pipeline) that makes every pair the model's prediction rules find
-    with a new record in it, each pair once with the smaller record id on the left, as Splink
-    makes them for a model that deduplicates.
-
-    Each rule is joined twice, once for pairs whose right-hand record is new and once for those
-    whose left-hand record is new: a condition on one side only is one the database applies
-    before the join, so a month's few thousand new records are joined to the others instead of
-    every pair of the rule being formed and then filtered. A rule on an array column (a
-    person's forename forms) joins its values one by one, as Splink's exploding rules do. The
-    pairs of all rules are made distinct once, at the end, instead of each rule excluding the
-    pairs of every rule before it as Splink does: with thirty rules that exclusion is a long
-    condition per rule, which Splink parses again for every rule after it. A pair any rule finds
-    is a pair Splink scores, once, so the distinct pairs are the same.
-    """
-    from pipelines.linkage.splink_api import CTEPipeline
-
-    uid = model.get("unique_id_column_name", "unique_id")
-    pipeline = CTEPipeline()
-    exploded: dict[tuple[str, ...], str] = {}
-    joins = []
-    for rule in model["blocking_rules_to_generate_predictions"]:
-        if isinstance(rule, str):
-            rule = {"blocking_rule": rule}
-        arrays = tuple(rule.get("arrays_to_explode") or ())
-        table = records
-        if arrays:
-            if arrays not in exploded:
-                exploded[arrays] = f"__pathways_records_by_{len(exploded)}"
-                others = [column for column in columns if column not in arrays]
-                pipeline.enqueue_sql(
-                    dialect.explode_arrays_sql(records, list(arrays), others), exploded[arrays]
-                )
-            table = exploded[arrays]
-        for side in ("r", "l"):
-            joins.append(
-                f"select l.{uid} as join_key_l, r.{uid} as join_key_r "
-                f"from {table} as l inner join {table} as r "
-                f"on ({rule['blocking_rule']}) and {side}.is_new "
-                f"where l.{uid} < r.{uid}"
-            )
-    pipeline.enqueue_sql(
-        "select '0' as match_key, join_key_l, join_key_r from (" + "\nunion\n".join(joins) + ")",
-        "__pathways_pairs_with_a_new_record",
-    )
-    return pipeline
-
-
 def scored_new_pairs(database, features: pl.DataFrame, model: dict[str, Any]) -> pl.DataFrame:
     """Every pair the saved model's prediction rules find that has a new record, scored by it.
 
@@ -193,13 +145,8 @@ def scored_new_pairs(database, features: pl.DataFrame, model: dict[str, Any]) ->
     from pipelines.linkage.splink_api import Linker
 
     records = register_records(database, features)
-    pipeline = _pairs_with_a_new_record(
-        model, records.physical_name, features.columns, database.sql_dialect
-    )
     linker = Linker(records, model, log_level=None)
-    pairs = database.sql_pipeline_to_splink_dataframe(pipeline)
-    linker.table_management.register_blocked_pairs_for_predict(pairs)
-    return scored_pairs(linker)
+    return scored_pairs(linker, database, records, features.columns, new_only=True)
 
 
 def _new_pairs(

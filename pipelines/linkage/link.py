@@ -147,14 +147,27 @@ def link_stage_version(config: LinkageConfig) -> dict[str, str]:
 WEIGHED_FROM = 0.05
 
 
-def scored_pairs(linker) -> pl.DataFrame:
-    """Every blocked pair a trained linker scores at ``WEIGHED_FROM`` or more.
+def scored_pairs(
+    linker, database, records, columns: list[str], new_only: bool = False
+) -> pl.DataFrame:
+    """Every pair the linker's prediction rules find (``model.prediction_pairs``), scored by it,
+    at ``WEIGHED_FROM`` or more; with ``new_only``, the pairs with a new record only.
 
     Pairs below the match threshold are kept too: they are not links, but they weigh in when
     two groups of records contradict (``pipelines.linkage.clustering``).
     """
     from pipelines.linkage.engine import to_polars
+    from pipelines.linkage.model import prediction_pairs
 
+    query = prediction_pairs(
+        linker.misc.save_model_to_json(),
+        records.physical_name,
+        columns,
+        database.sql_dialect,
+        new_only=new_only,
+    )
+    pairs = database.sql_pipeline_to_splink_dataframe(query)
+    linker.table_management.register_blocked_pairs_for_predict(pairs)
     scored = linker.inference.predict(threshold_match_probability=WEIGHED_FROM)
     return to_polars(scored).select("unique_id_l", "unique_id_r", "match_probability")
 
@@ -201,7 +214,7 @@ def _cluster(features: pl.DataFrame, config: LinkageConfig, work_dir: Path | Non
         if work_dir is not None:
             linker.misc.save_model_to_json(str(work_dir / MODEL_FILE), overwrite=True)
         progress.step("link: scoring record pairs")
-        links = scored_pairs(linker)
+        links = scored_pairs(linker, database, records, features.columns)
     if work_dir is not None:
         links.write_parquet(work_dir / SCORED_FILE)
     progress.step(f"link: joining {links.height:,} scored pairs into people")

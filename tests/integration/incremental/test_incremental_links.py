@@ -12,7 +12,7 @@ import pytest
 from contract.errors import PathwaysError
 from pipelines.config import PathwaysConfig
 from pipelines.linkage.clustering import cluster_links
-from pipelines.linkage.engine import engine_session
+from pipelines.linkage.engine import engine_session, to_polars
 from pipelines.linkage.increment import (
     STATE_DIR,
     VERSION_FILE,
@@ -23,7 +23,7 @@ from pipelines.linkage.increment import (
     link_month,
     scored_new_pairs,
 )
-from pipelines.linkage.link import MODEL_FILE, U_FILE, link_stage_version, scored_pairs
+from pipelines.linkage.link import MODEL_FILE, U_FILE, WEIGHED_FROM, link_stage_version
 from pipelines.linkage.prepare import identity_features
 from pipelines.linkage.pseudonyms import person_keys
 from pipelines.linkage.splink_api import Linker
@@ -49,13 +49,24 @@ def _without_last_months_cases(tables: dict[str, pl.DataFrame]) -> dict[str, pl.
     return earlier
 
 
+def _scored_by_splink(linker: Linker) -> pl.DataFrame:
+    """The pairs Splink itself forms from the model's prediction rules, scored."""
+    scored = linker.inference.predict(threshold_match_probability=WEIGHED_FROM)
+    return to_polars(scored).select("unique_id_l", "unique_id_r", "match_probability")
+
+
 def _relinked_with_saved_model(tables: dict[str, pl.DataFrame], work: Path) -> pl.DataFrame:
-    """Every pair scored again with the saved model, clustered from scratch as a full link does."""
+    """Every pair scored again with the saved model, clustered from scratch as a full link does.
+
+    The pairs are the ones Splink itself forms from the model's prediction rules, not the
+    pipeline's own query for them (``model.prediction_pairs``), so the two are checked against
+    each other too.
+    """
     features = identity_features(tables)
     model = json.loads((work / MODEL_FILE).read_text())
     with engine_session("duckdb") as database:
         linker = Linker(database.register(features.to_arrow()), model, log_level=None)
-        scored = scored_pairs(linker)
+        scored = _scored_by_splink(linker)
     clusters = cluster_links(features, scored, CONFIG.linkage.match_threshold)
     clusters = features.select("unique_id", "source", "source_record_id").join(
         clusters, on="unique_id", how="left"
@@ -106,7 +117,7 @@ def test_an_increment_scores_exactly_the_saved_models_pairs_that_have_a_new_reco
 
     with engine_session("duckdb") as database:
         records = database.register(features.to_arrow())
-        every = scored_pairs(Linker(records, model, log_level=None))
+        every = _scored_by_splink(Linker(records, model, log_level=None))
         increment = scored_new_pairs(database, features, model)
 
     with_a_new_record = every.filter(
