@@ -353,12 +353,10 @@ _FORENAME_MISSING_OR_CLOSE_ANY_AGE = _missing_or_close("fn", "fn_key", "sn_many"
 def prediction_blocking_rules() -> list:
     """Which pairs are scored at all. Each rule is an equality join, so the work stays linear.
 
-    The rules on a forename form are "exploding" (a record joins once per form of its forename)
-    and come first. Splink checks each rule's pairs against every rule before it, and it checks
-    them before its cheaper conditions: behind ten other rules, the check ran on every pair of
-    records sharing a forename form (79 million at London's size) and took 80 of the link's 130
-    seconds. First, they are checked against nothing; the pairs several rules find are made unique
-    afterwards, so the pairs scored are the same.
+    The rules on a forename form are "exploding" (a record joins once per form of its forename).
+    The pipeline forms the pairs itself (``prediction_pairs``): each rule is joined once and the
+    pairs of all rules are made distinct at the end, so the order of the rules changes nothing.
+    (Splink, asked to form them, checks each rule's pairs against every rule before it.)
 
     Every rule on a name or a date of birth is name-frequency-aware: where its block is common
     (more records than ``prepare.common_block_records``, which grows as the log of the records),
@@ -497,9 +495,7 @@ def _date_of_birth_rules() -> list:
 
 
 def _equality_rules() -> list:
-    """The rules joining on plain columns, those joining on one common column first (a surname
-    is shared by many more records than a surname and a birth band are), for the same reason as
-    the forename-form rules: each rule's pairs are checked against every rule before it."""
+    """The rules joining on plain columns."""
     return [
         # a record with no date of birth or age (common on hostel records) and a forename
         # misspelt: the same surname and a forename missing or with the same initial
