@@ -145,7 +145,8 @@ def scored_new_pairs(database, features: pl.DataFrame, model: dict[str, Any]) ->
     from pipelines.linkage.splink_api import Linker
 
     records = register_records(database, features)
-    linker = Linker(records, model, log_level=None)
+    # the saved model was checked against the same columns when the full link trained it
+    linker = Linker(records, model, log_level=None, validate_settings=False)
     return scored_pairs(linker, database, records, features.columns, new_only=True)
 
 

@@ -80,13 +80,16 @@ def person_keys(clusters: pl.DataFrame, key: bytes) -> pl.DataFrame:
     Returns:
         ``source``, ``source_record_id``, ``person_key`` sorted by source and record id.
     """
-    anchors = person_anchors(clusters).with_columns(
-        pl.col("anchor")
-        .map_elements(
-            lambda anchor: hmac.new(key, anchor.encode("utf-8"), hashlib.sha256).hexdigest(),
-            return_dtype=pl.String,
+    anchors = person_anchors(clusters)
+    anchors = anchors.with_columns(
+        pl.Series(
+            "person_key",
+            [
+                hmac.new(key, anchor.encode("utf-8"), hashlib.sha256).hexdigest()
+                for anchor in anchors["anchor"]
+            ],
+            dtype=pl.String,
         )
-        .alias("person_key")
     )
     return (
         clusters.join(anchors.select("cluster", "person_key"), on="cluster", how="left")
