@@ -37,13 +37,15 @@ class CoxNotEstimable(Exception):
 class RiskSets:
     """Efron's risk-set sums of one model at one set of coefficients, over rows sorted by time.
 
-    ``at[k]`` is the distinct time of the ``k``-th death term, ``share[k]`` its ``l/m``;
+    ``deaths[i]`` is the number of deaths at the ``i``-th distinct time; ``at[k]`` is the
+    distinct time of the ``k``-th death term, ``share[k]`` its ``l/m``;
     ``numerator[k]`` and ``denominator[k]`` are the covariate-weighted and plain risk-set sums
     that death sees (``sum phi·x`` and ``sum phi`` over the risk set, less ``l/m`` of the tied).
     """
 
     phi: np.ndarray
     time_of_row: np.ndarray
+    deaths: np.ndarray
     at: np.ndarray
     share: np.ndarray
     numerator: np.ndarray
@@ -72,6 +74,7 @@ def risk_sets(x: np.ndarray, t: np.ndarray, event: np.ndarray, beta: np.ndarray)
     return RiskSets(
         phi=phi,
         time_of_row=time_of_row,
+        deaths=deaths,
         at=at,
         share=share,
         numerator=risk_x[at] - share[:, None] * tied_x[at],
@@ -91,7 +94,7 @@ def _newton_terms(
     # sum over death terms of (sum phi x x' over its risk set) / denominator, as one weighted
     # product: a row is in the risk set of every death term at its time or before, and in the
     # tied part of the terms at its own time if it died then
-    n_times = int(sets.time_of_row.max()) + 1
+    n_times = len(sets.deaths)
     per_time = np.bincount(sets.at, weights=1 / sets.denominator, minlength=n_times)
     tied_share = np.bincount(sets.at, weights=sets.share / sets.denominator, minlength=n_times)
     weight = sets.phi * (

@@ -202,12 +202,11 @@ def proportional_hazards_test(
     e = ordered["event"].to_numpy().astype(bool)
     sets = risk_sets(x, ordered["t"].to_numpy(), e.astype(float), fit.params)
     # the risk-set mean each death's residual is taken from: the average over its tied terms
-    deaths = np.bincount(sets.at, minlength=int(sets.time_of_row.max()) + 1)
-    weighted_mean = np.zeros((len(deaths), x.shape[1]))
+    weighted_mean = np.zeros((len(sets.deaths), x.shape[1]))
     np.add.at(
         weighted_mean,
         sets.at,
-        sets.numerator / (sets.denominator * deaths[sets.at])[:, None],
+        sets.numerator / (sets.denominator * sets.deaths[sets.at])[:, None],
     )
     residuals = x[e] - weighted_mean[sets.time_of_row[e]]
     n_deaths = int(e.sum())
