@@ -734,10 +734,14 @@ def prediction_pairs(
     scores, once, so the distinct pairs are the same. A rule on an array column (a person's
     forename forms) joins its values one by one, as Splink's exploding rules do.
 
-    With ``new_only`` each rule is joined twice, once for pairs whose right-hand record is new
-    and once for those whose left-hand record is new: a condition on one side only is one the
-    database applies before the join, so a month's few thousand new records are joined to the
-    others instead of every pair of the rule being formed and then filtered.
+    With ``new_only`` each rule is joined once, with a new record on its left-hand side: a
+    condition on one side only is one the database applies before the join, so a month's few
+    thousand new records are joined to the others instead of every pair of the rule being
+    formed and then filtered. The other side's pairs, whose smaller record is the old one, need
+    no join of their own, because the rules are closed under swapping the two records: a rule
+    that asks something of one side (``l.sn IS NULL``) comes with its mirror (``r.sn IS NULL``),
+    so a pair some rule finds one way round is found by some rule the other way round
+    (``tests/spec/linkage/test_linkage_blocking.py`` checks it).
 
     Args:
         model: the model's settings as saved (``linkage_model.json``).
@@ -763,12 +767,19 @@ def prediction_pairs(
                     dialect.explode_arrays_sql(records, list(arrays), others), exploded[arrays]
                 )
             table = exploded[arrays]
-        for side in ("r", "l") if new_only else ("",):
-            new = f" and {side}.is_new" if side else ""
+        if new_only:
+            joins.append(
+                f"select least(l.{uid}, r.{uid}) as join_key_l, "
+                f"greatest(l.{uid}, r.{uid}) as join_key_r "
+                f"from {table} as l inner join {table} as r "
+                f"on ({rule['blocking_rule']}) and l.is_new "
+                f"where l.{uid} <> r.{uid}"
+            )
+        else:
             joins.append(
                 f"select l.{uid} as join_key_l, r.{uid} as join_key_r "
                 f"from {table} as l inner join {table} as r "
-                f"on ({rule['blocking_rule']}){new} "
+                f"on ({rule['blocking_rule']}) "
                 f"where l.{uid} < r.{uid}"
             )
     pipeline.enqueue_sql(
