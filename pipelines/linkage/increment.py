@@ -8,7 +8,8 @@ State kept in the secure-zone work directory, next to the trained model (``linka
 and every pair it scored (``scored_pairs.parquet``: record ids and a probability):
 
 - ``incremental/clusters.parquet``: every linked record (``source``, ``source_record_id``) with
-  its person's ``anchor``, the record identity its pseudonym is the keyed hash of;
+  its person's ``anchor``, the record identity its pseudonym is the keyed hash of, and that
+  pseudonym (``person_key``), so that an increment hashes only the anchors of new people;
 - ``incremental/merges.parquet``: each time a new record joined two existing people into one,
   the anchor that was retired and the one that survived;
 - ``incremental/version.json``: the link stage's code and configuration the state was made with.
@@ -97,14 +98,30 @@ def _state(work_dir: Path) -> Path:
     return Path(work_dir) / STATE_DIR
 
 
-def _write_state(work_dir: Path, clusters: pl.DataFrame, config: LinkageConfig) -> None:
+def _write_state(
+    work_dir: Path,
+    clusters: pl.DataFrame,
+    links: pl.DataFrame,
+    config: LinkageConfig,
+    anchors: pl.DataFrame | None = None,
+) -> None:
+    """Keep each record's person: its anchor (``person_anchors``) and pseudonym."""
     state = _state(work_dir)
     state.mkdir(parents=True, exist_ok=True)
-    anchors = person_anchors(clusters)
+    if anchors is None:
+        anchors = person_anchors(clusters)
+    record = ["source", "source_record_id"]
     clusters.drop("anchor", strict=False).join(anchors, on="cluster").select(
-        "source", "source_record_id", "anchor"
-    ).sort("source", "source_record_id").write_parquet(state / CLUSTERS_FILE)
+        *record, "anchor"
+    ).join(links, on=record, how="left").sort(record).write_parquet(state / CLUSTERS_FILE)
     (state / VERSION_FILE).write_text(json.dumps(link_stage_version(config)), encoding="utf-8")
+
+
+def _known_pseudonyms(known: pl.DataFrame) -> pl.DataFrame | None:
+    """The anchor and pseudonym of every person the last run named (``person_keys``)."""
+    if "person_key" not in known.columns:
+        return None
+    return known.select("anchor", "person_key").unique("anchor")
 
 
 def full_link(
@@ -125,7 +142,7 @@ def full_link(
     clusters = result.links.select(
         "source", "source_record_id", pl.col("person_key").alias("cluster")
     )
-    _write_state(work_dir, clusters, config)
+    _write_state(work_dir, clusters, result.links, config)
     return result
 
 
@@ -231,7 +248,11 @@ def link_increment(
         )
     known = pl.read_parquet(state / CLUSTERS_FILE)
     model = json.loads((work_dir / MODEL_FILE).read_text(encoding="utf-8"))
-    features = identity_features(tables).join(known, on=["source", "source_record_id"], how="left")
+    features = identity_features(tables).join(
+        known.select("source", "source_record_id", "anchor"),
+        on=["source", "source_record_id"],
+        how="left",
+    )
     features = features.with_columns(pl.col("anchor").is_null().alias("is_new"))
     new_records = int(features["is_new"].sum())
     warned: list[dict[str, object]] = []
@@ -246,10 +267,11 @@ def link_increment(
     clusters = features.select("unique_id", "source", "source_record_id", "anchor").join(
         _clusters(features, pairs, new_pairs, config.match_threshold), on="unique_id", how="left"
     )
-    links = person_keys(clusters, key)
+    named = person_anchors(clusters)
+    links = person_keys(clusters, key, anchors=named, known=_known_pseudonyms(known))
     check_schema(links, LINKS_SCHEMA, "links")
 
-    anchors = clusters.drop("anchor").join(person_anchors(clusters), on="cluster")
+    anchors = clusters.drop("anchor").join(named, on="cluster")
     merges = (
         clusters.filter(pl.col("anchor").is_not_null())
         .select(pl.col("anchor").alias("retired_anchor"), "cluster")
@@ -266,7 +288,7 @@ def link_increment(
         pl.col("is_new") & pl.col("anchor").is_in(known["anchor"].implode())
     )
 
-    _write_state(work_dir, clusters, config)
+    _write_state(work_dir, clusters, links, config, named)
     if merges.height:
         if (state / MERGES_FILE).exists():
             merges = pl.concat([pl.read_parquet(state / MERGES_FILE), merges])
@@ -295,7 +317,7 @@ def full_relink_reason(
     tables: dict[str, pl.DataFrame], config: LinkageConfig, work_dir: Path
 ) -> str | None:
     """Why this month's records must be linked in full, or None when an increment will do."""
-    from pipelines.linkage.prepare import identity_features
+    from pipelines.linkage.prepare import record_ids
 
     state = _state(work_dir)
     needed = (state / CLUSTERS_FILE, state / VERSION_FILE, Path(work_dir) / MODEL_FILE)
@@ -305,7 +327,7 @@ def full_relink_reason(
     if saved != link_stage_version(config):
         return "the link stage's code or configuration changed since the last run"
     known = pl.read_parquet(state / CLUSTERS_FILE, columns=["source", "source_record_id"])
-    records = identity_features(tables).select("source", "source_record_id")
+    records = record_ids(tables)
     if known.join(records, on=["source", "source_record_id"], how="anti").height:
         return "records linked before have left the sources (erasure)"
     return None

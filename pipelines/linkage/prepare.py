@@ -82,6 +82,24 @@ def _stack(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(parts, how="vertical")
 
 
+def record_ids(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``source`` and ``source_record_id`` of every person record, as ``identity_features``
+    names them, without building the features."""
+    return pl.concat(
+        [
+            pl.DataFrame(schema={"source": pl.String, "source_record_id": pl.String}),
+            *(
+                tables[table].select(
+                    pl.lit(source).alias("source"),
+                    record_id.cast(pl.String).alias("source_record_id"),
+                )
+                for source, (table, record_id, _) in SOURCES.items()
+                if tables.get(table) is not None
+            ),
+        ]
+    )
+
+
 def _first_contacts(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Each CHAIN record's contacts: first and last date (the first is the day its approximate
     age was given) and the boroughs it was seen in."""

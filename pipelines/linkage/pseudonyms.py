@@ -68,7 +68,20 @@ def person_anchors(clusters: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def person_keys(clusters: pl.DataFrame, key: bytes) -> pl.DataFrame:
+def _hashed(anchors: pl.Series, key: bytes) -> pl.Series:
+    return pl.Series(
+        "person_key",
+        [hmac.new(key, anchor.encode("utf-8"), hashlib.sha256).hexdigest() for anchor in anchors],
+        dtype=pl.String,
+    )
+
+
+def person_keys(
+    clusters: pl.DataFrame,
+    key: bytes,
+    anchors: pl.DataFrame | None = None,
+    known: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Give every record its person's pseudonym, the keyed hash of the person's anchor.
 
     Args:
@@ -76,21 +89,29 @@ def person_keys(clusters: pl.DataFrame, key: bytes) -> pl.DataFrame:
             optionally the ``anchor`` an earlier run named the record's person by
             (``person_anchors``).
         key: the pseudonym secret.
+        anchors: each cluster's anchor, when already found (``person_anchors(clusters)``).
+        known: ``anchor`` and ``person_key`` of the people an earlier run named (a monthly
+            increment's), so that only new anchors are hashed. Their keys are taken only when
+            one of them hashes the same with ``key``; with another key every anchor is hashed.
 
     Returns:
         ``source``, ``source_record_id``, ``person_key`` sorted by source and record id.
     """
-    anchors = person_anchors(clusters)
-    anchors = anchors.with_columns(
-        pl.Series(
-            "person_key",
-            [
-                hmac.new(key, anchor.encode("utf-8"), hashlib.sha256).hexdigest()
-                for anchor in anchors["anchor"]
-            ],
-            dtype=pl.String,
+    if anchors is None:
+        anchors = person_anchors(clusters)
+    if known is not None and known.height:
+        anchor, person_key = known.select("anchor", "person_key").row(0)
+        if _hashed(pl.Series([anchor]), key).item() != person_key:
+            known = None
+    if known is None or not known.height:
+        anchors = anchors.with_columns(_hashed(anchors["anchor"], key))
+    else:
+        anchors = anchors.join(known.select("anchor", "person_key"), on="anchor", how="left")
+        fresh = anchors.filter(pl.col("person_key").is_null()).select("anchor")
+        fresh = fresh.with_columns(_hashed(fresh["anchor"], key).alias("fresh_key"))
+        anchors = anchors.join(fresh, on="anchor", how="left").with_columns(
+            pl.coalesce("person_key", "fresh_key").alias("person_key")
         )
-    )
     return (
         clusters.join(anchors.select("cluster", "person_key"), on="cluster", how="left")
         .select("source", "source_record_id", "person_key")

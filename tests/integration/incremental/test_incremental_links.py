@@ -24,7 +24,7 @@ from pipelines.linkage.increment import (
     scored_new_pairs,
 )
 from pipelines.linkage.link import MODEL_FILE, U_FILE, WEIGHED_FROM, link_stage_version
-from pipelines.linkage.prepare import identity_features
+from pipelines.linkage.prepare import identity_features, record_ids
 from pipelines.linkage.pseudonyms import person_keys
 from pipelines.linkage.splink_api import Linker
 from pipelines.sources.validate import load_sources
@@ -147,6 +147,13 @@ def test_a_second_increment_with_nothing_new_changes_nothing(tables, tmp_path):
     again = link_increment(tables, CONFIG.linkage, KEY, tmp_path)
     assert again.report["new_records"] == 0
     assert again.links.equals(first)
+
+
+def test_the_erasure_check_names_the_records_as_the_identity_features_do(tables):
+    named = identity_features(tables).select("source", "source_record_id")
+    ids = record_ids(tables)
+    assert ids.height == named.height > 0
+    assert ids.sort(ids.columns).equals(named.sort(named.columns))
 
 
 def test_an_increment_needs_an_earlier_full_link(tables, tmp_path):
