@@ -225,6 +225,23 @@ def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _given_forms(given_names: pl.Series, tokens: pl.DataFrame) -> pl.Series:
+    """Each record's forename forms: the forms (``tokens``' ``forms``) of all its given names,
+    each once, in order. Joined as a table, since a mapping to lists applied inside each
+    record's list is slow."""
+    forms = (
+        given_names.to_frame("token")
+        .with_row_index("row")
+        .explode("token")
+        .join(tokens.select("token", "forms"), on="token", how="left")
+        .explode("forms")
+        .group_by("row")
+        .agg(pl.col("forms").drop_nulls().unique().sort())
+        .sort("row")
+    )
+    return forms["forms"].alias("given_forms")
+
+
 def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """One row per person record with the cleaned, keyed fields the linkage model compares.
 
@@ -284,7 +301,7 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         )
     )
     keys = dict(zip(tokens["token"], tokens["key"], strict=True))
-    forms = dict(zip(tokens["token"], tokens["forms"], strict=True))
+    frame = frame.with_columns(_given_forms(frame["given_names"], tokens))
 
     def key_of(expr: pl.Expr) -> pl.Expr:
         return expr.replace_strict(keys, default=None, return_dtype=pl.String)
@@ -296,14 +313,6 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         key_of(pl.col("fn")).alias("fn_key"),
         key_of(pl.col("sn")).alias("sn_key"),
         pl.col("given_names").list.eval(key_of(pl.element())).list.unique().alias("given_keys"),
-        pl.col("given_names")
-        .list.eval(
-            pl.element().replace_strict(forms, default=None, return_dtype=pl.List(pl.String))
-        )
-        .list.eval(pl.element().explode())
-        .list.unique()
-        .list.sort()
-        .alias("given_forms"),
         pl.concat_str(pl.col("fn"), pl.lit(" "), pl.col("sn")).alias("full_name"),
         dob.dt.strftime("%Y-%m-%d").alias("dob_text"),
         # Polars may build the date for every row before choosing: keep every row's month valid.
