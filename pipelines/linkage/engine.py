@@ -70,7 +70,9 @@ def register_records(database: DatabaseAPI, features: pl.DataFrame) -> SplinkDat
     """
     if isinstance(database, DuckDBAPI):
         connection = database.duckdb_con
-        connection.register(f"{_RECORDS_TABLE}_arrow", features.to_arrow())
+        # Arrow's string views, as Polars holds its strings: no conversion to copy them.
+        arrow = features.to_arrow(compat_level=pl.CompatLevel.newest())
+        connection.register(f"{_RECORDS_TABLE}_arrow", arrow)
         connection.execute(f"CREATE TABLE {_RECORDS_TABLE} AS SELECT * FROM {_RECORDS_TABLE}_arrow")
         connection.unregister(f"{_RECORDS_TABLE}_arrow")
         return database.register(_RECORDS_TABLE)
