@@ -741,7 +741,7 @@ def prediction_pairs(
     no join of their own, because the rules are closed under swapping the two records: a rule
     that asks something of one side (``l.sn IS NULL``) comes with its mirror (``r.sn IS NULL``),
     so a pair some rule finds one way round is found by some rule the other way round
-    (``tests/spec/linkage/test_linkage_blocking.py`` checks it).
+    (``tests/integration/linkage/test_linkage_rules_closed_under_swap.py`` checks it).
 
     Args:
         model: the model's settings as saved (``linkage_model.json``).
