@@ -229,17 +229,17 @@ def _given_forms(given_names: pl.Series, tokens: pl.DataFrame) -> pl.Series:
     """Each record's forename forms: the forms (``tokens``' ``forms``) of all its given names,
     each once, in order. Joined as a table, since a mapping to lists applied inside each
     record's list is slow."""
+    rows = given_names.to_frame("token").with_row_index("row")
     forms = (
-        given_names.to_frame("token")
-        .with_row_index("row")
-        .explode("token")
+        rows.explode("token")
         .join(tokens.select("token", "forms"), on="token", how="left")
         .explode("forms")
         .group_by("row")
         .agg(pl.col("forms").drop_nulls().unique().sort())
-        .sort("row")
     )
-    return forms["forms"].alias("given_forms")
+    # a record with no given name has no forms (an empty list may leave no row when exploded)
+    forms = rows.select("row").join(forms, on="row", how="left").sort("row")
+    return forms["forms"].fill_null([]).alias("given_forms")
 
 
 def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
