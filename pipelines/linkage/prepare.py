@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import polars as pl
 
 from pipelines.linkage.names import DESCRIPTIVE_NICKNAMES, fold_name, name_forms, name_key
@@ -38,6 +39,13 @@ COMMON_NAME_RECORDS = 100
 # (``common_block_records``, ``model.prediction_blocking_rules``): 13 records at London's size
 # (about 205,000 person records over a decade), 14 at England's (a million).
 COMMON_BLOCK_PER_LOG_RECORDS = 1
+# Where a block is common even when the other name must agree whole, a rule asks that the two
+# records' years of birth be closer, step by step (``born_within``): within six years, 2.5, then
+# one (the birth comparison's age-guess levels, ``model.BIRTH_LEVELS``). ``ANY_AGE`` is no limit.
+BORN_WITHIN_YEARS = (6.0, 2.5, 1.0)
+ANY_AGE = 999.0
+# ``_head_letters``: the other name's key must agree whole (``substr`` of this many letters).
+WHOLE_KEY = 99
 # Training's expectation maximisation on a shared date of birth reads the pairs of at most this
 # many records (``training_sample``).
 TRAINING_RECORDS = 250_000
@@ -163,13 +171,67 @@ def common_block_records(records: int) -> int:
 def _head_letters(name_key: str, within: list[str], most: int) -> pl.Expr:
     """How many leading letters of ``name_key`` a rule joining on ``within`` asks two records to
     share: one, or more while the records sharing ``within`` and that many letters number more
-    than ``most`` (up to four). ``model._head_alike`` asks for the fewer of two records' counts,
-    so a rare spelling of a common forename (Mo for Mohammed) keeps the reach it had."""
-    letters = pl.lit(4, pl.Int8)
-    for k in (3, 2, 1):
+    than ``most``: two, three, four, then the whole key (``WHOLE_KEY``; ``born_within`` may ask
+    more of a block still common then). ``model._head_alike`` asks for the fewer of two records'
+    counts, so a rare spelling of a common forename (Mo for Mohammed) keeps the reach it had."""
+    letters = pl.lit(WHOLE_KEY, pl.Int8)
+    for k in (4, 3, 2, 1):
         block = pl.len().over([*within, pl.col(name_key).str.slice(0, k)])
         letters = pl.when(block <= most).then(pl.lit(k, pl.Int8)).otherwise(letters)
     return letters
+
+
+def _group_ids(frame: pl.DataFrame, keys: list[str], partner: list[str]) -> np.ndarray:
+    """Numbers for the records' ``keys`` values and then their ``partner`` values, equal where
+    the values are (NaN where one is missing)."""
+
+    def values(columns: list[str]) -> pl.Expr:
+        known = pl.all_horizontal(pl.col(c).is_not_null() for c in columns)
+        return pl.when(known).then(pl.struct(columns).hash())
+
+    both = frame.select(values(keys).alias("v")).vstack(frame.select(values(partner).alias("v")))
+    return both.to_series().rank("dense").cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def born_within(
+    frame: pl.DataFrame, keys: list[str], most: int, partner: list[str] | None = None
+) -> pl.Series:
+    """How close in age a rule pairing records on ``keys`` (a record's ``partner`` values with
+    the others' ``keys`` values, for a rule across columns) asks two records to be born: any
+    age (``ANY_AGE``) where a record's block holds at most ``most`` records, else the first of
+    ``BORN_WITHIN_YEARS`` at which the records within that many years (or with no year of
+    birth) number at most ``most``, or the last. ``model`` asks for the wider of two records'
+    limits, as it asks for the fewer letters of ``_head_letters``."""
+    ids = _group_ids(frame, keys, partner or keys)
+    own, other = ids[: frame.height], ids[frame.height :]
+    year = frame["birth_year"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    undated = np.isnan(year)
+    in_group = ~np.isnan(own)
+    groups = int(np.nanmax(ids)) + 1 if in_group.any() else 1
+    group = np.nan_to_num(other, nan=0.0).astype(np.int64)
+
+    def in_block(records: np.ndarray) -> np.ndarray:
+        """How many of ``records`` are in each record's block."""
+        counts = np.bincount(own[in_group & records].astype(np.int64), minlength=groups)
+        return np.where(np.isnan(other), 0, counts[group])
+
+    no_year = in_block(undated)
+    # Each group's years of birth (about 1900 to 2030) placed far apart from the next group's,
+    # so that no window around one reaches another.
+    spacing = 8_192.0
+    position = np.clip(np.nan_to_num(year), 1_000.0, 3_000.0) - 1_000.0
+    placed = np.sort((own * spacing + position)[in_group & ~undated])
+    at = group * spacing + position
+    limit = np.full(frame.height, ANY_AGE)
+    common = np.flatnonzero(in_block(~undated) + no_year > most)
+    for years in BORN_WITHIN_YEARS:
+        limit[common] = years
+        # a record with no year of birth pairs with its whole block, however close the others
+        common = common[~undated[common]]
+        found = np.searchsorted(placed, at[common] + years, "right")
+        found = found - np.searchsorted(placed, at[common] - years, "left")
+        common = common[found + no_year[common] > most]
+    return pl.Series(limit)
 
 
 def training_sample(records: int) -> pl.Expr:
@@ -185,13 +247,36 @@ def training_sample(records: int) -> pl.Expr:
     return (pl.int_range(pl.len()) % every) == 0
 
 
+def _dob_letters(most: int) -> pl.Expr:
+    """How many leading letters of both names (``model._date_of_birth_rules``) two records on a
+    common date of birth must share: none beyond the one initial in common while the records
+    sharing the date and either initial number at most ``most``, else one, two or three letters
+    of each name, or the whole of both keys, the first at which they number at most ``most``."""
+
+    def head(column: str, k: int) -> pl.Expr:
+        return pl.col(column).str.slice(0, k)
+
+    one_initial = pl.max_horizontal(
+        pl.len().over("dob_key", head("fn_key", 1)), pl.len().over("dob_key", head("sn_key", 1))
+    )
+    letters = pl.lit(WHOLE_KEY, pl.Int8)
+    for k in (3, 2, 1):
+        block = pl.len().over("dob_key", head("fn_key", k), head("sn_key", k))
+        letters = pl.when(block <= most).then(pl.lit(k, pl.Int8)).otherwise(letters)
+    return pl.when(one_initial <= most).then(pl.lit(0, pl.Int8)).otherwise(letters)
+
+
 def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
     """Where the blocking rules' blocks are common (``common_block_records``), what they add:
     how many letters of the other name must agree (``sn_head`` for the rules on a forename form
     and a birth band, ``fn_head`` for those on a surname and a birth band, ``*_any`` for the
-    rules for a record with no year of birth), and whether a date of birth or a full name is
-    common (``dob_many``, ``full_name_many``)."""
+    rules for a record with no year of birth) and, where it must agree whole, how close the
+    years of birth must be (``*_born``); whether a date of birth is common (``dob_many``) and how
+    many letters of both names it then asks (``dob_letters``); whether a full name is common
+    (``full_name_many``) and how close in age its holders (``full_name_born``) or those of the
+    name written in the other order (``swapped_born``) must be born."""
     most = common_block_records(frame.height)
+    fn_sn = ["fn_key", "sn_key"]
     return frame.with_columns(
         _head_letters("sn_key", ["fn_key", "birth_band"], most).alias("sn_head"),
         _head_letters("fn_key", ["sn_key", "birth_band"], most).alias("fn_head"),
@@ -201,9 +286,14 @@ def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
         _head_letters("sn_key", ["fn_key"], 3 * most).alias("sn_head_any"),
         _head_letters("fn_key", ["sn_key"], 3 * most).alias("fn_head_any"),
         (pl.len().over("dob_key") > most).and_(pl.col("dob_key").is_not_null()).alias("dob_many"),
-        (pl.len().over("fn_key", "sn_key") > most)
+        _dob_letters(most).alias("dob_letters"),
+        (pl.len().over(fn_sn) > most)
         .and_(pl.col("fn_key").is_not_null() & pl.col("sn_key").is_not_null())
         .alias("full_name_many"),
+        born_within(frame, ["fn_key", "birth_band", "sn_key"], most).alias("sn_head_born"),
+        born_within(frame, ["sn_key", "birth_band", "fn_key"], most).alias("fn_head_born"),
+        born_within(frame, fn_sn, most).alias("full_name_born"),
+        born_within(frame, fn_sn, most, partner=["sn_key", "fn_key"]).alias("swapped_born"),
     )
 
 
@@ -364,8 +454,13 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "fn_head",
         "sn_head_any",
         "fn_head_any",
+        "sn_head_born",
+        "fn_head_born",
         "dob_many",
+        "dob_letters",
         "full_name_many",
+        "full_name_born",
+        "swapped_born",
         "training_sample",
         "full_name",
         "full_name_rare",
