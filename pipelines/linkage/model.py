@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from pipelines.linkage.prepare import NI_THIRDS
 from pipelines.linkage.splink_api import (
     ComparisonLevelCreator,
     CTEPipeline,
@@ -562,10 +563,18 @@ def _equality_rules() -> list:
             "sql_dialect": "duckdb",
         },
         block_on("ni"),
-        # an NI number with one character mistyped keeps two of its thirds
-        block_on("ni_head"),
-        block_on("ni_tail"),
-        block_on("ni_ends"),
+        # An NI number with one character mistyped keeps two of its thirds. Where many records
+        # share a third (four digits and a letter are shared by chance among a country's
+        # numbers), the two must also be born close, the closer the more of them there are
+        # (``prepare.born_within``): a caseworker takes a number one character off for the same
+        # person's when the ages agree.
+        *(
+            {
+                "blocking_rule": f"l.{third} = r.{third} AND {_born_close(f'{third}_born')}",
+                "sql_dialect": "duckdb",
+            }
+            for third in NI_THIRDS
+        ),
     ]
 
 

@@ -46,6 +46,8 @@ BORN_WITHIN_YEARS = (6.0, 2.5, 1.0)
 ANY_AGE = 999.0
 # ``_head_letters``: the other name's key must agree whole (``substr`` of this many letters).
 WHOLE_KEY = 99
+# An NI number's thirds (``identity_features``): the rules on them pair one mistyped character.
+NI_THIRDS = ("ni_head", "ni_tail", "ni_ends")
 # Training's expectation maximisation on a shared date of birth reads the pairs of at most this
 # many records (``training_sample``).
 TRAINING_RECORDS = 250_000
@@ -181,6 +183,35 @@ def _head_letters(name_key: str, within: list[str], most: int) -> pl.Expr:
     return letters
 
 
+def _form_head_letters(frame: pl.DataFrame, within: list[str], most: int) -> pl.Series:
+    """``_head_letters`` of the surname for the rules joining on a forename form: a record's
+    block is the records sharing ``within`` and any of its forename's forms (Mohammed's are
+    Mohamed, Muhammad, Mo and more), counted once per form shared, as the rule joins them."""
+    forms = frame.select(
+        pl.int_range(pl.len()).alias("row"), *within, "sn_key", "given_forms"
+    ).explode("given_forms")
+    forms = forms.filter(pl.col("given_forms").is_not_null())
+    steps = [(k, pl.col("sn_key").str.slice(0, k)) for k in (1, 2, 3, 4)]
+    steps.append((WHOLE_KEY, pl.col("sn_key")))
+    partners = (
+        forms.with_columns(
+            (pl.len().over(["given_forms", *within, head]) - 1).alias(str(k)) for k, head in steps
+        )
+        .group_by("row")
+        .agg(pl.col(str(k)).sum() for k, _ in steps)
+    )
+    letters = pl.lit(WHOLE_KEY, pl.Int8)
+    for k, _ in reversed(steps[:-1]):
+        letters = pl.when(pl.col(str(k)) < most).then(pl.lit(k, pl.Int8)).otherwise(letters)
+    found = partners.select("row", letters.alias("letters"))
+    return (
+        frame.select(pl.int_range(pl.len()).alias("row"))
+        .join(found, on="row", how="left")
+        .sort("row")["letters"]
+        .fill_null(1)
+    )
+
+
 def _group_ids(frame: pl.DataFrame, keys: list[str], partner: list[str]) -> np.ndarray:
     """Numbers for the records' ``keys`` values and then their ``partner`` values, equal where
     the values are (NaN where one is missing)."""
@@ -247,23 +278,45 @@ def training_sample(records: int) -> pl.Expr:
     return (pl.int_range(pl.len()) % every) == 0
 
 
-def _dob_letters(most: int) -> pl.Expr:
+def _sharing_an_initial(frame: pl.DataFrame) -> pl.Series:
+    """For each record, the records on its date of birth that the four rules on a common date
+    pair it with (``model._date_of_birth_rules``): sharing its forename's initial, its surname's,
+    or one's forename initial the other's surname initial either way (a record met two ways is
+    counted twice)."""
+    heads = frame.select(
+        pl.int_range(pl.len()).alias("row"),
+        "dob_key",
+        pl.col("fn_key").str.slice(0, 1).alias("fn"),
+        pl.col("sn_key").str.slice(0, 1).alias("sn"),
+    )
+    forenames = heads.group_by("dob_key", "fn").agg(pl.len().alias("forenames")).drop_nulls()
+    surnames = heads.group_by("dob_key", "sn").agg(pl.len().alias("surnames")).drop_nulls()
+    return (
+        heads.join(forenames, on=["dob_key", "fn"], how="left")
+        .join(surnames, on=["dob_key", "sn"], how="left")
+        .join(surnames.rename({"sn": "fn", "surnames": "across"}), on=["dob_key", "fn"], how="left")
+        .join(forenames.rename({"fn": "sn", "forenames": "back"}), on=["dob_key", "sn"], how="left")
+        .sort("row")
+        .select(pl.sum_horizontal("forenames", "surnames", "across", "back"))
+        .to_series()
+    )
+
+
+def _dob_letters(sharing_an_initial: pl.Series, most: int) -> pl.Expr:
     """How many leading letters of both names (``model._date_of_birth_rules``) two records on a
     common date of birth must share: none beyond the one initial in common while the records
-    sharing the date and either initial number at most ``most``, else one, two or three letters
-    of each name, or the whole of both keys, the first at which they number at most ``most``."""
+    sharing the date and an initial (``_sharing_an_initial``) number at most ``most``, else one,
+    two or three letters of each name, or the whole of both keys, the first at which the records
+    sharing the date and those letters number at most ``most``."""
 
     def head(column: str, k: int) -> pl.Expr:
         return pl.col(column).str.slice(0, k)
 
-    one_initial = pl.max_horizontal(
-        pl.len().over("dob_key", head("fn_key", 1)), pl.len().over("dob_key", head("sn_key", 1))
-    )
     letters = pl.lit(WHOLE_KEY, pl.Int8)
     for k in (3, 2, 1):
         block = pl.len().over("dob_key", head("fn_key", k), head("sn_key", k))
         letters = pl.when(block <= most).then(pl.lit(k, pl.Int8)).otherwise(letters)
-    return pl.when(one_initial <= most).then(pl.lit(0, pl.Int8)).otherwise(letters)
+    return pl.when(pl.lit(sharing_an_initial) <= most).then(pl.lit(0, pl.Int8)).otherwise(letters)
 
 
 def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
@@ -278,15 +331,15 @@ def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
     most = common_block_records(frame.height)
     fn_sn = ["fn_key", "sn_key"]
     return frame.with_columns(
-        _head_letters("sn_key", ["fn_key", "birth_band"], most).alias("sn_head"),
+        _form_head_letters(frame, ["birth_band"], most).alias("sn_head"),
         _head_letters("fn_key", ["sn_key", "birth_band"], most).alias("fn_head"),
         # A record with no year of birth pairs with namesakes of every age, so its block is the
         # name's records of every age; only pairs with one of the few such records (about one
         # record in 30) are made, so the block may be three times as large for the same pairs.
-        _head_letters("sn_key", ["fn_key"], 3 * most).alias("sn_head_any"),
+        _form_head_letters(frame, [], 3 * most).alias("sn_head_any"),
         _head_letters("fn_key", ["sn_key"], 3 * most).alias("fn_head_any"),
         (pl.len().over("dob_key") > most).and_(pl.col("dob_key").is_not_null()).alias("dob_many"),
-        _dob_letters(most).alias("dob_letters"),
+        _dob_letters(_sharing_an_initial(frame), most).alias("dob_letters"),
         (pl.len().over(fn_sn) > most)
         .and_(pl.col("fn_key").is_not_null() & pl.col("sn_key").is_not_null())
         .alias("full_name_many"),
@@ -294,6 +347,7 @@ def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
         born_within(frame, ["sn_key", "birth_band", "fn_key"], most).alias("fn_head_born"),
         born_within(frame, fn_sn, most).alias("full_name_born"),
         born_within(frame, fn_sn, most, partner=["sn_key", "fn_key"]).alias("swapped_born"),
+        *(born_within(frame, [third], most).alias(f"{third}_born") for third in NI_THIRDS),
     )
 
 
@@ -461,6 +515,7 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "full_name_many",
         "full_name_born",
         "swapped_born",
+        *(f"{third}_born" for third in NI_THIRDS),
         "training_sample",
         "full_name",
         "full_name_rare",

@@ -33,17 +33,22 @@ _OTHERS = [
 ]
 
 
-def _features(people: list[tuple[str, str, dt.date | None]]) -> pl.DataFrame:
-    """Identity features of ``people`` (named A, B, C, ... in order) and enough others for 12."""
+def _features(
+    people: list[tuple[str, str, dt.date | None]], ni_numbers: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """Identity features of ``people`` (named A, B, C, ... in order, the first with
+    ``ni_numbers``) and enough others for 12."""
     rows = [*people, *_OTHERS][:12]
     assert len(rows) == 12
+    numbers = [*ni_numbers, *[None] * (12 - len(ni_numbers))]
     frame = pl.DataFrame(
-        [(chr(ord("A") + i), *row) for i, row in enumerate(rows)],
+        [(chr(ord("A") + i), *row, numbers[i]) for i, row in enumerate(rows)],
         schema={
             "chain_id": pl.String,
             "first_name": pl.String,
             "last_name": pl.String,
             "dob": pl.Date,
+            "ni_number": pl.String,
         },
         orient="row",
     )
@@ -211,3 +216,27 @@ def test_a_date_common_with_an_initial_asks_both_initials() -> None:
         r: 0 for r in "FGHIJKL"
     }
     assert _pairs(features, _date_of_birth_rules()) == {"AB", "AC", "BC"}
+
+
+def test_an_ni_third_many_records_share_pairs_only_records_born_close() -> None:
+    """Four NI numbers alike but for their first three characters (one third mistyped would
+    leave the other two; the rule on the last two thirds, ``ni_tail``, pairs them):
+
+    record | NI number  | born
+    A      | AB123456C  | 1970-01-01
+    B      | CD123456C  | 1971-01-01
+    C      | EF123456C  | 1990-01-01
+    D      | GH123456C  | 2000-01-01
+
+    Four records share "23456C": common, so two must also be born within six years, as a
+    caseworker would ask before taking a number one character off for the same person's: A-B
+    only, where the third alone pairs all six.
+    """
+    people = [("Ali", "Hassan"), ("Tom", "Brown"), ("Yonas", "Tesfay"), ("Olga", "Petrenko")]
+    born = [dt.date(1970, 1, 1), dt.date(1971, 1, 1), dt.date(1990, 1, 1), dt.date(2000, 1, 1)]
+    features = _features(
+        [(forename, surname, dob) for (forename, surname), dob in zip(people, born, strict=True)],
+        ni_numbers=("AB123456C", "CD123456C", "EF123456C", "GH123456C"),
+    )
+    tail_rule = [r for r in _equality_rules() if "l.ni_tail = r.ni_tail" in str(r)]
+    assert _pairs(features, tail_rule) == {"AB"}
