@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from pipelines.linkage.prepare import NI_THIRDS
+from pipelines.linkage.prepare import BORN_WITHIN_YEARS, NI_THIRDS
 from pipelines.linkage.splink_api import (
     ComparisonLevelCreator,
     CTEPipeline,
@@ -306,12 +306,16 @@ def _time_comparison() -> CustomComparison:
     return CustomComparison(levels, output_column_name="time")
 
 
-def _born_close(born: str) -> str:
+def _born_close(born: str, at_most: float | None = None) -> str:
     """The two records' years of birth are within the wider of their ``born`` limits
-    (``prepare.born_within``), or one is missing."""
+    (``prepare.born_within``) and, with ``at_most``, within that many years, or one is
+    missing."""
+    limit = f"greatest(l.{born}, r.{born})"
+    if at_most is not None:
+        limit = f"least({limit}, {at_most})"
     return (
         "(l.birth_year IS NULL OR r.birth_year IS NULL "
-        f"OR abs(l.birth_year - r.birth_year) <= greatest(l.{born}, r.{born}))"
+        f"OR abs(l.birth_year - r.birth_year) <= {limit})"
     )
 
 
@@ -362,7 +366,7 @@ def _missing_or_close(column: str, key: str, many: str, head: str, born: str | N
     )
 
 
-_FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head", "fn_head_born")
+_FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head", "band_born")
 _FORENAME_MISSING_OR_CLOSE_ANY_AGE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head_any")
 
 
@@ -397,7 +401,7 @@ def _surname_close(head: str, born: str | None = None) -> str:
     )
 
 
-_SURNAME_CLOSE = _surname_close("sn_head", "sn_head_born")
+_SURNAME_CLOSE = _surname_close("sn_head", "band_born")
 
 
 def _forename_form_rule(condition: str, borough: bool = False) -> dict:
@@ -446,11 +450,13 @@ def _forename_form_rules() -> list:
                 ),
             )
         ),
-        # nickname and surname, nothing known of the year of birth (or, for a common full name,
-        # years of birth close: ``_COMMON_FULL_NAME_BORN_CLOSE``)
+        # nickname and surname, nothing known of the year of birth or the years of birth within
+        # six years (closer for a common full name: ``prepare.born_within``). Only the same full
+        # name, when rare, pairs whatever the ages say (``_equality_rules``): Mo Ali born in
+        # 1960 and Mohammed Ali born in 1990 are two men.
         {
             "blocking_rule": "l.given_forms = r.given_forms AND l.sn_key = r.sn_key "
-            f"AND {_COMMON_FULL_NAME_BORN_CLOSE}",
+            f"AND {_born_close('full_name_born', at_most=BORN_WITHIN_YEARS[0])}",
             "arrays_to_explode": ["given_forms"],
             "sql_dialect": "duckdb",
         },

@@ -170,6 +170,13 @@ def common_block_records(records: int) -> int:
     return math.ceil(COMMON_BLOCK_PER_LOG_RECORDS * math.log(max(records, 2)))
 
 
+def _heard(key: pl.Expr, letters: int | None = None) -> pl.Expr:
+    """A key's first ``letters`` letters (all of them by default) as ``model._head_alike``
+    compares them: letters heard alike (d and t, b and p, g and k, f and v) as one."""
+    head = key if letters is None else key.str.slice(0, letters)
+    return head.str.replace_many(["d", "b", "g", "f"], ["t", "p", "k", "v"])
+
+
 def _head_letters(name_key: str, within: list[str], most: int) -> pl.Expr:
     """How many leading letters of ``name_key`` a rule joining on ``within`` asks two records to
     share: one, or more while the records sharing ``within`` and that many letters number more
@@ -178,7 +185,7 @@ def _head_letters(name_key: str, within: list[str], most: int) -> pl.Expr:
     counts, so a rare spelling of a common forename (Mo for Mohammed) keeps the reach it had."""
     letters = pl.lit(WHOLE_KEY, pl.Int8)
     for k in (4, 3, 2, 1):
-        block = pl.len().over([*within, pl.col(name_key).str.slice(0, k)])
+        block = pl.len().over([*within, _heard(pl.col(name_key), k)])
         letters = pl.when(block <= most).then(pl.lit(k, pl.Int8)).otherwise(letters)
     return letters
 
@@ -191,8 +198,8 @@ def _form_head_letters(frame: pl.DataFrame, within: list[str], most: int) -> pl.
         pl.int_range(pl.len()).alias("row"), *within, "sn_key", "given_forms"
     ).explode("given_forms")
     forms = forms.filter(pl.col("given_forms").is_not_null())
-    steps = [(k, pl.col("sn_key").str.slice(0, k)) for k in (1, 2, 3, 4)]
-    steps.append((WHOLE_KEY, pl.col("sn_key")))
+    steps = [(k, _heard(pl.col("sn_key"), k)) for k in (1, 2, 3, 4)]
+    steps.append((WHOLE_KEY, _heard(pl.col("sn_key"))))
     partners = (
         forms.with_columns(
             (pl.len().over(["given_forms", *within, head]) - 1).alias(str(k)) for k, head in steps
@@ -343,8 +350,8 @@ def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
         (pl.len().over(fn_sn) > most)
         .and_(pl.col("fn_key").is_not_null() & pl.col("sn_key").is_not_null())
         .alias("full_name_many"),
-        born_within(frame, ["fn_key", "birth_band", "sn_key"], most).alias("sn_head_born"),
-        born_within(frame, ["sn_key", "birth_band", "fn_key"], most).alias("fn_head_born"),
+        # both names whole and the birth band: the last letter step of ``sn_head`` and ``fn_head``
+        born_within(frame, ["fn_key", "birth_band", "sn_key"], most).alias("band_born"),
         born_within(frame, fn_sn, most).alias("full_name_born"),
         born_within(frame, fn_sn, most, partner=["sn_key", "fn_key"]).alias("swapped_born"),
         *(born_within(frame, [third], most).alias(f"{third}_born") for third in NI_THIRDS),
@@ -508,8 +515,7 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "fn_head",
         "sn_head_any",
         "fn_head_any",
-        "sn_head_born",
-        "fn_head_born",
+        "band_born",
         "dob_many",
         "dob_letters",
         "full_name_many",
