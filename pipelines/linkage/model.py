@@ -380,11 +380,14 @@ def prediction_blocking_rules() -> list:
 
     Every rule on a name or a date of birth is name-frequency-aware: where its block is common
     (more records than ``prepare.common_block_records``, which grows as the log of the records),
-    it asks for more, as a caseworker would of two records sharing a common name: more letters
-    of the other name (``_head_alike``), a year of birth close for a common full name
-    (``_COMMON_FULL_NAME_BORN_CLOSE``), an initial for a common date of birth
-    (``_date_of_birth_rules``). So the pairs grow about as n log n with the records rather than
-    n² (``pathways bench --pairs-per-rule``; ``docs/bench.md``).
+    it asks for more, step by step while the block stays common, as a caseworker would of two
+    records sharing a common name: more letters of the other name, then all of it, then years of
+    birth ever closer (``_head_alike``), years of birth ever closer for a common full name or
+    one written in the other order (``_COMMON_FULL_NAME_BORN_CLOSE``), an initial and then more
+    of both names for a common date of birth (``_date_of_birth_rules``), years of birth close
+    for a common NI third. So each rule's pairs are bounded by the records times a log of their
+    number rather than growing with its square (``pathways bench --pairs-per-rule``;
+    ``docs/bench.md``).
     """
     return [*_forename_form_rules(), *_equality_rules()]
 

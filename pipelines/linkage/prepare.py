@@ -163,9 +163,10 @@ def common_block_records(records: int) -> int:
     growing as log n, its pairs grow as n log n. A fixed share of the records would let blocks
     grow with n and the pairs with n² (namesakes multiply with the population: a country has
     five times London's Mohammed Alis, who make 25 times the pairs). The rules refine a common
-    block by a few more letters of the other name or by an initial, not without end, so a block
-    of one common full name can still outgrow the bound; ``pathways bench --pairs-per-rule``
-    counts what each rule finds.
+    block step by step (more letters of the other name, then the whole name, then years of birth
+    ever closer: ``_head_letters``, ``born_within``, ``_dob_letters``) until it is within the
+    bound or the last step is reached; ``pathways bench --pairs-per-rule`` counts what each
+    rule finds.
     """
     return math.ceil(COMMON_BLOCK_PER_LOG_RECORDS * math.log(max(records, 2)))
 
