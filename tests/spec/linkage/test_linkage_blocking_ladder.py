@@ -30,6 +30,7 @@ _OTHERS = [
     ("Ion", "Popa", dt.date(1966, 8, 9)),
     ("Kofi", "Mensah", dt.date(1967, 9, 10)),
     ("Anna", "Nowak", dt.date(1968, 10, 11)),
+    ("Samuel", "Boateng", dt.date(1969, 11, 12)),
 ]
 
 
@@ -240,3 +241,57 @@ def test_an_ni_third_many_records_share_pairs_only_records_born_close() -> None:
     )
     tail_rule = [r for r in _equality_rules() if "l.ni_tail = r.ni_tail" in str(r)]
     assert _pairs(features, tail_rule) == {"AB"}
+
+
+def test_a_forename_forms_block_counts_every_form_it_shares() -> None:
+    """Four records born in the 1980s whose forenames share the form Muhammad
+    (``names.name_forms``), and whose surnames all start "ha" (the rule on a forename form and a
+    ten-year birth band, with a surname close):
+
+    record | name              | forename key | surname key
+    A      | Mo Hassan         | mo           | hasan
+    B      | Mohammed Hussein  | mahamad      | hasan
+    C      | Mohamed Hamid     | mahamad      | hamad
+    D      | Muhammad Haddad   | mahamad      | hadad
+
+    The rule joins the four on the form Muhammad, so each record's block holds all four, however
+    its own forename is spelt: common for one letter of the surname and for two, so three must
+    agree. A-B (Hassan, Hussein: "has") only; the forename keys alone (A's block just A, the
+    others' three) would ask one letter and pair all six.
+    """
+    features = _features(
+        [
+            ("Mo", "Hassan", dt.date(1981, 1, 1)),
+            ("Mohammed", "Hussein", dt.date(1982, 1, 1)),
+            ("Mohamed", "Hamid", dt.date(1983, 1, 1)),
+            ("Muhammad", "Haddad", dt.date(1984, 1, 1)),
+        ]
+    )
+    assert _by_record(features, "sn_head") == {r: 3 for r in "ABCD"} | {r: 1 for r in "EFGHIJKL"}
+    assert _pairs(features, [_forename_form_rules()[0]]) == {"AB"}
+
+
+def test_a_forename_variant_with_the_same_surname_pairs_only_ages_close() -> None:
+    """Three records of the surname Ali (the rule on a forename form and the same surname key,
+    and the rule on the same forename and surname keys):
+
+    record | name          | born
+    A      | Mo Ali        | 1960-01-01
+    B      | Mohammed Ali  | 1963-01-01
+    C      | Mohammed Ali  | 1990-01-01
+
+    A forename variant and the same surname pair within six years: A-B (three years), not A-C
+    (thirty): Mo Ali born in 1960 and Mohammed Ali born in 1990 are two men. The same full name,
+    when few carry it, pairs whatever the ages say: B-C, by the full-name rule.
+    """
+    features = _features(
+        [
+            ("Mo", "Ali", dt.date(1960, 1, 1)),
+            ("Mohammed", "Ali", dt.date(1963, 1, 1)),
+            ("Mohammed", "Ali", dt.date(1990, 1, 1)),
+        ]
+    )
+    (variant_rule,) = [r for r in _forename_form_rules() if "l.sn_key = r.sn_key" in str(r)]
+    full_name_rule = [r for r in _equality_rules() if "l.fn_key = r.fn_key" in str(r)]
+    assert _pairs(features, [variant_rule]) == {"AB"}
+    assert _pairs(features, full_name_rule) == {"BC"}
