@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from pipelines.linkage.prepare import BORN_WITHIN_YEARS, NI_THIRDS
 from pipelines.linkage.splink_api import (
     ComparisonLevelCreator,
     CTEPipeline,
@@ -305,9 +306,23 @@ def _time_comparison() -> CustomComparison:
     return CustomComparison(levels, output_column_name="time")
 
 
-def _head_alike(key: str, head: str) -> str:
+def _born_close(born: str, at_most: float | None = None) -> str:
+    """The two records' years of birth are within the wider of their ``born`` limits
+    (``prepare.born_within``) and, with ``at_most``, within that many years, or one is
+    missing."""
+    limit = f"greatest(l.{born}, r.{born})"
+    if at_most is not None:
+        limit = f"least({limit}, {at_most})"
+    return (
+        "(l.birth_year IS NULL OR r.birth_year IS NULL "
+        f"OR abs(l.birth_year - r.birth_year) <= {limit})"
+    )
+
+
+def _head_alike(key: str, head: str, born: str | None = None) -> str:
     """The two keys share as many leading letters as the commoner block asks (the fewer of the
-    two records' ``head``: ``prepare._head_letters``).
+    two records' ``head``: ``prepare._head_letters``), and, with ``born``, the two are born as
+    close as it asks.
 
     Between two records of a name many records carry in one birth band (a block of more than
     ``prepare.common_block_records``: 13 at London's size), a caseworker would not look at
@@ -316,17 +331,22 @@ def _head_alike(key: str, head: str) -> str:
     three or four letters of its spelling key (vowels collapse there, so these are mostly its
     consonants: Okafor and Okafur share "akaf"), and letters heard alike count as one (d and t,
     b and p, g and k, f and v). A misspelling that keeps the first sounds still pairs; where the
-    block is small, one letter is enough, as before.
+    block is small, one letter is enough, as before. Where even four letters leave the block
+    common (two Mohammed Alis), the whole key must agree, and where the same full name is still
+    common in the birth band, the more of them there are the closer in age two must be (within
+    six years, then 2.5, then one: ``prepare.born_within``), as a caseworker asks more of two
+    Mohammed Alis the more of them there are.
     """
     letters = f"least(l.{head}, r.{head})"
     sounds = ", 'dbgf', 'tpkv')"  # heard, not read: Wadson for Watson, Gupta for Kupta
-    return (
+    alike = (
         f"translate(substr(l.{key}, 1, {letters}){sounds} "
         f"= translate(substr(r.{key}, 1, {letters}){sounds}"
     )
+    return f"{alike} AND {_born_close(born)}" if born else alike
 
 
-def _missing_or_close(column: str, key: str, many: str, head: str) -> str:
+def _missing_or_close(column: str, key: str, many: str, head: str, born: str | None = None) -> str:
     """The other name is missing, or starts alike (name-frequency-aware blocking).
 
     A block on a common name (held by more than ``prepare.COMMON_NAME_RECORDS`` records) and a
@@ -342,11 +362,11 @@ def _missing_or_close(column: str, key: str, many: str, head: str) -> str:
         f"((l.{column} IS NULL OR r.{column} IS NULL) "
         f"AND (NOT {common} OR array_length(array_intersect(l.boroughs, r.boroughs)) > 0)) "
         f"OR (((substr(l.{key}, 1, 1) = substr(r.{key}, 1, 1) AND NOT {common}) "
-        f"OR substr(l.{key}, 1, 2) = substr(r.{key}, 1, 2)) AND {_head_alike(key, head)})"
+        f"OR substr(l.{key}, 1, 2) = substr(r.{key}, 1, 2)) AND {_head_alike(key, head, born)})"
     )
 
 
-_FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head")
+_FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head", "band_born")
 _FORENAME_MISSING_OR_CLOSE_ANY_AGE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head_any")
 
 
@@ -360,11 +380,14 @@ def prediction_blocking_rules() -> list:
 
     Every rule on a name or a date of birth is name-frequency-aware: where its block is common
     (more records than ``prepare.common_block_records``, which grows as the log of the records),
-    it asks for more, as a caseworker would of two records sharing a common name: more letters
-    of the other name (``_head_alike``), a year of birth close for a common full name
-    (``_COMMON_FULL_NAME_BORN_CLOSE``), an initial for a common date of birth
-    (``_date_of_birth_rules``). So the pairs grow about as n log n with the records rather than
-    n² (``pathways bench --pairs-per-rule``; ``docs/bench.md``).
+    it asks for more, step by step while the block stays common, as a caseworker would of two
+    records sharing a common name: more letters of the other name, then all of it, then years of
+    birth ever closer (``_head_alike``), years of birth ever closer for a common full name or
+    one written in the other order (``_COMMON_FULL_NAME_BORN_CLOSE``), an initial and then more
+    of both names for a common date of birth (``_date_of_birth_rules``), years of birth close
+    for a common NI third. So each rule's pairs are bounded by the records times a log of their
+    number rather than growing with its square (``pathways bench --pairs-per-rule``;
+    ``docs/bench.md``).
     """
     return [*_forename_form_rules(), *_equality_rules()]
 
@@ -373,15 +396,15 @@ def prediction_blocking_rules() -> list:
 # part is a join the database can do on keys rather than a filter over every pair of records
 # sharing a forename form (the whole condition is ``_missing_or_close`` for the surname):
 # both surnames present and starting alike (two letters alike between two common forenames)...
-def _surname_close(head: str) -> str:
+def _surname_close(head: str, born: str | None = None) -> str:
     return (
         "substr(l.sn_key, 1, 1) = substr(r.sn_key, 1, 1) "
         "AND (NOT (l.fn_many AND r.fn_many) OR substr(l.sn_key, 1, 2) = substr(r.sn_key, 1, 2)) "
-        f"AND {_head_alike('sn_key', head)}"
+        f"AND {_head_alike('sn_key', head, born)}"
     )
 
 
-_SURNAME_CLOSE = _surname_close("sn_head")
+_SURNAME_CLOSE = _surname_close("sn_head", "band_born")
 
 
 def _forename_form_rule(condition: str, borough: bool = False) -> dict:
@@ -430,11 +453,13 @@ def _forename_form_rules() -> list:
                 ),
             )
         ),
-        # nickname and surname, nothing known of the year of birth (or, for a common full name,
-        # years of birth close: ``_COMMON_FULL_NAME_BORN_CLOSE``)
+        # nickname and surname, nothing known of the year of birth or the years of birth within
+        # six years (closer for a common full name: ``prepare.born_within``). Only the same full
+        # name, when rare, pairs whatever the ages say (``_equality_rules``): Mo Ali born in
+        # 1960 and Mohammed Ali born in 1990 are two men.
         {
             "blocking_rule": "l.given_forms = r.given_forms AND l.sn_key = r.sn_key "
-            f"AND {_COMMON_FULL_NAME_BORN_CLOSE}",
+            f"AND {_born_close('full_name_born', at_most=BORN_WITHIN_YEARS[0])}",
             "arrays_to_explode": ["given_forms"],
             "sql_dialect": "duckdb",
         },
@@ -452,15 +477,27 @@ def _forename_form_rules() -> list:
 
 # Two records of a full name many records carry (``prepare.common_block_records``: a Mohammed
 # Ali, a John Smith) are paired on the name alone only where a year of birth is missing on one
-# side or the two are within six years (the widest age-guess level of the birth comparison):
-# a caseworker would not take two John Smiths born twenty years apart for one man, and at
-# England's size a common full name has hundreds of holders. A rare full name still pairs
-# whatever the ages say.
-_COMMON_FULL_NAME_BORN_CLOSE = (
-    "(NOT (l.full_name_many AND r.full_name_many) "
-    "OR l.birth_year IS NULL OR r.birth_year IS NULL "
-    "OR abs(l.birth_year - r.birth_year) <= 6)"
-)
+# side or the two are within six years (the widest age-guess level of the birth comparison),
+# and where the name's holders within six years are still many, within 2.5 years, then one
+# (``prepare.born_within``): a caseworker would not take two John Smiths born twenty years apart
+# for one man, and asks closer ages the more John Smiths there are; at England's size a common
+# full name has hundreds of holders. A rare full name still pairs whatever the ages say.
+_COMMON_FULL_NAME_BORN_CLOSE = _born_close("full_name_born")
+
+
+def _names_alike(letters: str) -> str:
+    """Both names start alike for ``letters`` letters of their keys (a name missing on one side
+    counts as alike), or do so written in the other order."""
+
+    def same(left: str, right: str) -> str:
+        return f"substr(l.{left}, 1, {letters}) = substr(r.{right}, 1, {letters})"
+
+    def same_or_missing(column: str) -> str:
+        return f"(l.{column} IS NULL OR r.{column} IS NULL OR {same(column, column)})"
+
+    in_order = f"{same_or_missing('fn_key')} AND {same_or_missing('sn_key')}"
+    across = f"{same('fn_key', 'sn_key')} AND {same('sn_key', 'fn_key')}"
+    return f"(({in_order}) OR ({across}))"
 
 
 def _date_of_birth_rules() -> list:
@@ -473,15 +510,21 @@ def _date_of_birth_rules() -> list:
     forename and the other's surname (a name misspelt keeps its first letter far more often
     than not; a name missing on one side leaves the other part to agree on; names written in
     the other order, Jawed Rasulfer and Rasulfer Jawat, are most of the same-person pairs on a
-    common date whose initials differ otherwise).
+    common date whose initials differ otherwise). Where the date's records sharing an initial
+    are still many, both names must start alike (in either order), for one letter, then two or
+    three, then whole (``prepare._dob_letters``): the more strangers share a birthday and an
+    initial, the more of the name a caseworker asks to see agree.
     """
     rare = "l.dob_key = r.dob_key AND NOT l.dob_many AND NOT r.dob_many"
     common = "l.dob_key = r.dob_key AND l.dob_many AND r.dob_many"
+    letters = "least(l.dob_letters, r.dob_letters)"
+    both_names = f"({letters} = 0 OR {_names_alike(letters)})"
     return [
         {"blocking_rule": rare, "sql_dialect": "duckdb"},
         *(
             {
-                "blocking_rule": f"{common} AND substr(l.{left}, 1, 1) = substr(r.{right}, 1, 1)",
+                "blocking_rule": f"{common} AND substr(l.{left}, 1, 1) = substr(r.{right}, 1, 1) "
+                f"AND {both_names}",
                 "sql_dialect": "duckdb",
             }
             for left, right in (
@@ -521,12 +564,26 @@ def _equality_rules() -> list:
             f"AND {_COMMON_FULL_NAME_BORN_CLOSE}",
             "sql_dialect": "duckdb",
         },
-        {"blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key", "sql_dialect": "duckdb"},
+        # names written in the other order: a common full name's holders must be born close
+        # (as for the same full name: ``prepare.born_within``)
+        {
+            "blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key "
+            f"AND {_born_close('swapped_born')}",
+            "sql_dialect": "duckdb",
+        },
         block_on("ni"),
-        # an NI number with one character mistyped keeps two of its thirds
-        block_on("ni_head"),
-        block_on("ni_tail"),
-        block_on("ni_ends"),
+        # An NI number with one character mistyped keeps two of its thirds. Where many records
+        # share a third (four digits and a letter are shared by chance among a country's
+        # numbers), the two must also be born close, the closer the more of them there are
+        # (``prepare.born_within``): a caseworker takes a number one character off for the same
+        # person's when the ages agree.
+        *(
+            {
+                "blocking_rule": f"l.{third} = r.{third} AND {_born_close(f'{third}_born')}",
+                "sql_dialect": "duckdb",
+            }
+            for third in NI_THIRDS
+        ),
     ]
 
 

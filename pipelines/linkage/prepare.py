@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import polars as pl
 
 from pipelines.linkage.names import DESCRIPTIVE_NICKNAMES, fold_name, name_forms, name_key
@@ -38,6 +39,15 @@ COMMON_NAME_RECORDS = 100
 # (``common_block_records``, ``model.prediction_blocking_rules``): 13 records at London's size
 # (about 205,000 person records over a decade), 14 at England's (a million).
 COMMON_BLOCK_PER_LOG_RECORDS = 1
+# Where a block is common even when the other name must agree whole, a rule asks that the two
+# records' years of birth be closer, step by step (``born_within``): within six years, 2.5, then
+# one (the birth comparison's age-guess levels, ``model.BIRTH_LEVELS``). ``ANY_AGE`` is no limit.
+BORN_WITHIN_YEARS = (6.0, 2.5, 1.0)
+ANY_AGE = 999.0
+# ``_head_letters``: the other name's key must agree whole (``substr`` of this many letters).
+WHOLE_KEY = 99
+# An NI number's thirds (``identity_features``): the rules on them pair one mistyped character.
+NI_THIRDS = ("ni_head", "ni_tail", "ni_ends")
 # Training's expectation maximisation on a shared date of birth reads the pairs of at most this
 # many records (``training_sample``).
 TRAINING_RECORDS = 250_000
@@ -171,23 +181,114 @@ def common_block_records(records: int) -> int:
     growing as log n, its pairs grow as n log n. A fixed share of the records would let blocks
     grow with n and the pairs with n² (namesakes multiply with the population: a country has
     five times London's Mohammed Alis, who make 25 times the pairs). The rules refine a common
-    block by a few more letters of the other name or by an initial, not without end, so a block
-    of one common full name can still outgrow the bound; ``pathways bench --pairs-per-rule``
-    counts what each rule finds.
+    block step by step (more letters of the other name, then the whole name, then years of birth
+    ever closer: ``_head_letters``, ``born_within``, ``_dob_letters``) until it is within the
+    bound or the last step is reached; ``pathways bench --pairs-per-rule`` counts what each
+    rule finds.
     """
     return math.ceil(COMMON_BLOCK_PER_LOG_RECORDS * math.log(max(records, 2)))
+
+
+def _heard(key: pl.Expr, letters: int | None = None) -> pl.Expr:
+    """A key's first ``letters`` letters (all of them by default) as ``model._head_alike``
+    compares them: letters heard alike (d and t, b and p, g and k, f and v) as one."""
+    head = key if letters is None else key.str.slice(0, letters)
+    return head.str.replace_many(["d", "b", "g", "f"], ["t", "p", "k", "v"])
 
 
 def _head_letters(name_key: str, within: list[str], most: int) -> pl.Expr:
     """How many leading letters of ``name_key`` a rule joining on ``within`` asks two records to
     share: one, or more while the records sharing ``within`` and that many letters number more
-    than ``most`` (up to four). ``model._head_alike`` asks for the fewer of two records' counts,
-    so a rare spelling of a common forename (Mo for Mohammed) keeps the reach it had."""
-    letters = pl.lit(4, pl.Int8)
-    for k in (3, 2, 1):
-        block = pl.len().over([*within, pl.col(name_key).str.slice(0, k)])
+    than ``most``: two, three, four, then the whole key (``WHOLE_KEY``; ``born_within`` may ask
+    more of a block still common then). ``model._head_alike`` asks for the fewer of two records'
+    counts, so a rare spelling of a common forename (Mo for Mohammed) keeps the reach it had."""
+    letters = pl.lit(WHOLE_KEY, pl.Int8)
+    for k in (4, 3, 2, 1):
+        block = pl.len().over([*within, _heard(pl.col(name_key), k)])
         letters = pl.when(block <= most).then(pl.lit(k, pl.Int8)).otherwise(letters)
     return letters
+
+
+def _form_head_letters(frame: pl.DataFrame, within: list[str], most: int) -> pl.Series:
+    """``_head_letters`` of the surname for the rules joining on a forename form: a record's
+    block is the records sharing ``within`` and any of its forename's forms (Mohammed's are
+    Mohamed, Muhammad, Mo and more), counted once per form shared, as the rule joins them."""
+    forms = frame.select(
+        pl.int_range(pl.len()).alias("row"), *within, "sn_key", "given_forms"
+    ).explode("given_forms")
+    forms = forms.filter(pl.col("given_forms").is_not_null())
+    steps = [(k, _heard(pl.col("sn_key"), k)) for k in (1, 2, 3, 4)]
+    steps.append((WHOLE_KEY, _heard(pl.col("sn_key"))))
+    partners = (
+        forms.with_columns(
+            (pl.len().over(["given_forms", *within, head]) - 1).alias(str(k)) for k, head in steps
+        )
+        .group_by("row")
+        .agg(pl.col(str(k)).sum() for k, _ in steps)
+    )
+    letters = pl.lit(WHOLE_KEY, pl.Int8)
+    for k, _ in reversed(steps[:-1]):
+        letters = pl.when(pl.col(str(k)) < most).then(pl.lit(k, pl.Int8)).otherwise(letters)
+    found = partners.select("row", letters.alias("letters"))
+    return (
+        frame.select(pl.int_range(pl.len()).alias("row"))
+        .join(found, on="row", how="left")
+        .sort("row")["letters"]
+        .fill_null(1)
+    )
+
+
+def _group_ids(frame: pl.DataFrame, keys: list[str], partner: list[str]) -> np.ndarray:
+    """Numbers for the records' ``keys`` values and then their ``partner`` values, equal where
+    the values are (NaN where one is missing)."""
+
+    def values(columns: list[str]) -> pl.Expr:
+        known = pl.all_horizontal(pl.col(c).is_not_null() for c in columns)
+        return pl.when(known).then(pl.struct(columns).hash())
+
+    both = frame.select(values(keys).alias("v")).vstack(frame.select(values(partner).alias("v")))
+    return both.to_series().rank("dense").cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def born_within(
+    frame: pl.DataFrame, keys: list[str], most: int, partner: list[str] | None = None
+) -> pl.Series:
+    """How close in age a rule pairing records on ``keys`` (a record's ``partner`` values with
+    the others' ``keys`` values, for a rule across columns) asks two records to be born: any
+    age (``ANY_AGE``) where a record's block holds at most ``most`` records, else the first of
+    ``BORN_WITHIN_YEARS`` at which the records within that many years (or with no year of
+    birth) number at most ``most``, or the last. ``model`` asks for the wider of two records'
+    limits, as it asks for the fewer letters of ``_head_letters``."""
+    ids = _group_ids(frame, keys, partner or keys)
+    own, other = ids[: frame.height], ids[frame.height :]
+    year = frame["birth_year"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    undated = np.isnan(year)
+    in_group = ~np.isnan(own)
+    groups = int(np.nanmax(ids)) + 1 if in_group.any() else 1
+    group = np.nan_to_num(other, nan=0.0).astype(np.int64)
+
+    def in_block(records: np.ndarray) -> np.ndarray:
+        """How many of ``records`` are in each record's block."""
+        counts = np.bincount(own[in_group & records].astype(np.int64), minlength=groups)
+        return np.where(np.isnan(other), 0, counts[group])
+
+    no_year = in_block(undated)
+    # Each group's years of birth (about 1900 to 2030) placed far apart from the next group's,
+    # so that no window around one reaches another.
+    spacing = 8_192.0
+    position = np.clip(np.nan_to_num(year), 1_000.0, 3_000.0) - 1_000.0
+    placed = np.sort((own * spacing + position)[in_group & ~undated])
+    at = group * spacing + position
+    limit = np.full(frame.height, ANY_AGE)
+    common = np.flatnonzero(in_block(~undated) + no_year > most)
+    for years in BORN_WITHIN_YEARS:
+        limit[common] = years
+        # a record with no year of birth pairs with its whole block, however close the others
+        common = common[~undated[common]]
+        found = np.searchsorted(placed, at[common] + years, "right")
+        found = found - np.searchsorted(placed, at[common] - years, "left")
+        common = common[found + no_year[common] > most]
+    return pl.Series(limit)
 
 
 def training_sample(records: int) -> pl.Expr:
@@ -203,25 +304,76 @@ def training_sample(records: int) -> pl.Expr:
     return (pl.int_range(pl.len()) % every) == 0
 
 
+def _sharing_an_initial(frame: pl.DataFrame) -> pl.Series:
+    """For each record, the records on its date of birth that the four rules on a common date
+    pair it with (``model._date_of_birth_rules``): sharing its forename's initial, its surname's,
+    or one's forename initial the other's surname initial either way (a record met two ways is
+    counted twice)."""
+    heads = frame.select(
+        pl.int_range(pl.len()).alias("row"),
+        "dob_key",
+        pl.col("fn_key").str.slice(0, 1).alias("fn"),
+        pl.col("sn_key").str.slice(0, 1).alias("sn"),
+    )
+    forenames = heads.group_by("dob_key", "fn").agg(pl.len().alias("forenames")).drop_nulls()
+    surnames = heads.group_by("dob_key", "sn").agg(pl.len().alias("surnames")).drop_nulls()
+    return (
+        heads.join(forenames, on=["dob_key", "fn"], how="left")
+        .join(surnames, on=["dob_key", "sn"], how="left")
+        .join(surnames.rename({"sn": "fn", "surnames": "across"}), on=["dob_key", "fn"], how="left")
+        .join(forenames.rename({"fn": "sn", "forenames": "back"}), on=["dob_key", "sn"], how="left")
+        .sort("row")
+        .select(pl.sum_horizontal("forenames", "surnames", "across", "back"))
+        .to_series()
+    )
+
+
+def _dob_letters(sharing_an_initial: pl.Series, most: int) -> pl.Expr:
+    """How many leading letters of both names (``model._date_of_birth_rules``) two records on a
+    common date of birth must share: none beyond the one initial in common while the records
+    sharing the date and an initial (``_sharing_an_initial``) number at most ``most``, else one,
+    two or three letters of each name, or the whole of both keys, the first at which the records
+    sharing the date and those letters number at most ``most``."""
+
+    def head(column: str, k: int) -> pl.Expr:
+        return pl.col(column).str.slice(0, k)
+
+    letters = pl.lit(WHOLE_KEY, pl.Int8)
+    for k in (3, 2, 1):
+        block = pl.len().over("dob_key", head("fn_key", k), head("sn_key", k))
+        letters = pl.when(block <= most).then(pl.lit(k, pl.Int8)).otherwise(letters)
+    return pl.when(pl.lit(sharing_an_initial) <= most).then(pl.lit(0, pl.Int8)).otherwise(letters)
+
+
 def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
     """Where the blocking rules' blocks are common (``common_block_records``), what they add:
     how many letters of the other name must agree (``sn_head`` for the rules on a forename form
     and a birth band, ``fn_head`` for those on a surname and a birth band, ``*_any`` for the
-    rules for a record with no year of birth), and whether a date of birth or a full name is
-    common (``dob_many``, ``full_name_many``)."""
+    rules for a record with no year of birth) and, where it must agree whole, how close the
+    years of birth must be (``*_born``); whether a date of birth is common (``dob_many``) and how
+    many letters of both names it then asks (``dob_letters``); whether a full name is common
+    (``full_name_many``) and how close in age its holders (``full_name_born``) or those of the
+    name written in the other order (``swapped_born``) must be born."""
     most = common_block_records(frame.height)
+    fn_sn = ["fn_key", "sn_key"]
     return frame.with_columns(
-        _head_letters("sn_key", ["fn_key", "birth_band"], most).alias("sn_head"),
+        _form_head_letters(frame, ["birth_band"], most).alias("sn_head"),
         _head_letters("fn_key", ["sn_key", "birth_band"], most).alias("fn_head"),
         # A record with no year of birth pairs with namesakes of every age, so its block is the
         # name's records of every age; only pairs with one of the few such records (about one
         # record in 30) are made, so the block may be three times as large for the same pairs.
-        _head_letters("sn_key", ["fn_key"], 3 * most).alias("sn_head_any"),
+        _form_head_letters(frame, [], 3 * most).alias("sn_head_any"),
         _head_letters("fn_key", ["sn_key"], 3 * most).alias("fn_head_any"),
         (pl.len().over("dob_key") > most).and_(pl.col("dob_key").is_not_null()).alias("dob_many"),
-        (pl.len().over("fn_key", "sn_key") > most)
+        _dob_letters(_sharing_an_initial(frame), most).alias("dob_letters"),
+        (pl.len().over(fn_sn) > most)
         .and_(pl.col("fn_key").is_not_null() & pl.col("sn_key").is_not_null())
         .alias("full_name_many"),
+        # both names whole and the birth band: the last letter step of ``sn_head`` and ``fn_head``
+        born_within(frame, ["fn_key", "birth_band", "sn_key"], most).alias("band_born"),
+        born_within(frame, fn_sn, most).alias("full_name_born"),
+        born_within(frame, fn_sn, most, partner=["sn_key", "fn_key"]).alias("swapped_born"),
+        *(born_within(frame, [third], most).alias(f"{third}_born") for third in NI_THIRDS),
     )
 
 
@@ -391,8 +543,13 @@ def identity_features(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "fn_head",
         "sn_head_any",
         "fn_head_any",
+        "band_born",
         "dob_many",
+        "dob_letters",
         "full_name_many",
+        "full_name_born",
+        "swapped_born",
+        *(f"{third}_born" for third in NI_THIRDS),
         "training_sample",
         "full_name",
         "full_name_rare",
