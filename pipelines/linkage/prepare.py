@@ -189,11 +189,21 @@ def common_block_records(records: int) -> int:
     return math.ceil(COMMON_BLOCK_PER_LOG_RECORDS * math.log(max(records, 2)))
 
 
-def _heard(key: pl.Expr, letters: int | None = None) -> pl.Expr:
-    """A key's first ``letters`` letters (all of them by default) as ``model._head_alike``
-    compares them: letters heard alike (d and t, b and p, g and k, f and v) as one."""
-    head = key if letters is None else key.str.slice(0, letters)
-    return head.str.replace_many(["d", "b", "g", "f"], ["t", "p", "k", "v"])
+def _heard(key: pl.Expr) -> pl.Expr:
+    """A key's letters as ``model._head_alike`` compares them: letters heard alike (d and t, b
+    and p, g and k, f and v) as one."""
+    return key.str.replace_many(["d", "b", "g", "f"], ["t", "p", "k", "v"])
+
+
+def _heard_column(name_key: str) -> str:
+    """The column ``_common_blocks`` holds a name key's letters in as heard (``_heard``), made
+    once for the key's every step: heard letters map one to one, so a slice of the whole key
+    heard is the slice heard."""
+    return f"{name_key}_heard"
+
+
+def _heard_head(name_key: str, letters: int) -> pl.Expr:
+    return pl.col(_heard_column(name_key)).str.slice(0, letters)
 
 
 def _head_letters(name_key: str, within: list[str], most: int) -> pl.Expr:
@@ -204,7 +214,7 @@ def _head_letters(name_key: str, within: list[str], most: int) -> pl.Expr:
     counts, so a rare spelling of a common forename (Mo for Mohammed) keeps the reach it had."""
     letters = pl.lit(WHOLE_KEY, pl.Int8)
     for k in (4, 3, 2, 1):
-        block = pl.len().over([*within, _heard(pl.col(name_key), k)])
+        block = pl.len().over([*within, _heard_head(name_key, k)])
         letters = pl.when(block <= most).then(pl.lit(k, pl.Int8)).otherwise(letters)
     return letters
 
@@ -214,11 +224,11 @@ def _form_head_letters(frame: pl.DataFrame, within: list[str], most: int) -> pl.
     block is the records sharing ``within`` and any of its forename's forms (Mohammed's are
     Mohamed, Muhammad, Mo and more), counted once per form shared, as the rule joins them."""
     forms = frame.select(
-        pl.int_range(pl.len()).alias("row"), *within, "sn_key", "given_forms"
+        pl.int_range(pl.len()).alias("row"), *within, _heard_column("sn_key"), "given_forms"
     ).explode("given_forms")
     forms = forms.filter(pl.col("given_forms").is_not_null())
-    steps = [(k, _heard(pl.col("sn_key"), k)) for k in (1, 2, 3, 4)]
-    steps.append((WHOLE_KEY, _heard(pl.col("sn_key"))))
+    steps = [(k, _heard_head("sn_key", k)) for k in (1, 2, 3, 4)]
+    steps.append((WHOLE_KEY, pl.col(_heard_column("sn_key"))))
     partners = (
         forms.with_columns(
             (pl.len().over(["given_forms", *within, head]) - 1).alias(str(k)) for k, head in steps
@@ -356,6 +366,8 @@ def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
     name written in the other order (``swapped_born``) must be born."""
     most = common_block_records(frame.height)
     fn_sn = ["fn_key", "sn_key"]
+    heard = [_heard_column(key) for key in fn_sn]
+    frame = frame.with_columns(_heard(pl.col(key)).alias(_heard_column(key)) for key in fn_sn)
     return frame.with_columns(
         _form_head_letters(frame, ["birth_band"], most).alias("sn_head"),
         _head_letters("fn_key", ["sn_key", "birth_band"], most).alias("fn_head"),
@@ -374,7 +386,7 @@ def _common_blocks(frame: pl.DataFrame) -> pl.DataFrame:
         born_within(frame, fn_sn, most).alias("full_name_born"),
         born_within(frame, fn_sn, most, partner=["sn_key", "fn_key"]).alias("swapped_born"),
         *(born_within(frame, [third], most).alias(f"{third}_born") for third in NI_THIRDS),
-    )
+    ).drop(heard)
 
 
 def _given_forms(given_names: pl.Series, tokens: pl.DataFrame) -> pl.Series:
