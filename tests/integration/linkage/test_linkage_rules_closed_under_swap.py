@@ -15,34 +15,13 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from support.blocking import rule_pairs
 
 from pipelines.config import PathwaysConfig
 from pipelines.linkage.model import prediction_blocking_rules
 from pipelines.linkage.prepare import identity_features
 from pipelines.linkage.splink_api import blocking_rule_sql
 from pipelines.sources.validate import load_sources
-
-
-def _pairs(connection, rules: list, swapped: bool) -> set[tuple[str, str]]:
-    """Every pair (smaller id first) some rule finds; ``swapped``: with the rule's two sides
-    exchanged, i.e. the rule holds with the larger record on its left."""
-    found: set[tuple[str, str]] = set()
-    for rule in rules:
-        sql, arrays = blocking_rule_sql(rule)
-        table = "records"
-        for column in arrays:
-            connection.execute(
-                f"CREATE OR REPLACE TABLE {table}_{column} AS "
-                f"SELECT * REPLACE (unnest({column}) AS {column}) FROM {table}"
-            )
-            table = f"{table}_{column}"
-        smaller, larger = ("r", "l") if swapped else ("l", "r")
-        rows = connection.execute(
-            f"SELECT DISTINCT {smaller}.unique_id, {larger}.unique_id FROM {table} AS l "
-            f"JOIN {table} AS r ON ({sql}) AND {smaller}.unique_id < {larger}.unique_id"
-        ).fetchall()
-        found.update(rows)
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +36,9 @@ def connection(small_sources):
 
 def test_the_rules_find_the_same_pairs_with_the_two_records_swapped(connection) -> None:
     rules = prediction_blocking_rules()
-    as_written = _pairs(connection, rules, swapped=False)
+    as_written = rule_pairs(connection, rules, swapped=False)
     assert len(as_written) > 1_000
-    assert _pairs(connection, rules, swapped=True) == as_written
+    assert rule_pairs(connection, rules, swapped=True) == as_written
 
 
 def test_without_a_rules_mirror_the_pairs_depend_on_which_record_is_on_the_left(
@@ -69,4 +48,6 @@ def test_without_a_rules_mirror_the_pairs_depend_on_which_record_is_on_the_left(
     one_sided = [i for i, rule in enumerate(rules) if "r.sn IS NULL" in blocking_rule_sql(rule)[0]]
     assert one_sided  # the rules for a surname missing on the right-hand record
     without = [rule for i, rule in enumerate(rules) if i not in one_sided]
-    assert _pairs(connection, without, swapped=True) != _pairs(connection, without, swapped=False)
+    assert rule_pairs(connection, without, swapped=True) != rule_pairs(
+        connection, without, swapped=False
+    )

@@ -15,10 +15,10 @@ import datetime as dt
 
 import duckdb
 import polars as pl
+from support.blocking import rule_pairs
 
 from pipelines.linkage.model import _date_of_birth_rules, _equality_rules, _forename_form_rules
 from pipelines.linkage.prepare import ANY_AGE, identity_features
-from pipelines.linkage.splink_api import blocking_rule_sql
 
 # Records of rare names on dates of their own, to bring each table to twelve records.
 _OTHERS = [
@@ -60,21 +60,10 @@ def _pairs(features: pl.DataFrame, rules: list) -> set[str]:
     """The pairs the rules find, as "AB" for records A and B."""
     connection = duckdb.connect(":memory:")
     connection.register("records", features.to_arrow())
-    found = set()
-    for rule in rules:
-        sql, arrays = blocking_rule_sql(rule)
-        table = "records"
-        for column in arrays:
-            connection.execute(
-                f"CREATE OR REPLACE TABLE records_{column} AS "
-                f"SELECT * REPLACE (unnest({column}) AS {column}) FROM {table}"
-            )
-            table = f"records_{column}"
-        for left, right in connection.execute(
-            f"SELECT l.unique_id, r.unique_id FROM {table} AS l JOIN {table} AS r "
-            f"ON ({sql}) AND l.unique_id < r.unique_id"
-        ).fetchall():
-            found.add(left.removeprefix("chain:") + right.removeprefix("chain:"))
+    found = {
+        left.removeprefix("chain:") + right.removeprefix("chain:")
+        for left, right in rule_pairs(connection, rules)
+    }
     connection.close()
     return found
 
