@@ -8,8 +8,8 @@ State kept in the secure-zone work directory, next to the trained model (``linka
 and every pair it scored (``scored_pairs.parquet``: record ids and a probability):
 
 - ``incremental/clusters.parquet``: every linked record (``source``, ``source_record_id``) with
-  its person's ``anchor``, the record identity its pseudonym is the keyed hash of, and that
-  pseudonym (``person_key``), so that an increment hashes only the anchors of new people;
+  its person's ``anchor``, the record identity its pseudonym is the keyed hash of (with the
+  last run's ``links.parquet``, each anchor's pseudonym: an increment hashes only new anchors);
 - ``incremental/merges.parquet``: each time a new record joined two existing people into one,
   the anchor that was retired and the one that survived;
 - ``incremental/version.json``: the link stage's code and configuration the state was made with.
@@ -101,27 +101,29 @@ def _state(work_dir: Path) -> Path:
 def _write_state(
     work_dir: Path,
     clusters: pl.DataFrame,
-    links: pl.DataFrame,
     config: LinkageConfig,
     anchors: pl.DataFrame | None = None,
 ) -> None:
-    """Keep each record's person: its anchor (``person_anchors``) and pseudonym."""
+    """Keep each record's person: its anchor (``person_anchors``)."""
     state = _state(work_dir)
     state.mkdir(parents=True, exist_ok=True)
     if anchors is None:
         anchors = person_anchors(clusters)
-    record = ["source", "source_record_id"]
     clusters.drop("anchor", strict=False).join(anchors, on="cluster").select(
-        *record, "anchor"
-    ).join(links, on=record, how="left").sort(record).write_parquet(state / CLUSTERS_FILE)
+        "source", "source_record_id", "anchor"
+    ).sort("source", "source_record_id").write_parquet(state / CLUSTERS_FILE)
     (state / VERSION_FILE).write_text(json.dumps(link_stage_version(config)), encoding="utf-8")
 
 
-def _known_pseudonyms(known: pl.DataFrame) -> pl.DataFrame | None:
-    """The anchor and pseudonym of every person the last run named (``person_keys``)."""
-    if "person_key" not in known.columns:
+def _known_pseudonyms(work_dir: Path, known: pl.DataFrame) -> pl.DataFrame | None:
+    """The anchor and pseudonym of every person the last run named (``person_keys``): its
+    links beside its anchors."""
+    path = work_dir / LINKS_FILE
+    if not path.exists():
         return None
-    return known.select("anchor", "person_key").unique("anchor")
+    record = ["source", "source_record_id"]
+    links = pl.read_parquet(path, columns=[*record, "person_key"])
+    return known.join(links, on=record).select("anchor", "person_key").unique("anchor")
 
 
 def full_link(
@@ -142,7 +144,7 @@ def full_link(
     clusters = result.links.select(
         "source", "source_record_id", pl.col("person_key").alias("cluster")
     )
-    _write_state(work_dir, clusters, result.links, config)
+    _write_state(work_dir, clusters, config)
     return result
 
 
@@ -247,12 +249,9 @@ def link_increment(
             f"No earlier linkage in {work_dir} to add records to; run a full link there first."
         )
     known = pl.read_parquet(state / CLUSTERS_FILE)
+    last_pseudonyms = _known_pseudonyms(work_dir, known)
     model = json.loads((work_dir / MODEL_FILE).read_text(encoding="utf-8"))
-    features = identity_features(tables).join(
-        known.select("source", "source_record_id", "anchor"),
-        on=["source", "source_record_id"],
-        how="left",
-    )
+    features = identity_features(tables).join(known, on=["source", "source_record_id"], how="left")
     features = features.with_columns(pl.col("anchor").is_null().alias("is_new"))
     new_records = int(features["is_new"].sum())
     warned: list[dict[str, object]] = []
@@ -268,7 +267,7 @@ def link_increment(
         _clusters(features, pairs, new_pairs, config.match_threshold), on="unique_id", how="left"
     )
     named = person_anchors(clusters)
-    links = person_keys(clusters, key, anchors=named, known=_known_pseudonyms(known))
+    links = person_keys(clusters, key, anchors=named, known=last_pseudonyms)
     check_schema(links, LINKS_SCHEMA, "links")
 
     anchors = clusters.drop("anchor").join(named, on="cluster")
@@ -288,7 +287,7 @@ def link_increment(
         pl.col("is_new") & pl.col("anchor").is_in(known["anchor"].implode())
     )
 
-    _write_state(work_dir, clusters, links, config, named)
+    _write_state(work_dir, clusters, config, named)
     if merges.height:
         if (state / MERGES_FILE).exists():
             merges = pl.concat([pl.read_parquet(state / MERGES_FILE), merges])
