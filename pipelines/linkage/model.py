@@ -319,6 +319,36 @@ def _born_close(born: str, at_most: float | None = None) -> str:
     )
 
 
+# Two full dates of birth that differ in both their year and their day and month are two
+# people's: a date mistyped or misremembered is wrong in one part (a digit of the day, the month
+# or the year; day and month written the other way round), so a rule on a name pairs two records
+# with full dates only where the years agree or the days and months do. 1 January is the
+# placeholder birthday on many asylum and travel documents, where only the year was known, so a
+# date on it agrees in part with any date. Without this, a rule on a name pairs every namesake
+# born in a band of years whatever their full dates say: namesakes multiply with the records,
+# and these pairs, none of them one person's in the synthetic records, were a third of all pairs
+# at London's size and half at England's (``docs/bench.md``). An NI number the same (``block_on("ni")``), a date of birth the same
+# (``_date_of_birth_rules``) or a full name the same (rare, or born close) still pair whatever the
+# dates say, and an NI number one character off does where the names share an initial
+# (``_equality_rules``).
+_DATES_AGREE_IN_PART = (
+    "(l.dob IS NULL OR r.dob IS NULL OR year(l.dob) = year(r.dob) "
+    "OR (month(l.dob) = month(r.dob) AND day(l.dob) = day(r.dob)) "
+    "OR (month(l.dob) = 1 AND day(l.dob) = 1) OR (month(r.dob) = 1 AND day(r.dob) = 1))"
+)
+# The two records' names share an initial: the forenames', the surnames', or one's forename and
+# the other's surname (names written in the other order).
+_AN_INITIAL_IN_COMMON = " OR ".join(
+    f"substr(l.{left}, 1, 1) = substr(r.{right}, 1, 1)"
+    for left, right in (
+        ("fn_key", "fn_key"),
+        ("sn_key", "sn_key"),
+        ("fn_key", "sn_key"),
+        ("sn_key", "fn_key"),
+    )
+)
+
+
 def _head_alike(key: str, head: str, born: str | None = None) -> str:
     """The two keys share as many leading letters as the commoner block asks (the fewer of the
     two records' ``head``: ``prepare._head_letters``), and, with ``born``, the two are born as
@@ -385,7 +415,8 @@ def prediction_blocking_rules() -> list:
     birth ever closer (``_head_alike``), years of birth ever closer for a common full name or
     one written in the other order (``_COMMON_FULL_NAME_BORN_CLOSE``), an initial and then more
     of both names for a common date of birth (``_date_of_birth_rules``), years of birth close
-    for a common NI third. So each rule's pairs are bounded by the records times a log of their
+    for a common NI third; and two full dates of birth must agree in their year or their day
+    and month (``_DATES_AGREE_IN_PART``; for an NI third, or the names share an initial). So each rule's pairs are bounded by the records times a log of their
     number rather than growing with its square (``pathways bench --pairs-per-rule``;
     ``docs/bench.md``).
     """
@@ -412,7 +443,8 @@ def _forename_form_rule(condition: str, borough: bool = False) -> dict:
     ``condition`` besides."""
     arrays = ["given_forms", "boroughs"] if borough else ["given_forms"]
     return {
-        "blocking_rule": " AND ".join(f"l.{a} = r.{a}" for a in arrays) + f" AND {condition}",
+        "blocking_rule": " AND ".join(f"l.{a} = r.{a}" for a in arrays)
+        + f" AND {condition} AND {_DATES_AGREE_IN_PART}",
         "arrays_to_explode": arrays,
         "sql_dialect": "duckdb",
     }
@@ -459,7 +491,8 @@ def _forename_form_rules() -> list:
         # 1960 and Mohammed Ali born in 1990 are two men.
         {
             "blocking_rule": "l.given_forms = r.given_forms AND l.sn_key = r.sn_key "
-            f"AND {_born_close('full_name_born', at_most=BORN_WITHIN_YEARS[0])}",
+            f"AND {_born_close('full_name_born', at_most=BORN_WITHIN_YEARS[0])} "
+            f"AND {_DATES_AGREE_IN_PART}",
             "arrays_to_explode": ["given_forms"],
             "sql_dialect": "duckdb",
         },
@@ -552,7 +585,7 @@ def _equality_rules() -> list:
         *(
             {
                 "blocking_rule": f"l.sn_key = r.sn_key AND l.{band} = r.{band} "
-                f"AND ({_FORENAME_MISSING_OR_CLOSE})",
+                f"AND ({_FORENAME_MISSING_OR_CLOSE}) AND {_DATES_AGREE_IN_PART}",
                 "sql_dialect": "duckdb",
             }
             for band in ("birth_band", "birth_band_offset")
@@ -568,7 +601,7 @@ def _equality_rules() -> list:
         # (as for the same full name: ``prepare.born_within``)
         {
             "blocking_rule": "l.fn_key = r.sn_key AND l.sn_key = r.fn_key "
-            f"AND {_born_close('swapped_born')}",
+            f"AND {_born_close('swapped_born')} AND {_DATES_AGREE_IN_PART}",
             "sql_dialect": "duckdb",
         },
         block_on("ni"),
@@ -576,10 +609,15 @@ def _equality_rules() -> list:
         # share a third (four digits and a letter are shared by chance among a country's
         # numbers), the two must also be born close, the closer the more of them there are
         # (``prepare.born_within``): a caseworker takes a number one character off for the same
-        # person's when the ages agree.
+        # person's when the ages agree. Two full dates wholly different (``_DATES_AGREE_IN_PART``)
+        # are a second slip, believed where the names share an initial (FEBRL's records, made
+        # apart from Pathways, have such pairs: Joshua Dowdney and Joshua Ryan, numbers 2519977
+        # and 2519978, born 1909 and 1924); without it, two strangers' numbers sharing two thirds
+        # by chance would pair, and those chances grow with the square of the records.
         *(
             {
-                "blocking_rule": f"l.{third} = r.{third} AND {_born_close(f'{third}_born')}",
+                "blocking_rule": f"l.{third} = r.{third} AND {_born_close(f'{third}_born')} "
+                f"AND ({_DATES_AGREE_IN_PART} OR {_AN_INITIAL_IN_COMMON})",
                 "sql_dialect": "duckdb",
             }
             for third in NI_THIRDS
