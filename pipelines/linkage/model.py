@@ -327,10 +327,10 @@ def _born_close(born: str, at_most: float | None = None) -> str:
 # date on it agrees in part with any date. Without this, a rule on a name pairs every namesake
 # born in a band of years whatever their full dates say: namesakes multiply with the records,
 # and these pairs, none of them one person's in the synthetic records, were a third of all pairs
-# at London's size and half at England's (``docs/bench.md``). An NI number the same (``block_on("ni")``), a date of birth the same
-# (``_date_of_birth_rules``) or a full name the same (rare, or born close) still pair whatever the
-# dates say, and an NI number one character off does where the names share an initial
-# (``_equality_rules``).
+# at London's size and half at England's (``docs/bench.md``). An NI number the same
+# (``block_on("ni")``), a date of birth the same (``_date_of_birth_rules``) or a full name the
+# same (rare, or born close) still pair whatever the dates say, and an NI number one character
+# off does where the names share an initial (``_equality_rules``).
 _DATES_AGREE_IN_PART = (
     "(l.dob IS NULL OR r.dob IS NULL OR year(l.dob) = year(r.dob) "
     "OR (month(l.dob) = month(r.dob) AND day(l.dob) = day(r.dob)) "
@@ -416,8 +416,9 @@ def prediction_blocking_rules() -> list:
     one written in the other order (``_COMMON_FULL_NAME_BORN_CLOSE``), an initial and then more
     of both names for a common date of birth (``_date_of_birth_rules``), years of birth close
     for a common NI third; and two full dates of birth must agree in their year or their day
-    and month (``_DATES_AGREE_IN_PART``; for an NI third, or the names share an initial). So each rule's pairs are bounded by the records times a log of their
-    number rather than growing with its square (``pathways bench --pairs-per-rule``;
+    and month (``_DATES_AGREE_IN_PART``; for an NI third, or the names share an initial). So
+    each rule's pairs are bounded by the records times a log of their number rather than
+    growing with its square (``pathways bench --pairs-per-rule``;
     ``docs/bench.md``).
     """
     return [*_forename_form_rules(), *_equality_rules()]
