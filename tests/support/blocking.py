@@ -28,3 +28,18 @@ def rule_pairs(connection, rules: list, swapped: bool = False) -> set[tuple[str,
             ).fetchall()
         )
     return found
+
+
+def lettered_pairs(features, rules: list) -> set[str]:
+    """The pairs ``rules`` find among ``features`` (``prepare.identity_features`` of CHAIN
+    records with ids "A", "B", ...), as "AB" for records A and B, in a DuckDB of their own."""
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    connection.register("records", features.to_arrow())
+    found = {
+        left.removeprefix("chain:") + right.removeprefix("chain:")
+        for left, right in rule_pairs(connection, rules)
+    }
+    connection.close()
+    return found

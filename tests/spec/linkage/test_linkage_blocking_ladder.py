@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import polars as pl
-from support.blocking import rule_pairs
+from support.blocking import lettered_pairs as _pairs
 
 from pipelines.linkage.model import _date_of_birth_rules, _equality_rules, _forename_form_rules
 from pipelines.linkage.prepare import ANY_AGE, identity_features
@@ -54,18 +53,6 @@ def _features(
         orient="row",
     )
     return identity_features({"chain_people": frame})
-
-
-def _pairs(features: pl.DataFrame, rules: list) -> set[str]:
-    """The pairs the rules find, as "AB" for records A and B."""
-    connection = duckdb.connect(":memory:")
-    connection.register("records", features.to_arrow())
-    found = {
-        left.removeprefix("chain:") + right.removeprefix("chain:")
-        for left, right in rule_pairs(connection, rules)
-    }
-    connection.close()
-    return found
 
 
 def _by_record(features: pl.DataFrame, column: str) -> dict[str, float]:
