@@ -376,28 +376,33 @@ def _head_alike(key: str, head: str, born: str | None = None) -> str:
     return f"{alike} AND {_born_close(born)}" if born else alike
 
 
-def _missing_or_close(column: str, key: str, many: str, head: str, born: str | None = None) -> str:
-    """The other name is missing, or starts alike (name-frequency-aware blocking).
+def _forename_missing_or_close(head: str, born: str | None = None) -> tuple[str, str, str]:
+    """The forename is missing, or starts alike (name-frequency-aware blocking), in three parts
+    for three rules: missing on the left, missing on the right, or present on both sides with
+    the same initial.
 
-    A block on a common name (held by more than ``prepare.COMMON_NAME_RECORDS`` records) and a
-    birth band holds hundreds of namesakes, so between two records with a common name the rule
-    adds another condition: the other name's first two letters rather than its first (or
+    A block on a common surname (held by more than ``prepare.COMMON_NAME_RECORDS`` records) and
+    a birth band holds hundreds of namesakes, so between two records with a common surname the
+    rule adds another condition: the forename's first two letters rather than its first (or
     more where the block is larger still: ``_head_alike``), and where it is missing, a borough
-    in common (a "John" with no surname is paired with the Johns of his age seen where he was,
-    not with every John in London).
+    in common (a Smith with no forename is paired with the Smiths of his age seen where he was,
+    not with every Smith in London).
+
+    Each part is a join the database can do on keys (a condition on one side is applied before
+    the join; an initial on each side is a key), where the whole condition, "either forename
+    missing or both starting alike", was tested on every pair sharing a surname and a birth
+    band: 4.7 of the 12 seconds London's pairs took to form.
     """
-    common = f"(l.{many} AND r.{many})"
+    common = "(l.sn_many AND r.sn_many)"
     # "boroughs in common" as array_intersect, which Splink's SQL translation carries to Spark
+    missing = f"(NOT {common} OR array_length(array_intersect(l.boroughs, r.boroughs)) > 0)"
     return (
-        f"((l.{column} IS NULL OR r.{column} IS NULL) "
-        f"AND (NOT {common} OR array_length(array_intersect(l.boroughs, r.boroughs)) > 0)) "
-        f"OR (((substr(l.{key}, 1, 1) = substr(r.{key}, 1, 1) AND NOT {common}) "
-        f"OR substr(l.{key}, 1, 2) = substr(r.{key}, 1, 2)) AND {_head_alike(key, head, born)})"
+        f"l.fn IS NULL AND {missing}",
+        f"r.fn IS NULL AND {missing}",
+        "substr(l.fn_key, 1, 1) = substr(r.fn_key, 1, 1) "
+        f"AND (NOT {common} OR substr(l.fn_key, 1, 2) = substr(r.fn_key, 1, 2)) "
+        f"AND {_head_alike('fn_key', head, born)}",
     )
-
-
-_FORENAME_MISSING_OR_CLOSE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head", "band_born")
-_FORENAME_MISSING_OR_CLOSE_ANY_AGE = _missing_or_close("fn", "fn_key", "sn_many", "fn_head_any")
 
 
 def prediction_blocking_rules() -> list:
@@ -426,7 +431,7 @@ def prediction_blocking_rules() -> list:
 
 # The surname-missing-or-close condition of the forename-form rules, taken apart so that each
 # part is a join the database can do on keys rather than a filter over every pair of records
-# sharing a forename form (the whole condition is ``_missing_or_close`` for the surname):
+# sharing a forename form (as ``_forename_missing_or_close`` takes the forename's apart):
 # both surnames present and starting alike (two letters alike between two common forenames)...
 def _surname_close(head: str, born: str | None = None) -> str:
     return (
@@ -499,7 +504,10 @@ def _forename_form_rules() -> list:
         },
         # a hostel record with no date of birth or age: a shared forename form and a surname
         # missing or misspelt (the first rule for a year of birth cannot apply)
-        *(_forename_form_rule(f"({' OR '.join(no_birth)}) AND {_surname_close('sn_head_any')}"),),
+        *(
+            _forename_form_rule(f"{birth} AND {_surname_close('sn_head_any')}")
+            for birth in no_birth
+        ),
         *(
             rule
             for birth in no_birth
@@ -575,21 +583,27 @@ def _equality_rules() -> list:
     """The rules joining on plain columns."""
     return [
         # a record with no date of birth or age (common on hostel records) and a forename
-        # misspelt: the same surname and a forename missing or with the same initial
-        {
-            "blocking_rule": "l.sn_key = r.sn_key "
-            "AND (l.birth_year IS NULL OR r.birth_year IS NULL) "
-            f"AND ({_FORENAME_MISSING_OR_CLOSE_ANY_AGE})",
-            "sql_dialect": "duckdb",
-        },
+        # misspelt: the same surname and a forename missing or with the same initial. The
+        # missing year is written on one named side, then the other, as in
+        # ``_forename_form_rules``: "either is missing" would be tested on every pair sharing a
+        # surname, of every age (2.3 of the 12 seconds of London's pairs).
+        *(
+            {
+                "blocking_rule": f"l.sn_key = r.sn_key AND {side}.birth_year IS NULL AND {part}",
+                "sql_dialect": "duckdb",
+            }
+            for side in ("l", "r")
+            for part in _forename_missing_or_close("fn_head_any")
+        ),
         # forename misspelt: the same surname and a year of birth within about five years
         *(
             {
-                "blocking_rule": f"l.sn_key = r.sn_key AND l.{band} = r.{band} "
-                f"AND ({_FORENAME_MISSING_OR_CLOSE}) AND {_DATES_AGREE_IN_PART}",
+                "blocking_rule": f"l.sn_key = r.sn_key AND l.{band} = r.{band} AND {part} "
+                f"AND {_DATES_AGREE_IN_PART}",
                 "sql_dialect": "duckdb",
             }
             for band in ("birth_band", "birth_band_offset")
+            for part in _forename_missing_or_close("fn_head", "band_born")
         ),
         # year plus day and month in order: catches transposed dates of birth too
         *_date_of_birth_rules(),
