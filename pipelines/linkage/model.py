@@ -390,8 +390,9 @@ def _forename_missing_or_close(head: str, born: str | None = None) -> tuple[str,
 
     Each part is a join the database can do on keys (a condition on one side is applied before
     the join; an initial on each side is a key), where the whole condition, "either forename
-    missing or both starting alike", was tested on every pair sharing a surname and a birth
-    band: 4.7 of the 12 seconds London's pairs took to form.
+    missing or both starting alike", was tested on every pair sharing a surname (and a birth
+    band): the three rules so written took 5.2 of the 11.7 CPU seconds that forming London's
+    pairs took, rule by rule.
     """
     common = "(l.sn_many AND r.sn_many)"
     # "boroughs in common" as array_intersect, which Splink's SQL translation carries to Spark
@@ -586,7 +587,7 @@ def _equality_rules() -> list:
         # misspelt: the same surname and a forename missing or with the same initial. The
         # missing year is written on one named side, then the other, as in
         # ``_forename_form_rules``: "either is missing" would be tested on every pair sharing a
-        # surname, of every age (2.3 of the 12 seconds of London's pairs).
+        # surname, of every age (2.3 of those 11.7 CPU seconds).
         *(
             {
                 "blocking_rule": f"l.sn_key = r.sn_key AND {side}.birth_year IS NULL AND {part}",
